@@ -1,0 +1,145 @@
+///usr/bin/env bash "$(dirname "$0")/jbang" "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES lib/ExitException.java
+//SOURCES lib/Secrets.java
+//SOURCES lib/EnvFile.java
+//SOURCES lib/SyncConfig.java
+//SOURCES lib/Console.java
+//SOURCES lib/S3Clients.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "lambda-sync", mixinStandardHelpOptions = true, sortOptions = false,
+        version = "lambda-sync " + LambdaSync.VERSION,
+        description = {
+                "Keeps the */data/ and */reports/ folders of a git repo in an S3-compatible bucket",
+                "(Lambda Cloud's Filesystem S3 Adapter) and sets up git on new instances.",
+                "",
+                "Modes:",
+                "  setup     configure git identity and GitHub credentials",
+                "  upload    put this machine's new and changed data into the bucket",
+                "  download  bring the bucket's new and changed data to this machine",
+                "  status    print both directions' plans; changes nothing",
+                "  doctor    check config, credentials, endpoint, bucket and clock; changes nothing",
+                ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:done, or nothing to do",
+                "1:runtime failure (network, server, disk)",
+                "2:usage or config error",
+                "3:not confirmed, or aborted",
+                "4:finished, but conflicts or refused items were left untouched"},
+        footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
+class LambdaSync implements Callable<Integer> {
+    static final String VERSION = "0.1.0";
+
+    enum Mode { setup, upload, download, status, doctor }
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<config-file>", description = "your <name>.sync.env")
+    Path configFile;
+
+    @Parameters(index = "1", paramLabel = "<mode>", description = "one of: ${COMPLETION-CANDIDATES}")
+    Mode mode;
+
+    @Parameters(index = "2..*", paramLabel = "path", description = "limit the sync to these paths inside */data/ or */reports/")
+    List<String> paths = new ArrayList<>();
+
+    @Option(names = {"-n", "--dry-run"}, description = "print the plan, change nothing")
+    boolean dryRun;
+
+    @Option(names = {"-y", "--yes"}, description = "do not ask for confirmation")
+    boolean yes;
+
+    @Option(names = "--delete", description = "make the destination an exact mirror (deletes what the plan names)")
+    boolean delete;
+
+    @Option(names = "--force", description = "overwrite conflicts (local copies go to .lambda-sync/trash/)")
+    boolean force;
+
+    @Option(names = "--json", description = "machine-readable plan and result on stdout")
+    boolean json;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "parallel transfers (default: ${DEFAULT-VALUE})")
+    int jobs = 16;
+
+    @Option(names = {"-v", "--verbose"}, description = "list every item; stack traces on errors")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "print only errors and the summary")
+    boolean quiet;
+
+    @Option(names = "--approve", paramLabel = "PLAN_ID", description = "run only if the plan still has this id (for agents)")
+    String approve;
+
+    @Option(names = "--offline", description = "setup: skip the GitHub token check")
+    boolean offline;
+
+    // Seams for in-process tests; main() fills them from the real process.
+    Map<String, String> env = System.getenv();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    boolean interactive = System.console() != null;
+
+    @Override
+    public Integer call() {
+        if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
+        if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
+        Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), in, interactive, verbose, quiet);
+        SyncConfig config = SyncConfig.load(configFile, env);
+        config.warnings.forEach(console::warn);
+        if (mode != Mode.setup) config.requireStore(mode.name());
+        throw ExitException.usage("mode '" + mode + "' is not implemented yet");
+    }
+
+    /** Runs the command as main would, without exiting; for tests. */
+    static int execute(LambdaSync command, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(out).setErr(err);
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("lambda-sync: " + ex.getMessage() + " (try --help)");
+            c.getErr().flush();
+            return ExitException.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            boolean verbose = parsed.hasMatchedOption("--verbose");
+            if (ex instanceof ExitException e) {
+                if (e.getMessage() != null) c.getErr().println("lambda-sync: " + e.getMessage());
+                if (verbose && e.getCause() != null) e.getCause().printStackTrace(c.getErr());
+                c.getErr().flush();
+                return e.code;
+            }
+            c.getErr().println("lambda-sync: unexpected error: " + ex + (verbose ? "" : " (rerun with --verbose for details)"));
+            if (verbose) ex.printStackTrace(c.getErr());
+            c.getErr().flush();
+            return ExitException.FAILURE;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static void main(String... args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(execute(new LambdaSync(), out, err, args));
+    }
+}

@@ -1,0 +1,62 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/**
+ * Where the tool talks: results on {@code out}, diagnostics and prompts on {@code err}.
+ * Confirmation needs a terminal (or an injected answer in tests); without one it never waits.
+ */
+final class Console {
+    final PrintWriter out;
+    final PrintWriter err;
+    final boolean verbose;
+    final boolean quiet;
+    private final BufferedReader in;
+    private final boolean interactive;
+
+    Console(PrintWriter out, PrintWriter err, BufferedReader in, boolean interactive, boolean verbose, boolean quiet) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.interactive = interactive;
+        this.verbose = verbose;
+        this.quiet = quiet;
+    }
+
+    boolean interactive() {
+        return interactive;
+    }
+
+    /** A result line (stdout); suppressed by --quiet. */
+    void info(String line) {
+        if (!quiet) out.println(line);
+        out.flush();
+    }
+
+    /** A detail line shown only with --verbose. */
+    void detail(String line) {
+        if (verbose) out.println(line);
+        out.flush();
+    }
+
+    void warn(String line) {
+        err.println("warning: " + line);
+        err.flush();
+    }
+
+    /** Asks once; only "y" or "yes" proceeds. Without a terminal: exit 3, never block. */
+    boolean confirm(String question) {
+        if (!interactive) {
+            throw new ExitException(ExitException.NOT_CONFIRMED,
+                    "not confirmed: no terminal to ask on. Rerun with --yes, or --approve <planId> (see CLAUDE.md)");
+        }
+        err.print(question + " [y/N] ");
+        err.flush();
+        try {
+            String answer = in.readLine();
+            return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

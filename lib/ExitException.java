@@ -1,0 +1,28 @@
+/**
+ * The only way to stop the command with a chosen exit code. The message is one or two plain
+ * lines for the user; it must never contain a secret.
+ */
+class ExitException extends RuntimeException {
+    /** Exit codes; stable, documented in SYNC.md and in --help. */
+    static final int OK = 0, FAILURE = 1, USAGE = 2, NOT_CONFIRMED = 3, INCOMPLETE = 4;
+
+    final int code;
+
+    ExitException(int code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    ExitException(int code, String message, Throwable cause) {
+        super(message, cause, false, false);
+        this.code = code;
+    }
+
+    static ExitException usage(String message) {
+        return new ExitException(USAGE, message);
+    }
+
+    static ExitException failure(String message, Throwable cause) {
+        return new ExitException(FAILURE, message, cause);
+    }
+}

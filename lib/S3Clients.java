@@ -1,0 +1,44 @@
+//DEPS software.amazon.awssdk:bom:2.57.8@pom
+//DEPS software.amazon.awssdk:s3
+//DEPS software.amazon.awssdk:apache-client
+//DEPS org.slf4j:slf4j-nop:2.0.17
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * Builds the S3 client for S3-compatible servers (Lambda's Filesystem S3 Adapter, MinIO,
+ * S3Proxy). Everything here is about what such servers lack compared with AWS.
+ */
+final class S3Clients {
+    private S3Clients() {}
+
+    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
+        return S3Client.builder()
+                .endpointOverride(URI.create(endpoint))
+                .region(Region.of(region))
+                // Credentials come only from the config file, never from ~/.aws or the environment.
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+                // Virtual-host addressing needs wildcard DNS the adapter and test servers do not have.
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                // SDK 2.30+ sends CRC checksums by default; the Lambda adapter answers NotImplemented.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
+                        .apiCallAttemptTimeout(Duration.ofMinutes(5)))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(maxConnections)
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(60)))
+                .build();
+    }
+}

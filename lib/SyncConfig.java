@@ -1,0 +1,188 @@
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A personal {@code <name>.sync.env} file, read the way bash reads it (see {@link EnvFile}),
+ * with the bash tool's key names. Environment variables never override the file: what the
+ * tool uses is what {@link #describe()} prints. {@link #toString()} masks secrets.
+ */
+final class SyncConfig {
+    static final String DEFAULT_REGION = "us-east-2";
+    /** Lambda's Filesystem S3 Adapter endpoints, as listed in SYNC.md. */
+    static final Map<String, String> REGION_ENDPOINTS = Map.of(
+            "us-east-2", "https://files.us-east-2.lambda.ai",
+            "us-east-3", "https://files.us-east-3.lambda.ai",
+            "us-midwest-2", "https://files.us-midwest-2.lambda.ai");
+    static final List<String> KNOWN_KEYS = List.of(
+            "BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY", "LAMBDA_REGION",
+            "LAMBDA_ENDPOINT_URL", "GIT_USER_NAME", "GIT_USER_EMAIL", "GITHUB_TOKEN", "HF_API_KEY",
+            "SYNC_PREFIX", "SYNC_TARGET");
+
+    final Path file;
+    private final Map<String, String> values;
+    final List<String> warnings;
+
+    private SyncConfig(Path file, Map<String, String> values, List<String> warnings) {
+        this.file = file;
+        this.values = Collections.unmodifiableMap(values);
+        this.warnings = Collections.unmodifiableList(warnings);
+    }
+
+    /** Reads and parses a config file; every problem is a one-line usage error naming the file. */
+    static SyncConfig load(Path file, Map<String, String> env) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw ExitException.usage("config file not found: " + file + " (create it with: cp sync.env.template <your-name>.sync.env)");
+        } catch (IOException e) {
+            throw ExitException.usage("cannot read config file " + file + ": " + e.getClass().getSimpleName()
+                    + (Files.isDirectory(file) ? " (it is a directory)" : ""));
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw ExitException.usage(file + ": is not UTF-8 text; save it as UTF-8");
+        }
+        SyncConfig config = parse(file, text, env);
+        List<String> warnings = new ArrayList<>(config.warnings);
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                warnings.add(file + ": holds secrets but others can read it; fix with: chmod 600 " + file);
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Not a POSIX file system: nothing to check.
+        }
+        return new SyncConfig(file, new LinkedHashMap<>(config.values), warnings);
+    }
+
+    static SyncConfig parse(Path file, String text, Map<String, String> env) {
+        EnvFile.Result r = EnvFile.parse(file.toString(), text, env);
+        List<String> warnings = new ArrayList<>(r.warnings());
+        for (String key : r.values().keySet()) {
+            String known = lookalike(key);
+            if (known != null) warnings.add(file + ": unknown key " + key + " — did you mean " + known + "?");
+        }
+        return new SyncConfig(file, new LinkedHashMap<>(r.values()), warnings);
+    }
+
+    /** The known key that {@code key} is probably a typo of, or null. */
+    static String lookalike(String key) {
+        if (KNOWN_KEYS.contains(key)) return null;
+        for (String known : KNOWN_KEYS) {
+            if (known.equalsIgnoreCase(key) || distance(known, key.toUpperCase(Locale.ROOT)) <= 2) return known;
+        }
+        return null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** The value of a key, or null when absent or empty. */
+    String get(String key) {
+        String v = values.get(key);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    Map<String, String> values() {
+        return values;
+    }
+
+    String bucket() { return get("BUCKET_NAME"); }
+    String accessKeyId() { return get("LAMBDA_ACCESS_KEY_ID"); }
+    String secretAccessKey() { return get("LAMBDA_SECRET_ACCESS_KEY"); }
+    String region() { return get("LAMBDA_REGION") == null ? DEFAULT_REGION : get("LAMBDA_REGION"); }
+    String gitUserName() { return get("GIT_USER_NAME"); }
+    String gitUserEmail() { return get("GIT_USER_EMAIL"); }
+    String githubToken() { return get("GITHUB_TOKEN"); }
+
+    /** Key prefix in the bucket: "" (the bash tool's layout) or "some/prefix/". */
+    String prefix() {
+        String p = get("SYNC_PREFIX");
+        if (p == null) return "";
+        p = p.replaceAll("^/+", "").replaceAll("/+$", "");
+        for (String part : p.split("/")) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..") || part.contains("\\")) {
+                throw ExitException.usage(file + ": SYNC_PREFIX must be a plain path like team/repo, without '.', '..', '//' or '\\'");
+            }
+        }
+        return p + "/";
+    }
+
+    /** A mounted directory used instead of a bucket, or null. Relative paths are relative to the config file. */
+    Path target() {
+        String t = get("SYNC_TARGET");
+        if (t == null) return null;
+        Path dir = file.toAbsolutePath().getParent();
+        return dir.resolve(t).normalize();
+    }
+
+    /** The endpoint URL: LAMBDA_ENDPOINT_URL if set, else the region's from the table. */
+    String endpoint() {
+        String explicit = get("LAMBDA_ENDPOINT_URL");
+        if (explicit != null) {
+            if (!explicit.matches("https?://[^\\s/]+(/.*)?")) {
+                throw ExitException.usage(file + ": LAMBDA_ENDPOINT_URL must look like https://host[:port], not '" + explicit + "'");
+            }
+            return explicit.replaceAll("/+$", "");
+        }
+        String ep = REGION_ENDPOINTS.get(region());
+        if (ep == null) {
+            throw ExitException.usage(file + ": LAMBDA_REGION=" + region() + " is not one of " + String.join(", ", REGION_ENDPOINTS.keySet().stream().sorted().toList())
+                    + "; set LAMBDA_ENDPOINT_URL for other regions");
+        }
+        return ep;
+    }
+
+    /** Checks the keys that the bucket modes need; names the first missing one. */
+    void requireStore(String mode) {
+        if (target() != null) return;
+        for (String key : List.of("BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY")) {
+            if (get(key) == null) {
+                throw ExitException.usage(file + ": " + key + " is missing or empty; '" + mode + "' needs it (or SYNC_TARGET for a mounted directory)");
+            }
+        }
+        endpoint();
+        prefix();
+    }
+
+    /** Every key with its value, secrets masked: what the tool actually uses. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        values.forEach((k, v) -> lines.add(k + "=" + (Secrets.isSecret(k) ? Secrets.mask(v) : v)));
+        return lines;
+    }
+
+    @Override
+    public String toString() {
+        return "SyncConfig" + describe() + " from " + file;
+    }
+}
