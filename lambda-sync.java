@@ -7,6 +7,7 @@
 //SOURCES lib/SyncConfig.java
 //SOURCES lib/Console.java
 //SOURCES lib/S3Clients.java
+//SOURCES lib/GitSetup.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
 
 import java.io.BufferedReader;
@@ -28,15 +29,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "lambda-sync", mixinStandardHelpOptions = true, sortOptions = false,
         version = "lambda-sync " + LambdaSync.VERSION,
         description = {
-                "Keeps the */data/ and */reports/ folders of a git repo in an S3-compatible bucket",
-                "(Lambda Cloud's Filesystem S3 Adapter) and sets up git on new instances.",
+                "Keeps the */data/ and */reports/ folders of a git repo in an S3-compatible",
+                "bucket (Lambda Cloud's Filesystem S3 Adapter); sets up git on new instances.",
                 "",
                 "Modes:",
                 "  setup     configure git identity and GitHub credentials",
                 "  upload    put this machine's new and changed data into the bucket",
                 "  download  bring the bucket's new and changed data to this machine",
                 "  status    print both directions' plans; changes nothing",
-                "  doctor    check config, credentials, endpoint, bucket and clock; changes nothing",
+                "  doctor    check config, credentials, endpoint, bucket, clock; changes nothing",
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -104,7 +105,12 @@ class LambdaSync implements Callable<Integer> {
         Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), in, interactive, verbose, quiet);
         SyncConfig config = SyncConfig.load(configFile, env);
         config.warnings.forEach(console::warn);
-        if (mode != Mode.setup) config.requireStore(mode.name());
+        if (mode == Mode.setup) {
+            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            String api = env.getOrDefault("LAMBDA_SYNC_GITHUB_API", "https://api.github.com");
+            return GitSetup.run(config, console, Path.of(home), env, api, offline);
+        }
+        config.requireStore(mode.name());
         throw ExitException.usage("mode '" + mode + "' is not implemented yet");
     }
 
