@@ -2,6 +2,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a shell file of {@code KEY=value} lines exactly as bash's {@code source} would, for a
@@ -12,6 +13,17 @@ import java.util.Map;
  * never a guess: a config misread in silence is how data goes to the wrong bucket.
  */
 final class EnvFile {
+    /**
+     * Variables bash sets itself (or resets at start-up, whatever the environment says), so
+     * a value built from one can only be a guess here; assigning one misbehaves in bash
+     * (readonly, or magic like RANDOM). Names starting with BASH are in the same family.
+     */
+    private static final Set<String> BASH_OWNED = Set.of(
+            "_", "COMP_WORDBREAKS", "DIRSTACK", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME", "GROUPS",
+            "HISTCMD", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "MACHTYPE", "OLDPWD", "OPTERR", "OPTIND", "OSTYPE",
+            "PIPESTATUS", "PPID", "PS4", "PWD", "RANDOM", "SECONDS", "SHELL", "SHELLOPTS", "SHLVL", "SRANDOM",
+            "TERM", "UID");
+
     /** Parsed values in file order, and warnings worth showing the user. */
     record Result(Map<String, String> values, List<String> warnings) {}
 
@@ -79,19 +91,24 @@ final class EnvFile {
     private void parseLine() {
         skipBlanks();
         if (atEnd() || line.charAt(pos) == '#') return;
+        boolean exported = false;
         if (line.startsWith("export", pos) && pos + 6 < line.length()
                 && (line.charAt(pos + 6) == ' ' || line.charAt(pos + 6) == '\t')) {
             pos += 6;
             skipBlanks();
+            exported = true;
         }
         int start = pos;
         while (pos < line.length() && isNameChar(line.charAt(pos), pos == start)) pos++;
         String key = line.substring(start, pos);
+        if (exported && !key.isEmpty() && exportsNamesOnly(start)) return; // `export A B`: no value changes
         if (key.isEmpty() || atEnd() || line.charAt(pos) != '=') {
             if (!key.isEmpty() && line.startsWith("+=", pos)) throw error("'" + key + "+=' (append) is not supported; write " + key + "=value");
+            if (!key.isEmpty() && line.startsWith("[", pos)) throw error("arrays are not supported (" + key + "[...]=)");
             // The line's text is not echoed: it may be a pasted secret.
             throw error("expected KEY=value, a # comment or a blank line");
         }
+        if (isBashOwned(key)) throw error(key + " is a variable bash sets itself; use another name");
         pos++; // '='
         String value = parseValue(key);
         skipBlanks();
@@ -101,17 +118,23 @@ final class EnvFile {
         values.put(key, value);
     }
 
+    /** True when the line from {@code from} is only names, blanks and maybe a comment. */
+    private boolean exportsNamesOnly(int from) {
+        int p = from;
+        while (p < line.length() && line.charAt(p) != '#') {
+            int s = p;
+            while (p < line.length() && isNameChar(line.charAt(p), p == s)) p++;
+            if (p == s) return false;
+            if (p < line.length() && line.charAt(p) != ' ' && line.charAt(p) != '\t') return false;
+            while (p < line.length() && (line.charAt(p) == ' ' || line.charAt(p) == '\t')) p++;
+        }
+        return true;
+    }
+
     private String parseValue(String key) {
         StringBuilder out = new StringBuilder();
         if (line.startsWith("(", pos)) throw error("arrays are not supported (" + key + "=(...))");
-        if (line.startsWith("~", pos)) {
-            // Tilde expansion applies at the start of an assignment's value.
-            int end = pos + 1;
-            if (end == line.length() || line.charAt(end) == '/' || line.charAt(end) == ' ' || line.charAt(end) == '\t') {
-                out.append(lookup("HOME"));
-                pos++;
-            }
-        }
+        tilde(out);
         while (!atEnd()) {
             char c = line.charAt(pos);
             if (c == ' ' || c == '\t') break;
@@ -130,10 +153,28 @@ final class EnvFile {
                 default -> {
                     out.append(c);
                     pos++;
+                    if (c == ':') tilde(out);
                 }
             }
         }
         return out.toString();
+    }
+
+    /**
+     * In an assignment bash expands an unquoted {@code ~} at the start of the value and after
+     * each unquoted {@code :} (so PATH-like lists work), up to the next '/' or ':'.
+     */
+    private void tilde(StringBuilder out) {
+        if (!line.startsWith("~", pos)) return;
+        char n = pos + 1 < line.length() ? line.charAt(pos + 1) : ' ';
+        if (n == '/' || n == ':' || n == ' ' || n == '\t') {
+            out.append(lookup("HOME"));
+            pos++;
+        } else if (Character.isLetterOrDigit(n) || "._+-".indexOf(n) >= 0) {
+            // ~user, ~+ and ~- depend on the password database and the working directory.
+            throw error("only a bare ~ or ~/ is expanded, not ~" + n + "...; write the full path");
+        }
+        // Otherwise (~"/x", ~\/x, ~$V, ~#) bash leaves the ~ as it is.
     }
 
     private void singleQuoted(StringBuilder out) {
@@ -179,6 +220,7 @@ final class EnvFile {
         }
         char n = line.charAt(next);
         if (n == '(') throw error("command substitution ($(...)) is not supported");
+        if (n == '[') throw error("arithmetic ($[...]) is not supported");
         if (n == '\'' && !inDoubleQuotes) throw error("$'...' quoting is not supported; use '...'");
         if (n == '"' && !inDoubleQuotes) {
             pos++; // $"..." is a translated string; bash treats it as "..."
@@ -209,9 +251,14 @@ final class EnvFile {
     }
 
     private String lookup(String name) {
+        if (isBashOwned(name)) throw error("$" + name + " is set by bash itself, not read from the environment; write its value");
         if (values.containsKey(name)) return values.get(name);
         String v = env.get(name);
         return v == null ? "" : v;
+    }
+
+    private static boolean isBashOwned(String name) {
+        return BASH_OWNED.contains(name) || name.startsWith("BASH");
     }
 
     static boolean isName(String s) {
