@@ -149,6 +149,11 @@ final class SyncConfig {
     String endpoint() {
         String explicit = get("LAMBDA_ENDPOINT_URL");
         if (explicit != null) {
+            if (explicit.contains("@")) {
+                // Not echoed: the part before '@' is a credential.
+                throw ExitException.usage(file + ": LAMBDA_ENDPOINT_URL must not contain user:password@; put the key pair in"
+                        + " LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY");
+            }
             if (!explicit.matches("https?://[^\\s/]+(/.*)?")) {
                 throw ExitException.usage(file + ": LAMBDA_ENDPOINT_URL must look like https://host[:port], not '" + explicit + "'");
             }
@@ -177,8 +182,17 @@ final class SyncConfig {
     /** Every key with its value, secrets masked: what the tool actually uses. */
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        values.forEach((k, v) -> lines.add(k + "=" + (Secrets.isSecret(k) ? Secrets.mask(v) : v)));
+        values.forEach((k, v) -> lines.add(k + "=" + (hidden(k) ? Secrets.mask(v) : v)));
         return lines;
+    }
+
+    /**
+     * Masked when printed: the known secrets, a mistyped secret key (GITHUB_TOKNE still holds
+     * the token), and other tools' API keys users keep here for {@code source} (WANDB_API_KEY).
+     */
+    static boolean hidden(String key) {
+        String known = lookalike(key);
+        return Secrets.isSecret(key) || (known != null && Secrets.isSecret(known)) || key.endsWith("_KEY");
     }
 
     @Override
