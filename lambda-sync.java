@@ -7,7 +7,27 @@
 //SOURCES lib/SyncConfig.java
 //SOURCES lib/Console.java
 //SOURCES lib/S3Clients.java
+//SOURCES lib/GitLockFile.java
+//SOURCES lib/GitHubToken.java
+//SOURCES lib/GitCredentials.java
+//SOURCES lib/GitGlobalConfig.java
 //SOURCES lib/GitSetup.java
+//SOURCES lib/DataDirs.java
+//SOURCES lib/SyncIgnore.java
+//SOURCES lib/LocalTree.java
+//SOURCES lib/ContentHash.java
+//SOURCES lib/Store.java
+//SOURCES lib/DirStore.java
+//SOURCES lib/S3Store.java
+//SOURCES lib/StoreFactory.java
+//SOURCES lib/StoreErrors.java
+//SOURCES lib/SyncState.java
+//SOURCES lib/SyncPlan.java
+//SOURCES lib/PlanPrinter.java
+//SOURCES lib/Units.java
+//SOURCES lib/RepoLock.java
+//SOURCES lib/Transfer.java
+//SOURCES lib/SyncRun.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
 
 import java.io.BufferedReader;
@@ -97,6 +117,7 @@ class LambdaSync implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     boolean interactive = System.console() != null;
+    Path workDir = Path.of("");
 
     @Override
     public Integer call() {
@@ -111,7 +132,8 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline);
         }
         config.requireStore(mode.name());
-        throw ExitException.usage("mode '" + mode + "' is not implemented yet");
+        if (mode == Mode.doctor) throw ExitException.usage("mode 'doctor' is not implemented yet");
+        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve));
     }
 
     /** Runs the command as main would, without exiting; for tests. */

@@ -1,0 +1,113 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Content hashes as S3 servers show them: MD5 (a single-part ETag, Content-MD5) and the
+ * multipart ETag (MD5 of the parts' MD5s, then "-N"), which depends on the part size used.
+ */
+final class ContentHash {
+    private static final Pattern PLAIN_MD5 = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern MULTIPART = Pattern.compile("[0-9a-f]{32}-(\\d+)");
+
+    private ContentHash() {}
+
+    static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String md5Hex(Path file) throws IOException {
+        return HexFormat.of().formatHex(md5Of(file, 0, Long.MAX_VALUE).digest());
+    }
+
+    /** MD5 of a byte range of a file. */
+    static MessageDigest md5Of(Path file, long offset, long length) throws IOException {
+        MessageDigest md = md5();
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = offset, end = length == Long.MAX_VALUE ? Long.MAX_VALUE : offset + length;
+            while (pos < end) {
+                buf.clear();
+                if (end - pos < buf.capacity()) buf.limit((int) (end - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) break;
+                buf.flip();
+                md.update(buf);
+                pos += n;
+            }
+        }
+        return md;
+    }
+
+    static String md5Hex(InputStream in) throws IOException {
+        MessageDigest md = md5();
+        byte[] buf = new byte[256 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The ETag a multipart upload of this file with this part size gets. */
+    static String multipartEtag(Path file, long size, long partSize) throws IOException {
+        MessageDigest all = md5();
+        int parts = 0;
+        for (long off = 0; off < size; off += partSize, parts++) {
+            all.update(md5Of(file, off, Math.min(partSize, size - off)).digest());
+        }
+        return HexFormat.of().formatHex(all.digest()) + "-" + parts;
+    }
+
+    /** The ETag without quotes, lower case. */
+    static String normalizeEtag(String etag) {
+        return etag == null ? "" : etag.replace("\"", "").toLowerCase();
+    }
+
+    static boolean isPlainMd5(String etag) {
+        return PLAIN_MD5.matcher(etag).matches();
+    }
+
+    /** Part count of a multipart ETag, or -1. */
+    static int multipartCount(String etag) {
+        var m = MULTIPART.matcher(etag);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * Whether a multipart ETag matches this local file, trying the part sizes common tools use
+     * (aws-cli 8 MiB, ours, rclone 5 MiB, and the size implied by the part count in whole MiB).
+     */
+    static boolean multipartMatches(String etag, Path file, long size, long ourPartSize) throws IOException {
+        int n = multipartCount(etag);
+        if (n <= 0) return false;
+        long mib = 1024 * 1024;
+        long implied = ((size + n - 1) / n + mib - 1) / mib * mib;
+        for (long ps : new long[] {8 * mib, ourPartSize, 5 * mib, 16 * mib, implied}) {
+            if (ps <= 0 || (size + ps - 1) / ps != n) continue;
+            if (multipartEtag(file, size, ps).equals(etag)) return true;
+        }
+        return false;
+    }
+
+    static String hexToBase64(String hex) {
+        return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+    }
+
+    static String base64ToHex(String b64) {
+        try {
+            return HexFormat.of().formatHex(Base64.getDecoder().decode(b64));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

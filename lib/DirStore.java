@@ -1,0 +1,152 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * A plain directory as the far side (SYNC_TARGET, e.g. a Lambda filesystem mounted under
+ * /lambda/nfs/…): the same layout as the bucket, {@code <target>/<prefix>/<rel>}. Writes go
+ * to a temp file beside the destination and are renamed into place once verified.
+ */
+final class DirStore implements Store {
+    private final Path target;
+    private final Path base;
+
+    DirStore(Path target, String prefix) {
+        this.target = target;
+        this.base = prefix.isEmpty() ? target : target.resolve(prefix);
+    }
+
+    @Override
+    public String describe() {
+        return "directory " + base;
+    }
+
+    @Override
+    public String identity() {
+        return "dir:" + base.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
+        if (!Files.isDirectory(target)) {
+            throw ExitException.usage("SYNC_TARGET " + target + " is not a directory (is the filesystem mounted?)");
+        }
+        if (!Files.isDirectory(base)) return;
+        if (!scopes.isEmpty()) {
+            for (String s : scopes) {
+                Path p = base.resolve(s);
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) walk(p, sink);
+                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) sink.accept(remote(s, Files.readAttributes(p, BasicFileAttributes.class)));
+            }
+            return;
+        }
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(base)) {
+            for (Path p : top) {
+                String name = p.getFileName().toString();
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || name.startsWith(".")) {
+                    outside.accept(name + (Files.isDirectory(p) ? "/" : ""));
+                    continue;
+                }
+                try (DirectoryStream<Path> sub = Files.newDirectoryStream(p)) {
+                    for (Path d : sub) {
+                        String n = d.getFileName().toString();
+                        if (DataDirs.NAMES.contains(n) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) walk(d, sink);
+                        else outside.accept(name + "/" + n + (Files.isDirectory(d) ? "/" : ""));
+                    }
+                }
+            }
+        }
+    }
+
+    private void walk(Path dir, Consumer<Remote> sink) throws IOException {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                if (a.isRegularFile() && !f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX)) {
+                    sink.accept(remote(base.relativize(f).toString(), a));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static Remote remote(String rel, BasicFileAttributes a) {
+        return new Remote(rel, a.size(), a.size() + ":" + a.lastModifiedTime().toMillis());
+    }
+
+    @Override
+    public Remote put(String rel, Path file, long mtime, String md5Hex) throws IOException {
+        Path dest = base.resolve(rel);
+        Files.createDirectories(dest.getParent());
+        Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID());
+        try {
+            String copied = copy(file, tmp);
+            if (!copied.equals(md5Hex)) throw new IOException(rel + " changed while it was being copied; run again");
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(mtime));
+            move(tmp, dest);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return remote(rel, Files.readAttributes(dest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Override
+    public Fetched get(Remote remote, Path dest) throws IOException {
+        Path src = base.resolve(remote.rel());
+        BasicFileAttributes before = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        String md5 = copy(src, dest);
+        BasicFileAttributes after = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!remote(remote.rel(), before).equals(remote(remote.rel(), after))) {
+            throw new IOException(remote.rel() + " changed in the target while it was being copied; run again");
+        }
+        return new Fetched(remote(remote.rel(), after), after.lastModifiedTime().toMillis(), md5);
+    }
+
+    @Override
+    public void delete(String rel) throws IOException {
+        Files.deleteIfExists(base.resolve(rel));
+    }
+
+    @Override
+    public boolean sameContent(Remote remote, Path local, String localMd5) throws IOException {
+        return ContentHash.md5Hex(base.resolve(remote.rel())).equals(localMd5);
+    }
+
+    /** Copies bytes into a new file and returns the MD5 of what was copied. */
+    static String copy(Path from, Path to) throws IOException {
+        MessageDigest md = ContentHash.md5();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(from), md);
+             OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            in.transferTo(out);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static void move(Path tmp, Path dest) throws IOException {
+        try {
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,96 @@
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * This machine's side: every regular file under the data dirs, by repo-relative path, with
+ * size and modification time. Symlinks are never followed (a link can lead out of the repo);
+ * they are reported as skipped. Nothing outside the data dirs is ever read.
+ */
+final class LocalTree {
+    record LocalFile(String rel, long size, long mtime) {}
+
+    record Skipped(String rel, String reason) {}
+
+    final Map<String, LocalFile> files = new HashMap<>();
+    final List<Skipped> skipped = new ArrayList<>();
+    /** Download temp files left by an interrupted run (safe to remove: we hold the lock). */
+    final List<Path> staleTemps = new ArrayList<>();
+
+    static LocalTree scan(DataDirs dirs, SyncIgnore ignore) {
+        LocalTree tree = new LocalTree();
+        for (String dir : dirs.dirs) {
+            if (!dirs.scopes.isEmpty() && dirs.scopes.stream().noneMatch(s -> s.startsWith(dir + "/") || (dir + "/").startsWith(s))) continue;
+            tree.walk(dirs, ignore, dir);
+        }
+        return tree;
+    }
+
+    private void walk(DataDirs dirs, SyncIgnore ignore, String dir) {
+        Path start = dirs.root.resolve(dir);
+        if (Files.isSymbolicLink(start)) {
+            skipped.add(new Skipped(dir + "/", "symlink, not followed"));
+            return;
+        }
+        try {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    String rel = rel(dirs.root, d);
+                    if (!d.equals(start) && ignore.excludes(rel, true)) return FileVisitResult.SKIP_SUBTREE;
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                    String rel = rel(dirs.root, f);
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(SyncIgnore.TEMP_PREFIX)) {
+                        staleTemps.add(f);
+                    } else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) {
+                        return FileVisitResult.CONTINUE;
+                    } else if (attrs.isSymbolicLink()) {
+                        skipped.add(new Skipped(rel, "symlink, not followed"));
+                    } else if (!attrs.isRegularFile()) {
+                        skipped.add(new Skipped(rel, "not a regular file"));
+                    } else if (DataDirs.refusal(rel) != null) {
+                        skipped.add(new Skipped(rel, "name cannot be a key: " + DataDirs.refusal(rel)));
+                    } else {
+                        files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path f, IOException e) {
+                    skipped.add(new Skipped(rel(dirs.root, f), "unreadable: " + e.getClass().getSimpleName()));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw ExitException.failure("cannot read " + start + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String rel(Path root, Path p) {
+        return root.relativize(p).toString().replace('\\', '/');
+    }
+
+    /** Reads a file's current size and mtime, or null if it is gone or not a regular file. */
+    static LocalFile stat(Path root, String rel) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(root.resolve(rel), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? new LocalFile(rel, a.size(), a.lastModifiedTime().toMillis()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

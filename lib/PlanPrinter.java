@@ -1,0 +1,56 @@
+import java.util.List;
+import java.util.Map;
+
+/** The plan in words, before anything happens: direction, where, counts and bytes, the first items. */
+final class PlanPrinter {
+    static final int FIRST_ITEMS = 10;
+
+    private PlanPrinter() {}
+
+    static String direction(SyncPlan.Direction d, Store store) {
+        return d == SyncPlan.Direction.UPLOAD
+                ? "upload: this machine -> " + store.describe()
+                : "download: " + store.describe() + " -> this machine";
+    }
+
+    static void print(Console c, SyncPlan plan, Store store, DataDirs dirs, int inSync) {
+        c.info(direction(plan.direction, store));
+        c.info("  repo " + dirs.root + (dirs.scopes.isEmpty() ? "" : ", limited to " + String.join(", ", dirs.scopes)));
+        Map<SyncPlan.Action, long[]> totals = plan.totals();
+        if (totals.isEmpty()) {
+            c.info("  nothing to do: " + Units.files(inSync) + " already in sync");
+            return;
+        }
+        for (SyncPlan.Action a : SyncPlan.Action.values()) {
+            long[] t = totals.get(a);
+            if (t == null) continue;
+            c.info(String.format("  %-18s %s%s", label(a, plan.direction), Units.files(t[0]), t[1] > 0 ? ", " + Units.bytes(t[1]) : ""));
+        }
+        if (inSync > 0) c.info(String.format("  %-18s %s", "already in sync", Units.files(inSync)));
+        for (SyncPlan.Action a : SyncPlan.Action.values()) {
+            List<SyncPlan.Item> items = plan.of(a);
+            if (items.isEmpty() || a == SyncPlan.Action.RECORD || a == SyncPlan.Action.FORGET) continue;
+            c.info(label(a, plan.direction) + ":");
+            int shown = c.verbose ? items.size() : Math.min(FIRST_ITEMS, items.size());
+            for (SyncPlan.Item i : items.subList(0, shown)) {
+                c.info("  " + i.rel() + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.reason()
+                        + (i.trashLocal() ? " [local copy to .lambda-sync/trash/]" : ""));
+            }
+            if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
+        }
+    }
+
+    static String label(SyncPlan.Action a, SyncPlan.Direction d) {
+        return switch (a) {
+            case PUT -> "upload";
+            case GET -> "download";
+            case DELETE_REMOTE -> "delete in bucket";
+            case DELETE_LOCAL -> "delete here (to trash)";
+            case RECORD -> "record as in sync";
+            case FORGET -> "forget (gone both sides)";
+            case KEEP -> "kept as is";
+            case CONFLICT -> "conflicts (untouched)";
+            case SKIP -> "skipped";
+        };
+    }
+}

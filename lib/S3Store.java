@@ -1,0 +1,342 @@
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A bucket on an S3-compatible server. Object key = prefix + repo-relative path, so a bucket
+ * the bash tool filled lines up key for key. Relies only on: ListObjectsV2 (with delimiter),
+ * Put/Get (with Range)/Head/DeleteObject, multipart upload, Content-MD5 and user metadata.
+ * We store the source mtime and MD5 as metadata named as rclone names them ("mtime",
+ * "md5chksum"), so a multipart object's content can still be proven without reading it.
+ */
+final class S3Store implements Store {
+    static final long PART_SIZE = 16L * 1024 * 1024;
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final String endpoint;
+    private final ExecutorService parts;
+
+    S3Store(S3Client s3, String endpoint, String bucket, String prefix, int partJobs) {
+        this.s3 = s3;
+        this.endpoint = endpoint;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.parts = Executors.newFixedThreadPool(partJobs, daemon("part"));
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String describe() {
+        return "bucket '" + bucket + "'" + (prefix.isEmpty() ? "" : " under " + prefix) + " at " + endpoint;
+    }
+
+    @Override
+    public String identity() {
+        return "s3:" + endpoint + "/" + bucket + "/" + prefix;
+    }
+
+    // ---- listing: top level, then each X/, then every data dir, concurrently -----------------
+
+    @Override
+    public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
+        List<String> dataPrefixes = new ArrayList<>();
+        if (!scopes.isEmpty()) {
+            dataPrefixes.addAll(scopes);
+        } else {
+            List<String> tops = new ArrayList<>();
+            listLevel("", tops, outside);
+            List<List<String>> found = parallel(tops, top -> {
+                List<String> subs = new ArrayList<>();
+                listLevel(top, subs, outside);
+                return subs.stream().filter(s -> DataDirs.NAMES.contains(s.substring(top.length(), s.length() - 1))
+                        || reject(s, outside)).toList();
+            });
+            found.forEach(dataPrefixes::addAll);
+        }
+        parallel(dataPrefixes, p -> {
+            String req = prefix + p;
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(req))) {
+                for (S3Object o : page.contents()) {
+                    String rel = o.key().substring(prefix.length());
+                    synchronized (sink) {
+                        sink.accept(new Remote(rel, o.size(), ContentHash.normalizeEtag(o.eTag())));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static boolean reject(String relPrefix, Consumer<String> outside) {
+        synchronized (outside) {
+            outside.accept(relPrefix);
+        }
+        return false;
+    }
+
+    /** One delimited level: sub-prefixes go to {@code dirs}, objects to {@code outside}. */
+    private void listLevel(String relPrefix, List<String> dirs, Consumer<String> outside) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/"))) {
+            for (CommonPrefix cp : page.commonPrefixes()) dirs.add(cp.prefix().substring(prefix.length()));
+            for (S3Object o : page.contents()) reject(o.key().substring(prefix.length()), outside);
+        }
+    }
+
+    interface IoFunction<A, B> {
+        B apply(A a) throws IOException;
+    }
+
+    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> fn) throws IOException {
+        List<Future<B>> futures = new ArrayList<>();
+        for (A a : items) futures.add(parts.submit(() -> fn.apply(a)));
+        List<B> out = new ArrayList<>();
+        for (Future<B> f : futures) out.add(await(f));
+        return out;
+    }
+
+    private static <B> B await(Future<B> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            throw new IOException(c);
+        }
+    }
+
+    // ---- upload ------------------------------------------------------------------------------
+
+    @Override
+    public Remote put(String rel, Path file, long mtime, String md5Hex) throws IOException {
+        long size = Files.size(file);
+        String key = prefix + rel;
+        Map<String, String> meta = Map.of("mtime", mtimeMeta(mtime), "md5chksum", ContentHash.hexToBase64(md5Hex));
+        String etag;
+        if (size <= PART_SIZE) {
+            // Content-MD5 makes the server refuse a body that is not what we hashed.
+            etag = s3.putObject(b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5Hex)).contentLength(size),
+                    RequestBody.fromContentProvider(() -> slice(file, 0, size), size, "application/octet-stream")).eTag();
+        } else {
+            etag = putMultipart(key, file, size, meta);
+        }
+        String tag = ContentHash.normalizeEtag(etag);
+        // An MD5 ETag that is not the hash we sent means the file changed under us, unless the
+        // file is still as hashed (then the server's ETags are simply not MD5s).
+        if (Files.size(file) != size || size <= PART_SIZE && ContentHash.isPlainMd5(tag) && !tag.equals(md5Hex)
+                && !md5Hex.equals(ContentHash.md5Hex(file))) {
+            throw new IOException(rel + " changed while it was being uploaded; run again");
+        }
+        return new Remote(rel, size, tag);
+    }
+
+    private String putMultipart(String key, Path file, long size, Map<String, String> meta) throws IOException {
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(meta)).uploadId();
+        try {
+            List<long[]> ranges = new ArrayList<>();
+            for (long off = 0; off < size; off += PART_SIZE) ranges.add(new long[] {off, Math.min(PART_SIZE, size - off)});
+            List<CompletedPart> done = parallel(ranges, r -> {
+                int n = (int) (r[0] / PART_SIZE) + 1;
+                String partMd5 = ContentHash.hexToBase64(HexFormat.of().formatHex(ContentHash.md5Of(file, r[0], r[1]).digest()));
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n).contentLength(r[1]).contentMD5(partMd5),
+                        RequestBody.fromContentProvider(() -> slice(file, r[0], r[1]), r[1], "application/octet-stream")).eTag();
+                return CompletedPart.builder().partNumber(n).eTag(etag).build();
+            });
+            return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done))).eTag();
+        } catch (IOException | RuntimeException e) {
+            // Never leave a dangling upload behind (it costs storage and is invisible).
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            } catch (RuntimeException ignored) {
+                // the server is likely gone; the original error says more
+            }
+            throw e;
+        }
+    }
+
+    /** A stream over part of a file; the SDK opens a fresh one on every retry. */
+    static InputStream slice(Path file, long offset, long length) {
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            ch.position(offset);
+            InputStream in = Channels.newInputStream(ch);
+            return new FilterInputStream(in) {
+                long left = length;
+
+                @Override
+                public int read() throws IOException {
+                    if (left <= 0) return -1;
+                    int b = super.read();
+                    if (b >= 0) left--;
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    if (left <= 0) return -1;
+                    int n = super.read(buf, off, (int) Math.min(len, left));
+                    if (n > 0) left -= n;
+                    return n;
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** rclone's format: seconds since the epoch with a fraction. */
+    static String mtimeMeta(long millis) {
+        return String.format("%d.%03d", Math.floorDiv(millis, 1000), Math.floorMod(millis, 1000));
+    }
+
+    static long parseMtime(String meta, long fallback) {
+        if (meta == null) return fallback;
+        try {
+            return Math.round(Double.parseDouble(meta) * 1000);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    // ---- download ----------------------------------------------------------------------------
+
+    @Override
+    public Fetched get(Remote remote, Path dest) throws IOException {
+        String key = prefix + remote.rel();
+        GetObjectResponse resp;
+        String md5;
+        if (remote.size() <= PART_SIZE) {
+            MessageDigest md = ContentHash.md5();
+            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
+                 var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                resp = in.response();
+                new DigestInputStream(in, md).transferTo(out);
+            }
+            md5 = HexFormat.of().formatHex(md.digest());
+        } else {
+            resp = getRanges(key, remote, dest);
+            md5 = ContentHash.md5Hex(dest);
+        }
+        String etag = ContentHash.normalizeEtag(resp.eTag());
+        long size = Files.size(dest);
+        if (resp.contentLength() != null && remote.size() <= PART_SIZE && size != resp.contentLength()) {
+            throw new IOException(remote.rel() + ": got " + size + " of " + resp.contentLength() + " bytes");
+        }
+        verify(remote.rel(), etag, resp.metadata().get("md5chksum"), dest, size, md5);
+        long mtime = parseMtime(resp.metadata().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
+        return new Fetched(new Remote(remote.rel(), size, etag), mtime, md5);
+    }
+
+    /** Parallel ranged GETs into one file, all pinned to the same ETag (If-Match). */
+    private GetObjectResponse getRanges(String key, Remote remote, Path dest) throws IOException {
+        try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            List<long[]> ranges = new ArrayList<>();
+            for (long off = 0; off < remote.size(); off += PART_SIZE) ranges.add(new long[] {off, Math.min(PART_SIZE, remote.size() - off)});
+            List<GetObjectResponse> resps = parallel(ranges, r -> {
+                String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
+                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range(range).ifMatch(quoted(remote.tag())))) {
+                    byte[] buf = new byte[256 * 1024];
+                    long pos = r[0], got = 0;
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) pos += ch.write(bb, pos);
+                        got += n;
+                    }
+                    if (got != r[1]) throw new IOException(remote.rel() + ": range " + range + " returned " + got + " bytes");
+                    return in.response();
+                }
+            });
+            return resps.get(0);
+        }
+    }
+
+    private static String quoted(String etag) {
+        return "\"" + etag + "\"";
+    }
+
+    /** Proves the downloaded bytes are the object's, with whatever proof the server offers. */
+    private static void verify(String rel, String etag, String md5Meta, Path file, long size, String md5) throws IOException {
+        String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
+        if (expected == null && ContentHash.isPlainMd5(etag)) expected = etag;
+        if (expected != null) {
+            if (!expected.equals(md5)) throw new IOException(rel + ": downloaded content does not match its checksum (corrupted in transit)");
+            return;
+        }
+        if (ContentHash.multipartCount(etag) > 0 && !ContentHash.multipartMatches(etag, file, size, PART_SIZE)) {
+            // Unknown part size: the length check is the proof we have (documented in SYNC.md).
+            return;
+        }
+    }
+
+    @Override
+    public void delete(String rel) {
+        s3.deleteObject(b -> b.bucket(bucket).key(prefix + rel));
+    }
+
+    // ---- same content without state ------------------------------------------------------------
+
+    @Override
+    public boolean sameContent(Remote remote, Path local, String localMd5) throws IOException {
+        if (remote.tag().equals(localMd5)) return true;
+        if (ContentHash.multipartMatches(remote.tag(), local, remote.size(), PART_SIZE)) return true;
+        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(prefix + remote.rel()));
+        String meta = head.metadata().get("md5chksum");
+        if (meta != null && ContentHash.base64ToHex(meta) != null) return localMd5.equals(ContentHash.base64ToHex(meta));
+        if (ContentHash.isPlainMd5(remote.tag())) return false; // an MD5 ETag that differs
+        // No proof on offer: read the object and compare, writing nothing.
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(prefix + remote.rel()))) {
+            return ContentHash.md5Hex(in).equals(localMd5);
+        }
+    }
+
+    @Override
+    public void close() {
+        parts.shutdownNow();
+        s3.close();
+    }
+
+    /** Turns SDK failures into one line that names the bucket and what to check. */
+    static String explain(SdkException e) {
+        return e.getMessage();
+    }
+}

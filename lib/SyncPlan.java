@@ -1,0 +1,208 @@
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides, touching nothing: from this machine's files, the store's objects and the
+ * last-sync state, what one direction of sync does with each path (DESIGN §5).
+ *
+ * <p>The rule: the command's direction says which side's changes count. Nothing is deleted
+ * without --delete, and content that exists only on the destination (changed there since the
+ * last sync, or never synced from here) is never overwritten without --force. A local file
+ * that would be overwritten or deleted while holding content the bucket lacks goes to the
+ * trash first.
+ */
+final class SyncPlan {
+    enum Direction { UPLOAD, DOWNLOAD }
+
+    /** How one side differs from the last-sync state. ABSENT and NEW only occur without state. */
+    enum Change { ABSENT, NEW, UNCHANGED, CHANGED, DELETED }
+
+    enum Action {
+        PUT("put"), GET("get"), DELETE_REMOTE("delete in store"), DELETE_LOCAL("delete here"),
+        RECORD("record as in sync"), FORGET("forget"), KEEP("kept"), CONFLICT("conflict"), SKIP("skipped");
+
+        final String label;
+
+        Action(String label) {
+            this.label = label;
+        }
+
+        boolean changesSomething() {
+            return this == PUT || this == GET || this == DELETE_REMOTE || this == DELETE_LOCAL;
+        }
+    }
+
+    record Decision(Action action, String reason, boolean trashLocal) {}
+
+    record Item(String rel, Action action, String reason, boolean trashLocal, long bytes,
+                LocalTree.LocalFile local, Store.Remote remote) {}
+
+    /** What the checker learned by hashing: whether local content equals the state's, and the store's. */
+    record Facts(Map<String, String> localMd5, Set<String> touchedOnly, Set<String> sameContent) {}
+
+    record Options(boolean force, boolean delete) {}
+
+    final Direction direction;
+    final List<Item> items;
+    final String id;
+
+    private SyncPlan(Direction direction, List<Item> items, String id) {
+        this.direction = direction;
+        this.items = items;
+        this.id = id;
+    }
+
+    // ---- the rule, as a pure function ------------------------------------------------------
+
+    /**
+     * One row of the table in DESIGN §5. {@code same} says whether both sides hold the same
+     * bytes (only asked when both are present and that matters).
+     */
+    static Decision decide(Direction dir, Change local, Change remote, boolean same, Options opt) {
+        boolean up = dir == Direction.UPLOAD;
+        Change src = up ? local : remote, dst = up ? remote : local;
+        Action transfer = up ? Action.PUT : Action.GET;
+        Action deleteDst = up ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
+        String here = up ? "here" : "in bucket", there = up ? "in bucket" : "here";
+        boolean dstIsLocal = !up;
+
+        if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
+        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, "deleted on both sides", false);
+
+        // Both sides changed, or both present with no state: the contents decide.
+        boolean bothNew = src == Change.NEW && dst == Change.NEW;
+        if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
+            if (same) return new Decision(Action.RECORD, "same content on both sides", false);
+            if (opt.force()) return new Decision(transfer, "conflict overwritten (--force)", dstIsLocal);
+            String why = bothNew
+                    ? (up ? "differs from the bucket and was never synced here: download first, or --force"
+                          : "differs from the local copy, which was never uploaded: upload first, or --force")
+                    : "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
+            return new Decision(Action.CONFLICT, why, false);
+        }
+        if (src == Change.NEW || src == Change.CHANGED) {
+            // dst is UNCHANGED, ABSENT or DELETED: nothing there that the transfer could lose.
+            String why = src == Change.NEW ? "new " + here : dst == Change.DELETED ? "changed " + here + ", restored" : "changed " + here;
+            return new Decision(transfer, why, false);
+        }
+        if (src == Change.UNCHANGED && dst == Change.DELETED) {
+            return new Decision(transfer, "deleted " + there + ", restored", false);
+        }
+        if (src == Change.UNCHANGED && dst == Change.CHANGED) {
+            return new Decision(Action.KEEP, "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)", false);
+        }
+        if (src == Change.DELETED && dst == Change.UNCHANGED) {
+            if (opt.delete()) return new Decision(deleteDst, "deleted " + here + " (--delete)", dstIsLocal);
+            return new Decision(Action.KEEP, "deleted " + here + " (--delete to delete it " + there + ")", false);
+        }
+        if (src == Change.DELETED && dst == Change.CHANGED) {
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, "deleted " + here + ", changed " + there + " (--delete --force)", dstIsLocal);
+            if (opt.delete()) return new Decision(Action.CONFLICT, "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)", false);
+            return new Decision(Action.KEEP, "deleted " + here + ", changed " + there, false);
+        }
+        if (src == Change.ABSENT && dst == Change.NEW) {
+            if (opt.delete()) return new Decision(deleteDst, "only " + there + " (--delete)", dstIsLocal);
+            return new Decision(Action.KEEP, "only " + there + " (--delete to delete it)", false);
+        }
+        throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);
+    }
+
+    /** How a side differs from the state entry (null: no state for this path). */
+    static Change localChange(LocalTree.LocalFile l, SyncState.Entry s, boolean touchedOnly) {
+        if (s == null) return l == null ? Change.ABSENT : Change.NEW;
+        if (l == null) return Change.DELETED;
+        return (l.size() == s.size() && l.mtime() == s.mtime()) || touchedOnly ? Change.UNCHANGED : Change.CHANGED;
+    }
+
+    static Change remoteChange(Store.Remote r, SyncState.Entry s) {
+        if (s == null) return r == null ? Change.ABSENT : Change.NEW;
+        if (r == null) return Change.DELETED;
+        return r.size() == s.size() && r.tag().equals(s.tag()) ? Change.UNCHANGED : Change.CHANGED;
+    }
+
+    /** Paths whose decision needs hashing: local files that may only have been touched, and pairs to compare. */
+    static boolean needsLocalHash(LocalTree.LocalFile l, Store.Remote r, SyncState.Entry s) {
+        if (l == null) return false;
+        if (s != null && l.size() == s.size() && l.mtime() != s.mtime()) return true;
+        return needsComparison(l, r, s);
+    }
+
+    static boolean needsComparison(LocalTree.LocalFile l, Store.Remote r, SyncState.Entry s) {
+        if (l == null || r == null || l.size() != r.size()) return false;
+        if (s == null) return true;
+        boolean localChanged = !(l.size() == s.size() && l.mtime() == s.mtime());
+        return localChanged && remoteChange(r, s) == Change.CHANGED;
+    }
+
+    // ---- the whole plan ----------------------------------------------------------------------
+
+    static SyncPlan build(Direction dir, Map<String, LocalTree.LocalFile> local, Map<String, Store.Remote> remote,
+                          Map<String, SyncState.Entry> state, Facts facts, List<Item> skipped, Options opt, String storeIdentity) {
+        Set<String> paths = new HashSet<>(local.keySet());
+        paths.addAll(remote.keySet());
+        paths.addAll(state.keySet());
+        List<Item> items = new ArrayList<>();
+        for (String rel : paths) {
+            LocalTree.LocalFile l = local.get(rel);
+            Store.Remote r = remote.get(rel);
+            SyncState.Entry s = state.get(rel);
+            if (l == null && r == null && s == null) continue;
+            Change lc = localChange(l, s, facts.touchedOnly().contains(rel));
+            Change rc = remoteChange(r, s);
+            Decision d = decide(dir, lc, rc, facts.sameContent().contains(rel), opt);
+            if (d == null) {
+                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, "same content, new modification time", false, 0, l, r));
+                continue;
+            }
+            long bytes = d.action() == Action.PUT ? l.size() : d.action() == Action.GET ? r.size() : 0;
+            items.add(new Item(rel, d.action(), d.reason(), d.trashLocal(), bytes, l, r));
+        }
+        items.addAll(skipped);
+        items.sort((a, b) -> a.rel().compareTo(b.rel()));
+        return new SyncPlan(dir, Collections.unmodifiableList(items), planId(dir, storeIdentity, items));
+    }
+
+    /** A stable hash of every action: the same state gives the same id, any change another. */
+    static String planId(Direction dir, String storeIdentity, List<Item> items) {
+        MessageDigest md = ContentHash.md5();
+        md.update((dir + "\n" + storeIdentity + "\n").getBytes(StandardCharsets.UTF_8));
+        for (Item i : items) {
+            String line = i.action() + "\t" + i.rel() + "\t" + i.bytes() + "\t"
+                    + (i.local() == null ? "-" : i.local().size() + ":" + i.local().mtime()) + "\t"
+                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trashLocal() + "\n";
+            md.update(line.getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+    }
+
+    List<Item> of(Action a) {
+        return items.stream().filter(i -> i.action() == a).toList();
+    }
+
+    Map<Action, long[]> totals() {
+        Map<Action, long[]> t = new EnumMap<>(Action.class);
+        for (Item i : items) {
+            long[] c = t.computeIfAbsent(i.action(), k -> new long[2]);
+            c[0]++;
+            c[1] += i.bytes();
+        }
+        return t;
+    }
+
+    boolean hasWork() {
+        return items.stream().anyMatch(i -> i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
+    }
+
+    /** Conflicts and refused items: the run ends with exit 4 when any are left. */
+    long leftUntouched() {
+        return items.stream().filter(i -> i.action() == Action.CONFLICT || (i.action() == Action.SKIP && i.reason().startsWith("refused"))).count();
+    }
+}

@@ -1,0 +1,207 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One run of upload, download or status, in rclone's three roles: list both sides (march),
+ * decide ({@link SyncPlan}), move bytes ({@link Transfer}); with one confirmation between
+ * deciding and moving.
+ */
+final class SyncRun {
+    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve) {}
+
+    /** Both sides listed and checked: everything the plan is made from. */
+    record Sides(DataDirs dirs, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped,
+                 List<String> outside, Map<String, SyncState.Entry> state, SyncPlan.Facts facts) {}
+
+    private SyncRun() {}
+
+    static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt) {
+        Path root = DataDirs.gitRoot(workDir);
+        DataDirs dirs = DataDirs.find(root, workDir, paths);
+        SyncIgnore ignore = SyncIgnore.load(root);
+        try (Store store = StoreFactory.open(config, opt.jobs())) {
+            boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
+            try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
+                SyncState state = SyncState.load(root, store.identity());
+                Sides sides = march(dirs, ignore, store, state, opt.jobs(), config);
+                SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
+                if (mode == LambdaSync.Mode.status) {
+                    for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
+                        SyncPlan p = plan(d, sides, po, store);
+                        PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
+                        console.info("");
+                    }
+                    reportOutside(console, sides);
+                    return ExitException.OK;
+                }
+                SyncPlan.Direction dir = mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
+                SyncPlan plan = plan(dir, sides, po, store);
+                PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
+                reportOutside(console, sides);
+                console.info("  plan id " + plan.id);
+                int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
+                if (!plan.hasWork()) return untouched;
+                if (opt.dryRun()) {
+                    console.info("dry run: nothing changed");
+                    return ExitException.OK;
+                }
+                confirm(console, plan, opt, sides);
+                for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
+                Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                return summarize(console, r, untouched);
+            }
+        } catch (IOException e) {
+            throw ExitException.failure(StoreErrors.explain(e, config), e);
+        } catch (RuntimeException e) {
+            if (e instanceof ExitException) throw e;
+            throw ExitException.failure(StoreErrors.explain(e, config), e);
+        }
+    }
+
+    private static SyncPlan plan(SyncPlan.Direction d, Sides s, SyncPlan.Options po, Store store) {
+        return SyncPlan.build(d, s.local().files, s.remote(), s.state(), s.facts(), s.skipped(), po, store.identity());
+    }
+
+    private static int inSync(Sides s, SyncPlan plan) {
+        Set<String> planned = new HashSet<>();
+        for (SyncPlan.Item i : plan.items) planned.add(i.rel());
+        int n = 0;
+        for (String rel : s.local().files.keySet()) if (s.remote().containsKey(rel) && !planned.contains(rel)) n++;
+        return n;
+    }
+
+    private static void reportOutside(Console c, Sides s) {
+        if (s.outside().isEmpty()) return;
+        c.info("  not synced (outside */data/ and */reports/): " + s.outside().size() + " key(s) or prefix(es) in the store, e.g. "
+                + String.join(", ", s.outside().stream().sorted().limit(3).toList()));
+    }
+
+    private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides) {
+        if (opt.approve() != null) {
+            if (!opt.approve().equals(plan.id)) {
+                throw new ExitException(ExitException.NOT_CONFIRMED, "the plan changed since it was approved (approved "
+                        + opt.approve() + ", now " + plan.id + "); nothing done. Show the new plan and ask again.");
+            }
+            return;
+        }
+        if (opt.yes()) return;
+        long deletes = plan.of(SyncPlan.Action.DELETE_REMOTE).size() + plan.of(SyncPlan.Action.DELETE_LOCAL).size();
+        long side = Math.max(1, plan.direction == SyncPlan.Direction.UPLOAD ? sides.remote().size() : sides.local().files.size());
+        String question = "Proceed?";
+        if (deletes > 50 || deletes * 10 > side) {
+            question = "Proceed? This DELETES " + Units.files(deletes) + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket." : " here (to .lambda-sync/trash/).");
+        }
+        if (!console.confirm(question)) throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
+    }
+
+    private static int summarize(Console console, Transfer.Result r, int untouched) {
+        String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
+        console.out.println(String.format("done: %d item(s), %s in %.1f s (%s)%s", r.done(), Units.bytes(r.bytes()), r.seconds(), rate,
+                r.failures().isEmpty() ? "" : ", " + r.failures().size() + " failed"));
+        console.out.flush();
+        if (r.failures().isEmpty()) return untouched;
+        for (Transfer.Failure f : r.failures().subList(0, Math.min(r.failures().size(), console.verbose ? r.failures().size() : 10))) {
+            console.err.println("failed: " + f.rel() + ": " + f.message());
+        }
+        if (r.deletionsSkipped()) console.err.println("deletions were skipped because transfers failed; nothing was deleted");
+        throw new ExitException(ExitException.FAILURE, r.failures().size() + " item(s) did not finish; run the same command again to finish the job");
+    }
+
+    /** Lists both sides at once, filters the store's keys, and hashes what the decisions need. */
+    static Sides march(DataDirs dirs, SyncIgnore ignore, Store store, SyncState state, int jobs, SyncConfig config) throws IOException {
+        Map<String, Store.Remote> remote = new HashMap<>();
+        // Filled from the store's listing threads.
+        List<SyncPlan.Item> skipped = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> outside = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> {
+            try {
+                store.list(dirs.scopes, r -> {
+                    String rel = r.rel();
+                    if (rel.endsWith("/")) return; // a "directory" marker some tools create
+                    String refusal = DataDirs.refusal(rel);
+                    if (refusal != null) {
+                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: key " + refusal, false, 0, null, r));
+                    } else if (!DataDirs.isDataKey(rel)) {
+                        outside.add(rel);
+                    } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
+                        remote.put(rel, r);
+                    }
+                }, outside::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        LocalTree local = LocalTree.scan(dirs, ignore);
+        try {
+            listing.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.io.UncheckedIOException u) throw u.getCause();
+            if (c instanceof RuntimeException re) throw re;
+            throw new IOException(c);
+        }
+        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.reason(), false, 0, null, null));
+
+        Map<String, SyncState.Entry> inScope = new HashMap<>();
+        state.entries.forEach((rel, e) -> {
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false)) inScope.put(rel, e);
+        });
+        return new Sides(dirs, local, remote, skipped, outside, inScope, check(dirs.root, local, remote, inScope, store, jobs));
+    }
+
+    /** Hashes local files only where a decision depends on content (see SyncPlan.needsLocalHash). */
+    private static SyncPlan.Facts check(Path root, LocalTree local, Map<String, Store.Remote> remote,
+                                        Map<String, SyncState.Entry> state, Store store, int jobs) throws IOException {
+        Map<String, String> md5 = new ConcurrentHashMap<>();
+        Set<String> touched = ConcurrentHashMap.newKeySet(), same = ConcurrentHashMap.newKeySet();
+        List<String> todo = new ArrayList<>();
+        for (LocalTree.LocalFile l : local.files.values()) {
+            if (SyncPlan.needsLocalHash(l, remote.get(l.rel()), state.get(l.rel()))) todo.add(l.rel());
+        }
+        if (todo.isEmpty()) return new SyncPlan.Facts(md5, touched, same);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, todo.size()), S3Store.daemon("check"));
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (String rel : todo) {
+                fs.add(pool.submit(() -> {
+                    LocalTree.LocalFile l = local.files.get(rel);
+                    Store.Remote r = remote.get(rel);
+                    SyncState.Entry s = state.get(rel);
+                    String h = ContentHash.md5Hex(root.resolve(rel));
+                    md5.put(rel, h);
+                    if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
+                    if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {
+                        same.add(rel);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) throw io;
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new SyncPlan.Facts(md5, touched, same);
+    }
+}

@@ -1,0 +1,261 @@
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
+ * deletions run after all of them and only if none failed. Every completed item updates the
+ * last-sync state, so an interrupted run resumes where it stopped. All local overwrites and
+ * deletions go through {@link #replaceLocal} / {@link #trash}: the one place that can lose a
+ * local file, and it moves the old content to the trash when the plan says so.
+ */
+final class Transfer {
+    record Failure(String rel, String message) {}
+
+    record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped) {}
+
+    private final Path root;
+    private final Store store;
+    private final SyncState state;
+    private final Console console;
+    private final int jobs;
+    private final Map<String, String> knownMd5;
+    private final Path trashDir;
+    private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+
+    Transfer(Path root, Store store, SyncState state, Console console, int jobs, Map<String, String> knownMd5) {
+        this.root = root;
+        this.store = store;
+        this.state = state;
+        this.console = console;
+        this.jobs = jobs;
+        this.knownMd5 = knownMd5;
+        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    Result run(SyncPlan plan) {
+        long start = System.nanoTime();
+        List<SyncPlan.Item> first = new ArrayList<>(), deletions = new ArrayList<>();
+        for (SyncPlan.Item i : plan.items) {
+            switch (i.action()) {
+                case PUT, GET, RECORD, FORGET -> first.add(i);
+                case DELETE_LOCAL, DELETE_REMOTE -> deletions.add(i);
+                default -> { }
+            }
+        }
+        long total = first.size() + deletions.size();
+        Thread saver = new Thread(this::saveQuietly);
+        Runtime.getRuntime().addShutdownHook(saver); // Ctrl-C keeps what completed
+        Progress progress = new Progress(console, total, start);
+        try {
+            runAll(first, progress);
+            boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
+            if (!skipDeletes) runAll(deletions, progress);
+            progress.finish();
+            return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes);
+        } finally {
+            saveQuietly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(saver);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
+        }
+    }
+
+    private void saveQuietly() {
+        try {
+            state.save();
+        } catch (IOException e) {
+            console.warn("could not save the last-sync state " + state.file + ": " + e.getMessage());
+        }
+    }
+
+    private void runAll(List<SyncPlan.Item> items, Progress progress) {
+        if (items.isEmpty()) return;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, items.size()), S3Store.daemon("transfer"));
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (SyncPlan.Item i : items) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        execute(i);
+                        done.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add(new Failure(i.rel(), describe(e)));
+                        console.detail("failed: " + i.rel() + ": " + describe(e));
+                    }
+                    progress.tick(i.bytes());
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static String describe(Exception e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason() + ": " + fse.getFile();
+        if (m != null && m.contains("No space left")) return "disk full (No space left on device)";
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    private void execute(SyncPlan.Item i) throws IOException {
+        switch (i.action()) {
+            case PUT -> put(i);
+            case GET -> get(i);
+            case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
+            case FORGET -> state.remove(i.rel());
+            case DELETE_REMOTE -> {
+                store.delete(i.rel());
+                state.remove(i.rel());
+            }
+            case DELETE_LOCAL -> {
+                unchangedSincePlan(i);
+                trash(i.rel());
+                state.remove(i.rel());
+            }
+            default -> throw new IllegalStateException(i.action().toString());
+        }
+    }
+
+    private String md5(SyncPlan.Item i) throws IOException {
+        String known = knownMd5.get(i.rel());
+        return known != null ? known : ContentHash.md5Hex(root.resolve(i.rel()));
+    }
+
+    private void put(SyncPlan.Item i) throws IOException {
+        unchangedSincePlan(i);
+        Path file = root.resolve(i.rel());
+        String md5 = md5(i);
+        Store.Remote r = store.put(i.rel(), file, i.local().mtime(), md5);
+        LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
+        if (after == null || !after.equals(i.local())) throw new IOException("changed while it was being uploaded; run again");
+        state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), r.tag(), md5));
+        bytes.addAndGet(i.bytes());
+    }
+
+    private void get(SyncPlan.Item i) throws IOException {
+        Path dest = root.resolve(i.rel());
+        refuseLinks(dest.getParent());
+        Files.createDirectories(dest.getParent());
+        Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
+        try {
+            Store.Fetched f = fetchVerified(i.remote(), tmp);
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
+            unchangedSincePlan(i);
+            replaceLocal(i, tmp, dest);
+            LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
+            state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), f.remote().tag(), f.md5()));
+            bytes.addAndGet(i.bytes());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A corrupted or truncated body is never kept: verification failures are retried twice. */
+    private Store.Fetched fetchVerified(Store.Remote remote, Path tmp) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Files.deleteIfExists(tmp);
+            try {
+                return store.get(remote, tmp);
+            } catch (IOException e) {
+                if (describe(e).startsWith("disk full")) throw e;
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** The plan was made from a listing; a file edited since then is not overwritten or deleted. */
+    private void unchangedSincePlan(SyncPlan.Item i) throws IOException {
+        LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
+        boolean same = i.local() == null ? now == null && !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS) : i.local().equals(now);
+        if (!same) throw new IOException("changed here since the plan was made; not touched (run again)");
+    }
+
+    /** Downloads are written only below the repo root, never through a symlinked directory. */
+    private void refuseLinks(Path dir) throws IOException {
+        for (Path p = dir; p != null && !p.equals(root) && p.startsWith(root); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) throw new IOException("refused: " + root.relativize(p) + " is a symlink");
+        }
+    }
+
+    /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
+    private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
+        if (i.trashLocal() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
+        try {
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */
+    void trash(String rel) throws IOException {
+        Path to = trashDir.resolve(rel);
+        Files.createDirectories(to.getParent());
+        Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A progress line on a terminal, once the run has taken more than two seconds. */
+    static final class Progress {
+        private final Console console;
+        private final long total, start;
+        private final AtomicLong count = new AtomicLong(), bytes = new AtomicLong();
+        private volatile long lastPrint;
+        private volatile boolean printed;
+
+        Progress(Console console, long total, long start) {
+            this.console = console;
+            this.total = total;
+            this.start = start;
+            this.lastPrint = start;
+        }
+
+        void tick(long b) {
+            long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = System.nanoTime();
+            if (!console.interactive() || console.quiet || now - start < 2_000_000_000L || now - lastPrint < 500_000_000L) return;
+            lastPrint = now;
+            printed = true;
+            double s = (now - start) / 1e9;
+            synchronized (console.err) {
+                console.err.print("\r  " + n + "/" + total + " items, " + Units.bytes(sum) + ", " + Units.bytes((long) (sum / s)) + "/s   ");
+                console.err.flush();
+            }
+        }
+
+        void finish() {
+            if (printed) {
+                console.err.print("\r" + " ".repeat(60) + "\r");
+                console.err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/** Human-readable sizes and counts for plans and summaries. */
+final class Units {
+    private Units() {}
+
+    static String bytes(long n) {
+        if (n < 1024) return n + " B";
+        String[] u = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int i = -1;
+        while (v >= 1024 && i < u.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return String.format("%.1f %s", v, u[i]);
+    }
+
+    static String files(long n) {
+        return n + (n == 1 ? " file" : " files");
+    }
+}
