@@ -3,6 +3,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,8 +51,9 @@ final class SyncConfig {
         } catch (NoSuchFileException e) {
             throw ExitException.usage("config file not found: " + file + " (create it with: cp sync.env.template <your-name>.sync.env)");
         } catch (IOException e) {
-            throw ExitException.usage("cannot read config file " + file + ": " + e.getClass().getSimpleName()
-                    + (Files.isDirectory(file) ? " (it is a directory)" : ""));
+            String why = Files.isDirectory(file) ? "it is a directory"
+                    : e instanceof AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
+            throw ExitException.usage("cannot read config file " + file + ": " + why);
         }
         String text;
         try {

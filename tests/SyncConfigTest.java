@@ -137,7 +137,7 @@ class SyncConfigTest {
         Path missing = tmp.resolve("nope.sync.env");
         assertTrue(message(() -> SyncConfig.load(missing, ENV)).contains("not found: " + missing));
         String dir = message(() -> SyncConfig.load(tmp, ENV));
-        assertTrue(dir.contains(tmp + ": ") && dir.contains("(it is a directory)"), dir);
+        assertTrue(dir.contains(tmp + ": ") && dir.endsWith(": it is a directory"), dir);
         Path latin1 = tmp.resolve("latin1.sync.env");
         Files.write(latin1, new byte[] {'A', '=', (byte) 0xE9, '\n'});
         assertTrue(message(() -> SyncConfig.load(latin1, ENV)).startsWith(latin1 + ": is not UTF-8"));
