@@ -1,0 +1,136 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The three-way rule of DESIGN §5, row by row, both directions, with and without --force and
+ * --delete. Columns: local change, remote change, same content?, flags, upload action,
+ * download action, download moves the local copy to the trash?
+ */
+class SyncPlanTest {
+    @ParameterizedTest(name = "{0}/{1} same={2} {3}: up={4} down={5}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # row 1: new or changed here; bucket unchanged, absent or deleted
+            CHANGED   | UNCHANGED | false | -              | PUT           | KEEP         | false
+            CHANGED   | DELETED   | false | -              | PUT           | KEEP         | false
+            NEW       | ABSENT    | false | -              | PUT           | KEEP         | false
+            # row 2: unchanged here; new or changed in bucket
+            UNCHANGED | CHANGED   | false | -              | KEEP          | GET          | false
+            UNCHANGED | CHANGED   | false | force,delete   | KEEP          | GET          | false
+            # row 3: deleted here; bucket unchanged
+            DELETED   | UNCHANGED | false | -              | KEEP          | GET          | false
+            DELETED   | UNCHANGED | false | delete         | DELETE_REMOTE | GET          | false
+            # row 4: unchanged here; deleted in bucket
+            UNCHANGED | DELETED   | false | -              | PUT           | KEEP         | false
+            UNCHANGED | DELETED   | false | delete         | PUT           | DELETE_LOCAL | true
+            # row 5: changed on both sides
+            CHANGED   | CHANGED   | false | -              | CONFLICT      | CONFLICT     | false
+            CHANGED   | CHANGED   | false | delete         | CONFLICT      | CONFLICT     | false
+            CHANGED   | CHANGED   | false | force          | PUT           | GET          | true
+            CHANGED   | CHANGED   | true  | -              | RECORD        | RECORD       | false
+            # row 6: absent and never synced here; present in bucket
+            ABSENT    | NEW       | false | -              | KEEP          | GET          | false
+            ABSENT    | NEW       | false | delete         | DELETE_REMOTE | GET          | false
+            # row 7: present here, never synced; absent in bucket
+            NEW       | ABSENT    | false | delete         | PUT           | DELETE_LOCAL | true
+            # row 8: present on both sides, no state
+            NEW       | NEW       | true  | -              | RECORD        | RECORD       | false
+            NEW       | NEW       | false | -              | CONFLICT      | CONFLICT     | false
+            NEW       | NEW       | false | delete         | CONFLICT      | CONFLICT     | false
+            NEW       | NEW       | false | force          | PUT           | GET          | true
+            # not in the table: deleted on one side, changed on the other; gone from both
+            DELETED   | CHANGED   | false | -              | KEEP          | GET          | false
+            DELETED   | CHANGED   | false | delete         | CONFLICT      | GET          | false
+            DELETED   | CHANGED   | false | force,delete   | DELETE_REMOTE | GET          | false
+            CHANGED   | DELETED   | false | delete         | PUT           | CONFLICT     | false
+            CHANGED   | DELETED   | false | force,delete   | PUT           | DELETE_LOCAL | true
+            DELETED   | DELETED   | false | -              | FORGET        | FORGET       | false
+            """)
+    void tableRow(SyncPlan.Change local, SyncPlan.Change remote, boolean same, String flags,
+                  SyncPlan.Action upload, SyncPlan.Action download, boolean downloadTrash) {
+        SyncPlan.Options opt = new SyncPlan.Options(flags.contains("force"), flags.contains("delete"));
+        SyncPlan.Decision up = SyncPlan.decide(SyncPlan.Direction.UPLOAD, local, remote, same, opt);
+        SyncPlan.Decision down = SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, local, remote, same, opt);
+        assertEquals(upload, up.action(), "upload: " + up.reason());
+        assertEquals(download, down.action(), "download: " + down.reason());
+        assertEquals(downloadTrash, down.trashLocal(), "download trash: " + down.reason());
+        assertEquals(false, up.trashLocal(), "upload never touches local files");
+    }
+
+    @Test
+    void inSyncNeedsNoDecision() {
+        SyncPlan.Options opt = new SyncPlan.Options(true, true);
+        assertNull(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
+        assertNull(SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
+    }
+
+    @Test
+    void reasonsSayWhichSideChangedAndWhichFlagWouldAct() {
+        SyncPlan.Options none = new SyncPlan.Options(false, false);
+        assertEquals("changed in bucket (download to sync it)",
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).reason());
+        assertEquals("changed here (upload to sync it)",
+                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).reason());
+        assertEquals("deleted here (--delete to delete it in bucket)",
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).reason());
+        assertEquals("only in bucket (--delete to delete it)",
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).reason());
+        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).reason()
+                .contains("never synced here: download first, or --force"));
+    }
+
+    @Test
+    void changesAreMeasuredAgainstTheLastSync() {
+        SyncState.Entry s = new SyncState.Entry(10, 1000, "etag1", "md5");
+        assertEquals(SyncPlan.Change.UNCHANGED, SyncPlan.localChange(new LocalTree.LocalFile("a", 10, 1000), s, false));
+        assertEquals(SyncPlan.Change.CHANGED, SyncPlan.localChange(new LocalTree.LocalFile("a", 10, 2000), s, false));
+        assertEquals(SyncPlan.Change.UNCHANGED, SyncPlan.localChange(new LocalTree.LocalFile("a", 10, 2000), s, true));
+        assertEquals(SyncPlan.Change.DELETED, SyncPlan.localChange(null, s, false));
+        assertEquals(SyncPlan.Change.NEW, SyncPlan.localChange(new LocalTree.LocalFile("a", 1, 1), null, false));
+        assertEquals(SyncPlan.Change.UNCHANGED, SyncPlan.remoteChange(new Store.Remote("a", 10, "etag1"), s));
+        assertEquals(SyncPlan.Change.CHANGED, SyncPlan.remoteChange(new Store.Remote("a", 10, "etag2"), s));
+        assertEquals(SyncPlan.Change.DELETED, SyncPlan.remoteChange(null, s));
+        assertEquals(SyncPlan.Change.ABSENT, SyncPlan.remoteChange(null, null));
+    }
+
+    @Test
+    void sizeAloneNeverProvesSameContent() {
+        LocalTree.LocalFile l = new LocalTree.LocalFile("a", 10, 1);
+        assertTrue(SyncPlan.needsComparison(l, new Store.Remote("a", 10, "x"), null), "same size, no state: must compare contents");
+        assertEquals(false, SyncPlan.needsComparison(l, new Store.Remote("a", 11, "x"), null), "different sizes differ");
+    }
+
+    @Test
+    void planIdIsStableAndChangesWithAnyAction() {
+        Map<String, LocalTree.LocalFile> local = Map.of("e/data/a", new LocalTree.LocalFile("e/data/a", 3, 100));
+        SyncPlan.Facts none = new SyncPlan.Facts(Map.of(), Set.of(), Set.of());
+        SyncPlan.Options opt = new SyncPlan.Options(false, false);
+        SyncPlan p1 = SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
+        SyncPlan p2 = SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
+        assertEquals(p1.id, p2.id);
+        Map<String, LocalTree.LocalFile> edited = Map.of("e/data/a", new LocalTree.LocalFile("e/data/a", 4, 100));
+        assertNotEquals(p1.id, SyncPlan.build(SyncPlan.Direction.UPLOAD, edited, Map.of(), Map.of(), none, List.of(), opt, "s3:x").id);
+        assertNotEquals(p1.id, SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:y").id);
+    }
+
+    @Test
+    void buildJoinsBothSidesAndStateIntoOneItemPerPath() {
+        var l = new LocalTree.LocalFile("e/data/changed", 5, 200);
+        var r = new Store.Remote("e/data/remote-only", 7, "t");
+        var gone = new SyncState.Entry(1, 1, "t0", "m0");
+        SyncPlan p = SyncPlan.build(SyncPlan.Direction.DOWNLOAD, Map.of(l.rel(), l), Map.of(r.rel(), r),
+                Map.of("e/data/gone", gone), new SyncPlan.Facts(Map.of(), Set.of(), Set.of()), List.of(),
+                new SyncPlan.Options(false, false), "s3:x");
+        assertEquals(List.of("e/data/changed:KEEP", "e/data/gone:FORGET", "e/data/remote-only:GET"),
+                p.items.stream().map(i -> i.rel() + ":" + i.action()).toList());
+        assertEquals(7, p.of(SyncPlan.Action.GET).get(0).bytes());
+    }
+}
