@@ -45,10 +45,10 @@ final class DirStore implements Store {
 
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
-        if (!Files.isDirectory(target)) {
-            throw ExitException.usage("SYNC_TARGET " + target + " is not a directory (is the filesystem mounted?)");
+        if (!Files.isDirectory(target) && !Files.isDirectory(target.getParent())) {
+            throw ExitException.usage("SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)");
         }
-        if (!Files.isDirectory(base)) return;
+        if (!Files.isDirectory(base)) return; // created by the first upload
         if (!scopes.isEmpty()) {
             for (String s : scopes) {
                 Path p = base.resolve(s);
