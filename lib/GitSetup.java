@@ -3,6 +3,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,7 +67,7 @@ final class GitSetup {
             String user = check != null && check.login() != null ? check.login() : store.username(GitCredentials.GITHUB);
             if (user == null || GitHubToken.looksLikeToken(user)) user = FALLBACK_USER;
             byte[] bytes = store.withEntry(GitCredentials.GITHUB, user, token);
-            boolean same = store.original != null && java.util.Arrays.equals(bytes, store.original) && ownerOnly(store.file);
+            boolean same = store.original != null && Arrays.equals(bytes, store.original) && ownerOnly(store.file);
             if (!same) writes.add(new Write(store.file, bytes, GitLockFile.OWNER_ONLY));
             report.add(line("github.com token", Secrets.mask(token), (same ? "unchanged in " : "stored in ")
                     + store.file + " (mode 600) for user " + user));
@@ -83,7 +84,7 @@ final class GitSetup {
         console.info("git global config: " + global.target.path);
         report.forEach(console::info);
         for (GitGlobalConfig.UrlSection s : removed) {
-            console.info("removed url.\"" + GitCredentials.masked(s.base()) + "\" from " + s.file()
+            console.info("removed url.\"" + GitCredentials.masked(s.base()) + "\".insteadOf from " + s.file()
                     + ": it kept a GitHub token in plain text; git now takes the token from the credential store");
         }
         if (writes.isEmpty()) console.info("nothing to change: git was already set up this way");
