@@ -90,6 +90,15 @@ class GitSetupTest {
     }
 
     @Test
+    void awkwardNameSurvivesTheRoundTripThroughGit() throws Exception {
+        String name = "Zoë \"Z\" Ní Bhriain # ; \\ x";
+        writeConfig("GIT_USER_NAME='" + name + "'\nGIT_USER_EMAIL=zoe@example.com\nGITHUB_TOKEN=" + token + "\n");
+        Run r = setup("--offline");
+        assertEquals(0, r.code, r.err);
+        assertEquals(name, git("config", "--global", "user.name"));
+    }
+
+    @Test
     void existingConfigKeepsUnrelatedPartsAndIncludesAndLosesTheTokenInsteadOf() throws Exception {
         writeLegacyHome();
         Path local = home.resolve(".gitconfig.local");
