@@ -28,6 +28,7 @@
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/SyncRun.java
+//SOURCES lib/PlanJson.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
 
 import java.io.BufferedReader;
@@ -123,17 +124,19 @@ class LambdaSync implements Callable<Integer> {
     public Integer call() {
         if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
         if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
-        Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), in, interactive, verbose, quiet);
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        // With --json, stdout carries only the JSON document; human text goes to stderr.
+        Console console = new Console(json ? err : out, err, in, interactive, verbose, quiet);
         SyncConfig config = SyncConfig.load(configFile, env);
         config.warnings.forEach(console::warn);
         if (mode == Mode.setup) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
             String api = env.getOrDefault("LAMBDA_SYNC_GITHUB_API", "https://api.github.com");
-            return GitSetup.run(config, console, Path.of(home), env, api, offline);
+            return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         config.requireStore(mode.name());
         if (mode == Mode.doctor) throw ExitException.usage("mode 'doctor' is not implemented yet");
-        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve));
+        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve), json ? out : null);
     }
 
     /** Runs the command as main would, without exiting; for tests. */

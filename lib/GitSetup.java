@@ -30,7 +30,7 @@ final class GitSetup {
      * @param apiBase GitHub API base URL, e.g. https://api.github.com (overridable for tests)
      * @return exit code
      */
-    static int run(SyncConfig config, Console console, Path home, Map<String, String> env, String apiBase, boolean offline) {
+    static int run(SyncConfig config, Console console, Path home, Map<String, String> env, String apiBase, boolean offline, boolean dryRun) {
         String name = config.gitUserName(), email = config.gitUserEmail(), token = config.githubToken();
         if (name == null) console.warn(config.file + ": GIT_USER_NAME is not set; git user.name is left as it is");
         if (email == null) console.warn(config.file + ": GIT_USER_EMAIL is not set; git user.email is left as it is");
@@ -79,7 +79,7 @@ final class GitSetup {
         }
         for (GitGlobalConfig.File f : global.changed()) writes.add(new Write(f.path, f.bytes(), null));
 
-        commit(writes);
+        if (!dryRun) commit(writes);
 
         console.info("git global config: " + global.target.path);
         report.forEach(console::info);
@@ -88,6 +88,7 @@ final class GitSetup {
                     + ": it kept a GitHub token in plain text; git now takes the token from the credential store");
         }
         if (writes.isEmpty()) console.info("nothing to change: git was already set up this way");
+        else if (dryRun) console.info("dry run: nothing written; this is what setup would do");
         console.info("to get HF_API_KEY into your shell, run: source " + config.file);
         return ExitException.OK;
     }

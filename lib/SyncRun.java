@@ -27,7 +27,9 @@ final class SyncRun {
 
     private SyncRun() {}
 
-    static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt) {
+    /** @param json where the JSON document goes (--json), or null */
+    static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
+                   java.io.PrintWriter json) {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths);
         SyncIgnore ignore = SyncIgnore.load(root);
@@ -38,12 +40,15 @@ final class SyncRun {
                 Sides sides = march(dirs, ignore, store, state, opt.jobs(), config);
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
+                    List<String> docs = new ArrayList<>();
                     for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
                         SyncPlan p = plan(d, sides, po, store);
                         PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
                         console.info("");
+                        docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
                     reportOutside(console, sides);
+                    emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
                     return ExitException.OK;
                 }
                 SyncPlan.Direction dir = mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
@@ -52,14 +57,22 @@ final class SyncRun {
                 reportOutside(console, sides);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
-                if (!plan.hasWork()) return untouched;
-                if (opt.dryRun()) {
-                    console.info("dry run: nothing changed");
-                    return ExitException.OK;
+                String doc = PlanJson.plan(plan, store, dirs, sides.outside());
+                if (!plan.hasWork() || opt.dryRun()) {
+                    if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
+                    emit(json, doc);
+                    return opt.dryRun() ? ExitException.OK : untouched;
                 }
-                confirm(console, plan, opt, sides);
+                try {
+                    confirm(console, plan, opt, sides);
+                } catch (ExitException e) {
+                    emit(json, PlanJson.result(doc, plan, null, e.code));
+                    throw e;
+                }
                 for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
                 Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
+                emit(json, PlanJson.result(doc, plan, r, code));
                 return summarize(console, r, untouched);
             }
         } catch (IOException e) {
@@ -68,6 +81,12 @@ final class SyncRun {
             if (e instanceof ExitException) throw e;
             throw ExitException.failure(StoreErrors.explain(e, config), e);
         }
+    }
+
+    private static void emit(java.io.PrintWriter json, String doc) {
+        if (json == null) return;
+        json.println(doc);
+        json.flush();
     }
 
     private static SyncPlan plan(SyncPlan.Direction d, Sides s, SyncPlan.Options po, Store store) {
