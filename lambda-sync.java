@@ -29,6 +29,7 @@
 //SOURCES lib/Transfer.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
+//SOURCES lib/Doctor.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
 
 import java.io.BufferedReader;
@@ -114,6 +115,9 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--offline", description = "setup: skip the GitHub token check")
     boolean offline;
 
+    @Option(names = "--read-only", description = "doctor: skip the write/read/delete probe")
+    boolean readOnly;
+
     // Seams for in-process tests; main() fills them from the real process.
     Map<String, String> env = System.getenv();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -134,8 +138,8 @@ class LambdaSync implements Callable<Integer> {
             String api = env.getOrDefault("LAMBDA_SYNC_GITHUB_API", "https://api.github.com");
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
+        if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
         config.requireStore(mode.name());
-        if (mode == Mode.doctor) throw ExitException.usage("mode 'doctor' is not implemented yet");
         return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve), json ? out : null);
     }
 
