@@ -1,0 +1,67 @@
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.EncodingType;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A fresh bucket on the suite's S3 server, seen directly through the S3 API (not through the
+ * tool): what "another machine" or "another tool" would put there, and what is really stored.
+ */
+final class Bucket {
+    final S3Server server = S3Server.get();
+    final S3Client s3 = server.client();
+    final String name = server.newBucket();
+
+    /** A config file for the tool (mode 600) in {@code dir}, pointing at this bucket. */
+    Path config(Path dir, String... extraLines) {
+        try {
+            return server.writeConfig(dir, name, extraLines);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    void put(String key, String text) {
+        put(key, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void put(String key, byte[] bytes) {
+        s3.putObject(b -> b.bucket(name).key(key), RequestBody.fromBytes(bytes));
+    }
+
+    void delete(String key) {
+        s3.deleteObject(b -> b.bucket(name).key(key));
+    }
+
+    byte[] bytes(String key) {
+        return s3.getObjectAsBytes(b -> b.bucket(name).key(key)).asByteArray();
+    }
+
+    /** The object's content as text, or null when there is no such key. */
+    String text(String key) {
+        try {
+            return new String(bytes(key), StandardCharsets.UTF_8);
+        } catch (NoSuchKeyException e) {
+            return null;
+        }
+    }
+
+    Map<String, String> metadata(String key) {
+        return s3.headObject(b -> b.bucket(name).key(key)).metadata();
+    }
+
+    /** Every key with its content as {@link Repo#describe} shows it, sorted: comparable with {@link Repo#dataFiles}. */
+    Map<String, String> contents() {
+        Map<String, String> out = new TreeMap<>();
+        // URL encoding keeps keys with control characters listable (raw, they are not valid XML).
+        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(name).encodingType(EncodingType.URL)).contents()) {
+            out.put(o.key(), Repo.describe(bytes(o.key())));
+        }
+        return out;
+    }
+}
