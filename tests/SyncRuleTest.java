@@ -1,0 +1,141 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * DESIGN §5's table, row by row, end to end: one file, a real repo and bucket, the real
+ * command. "Here" is changed on disk, "bucket" through the S3 API (another machine). Each row
+ * says what both sides hold afterwards, what went to the trash, the exit code and the reason
+ * printed; whatever a row leaves untouched must keep its bytes and its timestamp/metadata.
+ */
+class SyncRuleTest {
+    static final String F = "exp/data/f.txt";
+    static final String BASE = "base\n", MINE = "mine, changed here\n", THEIRS = "theirs, changed in the bucket\n",
+            SAME = "the same new content on both sides\n";
+    static final long T0 = 1_700_000_000_123L, T1 = T0 + 60_000;
+
+    /**
+     * @param synced  whether the file was synced (uploaded as BASE) before the sides changed
+     * @param here    the local content now (null: deleted / absent); BASE on a synced row: unchanged
+     * @param remote  the bucket's content now, likewise
+     * @param command mode and flags (--yes is added)
+     */
+    record Row(String name, boolean synced, String here, String remote, String command,
+               String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+        @Override
+        public String toString() {
+            return name + ": " + command;
+        }
+    }
+
+    static Row synced(String name, String here, String remote, String command, String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+        return new Row(name, true, here, remote, command, hereAfter, remoteAfter, trashed, exit, says);
+    }
+
+    static Row fresh(String name, String here, String remote, String command, String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+        return new Row(name, false, here, remote, command, hereAfter, remoteAfter, trashed, exit, says);
+    }
+
+    static Stream<Row> table() {
+        return Stream.of(
+                // here new or changed | bucket unchanged, absent or deleted: upload puts; download keeps, says "changed here"
+                synced("changed here, bucket unchanged", MINE, BASE, "upload", MINE, MINE, null, 0, "changed here"),
+                synced("changed here, bucket unchanged", MINE, BASE, "download", MINE, BASE, null, 0, "changed here (upload to sync it)"),
+                synced("changed here, deleted in bucket", MINE, null, "upload", MINE, MINE, null, 0, "changed here, restored"),
+                synced("changed here, deleted in bucket", MINE, null, "download", MINE, null, null, 0, "deleted in bucket, changed here"),
+                synced("changed here, deleted in bucket", MINE, null, "download --delete", MINE, null, null, 4, "deleted in bucket but changed here"),
+                fresh("new here, absent in bucket", MINE, null, "upload", MINE, MINE, null, 0, "new here"),
+                fresh("new here, absent in bucket", MINE, null, "download", MINE, null, null, 0, "only here (--delete to delete it)"),
+                fresh("new here, absent in bucket", MINE, null, "download --delete", null, null, MINE, 0, "only here (--delete)"),
+
+                // here unchanged | bucket new or changed: upload keeps, says "changed in bucket"; download gets
+                synced("unchanged here, changed in bucket", BASE, THEIRS, "upload", BASE, THEIRS, null, 0, "changed in bucket (download to sync it)"),
+                synced("unchanged here, changed in bucket", BASE, THEIRS, "download", THEIRS, THEIRS, null, 0, "changed in bucket"),
+
+                // deleted here | bucket unchanged: upload keeps (--delete deletes in bucket); download restores
+                synced("deleted here, bucket unchanged", null, BASE, "upload", null, BASE, null, 0, "deleted here (--delete to delete it in bucket)"),
+                synced("deleted here, bucket unchanged", null, BASE, "upload --delete", null, null, null, 0, "deleted here (--delete)"),
+                synced("deleted here, bucket unchanged", null, BASE, "download", BASE, BASE, null, 0, "deleted here, restored"),
+                synced("deleted here, changed in bucket", null, THEIRS, "upload --delete", null, THEIRS, null, 4, "deleted here but changed in bucket"),
+
+                // here unchanged | deleted in bucket: upload restores; download keeps (--delete deletes here, to the trash)
+                synced("unchanged here, deleted in bucket", BASE, null, "upload", BASE, BASE, null, 0, "deleted in bucket, restored"),
+                synced("unchanged here, deleted in bucket", BASE, null, "download", BASE, null, null, 0, "deleted in bucket (--delete to delete it here)"),
+                synced("unchanged here, deleted in bucket", BASE, null, "download --delete", null, null, BASE, 0, "deleted in bucket (--delete)"),
+                synced("deleted on both sides", null, null, "upload", null, null, null, 0, "forget"),
+
+                // changed on both sides: conflict, untouched unless --force (download --force: local copy to the trash)
+                synced("changed on both sides", MINE, THEIRS, "upload", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
+                synced("changed on both sides", MINE, THEIRS, "upload --force", MINE, MINE, null, 0, "conflict overwritten (--force)"),
+                synced("changed on both sides", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
+                synced("changed on both sides", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"),
+                synced("changed on both sides to the same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
+                synced("changed on both sides to the same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
+
+                // absent, never synced here | present: upload keeps, says "only in bucket" (--delete removes); download gets
+                fresh("absent here, only in bucket", null, THEIRS, "upload", null, THEIRS, null, 0, "only in bucket (--delete to delete it)"),
+                fresh("absent here, only in bucket", null, THEIRS, "upload --delete", null, null, null, 0, "only in bucket (--delete)"),
+                fresh("absent here, only in bucket", null, THEIRS, "download", THEIRS, THEIRS, null, 0, "new in bucket"),
+
+                // present on both sides, no state: same content is recorded only; different content is a conflict
+                fresh("both present, never synced, same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
+                fresh("both present, never synced, same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
+                fresh("both present, never synced, different", MINE, THEIRS, "upload", MINE, THEIRS, null, 4,
+                        "differs from the bucket and was never synced here: download first, or --force"),
+                fresh("both present, never synced, different", MINE, THEIRS, "upload --force", MINE, MINE, null, 0, "conflict overwritten (--force)"),
+                fresh("both present, never synced, different", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "never uploaded"),
+                fresh("both present, never synced, different", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"));
+    }
+
+    @TempDir Path tmp;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void row(Row row) {
+        Bucket bucket = new Bucket();
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        if (row.synced()) {
+            a.write(F, BASE, T0);
+            assertEquals(0, a.run("upload", "--yes").code());
+        }
+        // This machine's side.
+        if (row.here() == null) {
+            if (a.exists(F)) a.delete(F);
+        } else if (!row.synced() || !row.here().equals(BASE)) {
+            a.write(F, row.here(), T1);
+        }
+        // The bucket's side, as another machine leaves it.
+        if (row.remote() == null) {
+            if (row.synced()) bucket.delete(F);
+        } else if (!row.synced() || !row.remote().equals(BASE)) {
+            bucket.put(F, row.remote());
+        }
+        Long mtimeBefore = a.exists(F) ? a.mtime(F) : null;
+        Map<String, String> metaBefore = row.remote() == null ? null : bucket.metadata(F);
+
+        List<String> args = new ArrayList<>(List.of(row.command().split(" ")));
+        args.add("--yes");
+        Repo.Run r = a.run(args.toArray(String[]::new));
+
+        assertEquals(row.exit(), r.code(), r::toString);
+        assertTrue(r.out().contains(row.says()), () -> "expected '" + row.says() + "' in\n" + r);
+        assertEquals(row.hereAfter(), a.text(F), "here after\n" + r);
+        assertEquals(row.remoteAfter(), bucket.text(F), "bucket after\n" + r);
+        assertEquals(row.trashed(), a.trashed(F), "trash after\n" + r);
+        // Untouched means untouched: not rewritten with the same bytes either.
+        if (row.hereAfter() != null && row.hereAfter().equals(row.here())) {
+            assertEquals(mtimeBefore, a.mtime(F), "the local file was rewritten\n" + r);
+        }
+        if (row.remoteAfter() != null && row.remoteAfter().equals(row.remote())) {
+            assertEquals(metaBefore, bucket.metadata(F), "the object was uploaded again\n" + r);
+        }
+    }
+}
