@@ -30,7 +30,7 @@
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
 //SOURCES lib/Doctor.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+//JAVA_OPTIONS -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
