@@ -77,8 +77,7 @@ final class SyncRun {
             }
         } catch (IOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
-        } catch (RuntimeException e) {
-            if (e instanceof ExitException) throw e;
+        } catch (software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
         }
     }
