@@ -25,6 +25,7 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -92,7 +93,7 @@ final class S3Store implements Store {
         }
         parallel(dataPrefixes, p -> {
             String req = prefix + p;
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(req))) {
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(req).encodingType(EncodingType.URL))) {
                 for (S3Object o : page.contents()) {
                     String rel = o.key().substring(prefix.length());
                     synchronized (sink) {
@@ -111,9 +112,15 @@ final class S3Store implements Store {
         return false;
     }
 
-    /** One delimited level: sub-prefixes go to {@code dirs}, objects to {@code outside}. */
+    /**
+     * One delimited level: sub-prefixes go to {@code dirs}, objects to {@code outside}. Listings
+     * ask for URL-encoded keys: a key with a control character is not valid in XML 1.0, and one
+     * such key in a raw listing would make the whole bucket unlistable. The SDK decodes them
+     * again, and only when the server says it encoded them, so servers that ignore it are fine.
+     */
     private void listLevel(String relPrefix, List<String> dirs, Consumer<String> outside) {
-        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/"))) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/")
+                .encodingType(EncodingType.URL))) {
             for (CommonPrefix cp : page.commonPrefixes()) dirs.add(cp.prefix().substring(prefix.length()));
             for (S3Object o : page.contents()) reject(o.key().substring(prefix.length()), outside);
         }
