@@ -33,11 +33,25 @@ final class PlanPrinter {
             c.info(label(a, plan.direction) + ":");
             int shown = c.verbose ? items.size() : Math.min(FIRST_ITEMS, items.size());
             for (SyncPlan.Item i : items.subList(0, shown)) {
-                c.info("  " + i.rel() + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.reason()
+                c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.reason()
                         + (i.trashLocal() ? " [local copy to .lambda-sync/trash/]" : ""));
             }
             if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
         }
+    }
+
+    /**
+     * A path or key as printed: control characters as \xNN. Keys come from the bucket, and
+     * anyone who can write there could otherwise send escape sequences to the user's terminal.
+     */
+    static String shown(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int k = 0; k < name.length(); k++) {
+            char ch = name.charAt(k);
+            if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0)) b.append(String.format("\\x%02x", (int) ch));
+            else b.append(ch);
+        }
+        return b.toString();
     }
 
     static String label(SyncPlan.Action a, SyncPlan.Direction d) {

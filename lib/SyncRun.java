@@ -103,7 +103,7 @@ final class SyncRun {
     private static void reportOutside(Console c, Sides s) {
         if (s.outside().isEmpty()) return;
         c.info("  not synced (outside */data/ and */reports/): " + s.outside().size() + " key(s) or prefix(es) in the store, e.g. "
-                + String.join(", ", s.outside().stream().sorted().limit(3).toList()));
+                + String.join(", ", s.outside().stream().sorted().limit(3).map(PlanPrinter::shown).toList()));
     }
 
     private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides) {
@@ -171,12 +171,33 @@ final class SyncRun {
             throw new IOException(c);
         }
         for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.reason(), false, 0, null, null));
+        refuseUnderSymlinks(local, remote, skipped);
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
         state.entries.forEach((rel, e) -> {
             if (dirs.inScope(rel) && !ignore.excludes(rel, false)) inScope.put(rel, e);
         });
         return new Sides(dirs, local, remote, skipped, outside, inScope, check(dirs.root, local, remote, inScope, store, jobs));
+    }
+
+    /**
+     * A symlink here (data dir, subdir or file) is never written through nor replaced, so the
+     * store's keys at or below it are refused rather than planned: a download could not finish
+     * them, and an upload with --delete must not delete them as "only in bucket".
+     */
+    private static void refuseUnderSymlinks(LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
+        List<String> links = local.skipped.stream().filter(s -> s.reason().startsWith("symlink"))
+                .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList();
+        if (links.isEmpty()) return;
+        for (String rel : new ArrayList<>(remote.keySet())) {
+            for (String link : links) {
+                if (rel.equals(link) || rel.startsWith(link + "/")) {
+                    skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: " + link + " is a symlink here; not written through",
+                            false, 0, null, remote.remove(rel)));
+                    break;
+                }
+            }
+        }
     }
 
     /** Hashes local files only where a decision depends on content (see SyncPlan.needsLocalHash). */
