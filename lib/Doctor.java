@@ -1,12 +1,427 @@
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
-/** The `doctor` mode: checks config, endpoint, credentials, bucket, clock; changes nothing but a probe object. */
+/**
+ * The `doctor` mode: one line per check, in order, each {@code ok}, {@code warn}, {@code FAIL}
+ * (problem; fix) or {@code skip} (why). A check that depends on a failed one is skipped, not
+ * run into a second, confusing error. Changes nothing but a probe object, deleted at once.
+ */
 final class Doctor {
-    private Doctor() {}
+    /** S3 signatures are refused beyond 15 minutes of skew; warn well before that. */
+    static final Duration SKEW_WARN = Duration.ofMinutes(1), SKEW_FAIL = Duration.ofMinutes(5);
+    static final String PROBE_DIR = ".lambda-sync/";
 
-    /** @return exit code: 0 only when every check passed */
+    private final SyncConfig config;
+    private final Console console;
+    private final String secret;
+    private int failures;
+
+    private Doctor(SyncConfig config, Console console) {
+        this.config = config;
+        this.console = console;
+        this.secret = config.secretAccessKey();
+    }
+
+    /** @return exit code: 0 only when no check failed (warnings pass) */
     static int run(SyncConfig config, Console console, Path workDir, Map<String, String> env, boolean readOnly) {
-        throw ExitException.usage("mode 'doctor' is not implemented yet");
+        Doctor d = new Doctor(config, console);
+        d.checkConfigFile();
+        if (d.checkKeys()) {
+            if (config.target() != null) d.checkTarget(readOnly);
+            else d.checkBucket(readOnly);
+        } else {
+            for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock")) d.skip(c, "the keys above are missing");
+        }
+        d.ok("java", "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+        d.ok("jbang", jbangVersion(env));
+        d.checkRepo(workDir);
+        console.out.println(d.failures == 0 ? "all checks passed" : d.failures + " check(s) failed");
+        console.out.flush();
+        return d.failures == 0 ? ExitException.OK : ExitException.FAILURE;
+    }
+
+    // ---- the checks, in order ------------------------------------------------------------
+
+    private void checkConfigFile() {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(config.file);
+            String mode = PosixFilePermissions.toString(perms);
+            boolean shared = perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
+            boolean secrets = config.values().entrySet().stream().anyMatch(e -> SyncConfig.hidden(e.getKey()) && !e.getValue().isEmpty());
+            if (shared && secrets) {
+                fail("config", config.file + " parses, but others can access it (" + mode + ") and it holds secrets",
+                        "chmod 600 " + config.file);
+            } else if (shared) {
+                ok("config", config.file + " parses, mode " + mode + " (600 is best, but it holds no secrets)");
+            } else {
+                ok("config", config.file + " parses, mode " + mode);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            ok("config", config.file + " parses (file mode not checked on this file system)");
+        }
+    }
+
+    /** @return whether the keys the store needs are there */
+    private boolean checkKeys() {
+        try {
+            config.prefix();
+        } catch (ExitException e) {
+            fail("keys", e.getMessage(), "fix SYNC_PREFIX");
+            return false;
+        }
+        String prefix = config.prefix().isEmpty() ? "" : ", SYNC_PREFIX=" + config.prefix();
+        if (config.target() != null) {
+            ok("keys", "SYNC_TARGET=" + config.target() + prefix + " (a directory instead of a bucket)");
+            return true;
+        }
+        List<String> missing = new ArrayList<>();
+        for (String key : List.of("BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY")) {
+            if (config.get(key) == null) missing.add(key);
+        }
+        if (!missing.isEmpty()) {
+            fail("keys", String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing or empty in " + config.file,
+                    "fill them in (sync.env.template explains each), or set SYNC_TARGET for a mounted directory");
+            return false;
+        }
+        ok("keys", "BUCKET_NAME=" + config.bucket() + ", LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
+                + ", LAMBDA_SECRET_ACCESS_KEY=" + Secrets.mask(secret) + prefix);
+        return true;
+    }
+
+    private void checkBucket(boolean readOnly) {
+        Instant serverDate = checkEndpoint();
+        if (serverDate == null) {
+            for (String c : List.of("credentials", "bucket", "probe", "clock")) skip(c, "the endpoint does not answer");
+            return;
+        }
+        String endpoint = config.endpoint();
+        try (S3Client s3 = S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret)) {
+            String bucket = config.bucket(), prefix = config.prefix();
+            String listed;
+            try {
+                var r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1));
+                serverDate = orDate(serverDate, r.sdkHttpResponse());
+                listed = r.keyCount() != null && r.keyCount() > 0 ? "holds objects" : "is empty";
+            } catch (AwsServiceException e) {
+                listed = null;
+                if (e.awsErrorDetails() != null) serverDate = orDate(serverDate, e.awsErrorDetails().sdkHttpResponse());
+                if (!credentialsRejected(e, serverDate)) {
+                    ok("credentials", "accepted by " + endpoint);
+                    fail("bucket", bucketProblem(e), "check BUCKET_NAME in " + config.file);
+                }
+            } catch (SdkClientException e) {
+                listed = null;
+                fail("credentials", "no answer to a signed request: " + StoreErrors.explain(e, config), "check LAMBDA_ENDPOINT_URL and the network");
+                skip("bucket", "no answer from the endpoint");
+            }
+            if (listed == null) {
+                skip("probe", readOnly ? "--read-only" : "the bucket is not usable");
+            } else {
+                ok("credentials", "accepted by " + endpoint);
+                ok("bucket", "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix) + "; it " + listed);
+                if (readOnly) skip("probe", "--read-only: nothing written");
+                else probe(s3, bucket, prefix + PROBE_DIR + "doctor-probe-" + random());
+            }
+        }
+        checkClock(serverDate);
+    }
+
+    /**
+     * URL well-formed, host resolves, something answers HTTP. An unsigned GET is enough: any
+     * status means a server is there, and its Date header gives the clock check.
+     *
+     * @return the server's Date; {@link Instant#EPOCH} when it answered without one; null when it did not answer
+     */
+    private Instant checkEndpoint() {
+        String endpoint;
+        URI uri;
+        try {
+            endpoint = config.endpoint();
+            uri = URI.create(endpoint);
+            if (uri.getHost() == null) throw new IllegalArgumentException("no host");
+        } catch (ExitException e) {
+            fail("endpoint", e.getMessage(), "fix LAMBDA_ENDPOINT_URL or LAMBDA_REGION");
+            return null;
+        } catch (IllegalArgumentException e) {
+            fail("endpoint", "LAMBDA_ENDPOINT_URL in " + config.file + " is not a valid URL", "write it as https://host[:port]");
+            return null;
+        }
+        String host = uri.getHost();
+        String address;
+        try {
+            address = InetAddress.getByName(host).getHostAddress();
+        } catch (UnknownHostException e) {
+            fail("endpoint", "cannot resolve " + host + " (DNS)", "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
+            return null;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+        long start = System.nanoTime();
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            ok("endpoint", endpoint + " (" + (address.equals(host) ? "" : host + " = " + address + ", ") + "answers HTTP " + r.statusCode()
+                    + " in " + ms + " ms)");
+            Instant date = date(r.headers().firstValue("Date").orElse(null));
+            return date == null ? Instant.EPOCH : date;
+        } catch (HttpConnectTimeoutException e) {
+            fail("endpoint", "no connection to " + host + ":" + port(uri) + " within 5 s", "check LAMBDA_ENDPOINT_URL, the port, and firewalls");
+        } catch (HttpTimeoutException e) {
+            fail("endpoint", host + ":" + port(uri) + " accepted a connection but sent no answer within 10 s", "check that LAMBDA_ENDPOINT_URL is the S3 endpoint");
+        } catch (ConnectException e) {
+            fail("endpoint", "nothing answers at " + host + ":" + port(uri) + " (connection refused)", "check LAMBDA_ENDPOINT_URL and that the server runs");
+        } catch (IOException e) {
+            Throwable c = e;
+            while (c.getCause() != null && !(c instanceof SSLException)) c = c.getCause();
+            if (c instanceof SSLException) fail("endpoint", "TLS handshake with " + host + " failed: " + c.getMessage(), "check the URL's scheme (http/https) and port");
+            else fail("endpoint", "no HTTP answer from " + endpoint + ": " + e, "check LAMBDA_ENDPOINT_URL");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("endpoint", "interrupted", "run doctor again");
+        }
+        return null;
+    }
+
+    private boolean credentialsRejected(AwsServiceException e, Instant serverDate) {
+        String code = errorCode(e);
+        switch (code) {
+            case "InvalidAccessKeyId" -> fail("credentials", "the server does not know LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " (InvalidAccessKeyId)",
+                    "copy the key id from Filesystem → S3 Adapter Keys into " + config.file);
+            case "SignatureDoesNotMatch" -> fail("credentials", "LAMBDA_SECRET_ACCESS_KEY does not match LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
+                    + " (SignatureDoesNotMatch)", "copy the secret of that key pair into " + config.file);
+            case "RequestTimeTooSkewed" -> {
+                if (serverDate != null && serverDate != Instant.EPOCH && skew(serverDate).compareTo(SKEW_FAIL) < 0) {
+                    // S3Proxy says this about an unknown key id; the clocks agree, so the keys are the suspects.
+                    fail("credentials", "the server refused the request time (RequestTimeTooSkewed), but its clock agrees with this machine's",
+                            "check LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
+                } else {
+                    fail("credentials", "the server refused the request time (RequestTimeTooSkewed)",
+                            "fix this machine's clock (e.g. timedatectl set-ntp true)");
+                }
+            }
+            default -> {
+                if (e.statusCode() != 403 || code.equals("AccessDenied")) return false;
+                fail("credentials", "rejected (HTTP 403" + (code.isEmpty() ? "" : " " + code) + ")",
+                        "check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
+            }
+        }
+        skip("bucket", "the credentials were rejected");
+        return true;
+    }
+
+    private String bucketProblem(AwsServiceException e) {
+        String code = errorCode(e);
+        if (code.equals("NoSuchBucket") || e.statusCode() == 404) return "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + " (NoSuchBucket)";
+        if (code.equals("AccessDenied")) return "the key pair may not list bucket '" + config.bucket() + "' (AccessDenied)";
+        return "listing bucket '" + config.bucket() + "' failed: HTTP " + e.statusCode() + (code.isEmpty() ? "" : " " + code);
+    }
+
+    /** Writes, reads back and deletes a small object, then checks it is gone. */
+    private void probe(S3Client s3, String bucket, String key) {
+        byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String step = "write";
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
+            step = "read back";
+            byte[] back = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            step = "delete";
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+            if (!Arrays.equals(body, back)) {
+                fail("probe", key + " read back different bytes (" + back.length + " instead of " + body.length + ")", "the server corrupts data; do not sync to it");
+                return;
+            }
+            step = "confirm the deletion of";
+            try {
+                s3.headObject(b -> b.bucket(bucket).key(key));
+                fail("probe", key + " is still there after a successful delete", "delete it by hand; the server may ignore deletes");
+                return;
+            } catch (NoSuchKeyException gone) {
+                // as it should be
+            } catch (AwsServiceException e) {
+                if (e.statusCode() != 404) throw e;
+            }
+            ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
+        } catch (RuntimeException e) {
+            String fix = step.equals("write") ? "the key pair may be read-only; upload needs write access (doctor --read-only skips this)"
+                    : step.equals("read back") ? "delete " + key + " by hand if it stays" : "delete " + key + " by hand";
+            fail("probe", "cannot " + step + " " + key + ": " + StoreErrors.explain(e, config), fix);
+        }
+    }
+
+    private void checkClock(Instant serverDate) {
+        if (serverDate == null) {
+            skip("clock", "no answer from the server");
+            return;
+        }
+        if (serverDate == Instant.EPOCH) {
+            skip("clock", "the server's answers carry no Date header");
+            return;
+        }
+        Duration skew = Duration.between(serverDate, Instant.now());
+        // The Date header has 1 s resolution and arrived some milliseconds ago.
+        long secs = Math.abs(skew.toSeconds());
+        String side = skew.isNegative() ? "behind" : "ahead of";
+        String text = secs <= 2 ? "this machine and the server agree (within 2 s)" : "this machine's clock is " + human(secs) + " " + side + " the server's";
+        if (secs >= SKEW_FAIL.toSeconds()) fail("clock", text + "; S3 requests fail beyond 15 min", "fix the clock (e.g. timedatectl set-ntp true)");
+        else if (secs >= SKEW_WARN.toSeconds()) warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
+        else ok("clock", text);
+    }
+
+    /** SYNC_TARGET: the directory (or, before the first upload, its parent) exists and takes a probe file. */
+    private void checkTarget(boolean readOnly) {
+        Path target = config.target(), parent = target.getParent(), dir = null;
+        if (Files.isDirectory(target)) {
+            ok("target", "SYNC_TARGET " + target + " is a directory");
+            dir = target;
+        } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            fail("target", "SYNC_TARGET " + target + " is not a directory", "point SYNC_TARGET at a directory");
+        } else if (parent != null && Files.isDirectory(parent)) {
+            warn("target", "SYNC_TARGET " + target + " does not exist yet; the first upload creates it in " + parent);
+            dir = parent;
+        } else {
+            fail("target", "SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)",
+                    "mount it, or create it with: mkdir -p " + target);
+        }
+        if (dir == null) {
+            skip("probe", "no directory to write to");
+        } else if (readOnly) {
+            skip("probe", "--read-only: nothing written");
+        } else {
+            Path probe = dir.resolve(".lambda-sync-doctor-probe-" + random());
+            byte[] body = ("lambda-sync doctor probe " + Instant.now() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                Files.write(probe, body);
+                boolean same = Arrays.equals(body, Files.readAllBytes(probe));
+                Files.delete(probe);
+                if (same) ok("probe", "wrote, read back and deleted " + probe);
+                else fail("probe", probe + " read back different bytes", "check the file system");
+            } catch (IOException e) {
+                fail("probe", "cannot write, read and delete " + probe + ": " + e, "check that you may write to " + dir);
+            }
+        }
+        skip("clock", "no server to compare with (SYNC_TARGET)");
+    }
+
+    private void checkRepo(Path workDir) {
+        Path root;
+        try {
+            root = DataDirs.gitRoot(workDir);
+        } catch (ExitException e) {
+            fail("repo", "not inside a git repository: " + workDir.toAbsolutePath(), "run lambda-sync from your repo, where */data/ and */reports/ live");
+            skip("data dirs", "no repo");
+            return;
+        }
+        ok("repo", root + " (git top-level)");
+        try {
+            List<String> dirs = DataDirs.find(root, root, List.of()).dirs;
+            ok("data dirs", dirs.isEmpty() ? "none here yet (*/data/ and */reports/ directly under the repo root; download brings them)"
+                    : dirs.size() + " found: " + String.join(", ", dirs));
+        } catch (ExitException e) {
+            fail("data dirs", e.getMessage(), "check the repo root's permissions");
+        }
+    }
+
+    // ---- output --------------------------------------------------------------------------
+
+    private void ok(String check, String detail) {
+        line("ok", check, detail);
+    }
+
+    private void warn(String check, String detail) {
+        line("warn", check, detail);
+    }
+
+    private void skip(String check, String why) {
+        line("skip", check, why);
+    }
+
+    private void fail(String check, String problem, String fix) {
+        failures++;
+        line("FAIL", check, problem + "; " + fix);
+    }
+
+    private void line(String status, String check, String text) {
+        // Belt and braces: server messages are echoed, and must never carry the secret.
+        if (secret != null) text = text.replace(secret, Secrets.mask(secret));
+        console.out.println(String.format("%-5s %s: %s", status, check, text));
+        console.out.flush();
+    }
+
+    // ---- small helpers -------------------------------------------------------------------
+
+    /** The endpoint check's Date, or where that had none, this S3 response's. */
+    private static Instant orDate(Instant known, software.amazon.awssdk.http.SdkHttpResponse response) {
+        if (known != Instant.EPOCH || response == null) return known;
+        Instant d = date(response.firstMatchingHeader("Date").orElse(null));
+        return d == null ? known : d;
+    }
+
+    private static Duration skew(Instant serverDate) {
+        return Duration.between(serverDate, Instant.now()).abs();
+    }
+
+    private static String errorCode(AwsServiceException e) {
+        return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+    }
+
+    private static Instant date(String header) {
+        if (header == null) return null;
+        try {
+            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    }
+
+    private static String human(long secs) {
+        return secs < 120 ? secs + " s" : secs < 7200 ? secs / 60 + " min" : secs / 3600 + " h";
+    }
+
+    private static String random() {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static String jbangVersion(Map<String, String> env) {
+        String v = env.get("JBANG_VERSION");
+        if (v == null) v = System.getProperty("jbang.version");
+        if (v != null && !v.isBlank()) return "JBang " + v;
+        String launcher = env.get("JBANG_LAUNCH_CMD");
+        return launcher != null ? "version unknown (launched by " + launcher + ")" : "version unknown (not launched by JBang)";
     }
 }

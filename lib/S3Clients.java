@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
@@ -23,6 +24,18 @@ final class S3Clients {
     private S3Clients() {}
 
     static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
+        return build(endpoint, region, accessKeyId, secretAccessKey, maxConnections, true,
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5));
+    }
+
+    /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */
+    static S3Client createForChecks(String endpoint, String region, String accessKeyId, String secretAccessKey) {
+        return build(endpoint, region, accessKeyId, secretAccessKey, 2, false,
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(20));
+    }
+
+    private static S3Client build(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections,
+                                  boolean retries, Duration connect, Duration socket, Duration attempt) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
@@ -33,12 +46,15 @@ final class S3Clients {
                 // SDK 2.30+ sends CRC checksums by default; the Lambda adapter answers NotImplemented.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
-                        .apiCallAttemptTimeout(Duration.ofMinutes(5)))
+                .overrideConfiguration(o -> {
+                    if (retries) o.retryStrategy(RetryMode.STANDARD);
+                    else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
+                    o.apiCallAttemptTimeout(attempt);
+                })
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(maxConnections)
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)))
+                        .connectionTimeout(connect)
+                        .socketTimeout(socket))
                 .build();
     }
 }
