@@ -1,0 +1,82 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A download killed with SIGKILL mid-way (the instance is shut down, the SSH session dies):
+ * no partial file ever sits at a final path, and the next run finishes the job.
+ */
+class InterruptedRunTest {
+    static final int SMALL = 300;
+    static final int BIG = 40 * 1024 * 1024;
+
+    @TempDir Path tmp;
+    final Bucket bucket = new Bucket();
+
+    @Test
+    void killedDownloadLeavesNoPartialFileAndTheNextRunFinishes() throws Exception {
+        Map<String, String> expected = new TreeMap<>();
+        byte[] big = new byte[BIG];
+        new Random(7).nextBytes(big);
+        bucket.put("exp/data/big.bin", big); // sorts first: it is in flight when the small ones start
+        expected.put("exp/data/big.bin", Repo.describe(big));
+        IntStream.range(0, SMALL).parallel().forEach(i -> bucket.put(String.format("exp/data/small/f%03d.txt", i), "small " + i + "\n"));
+        for (int i = 0; i < SMALL; i++) expected.put(String.format("exp/data/small/f%03d.txt", i), "small " + i + "\n");
+
+        Repo b = Repo.init(tmp.resolve("b"), bucket.config(tmp));
+        Path log = tmp.resolve("download.log");
+        Process run = b.start(log, "download", "--yes", "--jobs", "2");
+        long deadline = System.nanoTime() + 180_000_000_000L; // the first launch may compile the tool
+        boolean midway = false;
+        while (System.nanoTime() < deadline && run.isAlive()) {
+            // Kill once some files are in place while another is still being written to its temp file.
+            List<String> names = names(b.path("exp/data"));
+            long temps = names.stream().filter(n -> n.startsWith(".lambda-sync-tmp-")).count();
+            if (temps > 0 && names.size() - temps >= 20) {
+                Repo.kill(run);
+                midway = true;
+                break;
+            }
+            Thread.sleep(5);
+        }
+        if (!midway) {
+            String how = run.isAlive() ? "still starting after 180 s" : "it ended by itself with exit " + run.exitValue();
+            Repo.kill(run);
+            fail("the download was never caught with files in place and a temp file being written (" + how + "); log:\n" + Files.readString(log));
+        }
+
+        Map<String, String> onDisk = b.dataFiles();
+        onDisk.keySet().removeIf(rel -> Path.of(rel).getFileName().toString().startsWith(".lambda-sync-tmp-"));
+        assertTrue(onDisk.size() < expected.size(), "killed mid-way: not everything is there yet");
+        onDisk.forEach((rel, content) -> assertEquals(expected.get(rel), content, rel + " at its final path differs from the bucket's"));
+
+        Repo.Run again = b.run("download", "--yes");
+        assertEquals(0, again.code(), again::toString);
+        assertTrue(again.err().contains("taking over a stale lock"), again::toString);
+        assertEquals(expected, b.dataFiles());
+        assertEquals(List.of(), b.tempFiles(), "no temp files left behind");
+        Repo.Run third = b.run("download");
+        assertEquals(0, third.code(), third::toString);
+        assertTrue(third.out().contains("nothing to do"), third::toString);
+    }
+
+    /** File names below {@code dir}, cheaply (no reading): polled while the run is going. */
+    static List<String> names(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+        } catch (java.io.UncheckedIOException | java.io.IOException notYetOrMoving) {
+            return List.of(); // not created yet, or a temp file renamed while walking
+        }
+    }
+}
