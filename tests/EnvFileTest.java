@@ -108,6 +108,33 @@ class EnvFileTest {
         }));
     }
 
+    /** Lines built at random (fixed seed) from shell's tricky characters: whatever the parser accepts, bash must agree with. */
+    @Test
+    void randomLinesTheParserAcceptsReadAsInBash() throws Exception {
+        String[] tokens = {"A", "x", "1", "_", "=", "\"", "'", "\\", "$", "{", "}", "~", "/", ":", "#", " ", "\t", "$A",
+                "${A}", "$HOME", "${HOME}", "é", "-", ".", "*", "!", "%", "@", "[", "]", "$\"", "\\\\", "\\\"", "\\$"};
+        java.util.Random random = new java.util.Random(20261128);
+        int accepted = 0;
+        for (int i = 0; i < 300; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int line = random.nextInt(3); line >= 0; line--) {
+                text.append(random.nextBoolean() ? "" : "export ").append("ABC".charAt(random.nextInt(3))).append('=');
+                for (int t = random.nextInt(7); t > 0; t--) text.append(tokens[random.nextInt(tokens.length)]);
+                text.append('\n');
+            }
+            Path f = Files.writeString(tmp.resolve("random-" + i + ".env"), text);
+            EnvFile.Result r;
+            try {
+                r = parse(f, text.toString());
+            } catch (ExitException refused) {
+                continue; // refusing is always allowed; misreading never is
+            }
+            accepted++;
+            assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), text.toString());
+        }
+        assertTrue(accepted > 100, "only " + accepted + " of 300 random files were accepted");
+    }
+
     @Test
     void refusedLineNeverEchoesItsSecretValue() {
         String token = "ghp_ThisMustNeverBePrinted0123456789abcd";
