@@ -4,6 +4,7 @@
 //DEPS org.junit.jupiter:junit-jupiter
 //DEPS org.junit.platform:junit-platform-launcher
 //DEPS org.testcontainers:testcontainers:2.0.5
+//DEPS com.google.code.gson:gson:2.11.0
 //SOURCES ../lambda-sync.java
 //SOURCES support/*.java
 //SOURCES *Test.java
