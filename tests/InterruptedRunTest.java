@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +25,16 @@ class InterruptedRunTest {
 
     @Test
     void killedDownloadLeavesNoPartialFileAndTheNextRunFinishes() throws Exception {
+        // Downloads run in path order: a/ (150 small files), then m.bin (40 MiB), then z/ (150 more).
         Map<String, String> expected = new TreeMap<>();
         byte[] big = new byte[BIG];
         new Random(7).nextBytes(big);
-        bucket.put("exp/data/big.bin", big); // sorts first: it is in flight when the small ones start
-        expected.put("exp/data/big.bin", Repo.describe(big));
-        IntStream.range(0, SMALL).parallel().forEach(i -> bucket.put(String.format("exp/data/small/f%03d.txt", i), "small " + i + "\n"));
-        for (int i = 0; i < SMALL; i++) expected.put(String.format("exp/data/small/f%03d.txt", i), "small " + i + "\n");
+        bucket.put("exp/data/m.bin", big);
+        expected.put("exp/data/m.bin", Repo.describe(big));
+        for (int i = 0; i < SMALL; i++) {
+            expected.put(String.format("exp/data/%s/f%03d.txt", i < SMALL / 2 ? "a" : "z", i), "small " + i + "\n");
+        }
+        expected.entrySet().parallelStream().filter(e -> !e.getKey().endsWith("m.bin")).forEach(e -> bucket.put(e.getKey(), e.getValue()));
 
         Repo b = Repo.init(tmp.resolve("b"), bucket.config(tmp));
         Path log = tmp.resolve("download.log");
@@ -40,10 +42,11 @@ class InterruptedRunTest {
         long deadline = System.nanoTime() + 180_000_000_000L; // the first launch may compile the tool
         boolean midway = false;
         while (System.nanoTime() < deadline && run.isAlive()) {
-            // Kill once some files are in place while another is still being written to its temp file.
+            // Kill once the first half is in place and the big file is being written to its temp file.
             List<String> names = names(b.path("exp/data"));
-            long temps = names.stream().filter(n -> n.startsWith(".lambda-sync-tmp-")).count();
-            if (temps > 0 && names.size() - temps >= 20) {
+            boolean bigInFlight = names.stream().anyMatch(n -> n.startsWith(".lambda-sync-tmp-") && n.endsWith("-m.bin"));
+            long finals = names.stream().filter(n -> !n.startsWith(".lambda-sync-tmp-")).count();
+            if (bigInFlight && finals >= SMALL / 2) {
                 Repo.kill(run);
                 midway = true;
                 break;
@@ -53,7 +56,7 @@ class InterruptedRunTest {
         if (!midway) {
             String how = run.isAlive() ? "still starting after 180 s" : "it ended by itself with exit " + run.exitValue();
             Repo.kill(run);
-            fail("the download was never caught with files in place and a temp file being written (" + how + "); log:\n" + Files.readString(log));
+            fail("the download was never caught with files in place and the big file being written (" + how + "); log:\n" + Files.readString(log));
         }
 
         Map<String, String> onDisk = b.dataFiles();

@@ -335,6 +335,7 @@ class SyncEngineTest {
         a.write("exp/data/.ipynb_checkpoints/nb-checkpoint.ipynb", "{}\n");
         a.write("exp/data/__pycache__/m.cpython-311.pyc", "pyc");
         a.write("exp/data/.notes.txt.swp", "swap");
+        a.write("exp/data/.venv/lib/site.py", "venv");
         a.write("exp/reports/sub/.ipynb_checkpoints/x", "x");
         assertExit(0, a.run("upload", "--yes"));
         assertEquals(Map.of("exp/data/keep.txt", "keep\n"), bucket.contents());
