@@ -29,6 +29,7 @@
 //SOURCES lib/Transfer.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
+//SOURCES lib/PlanRecord.java
 //SOURCES lib/Doctor.java
 //JAVA_OPTIONS -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
 

@@ -60,11 +60,12 @@ final class SyncRun {
                 String doc = PlanJson.plan(plan, store, dirs, sides.outside());
                 if (!plan.hasWork() || opt.dryRun()) {
                     if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
+                    if (opt.dryRun()) PlanRecord.save(root, plan);
                     emit(json, doc);
                     return opt.dryRun() ? ExitException.OK : untouched;
                 }
                 try {
-                    confirm(console, plan, opt, sides);
+                    confirm(console, plan, opt, sides, root);
                 } catch (ExitException e) {
                     emit(json, PlanJson.result(doc, plan, null, e.code));
                     throw e;
@@ -106,9 +107,10 @@ final class SyncRun {
                 + String.join(", ", s.outside().stream().sorted().limit(3).map(PlanPrinter::shown).toList()));
     }
 
-    private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides) {
+    private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides, Path root) {
         if (opt.approve() != null) {
             if (!opt.approve().equals(plan.id)) {
+                PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
                 throw new ExitException(ExitException.NOT_CONFIRMED, "the plan changed since it was approved (approved "
                         + opt.approve() + ", now " + plan.id + "); nothing done. Show the new plan and ask again.");
             }
@@ -171,7 +173,7 @@ final class SyncRun {
             throw new IOException(c);
         }
         for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.reason(), false, 0, null, null));
-        refuseUnderSymlinks(local, remote, skipped);
+        refuseUnderSymlinks(dirs.root, local, remote, skipped);
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
         state.entries.forEach((rel, e) -> {
@@ -185,9 +187,13 @@ final class SyncRun {
      * store's keys at or below it are refused rather than planned: a download could not finish
      * them, and an upload with --delete must not delete them as "only in bucket".
      */
-    private static void refuseUnderSymlinks(LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
-        List<String> links = local.skipped.stream().filter(s -> s.reason().startsWith("symlink"))
-                .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList();
+    private static void refuseUnderSymlinks(Path root, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
+        List<String> links = new ArrayList<>(local.skipped.stream().filter(s -> s.reason().startsWith("symlink"))
+                .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList());
+        // A symlinked top-level dir holds no data dir for the scanner, so it is not among the skipped.
+        Set<String> tops = new HashSet<>();
+        for (String rel : remote.keySet()) tops.add(rel.substring(0, rel.indexOf('/')));
+        for (String top : tops) if (Files.isSymbolicLink(root.resolve(top))) links.add(top);
         if (links.isEmpty()) return;
         for (String rel : new ArrayList<>(remote.keySet())) {
             for (String link : links) {
