@@ -170,6 +170,21 @@ class HostileInputTest {
     }
 
     @Test
+    void downloadNeverWritesThroughASymlinkedTopLevelDir() throws Exception {
+        Repo a = repo();
+        Path outside = outside();
+        Files.createSymbolicLink(a.path("exp3"), outside);
+        bucket.put("exp3/data/x.txt", "x\n");
+        bucket.put("exp/data/ok.txt", "ok\n");
+
+        Repo.Run r = a.run("download", "--yes");
+        assertEquals(Set.of("secret.txt"), list(outside), r::toString);
+        assertEquals("ok\n", a.text("exp/data/ok.txt"));
+        assertEquals(4, r.code(), r::toString);
+        assertTrue(r.out().contains("exp3/data/x.txt") && r.out().contains("symlink"), r::toString);
+    }
+
+    @Test
     void uploadWithDeleteKeepsTheBucketsCopyUnderASymlinkedDataDir() throws Exception {
         Repo a = repo();
         Files.createDirectories(a.path("exp2"));
