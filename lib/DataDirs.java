@@ -62,7 +62,7 @@ final class DataDirs {
         return new DataDirs(root, List.copyOf(dirs), List.copyOf(scopes));
     }
 
-    /** A path argument as a repo-relative scope ending in '/' (or a single file's path). */
+    /** A path argument as a repo-relative scope: a local dir ends in '/', anything else is a file or a dir not here yet. */
     private static String scope(Path root, Path workDir, String arg) {
         Path abs = workDir.resolve(arg).toAbsolutePath().normalize();
         if (!abs.startsWith(root)) throw ExitException.usage("path " + arg + " is outside the repo " + root);
@@ -71,7 +71,9 @@ final class DataDirs {
         if (parts.length < 2 || parts[0].startsWith(".") || !NAMES.contains(parts[1])) {
             throw ExitException.usage("path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
         }
-        return Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS) ? rel : rel + "/";
+        if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) return rel + "/";
+        // A file here, or a path that exists only in the store (file or dir: the store decides).
+        return rel;
     }
 
     /**
@@ -102,7 +104,7 @@ final class DataDirs {
     /** True when {@code rel} lies in the run's scopes (all of them when no path was given). */
     boolean inScope(String rel) {
         if (scopes.isEmpty()) return true;
-        for (String s : scopes) if (s.endsWith("/") ? rel.startsWith(s) : rel.equals(s)) return true;
+        for (String s : scopes) if (s.endsWith("/") ? rel.startsWith(s) : rel.equals(s) || rel.startsWith(s + "/")) return true;
         return false;
     }
 

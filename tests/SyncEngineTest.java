@@ -309,8 +309,24 @@ class SyncEngineTest {
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes", "exp/data/a");
         assertExit(0, down);
-        assertSays(down, "limited to exp/data/a/");
+        assertSays(down, "limited to exp/data/a");
         assertEquals(Map.of("exp/data/a/1.txt", "a1\n", "exp/data/a/2.txt", "a2\n", "exp/data/a/remote.txt", "remote a\n"), b.dataFiles());
+    }
+
+    @Test
+    void aPathThatExistsOnlyInTheBucketCanBeDownloaded() {
+        Repo a = repo();
+        bucket.put("exp/data/run7/metrics.json", "{}\n");
+        bucket.put("exp/data/run7/metrics.json.bak", "old\n");
+        bucket.put("exp/data/run8/metrics.json", "{}\n");
+        bucket.put("exp/data/run8b/metrics.json", "a sibling, not below run8\n");
+
+        Repo.Run file = a.run("download", "--yes", "exp/data/run7/metrics.json");
+        assertExit(0, file);
+        assertEquals(Map.of("exp/data/run7/metrics.json", "{}\n"), a.dataFiles());
+        Repo.Run dir = a.run("download", "--yes", "exp/data/run8");
+        assertExit(0, dir);
+        assertEquals(Map.of("exp/data/run7/metrics.json", "{}\n", "exp/data/run8/metrics.json", "{}\n"), a.dataFiles());
     }
 
     @Test
