@@ -144,6 +144,20 @@ class InteropTest {
     }
 
     @Test
+    void aFirstDownloadOnTheMachineThatFilledTheBucketRecordsInsteadOfConflicting() {
+        Repo a = repoWithAwkwardResults();
+        awsSyncUp(a);
+        Map<String, Long> mtimes = a.dataMtimes();
+
+        Repo.Run r = a.run("download", "--yes");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("record as in sync") && r.out().contains("8 files"), r::toString);
+        assertFalse(r.out().contains("conflict"), r::toString);
+        assertEquals(mtimes, a.dataMtimes(), "nothing was downloaded again");
+        assertTrue(a.run("upload").out().contains("nothing to do: 8 files already in sync"));
+    }
+
+    @Test
     void whatLambdaSyncUploadsAwsS3SyncDownloadsByteIdentical() throws IOException {
         Repo a = repoWithAwkwardResults();
         Repo.Run r = a.run("upload", "--yes");

@@ -392,6 +392,20 @@ class SyncEngineTest {
     }
 
     @Test
+    void folderMarkerKeysFromOtherToolsAreIgnored() {
+        Repo a = repo();
+        bucket.put("exp/data/", "");
+        bucket.put("exp/data/run1/", "");
+        bucket.put("exp/data/run1/x.txt", "x\n");
+
+        Repo.Run r = a.run("download", "--yes");
+        assertExit(0, r);
+        assertEquals(Map.of("exp/data/run1/x.txt", "x\n"), a.dataFiles());
+        assertExit(0, a.run("upload", "--yes", "--delete"));
+        assertEquals(Set.of("exp/data/", "exp/data/run1/", "exp/data/run1/x.txt"), bucket.contents().keySet());
+    }
+
+    @Test
     void statusPrintsBothDirectionsAndChangesNothing() {
         Repo a = repo();
         a.write("exp/data/mine.txt", "mine\n");
