@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -473,6 +474,20 @@ class SyncEngineTest {
         assertExit(0, b.run("download", "--yes"));
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(a.dataMtimes(), b.dataMtimes());
+    }
+
+    @Test
+    @Disabled("fails: with no UTF-8 locale (LANG/LC_ALL unset, as in many containers) the JVM's file-name charset is ASCII:"
+            + " on JDK 17 the sources do not even compile (non-ASCII literals, no -encoding UTF-8), and at run time every"
+            + " non-ASCII name throws InvalidPathException. Needs the launcher to run java under a UTF-8 locale (e.g. C.UTF-8)")
+    void unicodeNamesSurviveADownloadWithoutAUtf8Locale() throws Exception {
+        Repo a = repo();
+        bucket.put("exp/data/ümlaut 日本.txt", "unicode\n");
+        Path log = tmp.resolve("download.log");
+        Process p = a.start(log, Map.of("LANG", "", "LC_ALL", "", "LC_CTYPE", ""), "download", "--yes");
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "still running after 300 s");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+        assertEquals(Map.of("exp/data/ümlaut 日本.txt", "unicode\n"), a.dataFiles());
     }
 
     @Test

@@ -278,11 +278,20 @@ final class Repo {
      * the repo, output to {@code log}: for the tests that kill a run.
      */
     Process start(Path log, String... args) {
+        return start(log, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with environment changes (an empty value removes the variable). */
+    Process start(Path log, Map<String, String> envChanges, String... args) {
         Path tool = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
         List<String> cmd = new ArrayList<>(List.of("bash", tool.resolve("jbang").toString(), tool.resolve("lambda-sync.java").toString(),
                 config.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        envChanges.forEach((k, v) -> {
+            if (v.isEmpty()) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
         try {
             return pb.start();
         } catch (IOException e) {
