@@ -1,5 +1,6 @@
 ///usr/bin/env bash "$(dirname "$0")/jbang" "$0" "$@" ; exit $?
 //JAVA 17+
+//COMPILE_OPTIONS -encoding UTF-8
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES lib/ExitException.java
 //SOURCES lib/Secrets.java

@@ -476,10 +476,7 @@ class SyncEngineTest {
         assertEquals(a.dataMtimes(), b.dataMtimes());
     }
 
-    @Test
-    @Disabled("fails: with no UTF-8 locale (LANG/LC_ALL unset, as in many containers) the JVM's file-name charset is ASCII:"
-            + " on JDK 17 the sources do not even compile (non-ASCII literals, no -encoding UTF-8), and at run time every"
-            + " non-ASCII name throws InvalidPathException. Needs the launcher to run java under a UTF-8 locale (e.g. C.UTF-8)")
+    @Test // the ./jbang wrapper runs java under C.UTF-8 when the locale is not UTF-8
     void unicodeNamesSurviveADownloadWithoutAUtf8Locale() throws Exception {
         Repo a = repo();
         bucket.put("exp/data/ümlaut 日本.txt", "unicode\n");
