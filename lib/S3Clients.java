@@ -24,8 +24,11 @@ final class S3Clients {
     private S3Clients() {}
 
     static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
+        // A server that stops answering mid-transfer is given up on after the socket timeout and
+        // retried. Tests shorten it with -Dlambda.sync.socketTimeoutSeconds=N (not a user setting).
+        Duration socket = Duration.ofSeconds(Integer.getInteger("lambda.sync.socketTimeoutSeconds", 60));
         return build(endpoint, region, accessKeyId, secretAccessKey, maxConnections, true,
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5));
+                Duration.ofSeconds(10), socket, Duration.ofMinutes(5));
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */

@@ -19,18 +19,23 @@ final class StoreErrors {
                 if (code.equals("NoSuchBucket") || status == 404 && code.isEmpty()) {
                     return "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
                 }
+                // Before the 403 catch-all: S3 answers a skewed clock with 403 too, and blaming the
+                // key pair would send the user to the wrong fix (FaultTest found this).
+                if (code.equals("RequestTimeTooSkewed")) {
+                    return "the " + where + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)";
+                }
                 if (code.equals("InvalidAccessKeyId") || code.equals("SignatureDoesNotMatch") || status == 403) {
                     return "the " + where + " rejected the credentials (" + (code.isEmpty() ? "403" : code)
                             + "): check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file;
-                }
-                if (code.equals("RequestTimeTooSkewed")) {
-                    return "the " + where + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)";
                 }
                 return "the " + where + " answered " + status + (code.isEmpty() ? "" : " " + code) + ": " + firstLine(s.getMessage());
             }
             if (t instanceof UnknownHostException) return "cannot resolve the host of " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and DNS";
             if (t instanceof ConnectException) return "cannot connect to " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and the network";
-            if (t instanceof SSLException) return "TLS handshake with " + where + " failed: " + firstLine(t.getMessage());
+            if (t instanceof SSLException) {
+                return "TLS handshake with " + where + " failed (" + firstLine(t.getMessage())
+                        + "): check LAMBDA_ENDPOINT_URL (http:// or https://, and the port) and the system clock";
+            }
         }
         String m = e.getMessage();
         return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m));
