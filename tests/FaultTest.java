@@ -238,6 +238,43 @@ class FaultTest {
         assertNothingToDo(b.run("download", "--yes"));
     }
 
+    /** A multipart object as aws-cli or another tool leaves it: no md5chksum metadata, parts of {@code partSize}. */
+    void putMultipartLikeAnotherTool(String key, byte[] body, int partSize) {
+        var s3 = bucket.s3;
+        String id = s3.createMultipartUpload(b -> b.bucket(bucket.name).key(key)).uploadId();
+        List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
+        for (int off = 0, n = 1; off < body.length; off += partSize, n++) {
+            int num = n;
+            byte[] part = java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + partSize));
+            String etag = s3.uploadPart(b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(num),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(part)).eTag();
+            parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(num).eTag(etag).build());
+        }
+        s3.completeMultipartUpload(b -> b.bucket(bucket.name).key(key).uploadId(id).multipartUpload(m -> m.parts(parts)));
+    }
+
+    @Test
+    void corruptedMultipartObjectFromAnotherToolIsDetectedAndRetried() {
+        putMultipartLikeAnotherTool("exp/data/aws-cli.bin", random(20 << 20, 7), 8 << 20); // aws-cli's part size
+        putMultipartLikeAnotherTool("exp/data/odd-parts.bin", random(20 << 20, 8), 6 << 20); // a part size no rule guesses
+        Repo b = Repo.init(tmp.resolve("b"), proxied("b"));
+        var rules = List.of(
+                proxy.on(FaultProxy.Kind.GET, "aws-cli.bin", FaultProxy.Fault.corrupt()),
+                proxy.on(FaultProxy.Kind.GET, "odd-parts.bin", FaultProxy.Fault.corrupt()).nth(2));
+
+        Repo.Run r = b.run("download", "--yes");
+
+        assertExit(0, r);
+        for (var rule : rules) assertEquals(1, rule.fired(), proxy::journal);
+        assertBucketHolds(b);
+        assertEquals(List.of(), b.tempFiles());
+        // two ranges; no match for any part size, so a second read that disagrees; the retry matches 8 MiB parts
+        assertEquals(5, proxy.count(FaultProxy.Kind.GET, "aws-cli.bin"), proxy::journal);
+        // two ranges and a second read that disagrees; again, and the second read agrees
+        assertEquals(6, proxy.count(FaultProxy.Kind.GET, "odd-parts.bin"), proxy::journal);
+        assertNothingToDo(b.run("download", "--yes"));
+    }
+
     @Test
     void downloadCorruptedOnEveryAttemptFailsNamingTheFileAndNeverLands() {
         Repo a = Repo.init(tmp.resolve("a"), direct("a"));
@@ -288,32 +325,36 @@ class FaultTest {
     void serverKilledMidUploadFailsNamingWhatDidNotFinishAndTheNextRunFinishes() {
         Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
         writeResults(a);
+        a.write("exp/data/a-big.bin", random(BIG, 9)); // first in plan order
         for (int i = 0; i < 30; i++) a.write(String.format("exp/data/many/f%02d.txt", i), "file " + i + "\n", T0 + i);
         a.write("exp/data/one-mib.bin", random(1 << 20, 4));
-        // the server dies while the second part is half-way through its body
+        // the server dies while the second part of a-big.bin is half-way through its body
         proxy.on(FaultProxy.Kind.UPLOAD_PART, null, FaultProxy.Fault.kill()).nth(2);
 
         Repo.Run r = a.run("upload", "--yes", "-j", "2");
 
         assertExit(1, r);
         assertTrue(proxy.isDead(), proxy::journal);
-        assertTrue(r.err().contains("failed: exp/reports/big.bin: "), r::toString);
+        assertTrue(r.err().contains("failed: exp/data/a-big.bin: "), r::toString);
         assertTrue(r.err().contains("did not finish; run the same command again to finish the job"), r::toString);
         assertFalse(r.both().contains("Exception") || r.both().contains("\tat "), r::toString);
         // no half-written object: whatever the bucket shows is a whole file
         Map<String, String> local = a.dataFiles(), stored = bucket.contents();
-        assertFalse(stored.containsKey("exp/reports/big.bin"), stored::toString);
+        assertFalse(stored.containsKey("exp/data/a-big.bin"), stored::toString);
         for (var e : stored.entrySet()) assertEquals(local.get(e.getKey()), e.getValue(), e.getKey());
-        assertTrue(stored.size() < local.size(), stored::toString);
+        assertTrue(stored.size() < local.size() - 10, stored::toString);
+        assertEquals(1, pendingUploads().size(), "the dead server could not be told to abort");
 
         proxy.revive();
         proxy.clearRules();
-        int putsBefore = proxy.count(FaultProxy.Kind.PUT);
+        int putsBefore = proxy.count(FaultProxy.Kind.PUT), multipartBefore = proxy.count(FaultProxy.Kind.CREATE_MULTIPART);
         Repo.Run again = a.run("upload", "--yes");
         assertExit(0, again);
         assertBucketHolds(a);
-        // only what had not finished was sent again
-        assertEquals(local.size() - 1 - stored.size(), proxy.count(FaultProxy.Kind.PUT) - putsBefore, proxy::journal);
+        // only what had not finished was sent again: the single PUTs not stored, and the two big files
+        assertEquals(local.size() - 2 - (stored.size() - (stored.containsKey("exp/reports/big.bin") ? 1 : 0)),
+                proxy.count(FaultProxy.Kind.PUT) - putsBefore, proxy::journal);
+        assertEquals(stored.containsKey("exp/reports/big.bin") ? 1 : 2, proxy.count(FaultProxy.Kind.CREATE_MULTIPART) - multipartBefore);
         assertEquals(List.of(), pendingUploads(), "a multipart upload left dangling");
         assertNothingToDo(a.run("upload", "--yes"));
     }
