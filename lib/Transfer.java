@@ -100,8 +100,11 @@ final class Transfer {
                         execute(i);
                         done.incrementAndGet();
                     } catch (Exception e) {
-                        failures.add(new Failure(i.rel(), describe(e)));
-                        console.detail("failed: " + i.rel() + ": " + describe(e));
+                        // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
+                        String m = describe(e);
+                        if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
+                        failures.add(new Failure(i.rel(), m));
+                        console.detail("failed: " + i.rel() + ": " + m);
                     }
                     progress.tick(i.bytes());
                 }));

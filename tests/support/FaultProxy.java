@@ -43,7 +43,7 @@ final class FaultProxy implements AutoCloseable {
 
     /** What the proxy does to a matching request instead of relaying it faithfully. */
     record Fault(Type type, int status, String code, Duration stall, List<String> keys) {
-        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, INJECT_KEYS, KILL }
+        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL }
 
         /** Answers with an S3 error document; the server never sees the request. */
         static Fault status(int status, String code) {
@@ -92,6 +92,11 @@ final class FaultProxy implements AutoCloseable {
         /** Flips every bit of the body's middle byte; the length stays right. */
         static Fault corrupt() {
             return new Fault(Type.CORRUPT, 0, null, null, List.of());
+        }
+
+        /** Flips every bit of the request body's middle byte before the server gets it (an upload corrupted on the way). */
+        static Fault corruptRequest() {
+            return new Fault(Type.CORRUPT_REQUEST, 0, null, null, List.of());
         }
 
         /**
@@ -365,12 +370,17 @@ final class FaultProxy implements AutoCloseable {
             return false;
         }
 
+        byte[] sent = body.raw();
+        if (t == Fault.Type.CORRUPT_REQUEST && !head.chunked() && sent.length > 0) {
+            sent = sent.clone();
+            sent[sent.length / 2] ^= (byte) 0xFF;
+        }
         Head respHead;
         Body resp;
         try (Socket up = upstream()) {
             OutputStream uo = up.getOutputStream();
             uo.write(head.raw());
-            uo.write(body.raw());
+            uo.write(sent);
             uo.flush();
             InputStream ui = new BufferedInputStream(up.getInputStream());
             do {
@@ -379,7 +389,7 @@ final class FaultProxy implements AutoCloseable {
             } while (respHead.status() / 100 == 1);
             resp = Body.read(ui, respHead, true, head.method().equals("HEAD"));
         }
-        if (t == null || t == Fault.Type.INJECT_KEYS && respHead.status() != 200) {
+        if (t == null || t == Fault.Type.CORRUPT_REQUEST || t == Fault.Type.INJECT_KEYS && respHead.status() != 200) {
             out.write(respHead.raw());
             out.write(resp.raw());
             out.flush();
