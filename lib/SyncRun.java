@@ -45,7 +45,7 @@ final class SyncRun {
                         SyncPlan p = plan(d, sides, po, store);
                         PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
                         console.info("");
-                        docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
+                        if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
                     reportOutside(console, sides);
                     emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
@@ -57,7 +57,7 @@ final class SyncRun {
                 reportOutside(console, sides);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
-                String doc = PlanJson.plan(plan, store, dirs, sides.outside());
+                String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
                 if (!plan.hasWork() || opt.dryRun()) {
                     if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
                     if (opt.dryRun()) PlanRecord.save(root, plan);
@@ -67,13 +67,13 @@ final class SyncRun {
                 try {
                     confirm(console, plan, opt, sides, root);
                 } catch (ExitException e) {
-                    emit(json, PlanJson.result(doc, plan, null, e.code));
+                    if (json != null) emit(json, PlanJson.result(doc, plan, null, e.code));
                     throw e;
                 }
                 for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
                 Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
                 int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
-                emit(json, PlanJson.result(doc, plan, r, code));
+                if (json != null) emit(json, PlanJson.result(doc, plan, r, code));
                 return summarize(console, r, untouched);
             }
         } catch (IOException e) {
