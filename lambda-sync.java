@@ -32,6 +32,7 @@
 //SOURCES lib/PlanJson.java
 //SOURCES lib/PlanRecord.java
 //SOURCES lib/Doctor.java
+//SOURCES lib/StartupTraining.java
 //JAVA_OPTIONS -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
 
 import java.io.BufferedReader;
@@ -174,7 +175,11 @@ class LambdaSync implements Callable<Integer> {
         return code;
     }
 
-    public static void main(String... args) {
+    public static void main(String... args) throws Exception {
+        if ("1".equals(System.getenv("LAMBDA_SYNC_CDS_TRAINING"))) {
+            StartupTraining.run(); // see ./jbang: loads a sync's classes for the CDS archive
+            return;
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(execute(new LambdaSync(), out, err, args));

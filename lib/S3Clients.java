@@ -13,7 +13,9 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
@@ -46,6 +48,13 @@ final class S3Clients {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 // Virtual-host addressing needs wildcard DNS the adapter and test servers do not have.
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                // Content-MD5 already guards every body: no aws-chunked framing with a signature per
+                // chunk, and no SHA-256 of the body where the SDK allows it (it insists over plain http).
+                .authSchemeProvider(params -> S3AuthSchemeProvider.defaultProvider().resolveAuthScheme(params).stream()
+                        .map(o -> o.toBuilder()
+                                .putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                                .putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false).build())
+                        .toList())
                 // SDK 2.30+ sends CRC checksums by default; the Lambda adapter answers NotImplemented.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
