@@ -1,0 +1,310 @@
+///usr/bin/env bash "$(dirname "$0")/../../jbang" "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS org.testcontainers:testcontainers:2.0.5
+//SOURCES ../support/S3Server.java
+//SOURCES ../../lib/S3Clients.java
+//SOURCES CountingProxy.java
+//SOURCES Dataset.java
+//SOURCES Proc.java
+//SOURCES Tool.java
+//SOURCES Sample.java
+//SOURCES Scenario.java
+//SOURCES Report.java
+//SOURCES RatioChart.java
+//SOURCES StartupTimes.java
+//SOURCES CpuMeter.java
+//SOURCES CpuProfile.java
+//JAVA_OPTIONS -Djava.awt.headless=true
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issue 6).
+ * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
+ *
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b] [--noop100k-store dir|s3] [--no-profile]
+ *                                [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
+ *
+ * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
+ * in front of it, runs every scenario with the tools alternating, and writes BENCHMARKS.md and
+ * tests/bench/ratios.png (with --quick, into /tmp/lambda-sync-bench-quick/ unless --out is given).
+ */
+public class Bench {
+    static final long SEED = 20240601L;
+    static final List<Tool> ALL = List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE);
+
+    // The run's settings.
+    final Path repoRoot;
+    final Path work;
+    final int runs;
+    final boolean quick;
+    final Set<String> only;
+    /** Seed the 100,000-file no-op into S3Proxy (default), else into lambda-sync's directory store (--noop100k-store dir). */
+    boolean noop100kOnS3;
+    /** Record one extra lambda-sync run per scenario with JFR (off with --no-profile). */
+    boolean profile = true;
+
+    // The server and what stands between it and the tools.
+    S3Server server;
+    S3Client s3;
+    Path serverStorage;
+    CountingProxy proxy;
+    CpuMeter cpu;
+    /** The tools pointed at the counting proxy (counted runs), or straight at S3Proxy (timed runs). */
+    Tool.Target viaProxy, direct;
+
+    // What the run found, for the report.
+    record Profiled(Sample run, CpuProfile cpu) {}
+
+    final long started = System.nanoTime();
+    final Map<String, Dataset> datasets = new LinkedHashMap<>();
+    final Map<String, Scenario> scenarios = new LinkedHashMap<>();
+    final Map<String, Double> seedSeconds = new LinkedHashMap<>();
+    final Map<String, Profiled> profiles = new LinkedHashMap<>();
+    /** Per scenario, each tool's one run through the counting proxy. */
+    final Map<String, Map<Tool, Sample>> counted = new LinkedHashMap<>();
+    /** Each seeded bucket as it was right after seeding: key -> ETag and modification time. */
+    final Map<String, Map<String, String>> seeded = new LinkedHashMap<>();
+    final List<String> notes = new ArrayList<>();
+    String cdsNote = "";
+
+    Bench(Path repoRoot, Path work, int runs, boolean quick, Set<String> only) {
+        this.repoRoot = repoRoot;
+        this.work = work;
+        this.runs = runs;
+        this.quick = quick;
+        this.only = only;
+    }
+
+    public static void main(String... args) throws Exception {
+        int runs = 3;
+        boolean quick = false, keep = false, noProfile = false;
+        Path workArg = null, out = null;
+        String rev = null, store100k = null;
+        Set<String> only = new LinkedHashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--no-profile" -> noProfile = true;
+                case "--keep" -> keep = true;
+                case "--work" -> workArg = Path.of(args[++i]).toAbsolutePath();
+                case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+                case "--tool-rev" -> rev = args[++i];
+                case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
+                case "--noop100k-store" -> store100k = args[++i];
+                case "-h", "--help" -> {
+                    System.out.println("usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only " + String.join(",", Scenario.IDS)
+                            + "] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
+            }
+        }
+        if (quick && runs == 3) runs = 1;
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.exists(root.resolve("lambda-sync.java"))) root = root.getParent();
+        if (root == null) throw new IllegalStateException("run from inside the lambda-sync repo");
+        Path work = workArg != null ? workArg : Files.createTempDirectory("lambda-sync-bench-");
+        System.setProperty("lambda.sync.root", root.toString());
+        if (out == null) out = quick ? Path.of("/tmp/lambda-sync-bench-quick") : root;
+        Files.createDirectories(out);
+        Bench b = new Bench(root, work, runs, quick, only);
+        // --quick stays quick: the directory store unless asked otherwise.
+        b.noop100kOnS3 = store100k == null ? !quick : store100k.equals("s3");
+        b.profile = !noProfile;
+        try {
+            b.snapshotTool(rev);
+            Map<String, List<Sample>> results = b.runAll();
+            Report report = new Report(b, results);
+            Path md = out.resolve("BENCHMARKS.md");
+            Path png = out.equals(root) ? root.resolve("tests/bench/ratios.png") : out.resolve("ratios.png");
+            Files.createDirectories(png.getParent());
+            report.write(md, md.getParent().relativize(png).toString());
+            RatioChart.write(report, png);
+            System.err.printf("[bench] wrote %s and %s in %.0f s%n", md, png, b.elapsed());
+        } finally {
+            S3Server.stopIfStarted();
+            if (b.proxy != null) b.proxy.close();
+            if (!keep && b.serverStorage != null && b.serverStorage.getFileName().toString().startsWith("s3proxy-")) {
+                Proc.run(Path.of("/tmp"), List.of("rm", "-rf", b.serverStorage.toString()));
+            }
+            if (!keep && workArg == null) {
+                Proc.run(Path.of("/tmp"), List.of("rm", "-rf", work.toString()));
+            } else {
+                System.err.println("[bench] work dir kept: " + work);
+            }
+        }
+    }
+
+    double elapsed() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    void log(String fmt, Object... args) {
+        System.err.printf("[bench %5.0fs] %s%n", elapsed(), String.format(fmt, args));
+    }
+
+    /** The tool as it is now (or at --tool-rev), frozen: edits made while the bench runs do not leak into it. */
+    void snapshotTool(String rev) throws IOException, InterruptedException {
+        Path tool = work.resolve("tool");
+        Files.createDirectories(tool);
+        if (rev != null) {
+            Proc.run(repoRoot, List.of("bash", "-c", "git archive " + rev + " jbang lambda-sync.java lib | tar x -C " + tool));
+        } else {
+            Proc.run(repoRoot, List.of("cp", "-R", "jbang", "lambda-sync.java", "lib", tool.toString()));
+        }
+        String opts = Files.readAllLines(tool.resolve("lambda-sync.java")).stream().filter(l -> l.startsWith("//JAVA_OPTIONS"))
+                .map(l -> l.substring("//JAVA_OPTIONS".length()).trim()).findFirst().orElse("none");
+        notes.add("lambda-sync's JVM options (`//JAVA_OPTIONS`): `" + opts + "`");
+        notes.add(0, "tool: " + (rev != null ? "git " + rev + " (" + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", rev)) + ")"
+                : "working tree at " + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", "HEAD"))
+                + (Proc.capture(repoRoot, List.of("git", "status", "--porcelain", "--", "lambda-sync.java", "lib", "jbang")).isEmpty()
+                        ? "" : " with uncommitted changes to the tool")));
+    }
+
+    Map<String, List<Sample>> runAll() throws Exception {
+        Path data = work.resolve("data");
+        CompletableFuture<S3Server> serverStart = CompletableFuture.supplyAsync(S3Server::get);
+        log("generating datasets under %s", data);
+        int bigMiB = quick ? 32 : 200;
+        datasets.put("small", Dataset.small("small", data.resolve("small"), SEED, 2000, 1024, 64 * 1024, 30, true));
+        datasets.put("noop10k", Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
+        datasets.put("large", Dataset.large("large", data.resolve("large"), SEED + 2, 2, bigMiB * 1024L * 1024));
+        if (wants("noop-100k")) {
+            datasets.put("noop100k", Dataset.small("noop100k", data.resolve("noop100k"), SEED + 3, 100_000, 1024, 4 * 1024, 100, false));
+        }
+        log("datasets ready; waiting for the S3 server");
+        server = serverStart.join();
+        s3 = server.client();
+        URI up = URI.create(server.endpoint);
+        proxy = new CountingProxy(up.getHost(), up.getPort());
+        ProcessHandle serverProcess = CpuMeter.findServer();
+        if (serverProcess == null) {
+            notes.add("the S3 server's process was not found; its CPU counts as other load");
+        } else {
+            // S3Server keeps its storage in a temp dir named by --properties <dir>/s3proxy.properties; it goes when we do.
+            String[] args = CpuMeter.cmdline(serverProcess.pid()).split(" ");
+            for (int i = 0; i + 1 < args.length; i++) if (args[i].equals("--properties")) serverStorage = Path.of(args[i + 1]).getParent();
+        }
+        cpu = new CpuMeter(serverProcess == null ? -1 : serverProcess.pid());
+        viaProxy = new Tool.Target(work.resolve("tool"), work.resolve("configs-proxy"), proxy.endpoint(), server.accessKey, server.secretKey);
+        direct = new Tool.Target(work.resolve("tool"), work.resolve("configs"), server.endpoint, server.accessKey, server.secretKey);
+        log("%s at %s, counting proxy at %s", server.kind, server.endpoint, proxy.endpoint());
+
+        warmUp();
+        Map<String, List<Sample>> results = new LinkedHashMap<>();
+        for (Scenario sc : Scenario.all(this)) {
+            scenarios.put(sc.id, sc);
+            if (!wants(sc.id)) continue;
+            log("scenario %s: %s", sc.id, sc.title);
+            results.put(sc.id, sc.run(this));
+        }
+        if (wants("version")) {
+            log("scenario version: --version and --help with a warm cache (hyperfine)");
+            results.putAll(StartupTimes.measure(this));
+        }
+        return results;
+    }
+
+    /**
+     * Untimed: compiles the tool through JBang if needed, and lets the launcher's first fast-path
+     * run (which writes the class-data-sharing archive the later runs use) be a real sync.
+     */
+    void warmUp() throws Exception {
+        Path cds = Path.of(System.getProperty("user.home"), ".jbang/cache/lambda-sync-launch");
+        long before = System.currentTimeMillis() - 1000;
+        Dataset small = datasets.get("small");
+        createBucket("warm-up");
+        Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, Tool.LAMBDA_SYNC.upload(direct, "warm-up"), small.root, proxy, cpu, work.resolve("logs"), "warm-up");
+        if (!s.problems().isEmpty()) throw new IllegalStateException("lambda-sync failed on the warm-up upload: " + s.problems());
+        boolean written = false;
+        if (Files.isDirectory(cds)) {
+            try (var files = Files.list(cds)) {
+                written = files.anyMatch(p -> p.toString().endsWith(".jsa") && p.toFile().lastModified() >= before);
+            }
+        }
+        cdsNote = written ? "the launcher's CDS archive for this tool version was written by the warm-up upload"
+                : "the launcher's CDS archive for this tool version already existed (written by whichever run came first)";
+        log("warm-up upload (JBang build if needed): %.1f s; %s", s.seconds(), cdsNote);
+        emptyBucket("warm-up");
+        Proc.run(small.root, List.of("rm", "-rf", ".lambda-sync"));
+    }
+
+    boolean wants(String id) {
+        return only.isEmpty() || only.contains(id);
+    }
+
+    // ---- the bucket, reached directly (not through the proxy, so it is not counted) ------------
+
+    void createBucket(String bucket) {
+        s3.createBucket(b -> b.bucket(bucket));
+    }
+
+    List<String> keys(String bucket) throws Exception {
+        return objects(bucket).stream().map(S3Object::key).toList();
+    }
+
+    /** Key -> ETag and modification time: a write of any object changes it. */
+    Map<String, String> snapshot(String bucket) throws Exception {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (S3Object o : objects(bucket)) m.put(o.key(), o.eTag() + "@" + o.lastModified());
+        return m;
+    }
+
+    /**
+     * Every object of a bucket, walked folder by folder with a delimiter, the folders of a level
+     * in parallel: S3Proxy's filesystem store re-reads a whole prefix for each page of a
+     * recursive listing, so one recursive listing of 100,000 keys takes minutes, this seconds.
+     */
+    List<S3Object> objects(String bucket) throws Exception {
+        List<S3Object> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<String> level = List.of("");
+            while (!level.isEmpty()) {
+                List<java.util.concurrent.Callable<List<String>>> tasks = new ArrayList<>();
+                for (String prefix : level) {
+                    tasks.add(() -> {
+                        List<String> sub = new ArrayList<>();
+                        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))) {
+                            all.addAll(page.contents());
+                            for (var cp : page.commonPrefixes()) sub.add(cp.prefix());
+                        }
+                        return sub;
+                    });
+                }
+                List<String> next = new ArrayList<>();
+                for (var f : pool.invokeAll(tasks)) next.addAll(f.get());
+                level = next;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return all;
+    }
+
+    void emptyBucket(String bucket) throws Exception {
+        List<String> keys = keys(bucket);
+        for (int i = 0; i < keys.size(); i += 1000) {
+            List<ObjectIdentifier> ids = keys.subList(i, Math.min(keys.size(), i + 1000)).stream()
+                    .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(ids)));
+        }
+    }
+
+}

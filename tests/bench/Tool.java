@@ -1,0 +1,127 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three contenders, invoked the way their users invoke them, against the same endpoint:
+ * lambda-sync through its JBang launcher with a config file, aws-cli's `s3 sync` and rclone's
+ * `copy` with include filters selecting the data dirs. Secrets go through a config file (mode
+ * 600) or the environment, never the command line.
+ */
+enum Tool {
+    LAMBDA_SYNC("lambda-sync"), AWS("aws s3 sync"), RCLONE("rclone copy");
+
+    static final String AWS_BIN = Files.isExecutable(Path.of("/usr/bin/aws")) ? "/usr/bin/aws" : "aws";
+    static final String RCLONE_BIN = Files.isExecutable(Path.of("/usr/bin/rclone")) ? "/usr/bin/rclone" : "rclone";
+    static final String REGION = "us-east-1";
+
+    final String label;
+
+    Tool(String label) {
+        this.label = label;
+    }
+
+    /** A command ready to run: its argv, its whole environment, and how BENCHMARKS.md shows it. */
+    record Invocation(List<String> argv, Map<String, String> env, String shown) {}
+
+    /** Where the tools find the server; one per bench run. */
+    record Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey) {
+        /** A lambda-sync config for one bucket, as S3Server.writeConfig writes it but pointing at the counting proxy. */
+        Path config(String bucket) throws IOException {
+            Files.createDirectories(configDir);
+            Path file = configDir.resolve(bucket + ".sync.env");
+            Files.writeString(file, "BUCKET_NAME=" + bucket + "\nLAMBDA_ACCESS_KEY_ID=" + accessKey + "\nLAMBDA_SECRET_ACCESS_KEY="
+                    + secretKey + "\nLAMBDA_REGION=" + REGION + "\nLAMBDA_ENDPOINT_URL=" + endpoint + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        }
+
+        /** A lambda-sync config whose far side is a directory (SYNC_TARGET). */
+        Path dirConfig(String name, Path target) throws IOException {
+            Files.createDirectories(configDir);
+            Path file = configDir.resolve(name + ".sync.env");
+            Files.writeString(file, "SYNC_TARGET=" + target + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        }
+
+        /** The same empty file as ~/.aws/config and rclone.conf: nothing on this machine changes the peers' defaults. */
+        Path emptyConfig() throws IOException {
+            Files.createDirectories(configDir);
+            Path f = configDir.resolve("empty.conf");
+            if (!Files.exists(f)) Files.createFile(f);
+            return f;
+        }
+    }
+
+    Invocation upload(Target t, String bucket) throws IOException {
+        return sync(t, bucket, true);
+    }
+
+    Invocation download(Target t, String bucket) throws IOException {
+        return sync(t, bucket, false);
+    }
+
+    private Invocation sync(Target t, String bucket, boolean up) throws IOException {
+        Map<String, String> env = baseEnv();
+        List<String> argv = new ArrayList<>();
+        String shown;
+        switch (this) {
+            case LAMBDA_SYNC -> {
+                argv.addAll(List.of(t.toolDir().resolve("jbang").toString(), t.toolDir().resolve("lambda-sync.java").toString(),
+                        t.config(bucket).toString(), up ? "upload" : "download", "--yes", "-q"));
+                shown = "./jbang lambda-sync.java bench.sync.env " + (up ? "upload" : "download") + " --yes -q";
+            }
+            case AWS -> {
+                env.put("AWS_ACCESS_KEY_ID", t.accessKey());
+                env.put("AWS_SECRET_ACCESS_KEY", t.secretKey());
+                env.put("AWS_DEFAULT_REGION", REGION);
+                env.put("AWS_CONFIG_FILE", t.emptyConfig().toString());
+                env.put("AWS_SHARED_CREDENTIALS_FILE", t.emptyConfig().toString());
+                String s3 = "s3://" + bucket;
+                argv.addAll(List.of(AWS_BIN, "s3", "sync", up ? "." : s3, up ? s3 : ".", "--endpoint-url", t.endpoint(),
+                        "--exclude", "*", "--include", "*/data/*", "--include", "*/reports/*", "--only-show-errors"));
+                shown = "AWS_ACCESS_KEY_ID=<access-key> AWS_SECRET_ACCESS_KEY=<secret-key> AWS_DEFAULT_REGION=" + REGION
+                        + " AWS_CONFIG_FILE=<empty> AWS_SHARED_CREDENTIALS_FILE=<empty> \\\n  " + AWS_BIN + " s3 sync "
+                        + (up ? ". s3://<bucket>" : "s3://<bucket> .") + " --endpoint-url http://127.0.0.1:<port> \\\n"
+                        + "  --exclude \"*\" --include \"*/data/*\" --include \"*/reports/*\" --only-show-errors";
+            }
+            case RCLONE -> {
+                env.put("RCLONE_S3_ACCESS_KEY_ID", t.accessKey());
+                env.put("RCLONE_S3_SECRET_ACCESS_KEY", t.secretKey());
+                env.put("RCLONE_CONFIG", t.emptyConfig().toString());
+                String remote = ":s3:" + bucket;
+                argv.addAll(List.of(RCLONE_BIN, "copy", up ? "." : remote, up ? remote : ".", "--s3-provider", "Other",
+                        "--s3-endpoint", t.endpoint(), "--s3-force-path-style", "--include", "*/data/**", "--include", "*/reports/**"));
+                shown = "RCLONE_S3_ACCESS_KEY_ID=<access-key> RCLONE_S3_SECRET_ACCESS_KEY=<secret-key> RCLONE_CONFIG=<empty> \\\n  "
+                        + RCLONE_BIN + " copy " + (up ? ". :s3:<bucket>" : ":s3:<bucket> .")
+                        + " --s3-provider Other --s3-endpoint http://127.0.0.1:<port> \\\n"
+                        + "  --s3-force-path-style --include \"*/data/**\" --include \"*/reports/**\"";
+            }
+            default -> throw new IllegalStateException();
+        }
+        return new Invocation(argv, env, shown);
+    }
+
+    /** lambda-sync with a config whose SYNC_TARGET is a directory. */
+    static Invocation lambdaSyncDir(Target t, Path config, String mode) {
+        List<String> argv = List.of(t.toolDir().resolve("jbang").toString(), t.toolDir().resolve("lambda-sync.java").toString(),
+                config.toString(), mode, "--yes", "-q");
+        return new Invocation(argv, baseEnv(), "./jbang lambda-sync.java dir.sync.env " + mode + " --yes -q   # SYNC_TARGET=<dir>");
+    }
+
+    /**
+     * This process's environment without any AWS_ or RCLONE_ variable: the peers get exactly
+     * the settings the bench gives them (and rclone 1.60 does not start with AWS_CA_BUNDLE set).
+     */
+    static Map<String, String> baseEnv() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("RCLONE_"));
+        return env;
+    }
+}
