@@ -66,7 +66,10 @@ final class SyncConfig {
         List<String> warnings = new ArrayList<>(config.warnings);
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+            boolean holdsSecrets = config.values.entrySet().stream()
+                    .anyMatch(e -> Secrets.isSecret(e.getKey()) && !e.getValue().isEmpty());
+            // A config without secrets (like the README's example, 644 after a clone) is fine to share.
+            if (holdsSecrets && (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ))) {
                 warnings.add(file + ": holds secrets but others can read it; fix with: chmod 600 " + file);
             }
         } catch (IOException | UnsupportedOperationException ignored) {

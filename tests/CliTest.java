@@ -148,7 +148,7 @@ class CliTest {
 
     @Test
     void configWarningsGoToStderr() throws Exception {
-        Path f = config("BUCKET_NAEM=b\n");
+        Path f = config("BUCKET_NAEM=b\nLAMBDA_SECRET_ACCESS_KEY=s3cr3t-value-xyz\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         Run r = run(f.toString(), "status");
         assertEquals(2, r.code);

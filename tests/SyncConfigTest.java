@@ -123,12 +123,20 @@ class SyncConfigTest {
     }
 
     @Test
-    void fileReadableByOthersWarnsToChmod600() throws Exception {
+    void fileWithSecretsReadableByOthersWarnsToChmod600() throws Exception {
         Path f = tmp.resolve("me.sync.env");
-        Files.writeString(f, "BUCKET_NAME=b\n");
+        Files.writeString(f, "BUCKET_NAME=b\nLAMBDA_SECRET_ACCESS_KEY=s3cr3t-value\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         assertTrue(SyncConfig.load(f, ENV).warnings.contains(f + ": holds secrets but others can read it; fix with: chmod 600 " + f));
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(List.of(), SyncConfig.load(f, ENV).warnings);
+    }
+
+    @Test
+    void fileWithoutSecretsMayBeReadableByOthers() throws Exception {
+        Path f = tmp.resolve("example.sync.env");
+        Files.writeString(f, "SYNC_TARGET=bucket\nGITHUB_TOKEN=\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         assertEquals(List.of(), SyncConfig.load(f, ENV).warnings);
     }
 
