@@ -26,6 +26,7 @@
 //SOURCES lib/SyncPlan.java
 //SOURCES lib/PlanPrinter.java
 //SOURCES lib/Units.java
+//SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/SyncRun.java

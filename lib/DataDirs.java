@@ -107,10 +107,4 @@ final class DataDirs {
         for (String s : scopes) if (s.endsWith("/") ? rel.startsWith(s) : rel.equals(s) || rel.startsWith(s + "/")) return true;
         return false;
     }
-
-    /** Key prefixes to list: one per scope, else one per data dir found locally, plus the whole data-dir pattern. */
-    List<String> listingPrefixes() {
-        if (!scopes.isEmpty()) return scopes;
-        return List.of(""); // refined by the store: remote data dirs may not exist locally yet
-    }
 }

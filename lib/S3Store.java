@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -53,15 +51,7 @@ final class S3Store implements Store {
         this.endpoint = endpoint;
         this.bucket = bucket;
         this.prefix = prefix;
-        this.parts = Executors.newFixedThreadPool(partJobs, daemon("part"));
-    }
-
-    static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
+        this.parts = Executors.newFixedThreadPool(partJobs, WorkerPool.daemon("part"));
     }
 
     @Override
@@ -127,30 +117,8 @@ final class S3Store implements Store {
         }
     }
 
-    interface IoFunction<A, B> {
-        B apply(A a) throws IOException;
-    }
-
-    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> fn) throws IOException {
-        List<Future<B>> futures = new ArrayList<>();
-        for (A a : items) futures.add(parts.submit(() -> fn.apply(a)));
-        List<B> out = new ArrayList<>();
-        for (Future<B> f : futures) out.add(await(f));
-        return out;
-    }
-
-    private static <B> B await(Future<B> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) throw io;
-            if (c instanceof RuntimeException re) throw re;
-            throw new IOException(c);
-        }
+    private <A, B> List<B> parallel(List<A> items, WorkerPool.IoFunction<A, B> fn) throws IOException {
+        return WorkerPool.map(parts, items, fn);
     }
 
     // ---- upload ------------------------------------------------------------------------------
@@ -366,10 +334,5 @@ final class S3Store implements Store {
     public void close() {
         parts.shutdownNow();
         s3.close();
-    }
-
-    /** Turns SDK failures into one line that names the bucket and what to check. */
-    static String explain(SdkException e) {
-        return e.getMessage();
     }
 }

@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * One run of upload, download or status, in rclone's three roles: list both sides (march),
@@ -215,38 +212,18 @@ final class SyncRun {
         for (LocalTree.LocalFile l : local.files.values()) {
             if (SyncPlan.needsLocalHash(l, remote.get(l.rel()), state.get(l.rel()))) todo.add(l.rel());
         }
-        if (todo.isEmpty()) return new SyncPlan.Facts(md5, touched, same);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, todo.size()), S3Store.daemon("check"));
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (String rel : todo) {
-                fs.add(pool.submit(() -> {
-                    LocalTree.LocalFile l = local.files.get(rel);
-                    Store.Remote r = remote.get(rel);
-                    SyncState.Entry s = state.get(rel);
-                    String h = ContentHash.md5Hex(root.resolve(rel));
-                    md5.put(rel, h);
-                    if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
-                    if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {
-                        same.add(rel);
-                    }
-                    return null;
-                }));
+        WorkerPool.map(jobs, "check", todo, rel -> {
+            LocalTree.LocalFile l = local.files.get(rel);
+            Store.Remote r = remote.get(rel);
+            SyncState.Entry s = state.get(rel);
+            String h = ContentHash.md5Hex(root.resolve(rel));
+            md5.put(rel, h);
+            if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
+            if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {
+                same.add(rel);
             }
-            for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) throw io;
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new IOException(e.getCause());
-                } catch (InterruptedException e) {
-                    throw new IOException("interrupted", e);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+            return null;
+        });
         return new SyncPlan.Facts(md5, touched, same);
     }
 }

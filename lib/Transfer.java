@@ -12,9 +12,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,35 +86,25 @@ final class Transfer {
         }
     }
 
+    /** Every item is tried; a failure is recorded against its item, never stops the others. */
     private void runAll(List<SyncPlan.Item> items, Progress progress) {
-        if (items.isEmpty()) return;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, items.size()), S3Store.daemon("transfer"));
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (SyncPlan.Item i : items) {
-                futures.add(pool.submit(() -> {
-                    try {
-                        execute(i);
-                        done.incrementAndGet();
-                    } catch (Exception e) {
-                        // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
-                        String m = describe(e);
-                        if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
-                        failures.add(new Failure(i.rel(), m));
-                        console.detail("failed: " + i.rel() + ": " + m);
-                    }
-                    progress.tick(i.bytes());
-                }));
-            }
-            for (Future<?> f : futures) {
+            WorkerPool.map(jobs, "transfer", items, i -> {
                 try {
-                    f.get();
+                    execute(i);
+                    done.incrementAndGet();
                 } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
+                    String m = describe(e);
+                    if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
+                    failures.add(new Failure(i.rel(), m));
+                    console.detail("failed: " + i.rel() + ": " + m);
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+                progress.tick(i.bytes());
+                return null;
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // only an Error or an interrupt gets here
         }
     }
 
