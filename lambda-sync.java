@@ -34,7 +34,7 @@
 //SOURCES lib/PlanRecord.java
 //SOURCES lib/Doctor.java
 //SOURCES lib/StartupTraining.java
-//JAVA_OPTIONS -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -5,6 +5,7 @@
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -13,7 +14,18 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.spi.scheme.AuthScheme;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignedRequest;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.identity.spi.IdentityProviders;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -49,7 +61,8 @@ final class S3Clients {
                 // Virtual-host addressing needs wildcard DNS the adapter and test servers do not have.
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 // Content-MD5 already guards every body: no aws-chunked framing with a signature per
-                // chunk, and no SHA-256 of the body where the SDK allows it (it insists over plain http).
+                // chunk, and no SHA-256 of the body (see unsignedBodyOverHttp for plain http).
+                .putAuthScheme(unsignedBodyOverHttp())
                 .authSchemeProvider(params -> S3AuthSchemeProvider.defaultProvider().resolveAuthScheme(params).stream()
                         .map(o -> o.toBuilder()
                                 .putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
@@ -68,5 +81,51 @@ final class S3Clients {
                         .connectionTimeout(connect)
                         .socketTimeout(socket))
                 .build();
+    }
+
+    /**
+     * SigV4 as the SDK signs it, except that over plain http (a local MinIO or S3Proxy) the body
+     * is not hashed into the signature either: the SDK insists on that SHA-256 over http, which
+     * costs a full extra pass over every byte uploaded, and Content-MD5 already proves the body.
+     * The scheme (http/https) is not part of what SigV4 signs, so signing the request as https
+     * gives the same signature with UNSIGNED-PAYLOAD. Ports 80 and 443 keep the SDK's signing:
+     * there the Host header would differ between the two schemes.
+     */
+    private static AuthScheme<AwsCredentialsIdentity> unsignedBodyOverHttp() {
+        AwsV4AuthScheme v4 = AwsV4AuthScheme.create();
+        HttpSigner<AwsCredentialsIdentity> signer = new HttpSigner<>() {
+            @Override
+            public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> request) {
+                SdkHttpRequest http = request.request();
+                if (!"http".equals(http.protocol()) || http.port() == 80 || http.port() == 443) return v4.signer().sign(request);
+                SignedRequest signed = v4.signer().sign(asHttps(request));
+                return signed.copy(b -> b.request(signed.request().toBuilder().protocol("http").build()));
+            }
+
+            @Override
+            public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
+                return v4.signer().signAsync(request); // the async client is not used
+            }
+        };
+        return new AuthScheme<>() {
+            @Override
+            public String schemeId() {
+                return AwsV4AuthScheme.SCHEME_ID;
+            }
+
+            @Override
+            public IdentityProvider<AwsCredentialsIdentity> identityProvider(IdentityProviders providers) {
+                return v4.identityProvider(providers);
+            }
+
+            @Override
+            public HttpSigner<AwsCredentialsIdentity> signer() {
+                return signer;
+            }
+        };
+    }
+
+    private static <T extends AwsCredentialsIdentity> SignRequest<T> asHttps(SignRequest<T> request) {
+        return request.copy(b -> b.request(request.request().toBuilder().protocol("https").build()));
     }
 }
