@@ -153,18 +153,22 @@ final class Transfer {
     private void get(SyncPlan.Item i) throws IOException {
         Path dest = root.resolve(i.rel());
         refuseLinks(dest.getParent());
-        Files.createDirectories(dest.getParent());
+        // mkdir and unlink lock the parent directory even when they fail, and 16 jobs writing
+        // into one folder then queue on that lock: only make (and clean up) what is missing.
+        if (!Files.isDirectory(dest.getParent(), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dest.getParent());
         Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
+        boolean moved = false;
         try {
             Store.Fetched f = fetchVerified(i.remote(), tmp);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             unchangedSincePlan(i);
             replaceLocal(i, tmp, dest);
+            moved = true;
             LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
             state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), f.remote().tag(), f.md5()));
             bytes.addAndGet(i.bytes());
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) Files.deleteIfExists(tmp);
         }
     }
 
@@ -172,7 +176,7 @@ final class Transfer {
     private Store.Fetched fetchVerified(Store.Remote remote, Path tmp) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            Files.deleteIfExists(tmp);
+            if (attempt > 0) Files.deleteIfExists(tmp);
             try {
                 return store.get(remote, tmp);
             } catch (IOException e) {
