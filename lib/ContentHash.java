@@ -35,20 +35,25 @@ final class ContentHash {
     /** MD5 of a byte range of a file. */
     static MessageDigest md5Of(Path file, long offset, long length) throws IOException {
         MessageDigest md = md5();
-        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long pos = offset, end = length == Long.MAX_VALUE ? Long.MAX_VALUE : offset + length;
-            while (pos < end) {
-                buf.clear();
-                if (end - pos < buf.capacity()) buf.limit((int) (end - pos));
-                int n = ch.read(buf, pos);
-                if (n < 0) break;
-                buf.flip();
-                md.update(buf);
-                pos += n;
-            }
+            update(md, ch, offset, length);
         }
         return md;
+    }
+
+    /** Feeds a byte range of an open file (up to its end) to a digest. */
+    static void update(MessageDigest md, FileChannel ch, long offset, long length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        long pos = offset, end = length == Long.MAX_VALUE ? Long.MAX_VALUE : offset + length;
+        while (pos < end) {
+            buf.clear();
+            if (end - pos < buf.capacity()) buf.limit((int) (end - pos));
+            int n = ch.read(buf, pos);
+            if (n < 0) break;
+            buf.flip();
+            md.update(buf);
+            pos += n;
+        }
     }
 
     static String md5Hex(InputStream in) throws IOException {

@@ -247,8 +247,9 @@ final class S3Store implements Store {
             }
             md5 = HexFormat.of().formatHex(md.digest());
         } else {
-            resp = getRanges(key, remote, dest);
-            md5 = ContentHash.md5Hex(dest);
+            MessageDigest md = ContentHash.md5();
+            resp = getRanges(key, remote, dest, md);
+            md5 = HexFormat.of().formatHex(md.digest());
         }
         String etag = ContentHash.normalizeEtag(resp.eTag());
         long size = Files.size(dest);
@@ -270,12 +271,15 @@ final class S3Store implements Store {
         return new Fetched(new Remote(remote.rel(), size, etag), mtime, md5);
     }
 
-    /** Parallel ranged GETs into one file, all pinned to the same ETag (If-Match). */
-    private GetObjectResponse getRanges(String key, Remote remote, Path dest) throws IOException {
-        try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    /**
+     * Parallel ranged GETs into one file, all pinned to the same ETag (If-Match). The file's MD5
+     * is computed here, range by range in order as they land, so no second pass over it is needed.
+     */
+    private GetObjectResponse getRanges(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
+        try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             List<long[]> ranges = new ArrayList<>();
             for (long off = 0; off < remote.size(); off += PART_SIZE) ranges.add(new long[] {off, Math.min(PART_SIZE, remote.size() - off)});
-            List<GetObjectResponse> resps = parallel(ranges, r -> {
+            List<GetObjectResponse> resps = WorkerPool.map(parts, ranges, r -> {
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
                 try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range(range).ifMatch(quoted(remote.tag())))) {
                     byte[] buf = new byte[256 * 1024];
@@ -288,7 +292,7 @@ final class S3Store implements Store {
                     if (got != r[1]) throw new IOException(remote.rel() + ": range " + range + " returned " + got + " bytes");
                     return in.response();
                 }
-            });
+            }, (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
             return resps.get(0);
         }
     }

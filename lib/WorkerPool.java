@@ -28,12 +28,29 @@ final class WorkerPool {
         };
     }
 
+    interface InOrder<A, B> {
+        void accept(A a, B b) throws IOException;
+    }
+
     /** Applies {@code fn} to every item on an existing pool. */
     static <A, B> List<B> map(ExecutorService pool, List<A> items, IoFunction<A, B> fn) throws IOException {
+        return map(pool, items, fn, (a, b) -> { });
+    }
+
+    /**
+     * As {@link #map(ExecutorService, List, IoFunction)}, and the calling thread hands each result
+     * to {@code then} in item order while later items are still running (hashing a download's
+     * ranges in order as they arrive, rather than in a second pass after the last one).
+     */
+    static <A, B> List<B> map(ExecutorService pool, List<A> items, IoFunction<A, B> fn, InOrder<A, B> then) throws IOException {
         List<Future<B>> futures = new ArrayList<>();
         for (A a : items) futures.add(pool.submit(() -> fn.apply(a)));
         List<B> out = new ArrayList<>();
-        for (Future<B> f : futures) out.add(await(f));
+        for (int i = 0; i < futures.size(); i++) {
+            B b = await(futures.get(i));
+            then.accept(items.get(i), b);
+            out.add(b);
+        }
         return out;
     }
 
