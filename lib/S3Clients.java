@@ -53,6 +53,17 @@ final class S3Clients {
 
     private static S3Client build(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections,
                                   boolean retries, Duration connect, Duration socket, Duration attempt) {
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
+                .maxConnections(maxConnections)
+                .connectionTimeout(connect)
+                .socketTimeout(socket);
+        // An http:// endpoint never needs TLS; this spares building an SSL context (loading the
+        // CA certificates), the largest single cost of creating the client.
+        if (endpoint.startsWith("http://")) {
+            http.tlsSocketStrategy((sock, target, port, attachment, context) -> {
+                throw new java.io.IOException("TLS requested for the plain http endpoint " + endpoint);
+            });
+        }
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
@@ -76,10 +87,7 @@ final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                 })
-                .httpClientBuilder(Apache5HttpClient.builder()
-                        .maxConnections(maxConnections)
-                        .connectionTimeout(connect)
-                        .socketTimeout(socket))
+                .httpClientBuilder(http)
                 .build();
     }
 

@@ -37,6 +37,9 @@ final class StartupTraining {
             Files.writeString(s3, "BUCKET_NAME=training\nLAMBDA_ACCESS_KEY_ID=k\nLAMBDA_SECRET_ACCESS_KEY=training-secret\n"
                     + "LAMBDA_ENDPOINT_URL=http://127.0.0.1:" + server.getLocalPort() + "\n");
             Files.writeString(dir, "SYNC_TARGET=target\n");
+            // Real endpoints are https, which the stand-in is not: build (never use) such a
+            // client too, so the TLS classes are in the archive as well.
+            S3Clients.create("https://127.0.0.1:1", "us-east-1", "k", "training-secret", 1).close();
             for (String[] args : new String[][] {{"--help"}, {s3.toString(), "upload", "--yes"}, {s3.toString(), "download", "--yes", "--json"},
                     {dir.toString(), "upload", "--yes"}, {dir.toString(), "status"}}) {
                 LambdaSync cmd = new LambdaSync();

@@ -111,6 +111,25 @@ class FaultTest {
         for (String h : hints) assertTrue(r.err().contains(h), () -> "expected '" + h + "' in\n" + r);
     }
 
+    // ---- how bodies are proven ------------------------------------------------------------------
+
+    /**
+     * Over plain http the SDK would hash every body into the signature (a second full pass over
+     * each byte); lambda-sync signs UNSIGNED-PAYLOAD, as over https, and Content-MD5 proves the
+     * body. The objects must still land byte for byte, small and multipart alike.
+     */
+    @Test
+    void bodiesAreProvenByContentMd5NotHashedIntoTheSignatureOverHttp() {
+        Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
+        writeResults(a);
+        assertExit(0, a.run("upload", "--yes"));
+        assertBucketHolds(a);
+        List<FaultProxy.Request> bodies = proxy.requests().stream()
+                .filter(q -> q.kind() == FaultProxy.Kind.PUT || q.kind() == FaultProxy.Kind.UPLOAD_PART).toList();
+        assertEquals(5 + 3, bodies.size(), proxy::journal); // 5 small files, 3 parts of the big one
+        for (FaultProxy.Request q : bodies) assertEquals("UNSIGNED-PAYLOAD", q.payloadHash(), q::toString);
+    }
+
     // ---- transient failures: retried, the run succeeds -----------------------------------------
 
     @Test

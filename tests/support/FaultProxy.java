@@ -165,8 +165,11 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** A request as seen: its kind, method, decoded target, and the fault applied (or null). */
-    record Request(Kind kind, String method, String target, Fault.Type fault) {
+    /**
+     * A request as seen: its kind, method, decoded target, its x-amz-content-sha256 header (what
+     * the signature says of the body), and the fault applied (or null).
+     */
+    record Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault) {
         @Override
         public String toString() {
             return method + " " + target + (fault == null ? "" : "  [" + fault + "]");
@@ -316,7 +319,7 @@ final class FaultProxy implements AutoCloseable {
                     reset(client);
                     return;
                 }
-                Request req = new Request(kind(head), head.method(), decode(head.target()), null);
+                Request req = new Request(kind(head), head.method(), decode(head.target()), head.header("x-amz-content-sha256"), null);
                 Fault fault = match(req);
                 if (!handle(head, fault, in, out, client)) return;
             }
@@ -333,7 +336,7 @@ final class FaultProxy implements AutoCloseable {
         for (Rule r : rules) {
             if (r.take(req) && f == null) f = r.fault;
         }
-        journal.add(new Request(req.kind, req.method, req.target, f == null ? null : f.type()));
+        journal.add(new Request(req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type()));
         return f;
     }
 
