@@ -64,36 +64,61 @@ final class S3Store implements Store {
         return "s3:" + endpoint + "/" + bucket + "/" + prefix;
     }
 
-    // ---- listing: top level, then each X/, then every data dir, concurrently -----------------
+    // ---- listing: top level, then each X/, then every data dir's folders, concurrently ---------
+
+    /** A data dir with more sub-folders than this is listed whole (one request per folder would be too many). */
+    static final int SPLIT_LIMIT = 256;
 
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
-        List<String> dataPrefixes = new ArrayList<>();
         if (!scopes.isEmpty()) {
-            dataPrefixes.addAll(scopes);
-        } else {
-            List<String> tops = new ArrayList<>();
-            listLevel("", tops, outside);
-            List<List<String>> found = parallel(tops, top -> {
-                List<String> subs = new ArrayList<>();
-                listLevel(top, subs, outside);
-                return subs.stream().filter(s -> DataDirs.NAMES.contains(s.substring(top.length(), s.length() - 1))
-                        || reject(s, outside)).toList();
-            });
-            found.forEach(dataPrefixes::addAll);
+            parallel(scopes, p -> listAll(p, null, sink));
+            return;
         }
+        List<String> tops = new ArrayList<>();
+        listLevel("", tops, o -> reject(rel(o), outside));
+        List<String> dataPrefixes = new ArrayList<>();
+        parallel(tops, top -> {
+            List<String> subs = new ArrayList<>();
+            listLevel(top, subs, o -> reject(rel(o), outside));
+            return subs.stream().filter(s -> DataDirs.NAMES.contains(s.substring(top.length(), s.length() - 1))
+                    || reject(s, outside)).toList();
+        }).forEach(dataPrefixes::addAll);
+        // Each data dir's own files, and its folders, which are then listed whole side by side.
+        // A filesystem-backed server (S3Proxy, maybe the Lambda adapter) walks the whole folder
+        // tree again for every page of 1,000 keys: a data dir of 10,000 files cost ~1 s a page.
+        // Listed by folder, the 100,000-file no-op of tests/bench went from 19.5 s to 5.4 s.
+        List<Folder> next = new ArrayList<>();
         parallel(dataPrefixes, p -> {
-            String req = prefix + p;
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(req).encodingType(EncodingType.URL))) {
-                for (S3Object o : page.contents()) {
-                    String rel = o.key().substring(prefix.length());
-                    synchronized (sink) {
-                        sink.accept(new Remote(rel, o.size(), ContentHash.normalizeEtag(o.eTag())));
-                    }
-                }
+            List<String> folders = new ArrayList<>();
+            listLevel(p, folders, o -> sink(sink, o));
+            if (folders.size() > SPLIT_LIMIT) return List.of(new Folder(p, p)); // at once, minus what we have
+            return folders.stream().map(f -> new Folder(f, null)).toList();
+        }).forEach(next::addAll);
+        parallel(next, f -> listAll(f.prefix, f.except, sink));
+    }
+
+    private record Folder(String prefix, String except) {}
+
+    /** Every key under {@code relPrefix}, except those directly in {@code except} (listed already), if given. */
+    private Void listAll(String relPrefix, String except, Consumer<Remote> sink) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).encodingType(EncodingType.URL))) {
+            for (S3Object o : page.contents()) {
+                if (except == null || rel(o).indexOf('/', except.length()) >= 0) sink(sink, o);
             }
-            return null;
-        });
+        }
+        return null;
+    }
+
+    private String rel(S3Object o) {
+        return o.key().substring(prefix.length());
+    }
+
+    private void sink(Consumer<Remote> sink, S3Object o) {
+        Remote r = new Remote(rel(o), o.size(), ContentHash.normalizeEtag(o.eTag()));
+        synchronized (sink) {
+            sink.accept(r);
+        }
     }
 
     private static boolean reject(String relPrefix, Consumer<String> outside) {
@@ -104,16 +129,16 @@ final class S3Store implements Store {
     }
 
     /**
-     * One delimited level: sub-prefixes go to {@code dirs}, objects to {@code outside}. Listings
+     * One delimited level: sub-prefixes go to {@code dirs}, objects to {@code objects}. Listings
      * ask for URL-encoded keys: a key with a control character is not valid in XML 1.0, and one
      * such key in a raw listing would make the whole bucket unlistable. The SDK decodes them
      * again, and only when the server says it encoded them, so servers that ignore it are fine.
      */
-    private void listLevel(String relPrefix, List<String> dirs, Consumer<String> outside) {
+    private void listLevel(String relPrefix, List<String> dirs, Consumer<S3Object> objects) {
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/")
                 .encodingType(EncodingType.URL))) {
             for (CommonPrefix cp : page.commonPrefixes()) dirs.add(cp.prefix().substring(prefix.length()));
-            for (S3Object o : page.contents()) reject(o.key().substring(prefix.length()), outside);
+            page.contents().forEach(objects);
         }
     }
 

@@ -364,7 +364,9 @@ class FaultTest {
         Map<String, String> local = a.dataFiles(), stored = bucket.contents();
         assertFalse(stored.containsKey("exp/data/a-big.bin"), stored::toString);
         for (var e : stored.entrySet()) assertEquals(local.get(e.getKey()), e.getValue(), e.getKey());
-        assertTrue(stored.size() < local.size() - 10, stored::toString);
+        // How many small files got up before the kill depends on timing (the other job uploads
+        // them while a-big.bin is hashed); a-big.bin never does.
+        assertTrue(stored.size() < local.size(), stored::toString);
         assertEquals(1, pendingUploads().size(), "the dead server could not be told to abort");
 
         proxy.revive();
