@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -66,13 +68,13 @@ final class S3Store implements Store {
 
     // ---- listing: top level, then each X/, then every data dir's folders, concurrently ---------
 
-    /** A data dir with more sub-folders than this is listed whole (one request per folder would be too many). */
+    /** A big data dir with more folders than this is listed at once (a request per folder would be too many). */
     static final int SPLIT_LIMIT = 256;
 
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
         if (!scopes.isEmpty()) {
-            parallel(scopes, p -> listAll(p, null, sink));
+            parallel(scopes, p -> listAll(p, sink));
             return;
         }
         List<String> tops = new ArrayList<>();
@@ -84,28 +86,44 @@ final class S3Store implements Store {
             return subs.stream().filter(s -> DataDirs.NAMES.contains(s.substring(top.length(), s.length() - 1))
                     || reject(s, outside)).toList();
         }).forEach(dataPrefixes::addAll);
-        // Each data dir's own files, and its folders, which are then listed whole side by side.
-        // A filesystem-backed server (S3Proxy, maybe the Lambda adapter) walks the whole folder
-        // tree again for every page of 1,000 keys: a data dir of 10,000 files cost ~1 s a page.
-        // Listed by folder, the 100,000-file no-op of tests/bench went from 19.5 s to 5.4 s.
-        List<Folder> next = new ArrayList<>();
+        // A data dir's first page (up to 1,000 keys) usually holds all of it. A bigger one is then
+        // listed folder by folder, side by side: a filesystem-backed server (S3Proxy, maybe the
+        // Lambda adapter) walks the whole tree again for every page, so one data dir of 10,000
+        // keys cost ~1 s a page; by folder, the 100,000-file no-op of tests/bench went 19.5 s -> 5.4 s.
+        List<Folder> rest = new ArrayList<>();
         parallel(dataPrefixes, p -> {
+            // Tests make the first page small (-Dlambda.sync.firstPageKeys=N) to reach the split with few files.
+            int firstPage = Integer.getInteger("lambda.sync.firstPageKeys", 1000);
+            ListObjectsV2Response first = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + p).maxKeys(firstPage).encodingType(EncodingType.URL));
+            first.contents().forEach(o -> sink(sink, o));
+            if (!Boolean.TRUE.equals(first.isTruncated()) || first.contents().isEmpty()) return List.<Folder>of();
+            // What the first page had is not sent again, whatever order or start-after the server keeps.
+            Set<String> seen = ConcurrentHashMap.newKeySet();
+            first.contents().forEach(o -> seen.add(o.key()));
+            String after = first.contents().get(first.contents().size() - 1).key();
             List<String> folders = new ArrayList<>();
-            listLevel(p, folders, o -> sink(sink, o));
-            if (folders.size() > SPLIT_LIMIT) return List.of(new Folder(p, p)); // at once, minus what we have
-            return folders.stream().map(f -> new Folder(f, null)).toList();
-        }).forEach(next::addAll);
-        parallel(next, f -> listAll(f.prefix, f.except, sink));
+            listLevel(p, folders, o -> {
+                if (seen.add(o.key())) sink(sink, o);
+            });
+            if (folders.size() > SPLIT_LIMIT) return List.of(new Folder(p, after, seen)); // too many: the rest at once
+            return folders.stream().map(f -> new Folder(f, after, seen)).toList();
+        }).forEach(rest::addAll);
+        parallel(rest, f -> {
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
+                    .encodingType(EncodingType.URL))) {
+                for (S3Object o : page.contents()) if (f.seen.add(o.key())) sink(sink, o);
+            }
+            return null;
+        });
     }
 
-    private record Folder(String prefix, String except) {}
+    /** The rest of a big data dir: keys under {@code prefix} after {@code after} that are not in {@code seen}. */
+    private record Folder(String prefix, String after, Set<String> seen) {}
 
-    /** Every key under {@code relPrefix}, except those directly in {@code except} (listed already), if given. */
-    private Void listAll(String relPrefix, String except, Consumer<Remote> sink) {
+    /** Every key under {@code relPrefix}. */
+    private Void listAll(String relPrefix, Consumer<Remote> sink) {
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).encodingType(EncodingType.URL))) {
-            for (S3Object o : page.contents()) {
-                if (except == null || rel(o).indexOf('/', except.length()) >= 0) sink(sink, o);
-            }
+            page.contents().forEach(o -> sink(sink, o));
         }
         return null;
     }

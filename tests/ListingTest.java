@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How the bucket is listed, seen by the requests that reach the server: a data dir is listed
- * one level deep, then folder by folder side by side (a filesystem-backed server walks the whole
- * tree again for each page of a deep listing); a data dir with more folders than
- * S3Store.SPLIT_LIMIT is listed at once. Either way every key is found exactly once.
+ * How the bucket is listed, seen by the requests that reach the server: a data dir whose keys
+ * fit the first page takes one request; a bigger one is listed one level deep, then folder by
+ * folder side by side (a filesystem-backed server walks the whole tree again for each page of a
+ * deep listing), or at once when it has more folders than S3Store.SPLIT_LIMIT. Either way every
+ * key is found. The first page is made 3 keys long here, so a few files make a "big" data dir.
  */
 class ListingTest {
     static final long T0 = 1_700_000_000_000L;
@@ -21,7 +22,8 @@ class ListingTest {
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
     @AfterEach
-    void stopProxy() {
+    void cleanUp() {
+        System.clearProperty("lambda.sync.firstPageKeys");
         proxy.close();
     }
 
@@ -36,25 +38,33 @@ class ListingTest {
     }
 
     @Test
-    void aDataDirIsListedFolderByFolderAndEveryKeyComesBackOnce() throws IOException {
+    void aSmallDataDirTakesOneListingAndABigOneIsListedFolderByFolder() throws IOException {
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
         for (int f = 0; f < 4; f++) {
             for (int i = 0; i < 3; i++) a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
         }
         a.write("exp/data/run-0/deeper/x.txt", "two levels down\n", T0);
+        a.write("exp/data/zz.txt", "directly in the data dir, after the folders\n", T0);
         a.write("exp/reports/r.txt", "report\n", T0);
         assertEquals(0, a.run("upload", "--yes").code());
 
         Repo b = Repo.init(tmp.resolve("b"), config("b"));
+        // pages of 1,000 keys: top level, exp/, then each data dir in one request
+        assertEquals(2 + 2, listings(() -> assertEquals(0, b.run("status").code())), proxy::journal);
+
+        System.setProperty("lambda.sync.firstPageKeys", "3");
         int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
         assertEquals(a.dataFiles(), b.dataFiles());
-        // top level, exp/, exp/data/ and exp/reports/ by level, then the 4 run folders of exp/data/
-        assertEquals(4 + 4, lists, proxy::journal);
+        // top level, exp/, the first page of each data dir, exp/data/ by level, its 4 folders
+        assertEquals(2 + 2 + 1 + 4, lists, proxy::journal);
+        assertEquals(0, b.run("upload", "--yes").code()); // and nothing is planned twice or missed
+        assertEquals(a.dataFiles(), b.dataFiles());
     }
 
     @Test
-    void aDataDirWithVeryManyFoldersIsListedAtOnce() throws IOException {
+    void aBigDataDirWithVeryManyFoldersIsListedAtOnce() throws IOException {
+        System.setProperty("lambda.sync.firstPageKeys", "3");
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         int folders = S3Store.SPLIT_LIMIT + 4;
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
@@ -62,11 +72,9 @@ class ListingTest {
         assertEquals(0, a.run("upload", "--yes").code());
 
         Repo b = Repo.init(tmp.resolve("b"), config("b"));
-        Repo.Run down = b.run("download", "--yes");
-        assertEquals(0, down.code(), down::toString);
-        assertEquals(a.dataFiles(), b.dataFiles()); // the file directly in exp/data/ included, once
-        // top level, exp/, exp/data/ by level, then exp/data/ whole: not one request per folder
-        int lists = listings(() -> assertEquals(0, b.run("status").code()));
-        assertEquals(3 + 1, lists, proxy::journal);
+        int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
+        assertEquals(a.dataFiles(), b.dataFiles());
+        // top level, exp/, exp/data/'s first page, exp/data/ by level, then the rest of it at once
+        assertEquals(2 + 1 + 1 + 1, lists, proxy::journal);
     }
 }
