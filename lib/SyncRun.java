@@ -33,8 +33,10 @@ final class SyncRun {
         try (Store store = StoreFactory.open(config, opt.jobs())) {
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
-                SyncState state = SyncState.load(root, store.identity());
-                Sides sides = march(dirs, ignore, store, state, opt.jobs(), config);
+                // The state file (a line per synced file) is read while the bucket is listed.
+                CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
+                Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
+                SyncState state = stateLoad.join(); // done: march waited for it
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
                     List<String> docs = new ArrayList<>();
@@ -137,7 +139,8 @@ final class SyncRun {
     }
 
     /** Lists both sides at once, filters the store's keys, and hashes what the decisions need. */
-    static Sides march(DataDirs dirs, SyncIgnore ignore, Store store, SyncState state, int jobs, SyncConfig config) throws IOException {
+    static Sides march(DataDirs dirs, SyncIgnore ignore, Store store, CompletableFuture<SyncState> stateLoad, int jobs, SyncConfig config)
+            throws IOException {
         Map<String, Store.Remote> remote = new HashMap<>();
         // Filled from the store's listing threads.
         List<SyncPlan.Item> skipped = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -161,7 +164,9 @@ final class SyncRun {
             }
         });
         LocalTree local = LocalTree.scan(dirs, ignore);
+        SyncState state;
         try {
+            state = stateLoad.join();
             listing.join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable c = e.getCause();
