@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,22 @@ final class S3Store implements Store {
                 if (seen.add(o.key())) sink(sink, o);
             });
             if (folders.size() > SPLIT_LIMIT) return List.of(new Folder(p, after, seen)); // too many: the rest at once
-            return folders.stream().map(f -> new Folder(f, after, seen)).toList();
+            // S3 lists keys in lexicographic order, where a folder's keys are contiguous: every folder
+            // the first page shows is then complete but the last one, and needs no listing. Checked:
+            // a folder that shows up twice, apart, means another order, and then all are listed.
+            Set<String> complete = new HashSet<>();
+            String current = null;
+            for (S3Object o : first.contents()) {
+                String f = folderOf(rel(o), p);
+                if (f.equals(current)) continue;
+                if (!complete.add(f)) {
+                    complete.clear();
+                    break;
+                }
+                current = f;
+            }
+            complete.remove(current);
+            return folders.stream().filter(f -> !complete.contains(f)).map(f -> new Folder(f, after, seen)).toList();
         }).forEach(rest::addAll);
         parallel(rest, f -> {
             for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
@@ -115,6 +131,12 @@ final class S3Store implements Store {
             }
             return null;
         });
+    }
+
+    /** The folder directly under {@code dir} that holds {@code rel} ("exp/data/run-1/" for "exp/data/run-1/a/b"), or "" for a file in {@code dir}. */
+    private static String folderOf(String rel, String dir) {
+        int slash = rel.indexOf('/', dir.length());
+        return slash < 0 ? "" : rel.substring(0, slash + 1);
     }
 
     /** The rest of a big data dir: keys under {@code prefix} after {@code after} that are not in {@code seen}. */

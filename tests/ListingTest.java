@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fit the first page takes one request; a bigger one is listed one level deep, then folder by
  * folder side by side (a filesystem-backed server walks the whole tree again for each page of a
  * deep listing), or at once when it has more folders than S3Store.SPLIT_LIMIT. Either way every
- * key is found. The first page is made 3 keys long here, so a few files make a "big" data dir.
+ * key is found. The first page is made a few keys long here, so a few files make a "big" data dir.
  */
 class ListingTest {
     static final long T0 = 1_700_000_000_000L;
@@ -53,13 +53,36 @@ class ListingTest {
         // pages of 1,000 keys: top level, exp/, then each data dir in one request
         assertEquals(2 + 2, listings(() -> assertEquals(0, b.run("status").code())), proxy::journal);
 
-        System.setProperty("lambda.sync.firstPageKeys", "3");
+        // 5 keys a page: exp/data/'s first page holds run-0/ (4 keys) whole and run-1/ in part
+        System.setProperty("lambda.sync.firstPageKeys", "5");
         int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
         assertEquals(a.dataFiles(), b.dataFiles());
-        // top level, exp/, the first page of each data dir, exp/data/ by level, its 4 folders
-        assertEquals(2 + 2 + 1 + 4, lists, proxy::journal);
+        // top level, exp/, the first page of each data dir, exp/data/ by level, then run-1/ to run-3/
+        assertEquals(2 + 2 + 1 + 3, lists, proxy::journal);
         assertEquals(0, b.run("upload", "--yes").code()); // and nothing is planned twice or missed
         assertEquals(a.dataFiles(), b.dataFiles());
+    }
+
+    /**
+     * Folders the first page shows whole are not listed again; that rests on S3's order, in which
+     * a folder's keys are contiguous. A first page where a folder shows up twice, apart (here a
+     * key injected at its end), is another order: then every folder is listed, and none is missed.
+     */
+    @Test
+    void aFirstPageOutOfOrderGetsEveryFolderListed() throws IOException {
+        Repo a = Repo.init(tmp.resolve("a"), config("a"));
+        for (int f = 0; f < 4; f++) {
+            for (int i = 0; i < 3; i++) a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
+        }
+        assertEquals(0, a.run("upload", "--yes").code());
+
+        System.setProperty("lambda.sync.firstPageKeys", "4"); // run-0/ whole, run-1/m0.txt, then the injected run-0/ key
+        proxy.on(FaultProxy.Kind.LIST, "max-keys=4", FaultProxy.Fault.injectKeys("exp/data/run-0/../out-of-order"));
+        Repo b = Repo.init(tmp.resolve("b"), config("b"));
+        int lists = listings(() -> assertEquals(4, b.run("download", "--yes").code())); // 4: the injected key is refused
+        assertEquals(a.dataFiles(), b.dataFiles()); // run-1/m1.txt and m2.txt too, though run-1/ was on the first page
+        // top level, exp/, exp/data/'s first page, exp/data/ by level, then all 4 folders
+        assertEquals(2 + 1 + 1 + 4, lists, proxy::journal);
     }
 
     @Test
