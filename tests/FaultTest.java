@@ -367,7 +367,9 @@ class FaultTest {
         // How many small files got up before the kill depends on timing (the other job uploads
         // them while a-big.bin is hashed); a-big.bin never does.
         assertTrue(stored.size() < local.size(), stored::toString);
-        assertEquals(1, pendingUploads().size(), "the dead server could not be told to abort");
+        // a-big.bin's upload, and reports/big.bin's if the other job had started it by then
+        int pending = pendingUploads().size();
+        assertTrue(pending >= 1 && pending <= 2, "the dead server could not be told to abort: " + pending);
 
         proxy.revive();
         proxy.clearRules();
