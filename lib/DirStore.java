@@ -1,14 +1,12 @@
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -100,7 +98,7 @@ final class DirStore implements Store {
             String copied = copy(file, tmp);
             if (!copied.equals(md5Hex)) throw new IOException(rel + " changed while it was being copied; run again");
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(mtime));
-            move(tmp, dest);
+            LocalTree.replace(tmp, dest);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -137,14 +135,6 @@ final class DirStore implements Store {
             in.transferTo(out);
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    static void move(Path tmp, Path dest) throws IOException {
-        try {
-            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     @Override

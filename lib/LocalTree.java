@@ -1,9 +1,11 @@
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,6 +93,15 @@ final class LocalTree {
             return a.isRegularFile() ? new LocalFile(rel, a.size(), a.lastModifiedTime().toMillis()) : null;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** Renames a finished temp file over {@code dest}: atomically where the file system can, so readers never see half a file. */
+    static void replace(Path tmp, Path dest) throws IOException {
+        try {
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -1,5 +1,4 @@
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -204,11 +203,7 @@ final class Transfer {
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
         if (i.trashLocal() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
-        try {
-            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
+        LocalTree.replace(tmp, dest);
     }
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */
