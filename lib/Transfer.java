@@ -108,6 +108,9 @@ final class Transfer {
     }
 
     static String describe(Exception e) {
+        // A wrapper whose message is only its cause's toString() (the SDK's UncheckedIOException:
+        // "java.net.SocketException: Connection reset") says nothing of its own: use the cause.
+        while (e.getCause() instanceof Exception c && e.getMessage() != null && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason() + ": " + fse.getFile();
         if (m != null && m.contains("No space left")) return "disk full (No space left on device)";

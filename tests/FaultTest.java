@@ -111,6 +111,19 @@ class FaultTest {
         for (String h : hints) assertTrue(r.err().contains(h), () -> "expected '" + h + "' in\n" + r);
     }
 
+    /**
+     * The SDK sometimes hands a network error over wrapped, with the cause's class name as the
+     * message; a failed item is reported in the cause's own words (the server-kill test of this class
+     * met "failed: …: java.net.SocketException: Connection reset" when the kill hit a part upload).
+     */
+    @Test
+    void aWrappedNetworkErrorIsReportedInItsOwnWords() {
+        Exception wrapped = new java.io.UncheckedIOException(new java.net.SocketException("Connection reset"));
+        assertEquals("Connection reset", Transfer.describe(wrapped));
+        assertEquals("Unable to execute HTTP request: Connection reset",
+                Transfer.describe(new RuntimeException("Unable to execute HTTP request: Connection reset", new java.net.SocketException("x"))));
+    }
+
     // ---- how bodies are proven ------------------------------------------------------------------
 
     /**
