@@ -101,18 +101,19 @@ final class S3Clients {
      */
     private static AuthScheme<AwsCredentialsIdentity> unsignedBodyOverHttp() {
         AwsV4AuthScheme v4 = AwsV4AuthScheme.create();
+        HttpSigner<AwsCredentialsIdentity> sdk = v4.signer(); // one signer, not a new one per request
         HttpSigner<AwsCredentialsIdentity> signer = new HttpSigner<>() {
             @Override
             public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> request) {
                 SdkHttpRequest http = request.request();
-                if (!"http".equals(http.protocol()) || http.port() == 80 || http.port() == 443) return v4.signer().sign(request);
-                SignedRequest signed = v4.signer().sign(asHttps(request));
+                if (!"http".equals(http.protocol()) || http.port() == 80 || http.port() == 443) return sdk.sign(request);
+                SignedRequest signed = sdk.sign(asHttps(request));
                 return signed.copy(b -> b.request(signed.request().toBuilder().protocol("http").build()));
             }
 
             @Override
             public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
-                return v4.signer().signAsync(request); // the async client is not used
+                return sdk.signAsync(request); // the async client is not used
             }
         };
         return new AuthScheme<>() {

@@ -75,7 +75,7 @@ final class S3Store implements Store {
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
         if (!scopes.isEmpty()) {
-            parallel(scopes, p -> listAll(p, sink));
+            parallel(scopes, p -> listRest(new Folder(p, null, null), sink));
             return;
         }
         List<String> tops = new ArrayList<>();
@@ -93,13 +93,7 @@ final class S3Store implements Store {
         // keys cost ~1 s a page; by folder, the 100,000-file no-op of tests/bench went 19.3 s -> 6.1 s.
         List<Folder> rest = new ArrayList<>();
         parallel(dataPrefixes, p -> firstPage(p, sink)).forEach(rest::addAll);
-        parallel(rest, f -> {
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
-                    .encodingType(EncodingType.URL))) {
-                for (S3Object o : page.contents()) if (f.seen.add(o.key())) sink(sink, o);
-            }
-            return null;
-        });
+        parallel(rest, f -> listRest(f, sink));
     }
 
     /** Lists a data dir's first page and, if there is more, its own files; returns what is left to list. */
@@ -146,13 +140,13 @@ final class S3Store implements Store {
         return slash < 0 ? "" : rel.substring(0, slash + 1);
     }
 
-    /** The rest of a big data dir: keys under {@code prefix} after {@code after} that are not in {@code seen}. */
+    /** Keys under {@code prefix}, after {@code after} and not in {@code seen} when those are given (the rest of a big data dir). */
     private record Folder(String prefix, String after, Set<String> seen) {}
 
-    /** Every key under {@code relPrefix}. */
-    private Void listAll(String relPrefix, Consumer<Remote> sink) {
-        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).encodingType(EncodingType.URL))) {
-            page.contents().forEach(o -> sink(sink, o));
+    private Void listRest(Folder f, Consumer<Remote> sink) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
+                .encodingType(EncodingType.URL))) {
+            for (S3Object o : page.contents()) if (f.seen == null || f.seen.add(o.key())) sink(sink, o);
         }
         return null;
     }
@@ -222,9 +216,7 @@ final class S3Store implements Store {
         abortEarlierUploads(key);
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(meta)).uploadId();
         try {
-            List<long[]> ranges = new ArrayList<>();
-            for (long off = 0; off < size; off += PART_SIZE) ranges.add(new long[] {off, Math.min(PART_SIZE, size - off)});
-            List<CompletedPart> done = parallel(ranges, r -> {
+            List<CompletedPart> done = parallel(partRanges(size), r -> {
                 int n = (int) (r[0] / PART_SIZE) + 1;
                 String partMd5 = ContentHash.hexToBase64(HexFormat.of().formatHex(ContentHash.md5Of(file, r[0], r[1]).digest()));
                 String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n).contentLength(r[1]).contentMD5(partMd5),
@@ -257,6 +249,13 @@ final class S3Store implements Store {
         } catch (SdkException ignored) {
             // not supported, or already gone: nothing we can do about it here
         }
+    }
+
+    /** The {offset, length} of each PART_SIZE part of an object of this size: upload parts and download ranges alike. */
+    static List<long[]> partRanges(long size) {
+        List<long[]> out = new ArrayList<>();
+        for (long off = 0; off < size; off += PART_SIZE) out.add(new long[] {off, Math.min(PART_SIZE, size - off)});
+        return out;
     }
 
     /** A stream over part of a file; the SDK opens a fresh one on every retry. */
@@ -309,20 +308,17 @@ final class S3Store implements Store {
     public Fetched get(Remote remote, Path dest) throws IOException {
         String key = prefix + remote.rel();
         GetObjectResponse resp;
-        String md5;
+        MessageDigest md = ContentHash.md5();
         if (remote.size() <= PART_SIZE) {
-            MessageDigest md = ContentHash.md5();
             try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
                  var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 resp = in.response();
                 new DigestInputStream(in, md).transferTo(out);
             }
-            md5 = HexFormat.of().formatHex(md.digest());
         } else {
-            MessageDigest md = ContentHash.md5();
             resp = getRanges(key, remote, dest, md);
-            md5 = HexFormat.of().formatHex(md.digest());
         }
+        String md5 = HexFormat.of().formatHex(md.digest());
         String etag = ContentHash.normalizeEtag(resp.eTag());
         long size = Files.size(dest);
         if (resp.contentLength() != null && remote.size() <= PART_SIZE && size != resp.contentLength()) {
@@ -349,9 +345,7 @@ final class S3Store implements Store {
      */
     private GetObjectResponse getRanges(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
         try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            List<long[]> ranges = new ArrayList<>();
-            for (long off = 0; off < remote.size(); off += PART_SIZE) ranges.add(new long[] {off, Math.min(PART_SIZE, remote.size() - off)});
-            List<GetObjectResponse> resps = WorkerPool.map(parts, ranges, r -> {
+            List<GetObjectResponse> resps = WorkerPool.map(parts, partRanges(remote.size()), r -> {
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
                 try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range(range).ifMatch(quoted(remote.tag())))) {
                     byte[] buf = new byte[256 * 1024];
@@ -373,8 +367,10 @@ final class S3Store implements Store {
         return "\"" + etag + "\"";
     }
 
-    /** Proves the downloaded bytes are the object's, with whatever proof the server offers. */
-    /** @return false when the server offers no proof to check against (then only the length was checked) */
+    /**
+     * Proves the downloaded bytes are the object's, with whatever proof the server offers.
+     * @return false when the server offers no proof to check against (then only the length was checked)
+     */
     private static boolean verify(String rel, String etag, String md5Meta, Path file, long size, String md5) throws IOException {
         String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
         if (expected == null && ContentHash.isPlainMd5(etag)) expected = etag;
