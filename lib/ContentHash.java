@@ -67,8 +67,12 @@ final class ContentHash {
     static String multipartEtag(Path file, long size, long partSize) throws IOException {
         MessageDigest all = md5();
         int parts = 0;
-        for (long off = 0; off < size; off += partSize, parts++) {
-            all.update(md5Of(file, off, Math.min(partSize, size - off)).digest());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (long off = 0; off < size; off += partSize, parts++) {
+                MessageDigest part = md5();
+                update(part, ch, off, Math.min(partSize, size - off));
+                all.update(part.digest());
+            }
         }
         return HexFormat.of().formatHex(all.digest()) + "-" + parts;
     }
@@ -97,7 +101,8 @@ final class ContentHash {
         if (n <= 0) return false;
         long mib = 1024 * 1024;
         long implied = ((size + n - 1) / n + mib - 1) / mib * mib;
-        for (long ps : new long[] {8 * mib, ourPartSize, 5 * mib, 16 * mib, implied}) {
+        // distinct: our part size is 16 MiB too, and a mismatch would otherwise hash the file twice
+        for (long ps : java.util.stream.LongStream.of(8 * mib, ourPartSize, 5 * mib, 16 * mib, implied).distinct().toArray()) {
             if (ps <= 0 || (size + ps - 1) / ps != n) continue;
             if (multipartEtag(file, size, ps).equals(etag)) return true;
         }
