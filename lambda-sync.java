@@ -22,6 +22,9 @@
 //SOURCES lib/S3Store.java
 //SOURCES lib/StoreFactory.java
 //SOURCES lib/StoreErrors.java
+//SOURCES lib/StoreException.java
+//SOURCES lib/StoreProfile.java
+//SOURCES lib/ProofManifest.java
 //SOURCES lib/SyncState.java
 //SOURCES lib/SyncPlan.java
 //SOURCES lib/PlanPrinter.java

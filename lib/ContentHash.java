@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * multipart ETag (MD5 of the parts' MD5s, then "-N"), which depends on the part size used.
  */
 final class ContentHash {
-    private static final Pattern PLAIN_MD5 = Pattern.compile("[0-9a-f]{32}");
-    private static final Pattern MULTIPART = Pattern.compile("[0-9a-f]{32}-(\\d+)");
+    private static final Pattern PLAIN_MD5 = Pattern.compile("[0-9a-fA-F]{32}");
+    private static final Pattern MULTIPART = Pattern.compile("[0-9a-fA-F]{32}-(\\d+)");
 
     private ContentHash() {}
 
@@ -56,6 +56,35 @@ final class ContentHash {
         }
     }
 
+    static String md5Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(md5().digest(bytes));
+    }
+
+    /** A file's MD5 and the MD5 of each part, from one read: what a multipart upload checks its parts against. */
+    record Parts(String md5, java.util.List<String> partMd5s) {}
+
+    static Parts parts(Path file, long partSize) throws IOException {
+        MessageDigest all = md5();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MessageDigest part = md5();
+            long inPart = 0;
+            for (int n; (n = ch.read(buf.clear().limit((int) Math.min(buf.capacity(), partSize - inPart)))) > 0; ) {
+                buf.flip();
+                all.update(buf.duplicate());
+                part.update(buf);
+                inPart += n;
+                if (inPart == partSize) {
+                    parts.add(HexFormat.of().formatHex(part.digest()));
+                    inPart = 0;
+                }
+            }
+            if (inPart > 0 || parts.isEmpty()) parts.add(HexFormat.of().formatHex(part.digest()));
+        }
+        return new Parts(HexFormat.of().formatHex(all.digest()), java.util.List.copyOf(parts));
+    }
+
     static String md5Hex(InputStream in) throws IOException {
         MessageDigest md = md5();
         byte[] buf = new byte[256 * 1024];
@@ -77,9 +106,19 @@ final class ContentHash {
         return HexFormat.of().formatHex(all.digest()) + "-" + parts;
     }
 
-    /** The ETag without quotes, lower case. */
+    /**
+     * The ETag without quotes. Its case is kept: a server with opaque ETags may compare them
+     * byte for byte in If-Match.
+     */
     static String normalizeEtag(String etag) {
-        return etag == null ? "" : etag.replace("\"", "").toLowerCase();
+        return etag == null ? "" : etag.replace("\"", "");
+    }
+
+    /** The multipart ETag of parts with these MD5s: the MD5 of their digests, then "-N". */
+    static String multipartEtag(java.util.List<String> partMd5s) {
+        MessageDigest all = md5();
+        for (String p : partMd5s) all.update(HexFormat.of().parseHex(p));
+        return HexFormat.of().formatHex(all.digest()) + "-" + partMd5s.size();
     }
 
     static boolean isPlainMd5(String etag) {
@@ -104,7 +143,7 @@ final class ContentHash {
         // distinct: our part size is 16 MiB too, and a mismatch would otherwise hash the file twice
         for (long ps : java.util.stream.LongStream.of(8 * mib, ourPartSize, 5 * mib, 16 * mib, implied).distinct().toArray()) {
             if (ps <= 0 || (size + ps - 1) / ps != n) continue;
-            if (multipartEtag(file, size, ps).equals(etag)) return true;
+            if (multipartEtag(file, size, ps).equalsIgnoreCase(etag)) return true;
         }
         return false;
     }

@@ -90,19 +90,33 @@ final class DirStore implements Store {
     }
 
     @Override
-    public Remote put(String rel, Path file, long mtime, String md5Hex) throws IOException {
+    public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
         Path dest = base.resolve(rel);
+        expectUnchanged(rel, planned);
         Files.createDirectories(dest.getParent());
         Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID());
+        String copied;
         try {
-            String copied = copy(file, tmp);
-            if (!copied.equals(md5Hex)) throw new IOException(rel + " changed while it was being copied; run again");
+            copied = copy(file, tmp);
+            if (md5Hex != null && !copied.equals(md5Hex)) {
+                throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being copied");
+            }
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(mtime));
             LocalTree.replace(tmp, dest);
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return remote(rel, Files.readAttributes(dest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        return new Stored(remote(rel, Files.readAttributes(dest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)), copied);
+    }
+
+    /** The target file is still what the plan saw (another machine may write the same mount). */
+    private void expectUnchanged(String rel, Remote planned) throws IOException {
+        Path p = base.resolve(rel);
+        Remote now = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                ? remote(rel, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)) : null;
+        if (planned == null ? now != null : !planned.equals(now)) {
+            throw new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the target since the plan was made (another machine?)");
+        }
     }
 
     @Override
@@ -114,12 +128,13 @@ final class DirStore implements Store {
         if (!remote(remote.rel(), before).equals(remote(remote.rel(), after))) {
             throw new IOException(remote.rel() + " changed in the target while it was being copied; run again");
         }
-        return new Fetched(remote(remote.rel(), after), after.lastModifiedTime().toMillis(), md5);
+        return new Fetched(remote(remote.rel(), after), after.lastModifiedTime().toMillis(), md5, true);
     }
 
     @Override
-    public void delete(String rel) throws IOException {
-        Files.deleteIfExists(base.resolve(rel));
+    public void delete(Remote planned) throws IOException {
+        expectUnchanged(planned.rel(), planned);
+        Files.deleteIfExists(base.resolve(planned.rel()));
     }
 
     @Override

@@ -125,7 +125,7 @@ final class Doctor {
             return;
         }
         String endpoint = config.endpoint();
-        try (S3Client s3 = S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret)) {
+        try (S3Client s3 = S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret, config.caBundle())) {
             String bucket = config.bucket(), prefix = config.prefix();
             String listed;
             try {
@@ -184,7 +184,9 @@ final class Doctor {
             fail("endpoint", "cannot resolve " + host + " (DNS)", "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
             return null;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
+        if (config.caBundle() != null) hb.sslContext(S3Clients.sslContext(config.caBundle()));
+        HttpClient http = hb.build();
         long start = System.nanoTime();
         try {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).timeout(Duration.ofSeconds(10)).GET().build(),

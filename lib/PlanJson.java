@@ -40,8 +40,9 @@ final class PlanJson {
 
     /** The plan document with what happened: per item done / failed (with the reason), and the exit code. */
     static String result(String planJson, SyncPlan plan, Transfer.Result r, int exitCode) {
-        Map<String, String> failed = new HashMap<>();
+        Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
         if (r != null) r.failures().forEach(f -> failed.put(f.rel(), f.message()));
+        if (r != null) r.conflicts().forEach(f -> raced.put(f.rel(), f.message()));
         StringBuilder b = new StringBuilder(planJson.substring(0, planJson.length() - 1));
         b.append(",\"result\":{\"exitCode\":").append(exitCode);
         if (r != null) {
@@ -56,8 +57,12 @@ final class PlanJson {
                 StringBuilder p = new StringBuilder("{");
                 field(p, "path", it.rel()).append(',');
                 field(p, "action", action(it.action())).append(',');
-                field(p, "status", err != null ? "failed" : skippedDelete ? "not run" : "done");
+                String lost = raced.get(it.rel());
+                field(p, "status", err != null ? "failed" : lost != null ? "conflict" : skippedDelete ? "not run" : "done");
                 if (err != null) p.append(',').append(quote("error")).append(':').append(quote(err));
+                if (lost != null) p.append(',').append(quote("error")).append(':').append(quote(lost));
+                // Only where the server offered no proof of the content: the length alone was checked.
+                if (r.unverified().contains(it.rel())) p.append(",\"verified\":false");
                 parts.add(p.append('}').toString());
             }
             b.append(String.join(",", parts)).append(']');

@@ -3,7 +3,18 @@
 //DEPS software.amazon.awssdk:apache5-client
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,25 +49,31 @@ final class S3Clients {
     private S3Clients() {}
 
     static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
+        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null);
+    }
+
+    /** @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null */
+    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections, Path caBundle) {
         // A server that stops answering mid-transfer is given up on after the socket timeout and
         // retried. Tests shorten it with -Dlambda.sync.socketTimeoutSeconds=N (not a user setting).
         Duration socket = Duration.ofSeconds(Integer.getInteger("lambda.sync.socketTimeoutSeconds", 60));
         return build(endpoint, region, accessKeyId, secretAccessKey, maxConnections, true,
-                Duration.ofSeconds(10), socket, Duration.ofMinutes(5));
+                Duration.ofSeconds(10), socket, Duration.ofMinutes(5), caBundle);
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */
-    static S3Client createForChecks(String endpoint, String region, String accessKeyId, String secretAccessKey) {
+    static S3Client createForChecks(String endpoint, String region, String accessKeyId, String secretAccessKey, Path caBundle) {
         return build(endpoint, region, accessKeyId, secretAccessKey, 2, false,
-                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(20));
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(20), caBundle);
     }
 
     private static S3Client build(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections,
-                                  boolean retries, Duration connect, Duration socket, Duration attempt) {
+                                  boolean retries, Duration connect, Duration socket, Duration attempt, Path caBundle) {
         Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(connect)
                 .socketTimeout(socket);
+        if (caBundle != null && endpoint.startsWith("https://")) http.tlsTrustManagersProvider(() -> trustManagers(caBundle));
         // An http:// endpoint never needs TLS; this spares building an SSL context (loading the
         // CA certificates), the largest single cost of creating the client.
         if (endpoint.startsWith("http://")) {
@@ -132,6 +149,39 @@ final class S3Clients {
                 return signer;
             }
         };
+    }
+
+    /** A TLS context that trusts the system's certificates plus those of a PEM file (doctor's plain HTTP check). */
+    static javax.net.ssl.SSLContext sslContext(Path pem) {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, trustManagers(pem), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The system's trusted certificates plus those of a PEM file. */
+    static TrustManager[] trustManagers(Path pem) {
+        try {
+            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            system.init((KeyStore) null);
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int n = 0;
+            for (TrustManager tm : system.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) for (X509Certificate c : x.getAcceptedIssuers()) ks.setCertificateEntry("system-" + n++, c);
+            }
+            try (InputStream in = Files.newInputStream(pem)) {
+                for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("bundle-" + n++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return tmf.getTrustManagers();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the certificates in LAMBDA_CA_BUNDLE " + pem + ": " + e.getMessage(), e);
+        }
     }
 
     private static <T extends AwsCredentialsIdentity> SignRequest<T> asHttps(SignRequest<T> request) {

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
@@ -15,14 +17,18 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -35,19 +41,35 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A bucket on an S3-compatible server. Object key = prefix + repo-relative path, so a bucket
- * the bash tool filled lines up key for key. Relies only on: ListObjectsV2 (with delimiter),
- * Put/Get (with Range)/Head/DeleteObject, multipart upload, Content-MD5 and user metadata.
- * We store the source mtime and MD5 as metadata named as rclone names them ("mtime",
- * "md5chksum"), so a multipart object's content can still be proven without reading it.
+ * the bash tool filled lines up key for key. Needs only ListObjectsV2 (with delimiter) and
+ * Put/Get/Head/DeleteObject; everything else (multipart, ranged and conditional requests,
+ * metadata, MD5 ETags) is used where the {@link StoreProfile} says the server has it, and
+ * degraded around where it does not (SYNC.md, "Servers that are not AWS"). We store the source
+ * mtime and MD5 as metadata named as rclone names them ("mtime", "md5chksum"), and where ETags
+ * are not MD5s, a {@link ProofManifest} per machine. SDK failures leave as {@link StoreException}.
  */
 final class S3Store implements Store {
     static final long PART_SIZE = 16L * 1024 * 1024;
+    /** S3's limit for one PUT: beyond it only multipart can store a file. */
+    static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
+    /** The tool's own keys (doctor's probe, the proof manifests): never data, never "outside". */
+    static final String OWN_DIR = ".lambda-sync/";
 
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
     private final String endpoint;
     private final ExecutorService parts;
+    private volatile StoreProfile profile = StoreProfile.transientProfile();
+    private volatile Path root;
+    /** Proofs from every machine's manifest: {@link ProofManifest#key} -> content MD5. */
+    private final Map<String, String> proofs = new ConcurrentHashMap<>();
+    private final List<ProofManifest.Entry> ownPrevious = new ArrayList<>();
+    private final Queue<ProofManifest.Entry> uploaded = new ConcurrentLinkedQueue<>();
+    private final Map<String, Remote> listed = new ConcurrentHashMap<>();
+    private volatile boolean listedInFull, manifestsRead;
+    private final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
+    private volatile boolean probed;
 
     S3Store(S3Client s3, String endpoint, String bucket, String prefix, int partJobs) {
         this.s3 = s3;
@@ -67,6 +89,54 @@ final class S3Store implements Store {
         return "s3:" + endpoint + "/" + bucket + "/" + prefix;
     }
 
+    @Override
+    public void open(Path root, Consumer<String> notice) {
+        this.root = root;
+        this.profile = StoreProfile.load(root, identity(), notice);
+    }
+
+    /** For doctor: a profile of its own (printed, and saved when there is a repo). */
+    void useProfile(StoreProfile p) {
+        this.profile = p;
+    }
+
+    @Override
+    public StoreProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public long[] compared() {
+        return new long[] {comparedFiles.get(), comparedBytes.get()};
+    }
+
+    /** Saves what this run learned: the profile, and this machine's proofs where ETags prove nothing. */
+    @Override
+    public void finish() {
+        profile.save();
+        if (uploaded.isEmpty() || root == null || profile.is(StoreProfile.Feature.ETAG_MD5)) return;
+        try {
+            if (!manifestsRead) readManifests();
+            var next = ProofManifest.next(ownPrevious, listedInFull ? listed : null, uploaded);
+            byte[] body = ProofManifest.format(next.values()).getBytes(StandardCharsets.UTF_8);
+            String key = prefix + ProofManifest.DIR + ProofManifest.machineId(root, true) + ".tsv";
+            s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) body.length), RequestBody.fromBytes(body));
+        } catch (IOException | SdkException e) {
+            // Only proofs for other machines are lost: they fall back to a compare by download.
+        }
+    }
+
+    /** Runs an SDK call, turning its failures into typed ones. */
+    private <T> T call(String what, java.util.function.Supplier<T> request) throws StoreException {
+        try {
+            return request.get();
+        } catch (SdkException e) {
+            throw StoreException.of(e, what);
+        } catch (UncheckedIOException e) {
+            throw new StoreException(StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
+        }
+    }
+
     // ---- listing: top level, then each X/, then every data dir's folders, concurrently ---------
 
     /** A big data dir with more folders than this is listed at once (a request per folder would be too many). */
@@ -74,12 +144,35 @@ final class S3Store implements Store {
 
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
+        // Where ETags prove nothing, the proof manifests are read while the data is listed, and the
+        // listing is kept to drop this machine's stale proofs afterwards.
+        boolean proofsNeeded = !profile.is(StoreProfile.Feature.ETAG_MD5);
+        Consumer<Remote> into = !proofsNeeded ? sink : r -> {
+            listed.put(r.rel(), r);
+            sink.accept(r);
+        };
+        try {
+            var manifests = proofsNeeded ? parts.submit(this::readManifests) : null;
+            listData(scopes, into, outside);
+            listedInFull = scopes.isEmpty();
+            if (manifests != null) manifests.get();
+        } catch (SdkException e) {
+            throw StoreException.of(e, "listing " + describe());
+        } catch (UncheckedIOException e) {
+            throw new StoreException(StoreException.Kind.UNREACHABLE, "listing " + describe() + ": " + e.getCause().getMessage(), 0, "", e);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IOException("listing the proof manifests: " + e, e);
+        }
+    }
+
+    private void listData(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
         if (!scopes.isEmpty()) {
             parallel(scopes, p -> listRest(new Folder(p, null, null), sink));
             return;
         }
         List<String> tops = new ArrayList<>();
         listLevel("", tops, o -> reject(rel(o), outside));
+        tops.remove(OWN_DIR);
         List<String> dataPrefixes = new ArrayList<>();
         parallel(tops, top -> {
             List<String> subs = new ArrayList<>();
@@ -94,6 +187,28 @@ final class S3Store implements Store {
         List<Folder> rest = new ArrayList<>();
         parallel(dataPrefixes, p -> firstPage(p, sink)).forEach(rest::addAll);
         parallel(rest, f -> listRest(f, sink));
+    }
+
+    /** Reads every machine's proof manifest; a missing or unreadable one only means fewer proofs. */
+    private Void readManifests() {
+        try {
+            String dir = prefix + ProofManifest.DIR;
+            String id = root == null ? null : ProofManifest.machineId(root, false);
+            String mine = id == null ? null : dir + id + ".tsv";
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(dir))) {
+                for (S3Object o : page.contents()) {
+                    String text = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asUtf8String();
+                    for (ProofManifest.Entry e : ProofManifest.parse(text)) {
+                        proofs.put(ProofManifest.key(e.rel(), e.size(), e.tag()), e.md5());
+                        if (o.key().equals(mine)) ownPrevious.add(e);
+                    }
+                }
+            }
+        } catch (IOException | SdkException | UncheckedIOException e) {
+            // no proofs from the manifests: contents are compared by download instead
+        }
+        manifestsRead = true;
+        return null;
     }
 
     /** Lists a data dir's first page and, if there is more, its own files; returns what is left to list. */
@@ -190,49 +305,228 @@ final class S3Store implements Store {
     // ---- upload ------------------------------------------------------------------------------
 
     @Override
-    public Remote put(String rel, Path file, long mtime, String md5Hex) throws IOException {
+    public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
+        probeOnce();
         long size = Files.size(file);
         String key = prefix + rel;
-        Map<String, String> meta = Map.of("mtime", mtimeMeta(mtime), "md5chksum", ContentHash.hexToBase64(md5Hex));
-        String etag;
-        if (size <= PART_SIZE) {
-            // Content-MD5 makes the server refuse a body that is not what we hashed.
-            etag = s3.putObject(b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5Hex)).contentLength(size),
-                    RequestBody.fromContentProvider(() -> slice(file, 0, size), size, "application/octet-stream")).eTag();
-        } else {
-            etag = putMultipart(key, file, size, meta);
+        boolean multipart = size > PART_SIZE && !profile.isNot(StoreProfile.Feature.MULTIPART);
+        Stored s = null;
+        if (multipart) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
+        if (s == null) {
+            if (size > MAX_SINGLE_PUT) {
+                throw new StoreException(StoreException.Kind.REFUSED, rel + " is " + Units.bytes(size) + ": the server does not support multipart"
+                        + " upload and one PUT takes at most 5 GiB; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
+            }
+            s = putSingle(rel, key, file, size, mtime, md5Hex == null ? ContentHash.md5Hex(file) : md5Hex, planned);
         }
-        String tag = ContentHash.normalizeEtag(etag);
-        // An MD5 ETag that is not the hash we sent means the file changed under us, unless the
-        // file is still as hashed (then the server's ETags are simply not MD5s).
-        if (Files.size(file) != size || size <= PART_SIZE && ContentHash.isPlainMd5(tag) && !tag.equals(md5Hex)
-                && !md5Hex.equals(ContentHash.md5Hex(file))) {
-            throw new IOException(rel + " changed while it was being uploaded; run again");
-        }
-        return new Remote(rel, size, tag);
+        uploaded.add(new ProofManifest.Entry(rel, size, s.remote().tag(), s.md5()));
+        return s;
     }
 
-    private String putMultipart(String key, Path file, long size, Map<String, String> meta) throws IOException {
-        abortEarlierUploads(key);
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(meta)).uploadId();
+    private Stored putSingle(String rel, String key, Path file, long size, long mtime, String md5Hex, Remote planned) throws IOException {
+        boolean meta = !profile.isNot(StoreProfile.Feature.METADATA);
+        boolean conditional = profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
+        if (!conditional) expectUnchanged(rel, key, planned);
+        AtomicReference<MessageDigest> sent = new AtomicReference<>();
+        String etag;
         try {
-            List<CompletedPart> done = parallel(partRanges(size), r -> {
+            etag = s3.putObject(b -> {
+                b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5Hex)).contentLength(size);
+                if (meta) b.metadata(meta(mtime, md5Hex));
+                if (conditional) condition(planned, b::ifMatch, b::ifNoneMatch);
+            }, RequestBody.fromContentProvider(() -> digested(slice(file, 0, size), sent), size, "application/octet-stream")).eTag();
+        } catch (SdkException e) {
+            if (StoreException.unsupported(e) && meta && !profile.is(StoreProfile.Feature.METADATA)) {
+                profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                return putSingle(rel, key, file, size, mtime, md5Hex, planned);
+            }
+            if (StoreException.unsupported(e) && conditional) {
+                profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false, "each write checks the object with a HEAD right before it");
+                return putSingle(rel, key, file, size, mtime, md5Hex, planned);
+            }
+            String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
+            if (landed == null) throw uploadFailure(e, rel, file, size, mtime);
+            etag = landed;
+        }
+        String tag = ContentHash.normalizeEtag(etag);
+        // A server that does not check Content-MD5 stores whatever arrived: the bytes sent must be the hashed ones.
+        if (!profile.is(StoreProfile.Feature.CONTENT_MD5) && sent.get() != null && !hex(sent.get()).equals(md5Hex)) {
+            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded").stored(tag);
+        }
+        learnEtag(tag, md5Hex);
+        return new Stored(new Remote(rel, size, tag), md5Hex);
+    }
+
+    /**
+     * Parts are read once for their MD5s (with the whole file's, in the same pass) and then sent
+     * with those as Content-MD5, so a part that changed in between is refused (or, where the server
+     * does not check, caught by the digest of what was sent). Before completing, the file must
+     * still be as planned; on any change the upload is aborted and the previous object stays.
+     *
+     * @return null when the server turned out not to support multipart (then a single PUT is used)
+     */
+    private Stored putMultipart(String rel, String key, Path file, long size, long mtime, String md5Hex, Remote planned) throws IOException {
+        ContentHash.Parts hashes = ContentHash.parts(file, PART_SIZE);
+        if (md5Hex != null && !hashes.md5().equals(md5Hex)) {
+            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded (since it was hashed)");
+        }
+        String md5 = hashes.md5();
+        abortEarlierUploads(key);
+        boolean meta = !profile.isNot(StoreProfile.Feature.METADATA);
+        String uploadId;
+        try {
+            uploadId = s3.createMultipartUpload(b -> {
+                b.bucket(bucket).key(key);
+                if (meta) b.metadata(meta(mtime, md5));
+            }).uploadId();
+            profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+        } catch (SdkException e) {
+            if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
+            if (meta && !profile.is(StoreProfile.Feature.METADATA)) {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId()));
+                    profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                    return putMultipart(rel, key, file, size, mtime, md5, planned);
+                } catch (SdkException again) {
+                    // multipart itself is missing
+                }
+            }
+            profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            return null;
+        }
+        boolean checkSent = !profile.is(StoreProfile.Feature.CONTENT_MD5);
+        try {
+            List<long[]> ranges = partRanges(size);
+            List<CompletedPart> done = parallel(ranges, r -> {
                 int n = (int) (r[0] / PART_SIZE) + 1;
-                String partMd5 = ContentHash.hexToBase64(HexFormat.of().formatHex(ContentHash.md5Of(file, r[0], r[1]).digest()));
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n).contentLength(r[1]).contentMD5(partMd5),
-                        RequestBody.fromContentProvider(() -> slice(file, r[0], r[1]), r[1], "application/octet-stream")).eTag();
+                String partMd5 = hashes.partMd5s().get(n - 1);
+                AtomicReference<MessageDigest> sent = new AtomicReference<>();
+                String etag = call(rel, () -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n).contentLength(r[1])
+                                .contentMD5(ContentHash.hexToBase64(partMd5)),
+                        RequestBody.fromContentProvider(() -> checkSent ? digested(slice(file, r[0], r[1]), sent) : slice(file, r[0], r[1]),
+                                r[1], "application/octet-stream")).eTag());
+                if (checkSent && sent.get() != null && !hex(sent.get()).equals(partMd5)) {
+                    throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded (part " + n + ")");
+                }
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
             });
-            return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done))).eTag();
+            if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
+                throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+            }
+            boolean conditional = profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
+            if (!conditional) expectUnchanged(rel, key, planned);
+            String etag;
+            try {
+                etag = s3.completeMultipartUpload(b -> {
+                    b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done));
+                    if (conditional) condition(planned, b::ifMatch, b::ifNoneMatch);
+                }).eTag();
+            } catch (SdkException e) {
+                etag = ownWriteLanded(e, key, size, md5, ContentHash.multipartEtag(hashes.partMd5s()));
+                if (etag == null) throw e;
+            }
+            return new Stored(new Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
         } catch (IOException | RuntimeException e) {
-            // Never leave a dangling upload behind (it costs storage and is invisible).
+            // Never leave a dangling upload behind (it costs storage and is invisible); the previous object stays.
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
             } catch (RuntimeException ignored) {
                 // the server is likely gone; the original error says more
             }
+            if (e instanceof SdkException sdk) throw uploadFailure(sdk, rel, file, size, mtime);
             throw e;
         }
+    }
+
+    /** The write's precondition: the object is still what the plan saw (absent: still absent). */
+    private static void condition(Remote planned, Consumer<String> ifMatch, Consumer<String> ifNoneMatch) {
+        if (planned == null) ifNoneMatch.accept("*");
+        else ifMatch.accept(quoted(planned.tag()));
+    }
+
+    /**
+     * Where the server ignores conditional writes: a HEAD right before the write. Another machine's
+     * write that lands between this HEAD and ours is still lost (SYNC.md states the window).
+     */
+    private void expectUnchanged(String rel, String key, Remote planned) throws StoreException {
+        HeadObjectResponse now;
+        try {
+            now = s3.headObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            StoreException se = StoreException.of(e, rel);
+            if (se.kind != StoreException.Kind.NOT_FOUND) throw se;
+            now = null;
+        }
+        boolean same = planned == null ? now == null
+                : now != null && now.contentLength() == planned.size() && ContentHash.normalizeEtag(now.eTag()).equals(planned.tag());
+        if (!same) throw raced(rel);
+    }
+
+    /**
+     * A write refused as "not what the plan saw" (412), or a completion whose upload is gone (404),
+     * may be our own write: the server stored the first attempt, its answer was lost, and the SDK's
+     * retry met the object it had just written. It is ours when it holds our content by a proof
+     * the profile trusts (our md5chksum, or an MD5 ETag); then the write succeeded.
+     *
+     * @return the stored ETag, or null when it is not (provably) ours
+     */
+    private String ownWriteLanded(SdkException e, String key, long size, String md5, String multipartEtag) {
+        StoreException.Kind kind = StoreException.of(e, null).kind;
+        if (kind != StoreException.Kind.PRECONDITION && kind != StoreException.Kind.NOT_FOUND) return null;
+        try {
+            HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(key));
+            if (h.contentLength() == null || h.contentLength() != size) return null;
+            String tag = ContentHash.normalizeEtag(h.eTag());
+            String meta = h.metadata().get("md5chksum");
+            if (meta != null && md5.equals(ContentHash.base64ToHex(meta))) return tag;
+            if (profile.is(StoreProfile.Feature.ETAG_MD5) && (tag.equalsIgnoreCase(md5) || tag.equalsIgnoreCase(multipartEtag))) return tag;
+        } catch (SdkException gone) {
+            // not there, or not reachable: not provably ours
+        }
+        return null;
+    }
+
+    private static StoreException raced(String rel) {
+        return new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the bucket since the plan was made (another machine?)");
+    }
+
+    /** A refused upload body is this file changing under us when it no longer is what was planned, else damage on the way. */
+    private StoreException uploadFailure(SdkException e, String rel, Path file, long size, long mtime) {
+        StoreException se = StoreException.of(e, rel);
+        if (se.kind == StoreException.Kind.PRECONDITION) return raced(rel);
+        if (se.code.equals("BadDigest") || se.code.equals("InvalidDigest")) {
+            try {
+                if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
+                    return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+                }
+            } catch (IOException gone) {
+                return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " was removed while it was being uploaded");
+            }
+            return new StoreException(StoreException.Kind.CORRUPTED, rel + ": the server refused the body as damaged on the way (" + se.code + ")");
+        }
+        return se;
+    }
+
+    private void learnEtag(String tag, String md5Hex) {
+        if (!ContentHash.isPlainMd5(tag) && ContentHash.multipartCount(tag) < 0) {
+            profile.learn(StoreProfile.Feature.ETAG_MD5, false, ETAG_INSTEAD);
+        } else if (ContentHash.isPlainMd5(tag)) {
+            profile.learn(StoreProfile.Feature.ETAG_MD5, tag.equalsIgnoreCase(md5Hex), ETAG_INSTEAD);
+        }
+    }
+
+    private static Map<String, String> meta(long mtime, String md5Hex) {
+        return Map.of("mtime", mtimeMeta(mtime), "md5chksum", ContentHash.hexToBase64(md5Hex));
+    }
+
+    private static InputStream digested(InputStream in, AtomicReference<MessageDigest> holder) {
+        MessageDigest md = ContentHash.md5();
+        holder.set(md); // the SDK opens a fresh stream per attempt: the last one is what the server got
+        return new DigestInputStream(in, md);
+    }
+
+    private static String hex(MessageDigest md) {
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /**
@@ -307,47 +601,64 @@ final class S3Store implements Store {
     @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
         String key = prefix + remote.rel();
-        GetObjectResponse resp;
         MessageDigest md = ContentHash.md5();
-        if (remote.size() <= PART_SIZE) {
-            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
-                 var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                resp = in.response();
-                new DigestInputStream(in, md).transferTo(out);
-            }
-        } else {
-            resp = getRanges(key, remote, dest, md);
-        }
-        String md5 = HexFormat.of().formatHex(md.digest());
+        GetObjectResponse resp = null;
+        if (remote.size() > PART_SIZE && !profile.isNot(StoreProfile.Feature.RANGE_GET)) resp = getRanges(key, remote, dest, md);
+        if (resp == null) resp = getWhole(key, remote, dest, md);
+        String md5 = hex(md);
         String etag = ContentHash.normalizeEtag(resp.eTag());
         long size = Files.size(dest);
-        if (resp.contentLength() != null && remote.size() <= PART_SIZE && size != resp.contentLength()) {
-            throw new IOException(remote.rel() + ": got " + size + " of " + resp.contentLength() + " bytes");
-        }
-        if (!verify(remote.rel(), etag, resp.metadata().get("md5chksum"), dest, size, md5)) {
-            // No checksum to hold it against (a multipart object from another tool with a part size
-            // we cannot guess, or a server whose ETags are not MD5s): read it once more, writing
-            // nothing. Two transfers that agree were not corrupted in transit; before this, a
-            // corrupted body of such an object landed silently (FaultTest found it).
-            String again;
-            try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(quoted(etag)))) {
-                again = ContentHash.md5Hex(in);
-            }
-            if (!again.equals(md5)) throw new IOException(remote.rel() + ": two downloads of it differ (corrupted in transit)");
-        }
+        if (size != remote.size()) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
+        // Without If-Match, this is how a download knows the object is still the one planned.
+        if (!etag.isEmpty() && !etag.equals(remote.tag())) throw raced(remote.rel());
+        boolean verified = verify(remote, key, resp.metadata().get("md5chksum"), dest, md5);
         long mtime = parseMtime(resp.metadata().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
-        return new Fetched(new Remote(remote.rel(), size, etag), mtime, md5);
+        return new Fetched(new Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
+    }
+
+    private GetObjectResponse getWhole(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        Files.deleteIfExists(dest); // a ranged attempt the server did not serve may have left it
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                 b.bucket(bucket).key(key);
+                 if (ifMatch) b.ifMatch(quoted(remote.tag()));
+             });
+             var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            new DigestInputStream(in, md).transferTo(out);
+            return in.response();
+        } catch (SdkException e) {
+            if (ifMatch && StoreException.unsupported(e)) {
+                profile.learn(StoreProfile.Feature.IF_MATCH_GET, false, "downloads check the object's ETag in the answer instead");
+                md.reset();
+                return getWhole(key, remote, dest, md);
+            }
+            StoreException se = StoreException.of(e, remote.rel());
+            throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? raced(remote.rel()) : se;
+        }
     }
 
     /**
-     * Parallel ranged GETs into one file, all pinned to the same ETag (If-Match). The file's MD5
-     * is computed here, range by range in order as they land, so no second pass over it is needed.
+     * Parallel ranged GETs into one file, pinned to the planned ETag. The file's MD5 is computed
+     * here, range by range in order as they land, so no second pass over it is needed. The first
+     * range goes alone: a server that ignores Range (sends the whole object) or refuses it is
+     * learned from it, and then the object comes as one stream.
+     *
+     * @return null when the server does not serve ranges
      */
     private GetObjectResponse getRanges(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        List<long[]> ranges = partRanges(remote.size());
         try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            List<GetObjectResponse> resps = WorkerPool.map(parts, partRanges(remote.size()), r -> {
+            WorkerPool.IoFunction<long[], GetObjectResponse> fetch = r -> {
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
-                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range(range).ifMatch(quoted(remote.tag())))) {
+                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                    b.bucket(bucket).key(key).range(range);
+                    if (ifMatch) b.ifMatch(quoted(remote.tag()));
+                })) {
+                    if (in.response().contentRange() == null) {
+                        in.abort(); // the whole object is coming: do not read it
+                        return null;
+                    }
                     byte[] buf = new byte[256 * 1024];
                     long pos = r[0], got = 0;
                     for (int n; (n = in.read(buf)) > 0; ) {
@@ -355,11 +666,28 @@ final class S3Store implements Store {
                         while (bb.hasRemaining()) pos += ch.write(bb, pos);
                         got += n;
                     }
-                    if (got != r[1]) throw new IOException(remote.rel() + ": range " + range + " returned " + got + " bytes");
+                    if (got != r[1]) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": range " + range + " returned " + got + " bytes");
                     return in.response();
+                } catch (SdkException e) {
+                    if (StoreException.unsupported(e)) return null;
+                    StoreException se = StoreException.of(e, remote.rel());
+                    throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? raced(remote.rel()) : se;
                 }
+            };
+            GetObjectResponse first = fetch.apply(ranges.get(0));
+            if (first == null) {
+                profile.learn(StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
+                md.reset();
+                return null;
+            }
+            profile.learn(StoreProfile.Feature.RANGE_GET, true, null);
+            ContentHash.update(md, ch, 0, ranges.get(0)[1]);
+            WorkerPool.map(parts, ranges.subList(1, ranges.size()), r -> {
+                GetObjectResponse resp = fetch.apply(r);
+                if (resp == null) throw new StoreException(StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
+                return resp;
             }, (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
-            return resps.get(0);
+            return first;
         }
     }
 
@@ -368,37 +696,208 @@ final class S3Store implements Store {
     }
 
     /**
-     * Proves the downloaded bytes are the object's, with whatever proof the server offers.
-     * @return false when the server offers no proof to check against (then only the length was checked)
+     * Proves the downloaded bytes are the object's, with the best proof the server offers: the
+     * md5chksum we store as metadata, a proof manifest entry, an MD5 ETag (a multipart one is
+     * recomputed), or two downloads that agree. Nothing the profile says is meaningless is used.
+     *
+     * @return false when no proof exists (then only the length was checked: "unverified")
      */
-    private static boolean verify(String rel, String etag, String md5Meta, Path file, long size, String md5) throws IOException {
+    private boolean verify(Remote remote, String key, String md5Meta, Path file, String md5) throws IOException {
+        String rel = remote.rel(), etag = remote.tag();
         String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
-        if (expected == null && ContentHash.isPlainMd5(etag)) expected = etag;
+        if (expected == null) expected = proofs.get(ProofManifest.key(rel, remote.size(), etag));
         if (expected != null) {
-            if (!expected.equals(md5)) throw new IOException(rel + ": downloaded content does not match its checksum (corrupted in transit)");
+            if (!expected.equals(md5)) throw corrupted(rel);
+            // Proven content is evidence about the server's ETags too.
+            if (ContentHash.isPlainMd5(etag)) profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5), ETAG_INSTEAD);
             return true;
         }
-        return ContentHash.multipartCount(etag) > 0 && ContentHash.multipartMatches(etag, file, size, PART_SIZE);
+        if (profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
+        if (ContentHash.isPlainMd5(etag)) {
+            if (etag.equalsIgnoreCase(md5)) {
+                profile.learn(StoreProfile.Feature.ETAG_MD5, true, null);
+                return true;
+            }
+            // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
+            // a server that fronts a filesystem may give other ETags to files written beside it.
+        } else if (ContentHash.multipartCount(etag) > 0 && ContentHash.multipartMatches(etag, file, remote.size(), PART_SIZE)) {
+            return true;
+        }
+        // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
+        // size we cannot guess): read it once more, writing nothing. Two reads that agree were not
+        // corrupted in transit; where the ETag was MD5-shaped, it is now known not to be one.
+        String again;
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            again = ContentHash.md5Hex(in);
+        } catch (SdkException e) {
+            throw StoreException.of(e, rel);
+        }
+        if (!again.equals(md5)) throw new StoreException(StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
+        if (ContentHash.isPlainMd5(etag) && profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
+            profile.learn(StoreProfile.Feature.ETAG_MD5, false, ETAG_INSTEAD);
+        }
+        return true;
     }
 
+    static final String ETAG_INSTEAD = "contents are proven by metadata or the proof manifests; downloads with neither are checked"
+            + " for length only and reported unverified";
+
+    private static StoreException corrupted(String rel) {
+        return new StoreException(StoreException.Kind.CORRUPTED, rel + ": downloaded content does not match its checksum (corrupted in transit)");
+    }
+
+    /**
+     * Deletes what the plan saw, and only that: a HEAD right before tells whether another machine
+     * wrote the key since (then it is a conflict, not a delete).
+     */
     @Override
-    public void delete(String rel) {
-        s3.deleteObject(b -> b.bucket(bucket).key(prefix + rel));
+    public void delete(Remote planned) throws IOException {
+        String key = prefix + planned.rel();
+        expectUnchanged(planned.rel(), key, planned);
+        call(planned.rel(), () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
     }
 
     // ---- same content without state ------------------------------------------------------------
 
     @Override
     public boolean sameContent(Remote remote, Path local, String localMd5) throws IOException {
-        if (remote.tag().equals(localMd5)) return true;
-        if (ContentHash.multipartMatches(remote.tag(), local, remote.size(), PART_SIZE)) return true;
-        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(prefix + remote.rel()));
-        String meta = head.metadata().get("md5chksum");
-        if (meta != null && ContentHash.base64ToHex(meta) != null) return localMd5.equals(ContentHash.base64ToHex(meta));
-        if (ContentHash.isPlainMd5(remote.tag())) return false; // an MD5 ETag that differs
+        String tag = remote.tag(), key = prefix + remote.rel();
+        boolean etagsMayProve = !profile.isNot(StoreProfile.Feature.ETAG_MD5);
+        if (etagsMayProve && tag.equalsIgnoreCase(localMd5)) return true;
+        String proof = proofs.get(ProofManifest.key(remote.rel(), remote.size(), tag));
+        if (proof != null) return proof.equals(localMd5);
+        if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
+        if (!profile.isNot(StoreProfile.Feature.METADATA)) {
+            HeadObjectResponse head = call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            String meta = head.metadata().get("md5chksum");
+            if (meta != null && ContentHash.base64ToHex(meta) != null) return localMd5.equals(ContentHash.base64ToHex(meta));
+        }
+        if (profile.is(StoreProfile.Feature.ETAG_MD5) && ContentHash.isPlainMd5(tag)) return false; // an MD5 ETag that differs
         // No proof on offer: read the object and compare, writing nothing.
-        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(prefix + remote.rel()))) {
-            return ContentHash.md5Hex(in).equals(localMd5);
+        String md5;
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            md5 = ContentHash.md5Hex(in);
+        } catch (SdkException e) {
+            throw StoreException.of(e, remote.rel());
+        }
+        comparedFiles.incrementAndGet();
+        comparedBytes.addAndGet(remote.size());
+        if (md5.equals(localMd5) && ContentHash.isPlainMd5(tag)) {
+            profile.learn(StoreProfile.Feature.ETAG_MD5, false, ETAG_INSTEAD);
+        }
+        return md5.equals(localMd5);
+    }
+
+    // ---- learning the server -------------------------------------------------------------------
+
+    /** Before the first write of a run: learn what the writes depend on, if no run has yet. */
+    private void probeOnce() throws IOException {
+        if (probed) return;
+        synchronized (this) {
+            if (probed) return;
+            boolean known = true;
+            for (var f : List.of(StoreProfile.Feature.ETAG_MD5, StoreProfile.Feature.METADATA, StoreProfile.Feature.CONTENT_MD5,
+                    StoreProfile.Feature.CONDITIONAL_PUT)) {
+                known &= profile.get(f) != StoreProfile.Support.UNKNOWN;
+            }
+            if (!known) probe(false);
+            probed = true;
+        }
+    }
+
+    /**
+     * Asks the server, with a small object of our own under {@code .lambda-sync/}, what it does with
+     * each feature: a few requests, once per store (the profile keeps the answers). A 501 or 400
+     * means unsupported; for conditionals, only a 412 proves they are honoured (a server that
+     * ignores them answers 200). With {@code multipart}, also multipart upload and ListParts (doctor).
+     */
+    void probe(boolean multipart) throws StoreException {
+        String key = prefix + OWN_DIR + "probe-" + java.util.UUID.randomUUID().toString().substring(0, 12);
+        byte[] body = ("lambda-sync probe " + key + "\n").getBytes(StandardCharsets.UTF_8);
+        String md5 = ContentHash.md5Hex(body);
+        Map<String, String> meta = meta(System.currentTimeMillis(), md5);
+        try {
+            String etag;
+            try {
+                etag = s3.putObject(b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5)), RequestBody.fromBytes(body)).eTag();
+            } catch (SdkException e) {
+                if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
+                profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata");
+                etag = s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)), RequestBody.fromBytes(body)).eTag();
+            }
+            learnEtag(ContentHash.normalizeEtag(etag), md5);
+            if (!profile.isNot(StoreProfile.Feature.METADATA)) {
+                boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
+                profile.learn(StoreProfile.Feature.METADATA, kept, "contents are proven by MD5 ETags or the proof manifests");
+            }
+            String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
+            profile.learn(StoreProfile.Feature.CONTENT_MD5, refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(wrongMd5),
+                    RequestBody.fromBytes(body)), 400), "each upload's bytes are hashed again as they are sent");
+            String wrongTag = quoted("0123456789abcdef0123456789abcdef");
+            profile.learn(StoreProfile.Feature.IF_MATCH_GET, refused(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch(wrongTag)), 412),
+                    "downloads check the object's ETag in the answer instead");
+            boolean ranged;
+            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
+                ranged = in.response().contentRange() != null && in.readAllBytes().length == 3;
+            } catch (SdkException | IOException e) {
+                ranged = false;
+            }
+            profile.learn(StoreProfile.Feature.RANGE_GET, ranged, "large files are downloaded as one stream each");
+            boolean conditional = refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)), 412)
+                    && refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)), 412);
+            profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional, "each write checks the object with a HEAD right before it");
+            if (multipart) probeMultipart(key, body);
+        } catch (SdkException e) {
+            throw StoreException.of(e, "probing the server with " + key);
+        } finally {
+            try {
+                s3.deleteObject(b -> b.bucket(bucket).key(key));
+            } catch (SdkException ignored) {
+                // the run's own error says more; doctor reports a probe left behind
+            }
+        }
+    }
+
+    private void probeMultipart(String key, byte[] body) {
+        String id;
+        try {
+            id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        } catch (SdkException e) {
+            if (!StoreException.unsupported(e)) throw e;
+            profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            return;
+        }
+        try {
+            String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1), RequestBody.fromBytes(body)).eTag();
+            boolean listed;
+            try {
+                listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(id)).parts().stream().anyMatch(p -> p.partNumber() == 1);
+            } catch (SdkException e) {
+                if (!StoreException.unsupported(e)) throw e;
+                listed = false;
+            }
+            profile.learn(StoreProfile.Feature.LIST_PARTS, listed, null);
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
+                    .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+            profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+        } catch (SdkException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
+            } catch (SdkException ignored) {
+                // gone already
+            }
+            if (!StoreException.unsupported(e)) throw e;
+            profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+        }
+    }
+
+    /** Whether the server refused this request with {@code status}; any other answer (a 2xx, 501, 400…) is false. */
+    private static boolean refused(Runnable request, int status) {
+        try {
+            request.run();
+            return false;
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            return e.statusCode() == status;
         }
     }
 

@@ -5,20 +5,43 @@ import java.util.function.Consumer;
 /**
  * The far side of a sync: a bucket ({@link S3Store}) or a mounted directory ({@link DirStore}).
  * Keys are repo-relative paths; the store adds and removes its own prefix. Every transfer
- * is verified end to end before it returns.
+ * is verified end to end before it returns (or says it could not be: {@link Fetched#verified}).
+ * Failures are {@link StoreException}s with a typed kind.
  */
 interface Store extends AutoCloseable {
     /** An object as listed: {@code tag} changes whenever the content may have (an ETag). */
     record Remote(String rel, long size, String tag) {}
 
-    /** What a download brought: the object as read, its source mtime (ms) and content MD5 (hex). */
-    record Fetched(Remote remote, long mtime, String md5) {}
+    /**
+     * What a download brought: the object as read, its source mtime (ms) and content MD5 (hex);
+     * {@code verified} is false when the server offered no proof of the content (length only).
+     */
+    record Fetched(Remote remote, long mtime, String md5, boolean verified) {}
+
+    /** What an upload stored, and the MD5 of what was sent. */
+    record Stored(Remote remote, String md5) {}
 
     /** "bucket 'x' at https://…" or "directory /mnt/…", for plans and errors. */
     String describe();
 
     /** An identity for the last-sync state: the same store, the same string. */
     String identity();
+
+    /** Attaches the repo: where what the store learns about its server is kept ({@code notice}: said once). */
+    default void open(Path root, Consumer<String> notice) {}
+
+    /** Saves what this run learned (the server's profile, proofs for other machines); never throws. */
+    default void finish() {}
+
+    /** What the server was seen to support, or null for a store that is not a server. */
+    default StoreProfile profile() {
+        return null;
+    }
+
+    /** Files and bytes read from the store only to compare contents (no other proof existed). */
+    default long[] compared() {
+        return new long[2];
+    }
 
     /**
      * Lists the objects under each data dir (every {@code X/data/} and {@code X/reports/}),
@@ -27,13 +50,18 @@ interface Store extends AutoCloseable {
      */
     void list(java.util.List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException;
 
-    /** Uploads a file whose MD5 is known; returns the object as now stored. */
-    Remote put(String rel, Path file, long mtime, String md5Hex) throws IOException;
+    /**
+     * Uploads a file, only if the object is still what the plan saw ({@code planned}; null: absent),
+     * else a {@link StoreException.Kind#PRECONDITION}. {@code md5Hex} is the file's MD5 when known
+     * (null: the store hashes it).
+     */
+    Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException;
 
-    /** Downloads an object into {@code dest} (a fresh temp file), verified. */
+    /** Downloads an object into {@code dest} (a fresh temp file), verified where the server allows. */
     Fetched get(Remote remote, Path dest) throws IOException;
 
-    void delete(String rel) throws IOException;
+    /** Deletes the object, only if it is still what the plan saw. */
+    void delete(Remote planned) throws IOException;
 
     /** Whether the object holds exactly this local content; may read it, never writes. */
     boolean sameContent(Remote remote, Path local, String localMd5) throws IOException;

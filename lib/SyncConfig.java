@@ -31,7 +31,7 @@ final class SyncConfig {
     static final List<String> KNOWN_KEYS = List.of(
             "BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY", "LAMBDA_REGION",
             "LAMBDA_ENDPOINT_URL", "GIT_USER_NAME", "GIT_USER_EMAIL", "GITHUB_TOKEN", "HF_API_KEY",
-            "SYNC_PREFIX", "SYNC_TARGET");
+            "SYNC_PREFIX", "SYNC_TARGET", "LAMBDA_CA_BUNDLE");
 
     final Path file;
     private final Map<String, String> values;
@@ -148,6 +148,19 @@ final class SyncConfig {
         if (t == null) return null;
         Path dir = file.toAbsolutePath().getParent();
         return dir.resolve(t).normalize();
+    }
+
+    /**
+     * LAMBDA_CA_BUNDLE: a PEM file of certificates to trust for the endpoint's TLS, besides the
+     * system's (as AWS_CA_BUNDLE is for the aws CLI): a private server, or a TLS-inspecting proxy.
+     * Relative to the config file's folder; null when not set.
+     */
+    Path caBundle() {
+        String v = get("LAMBDA_CA_BUNDLE");
+        if (v == null) return null;
+        Path p = file.toAbsolutePath().getParent().resolve(v).normalize();
+        if (!Files.isReadable(p)) throw ExitException.usage(file + ": LAMBDA_CA_BUNDLE=" + v + " is not a readable file; give the path of a PEM certificate file");
+        return p;
     }
 
     /** The endpoint URL: LAMBDA_ENDPOINT_URL if set, else the region's from the table. */

@@ -31,6 +31,7 @@ final class SyncRun {
         DataDirs dirs = DataDirs.find(root, workDir, paths);
         SyncIgnore ignore = SyncIgnore.load(root);
         try (Store store = StoreFactory.open(config, opt.jobs())) {
+            store.open(root, console::warn);
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
                 // The state file (a line per synced file) is read while the bucket is listed.
@@ -47,6 +48,8 @@ final class SyncRun {
                         if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
                     reportOutside(console, sides);
+                    if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
+                    store.finish();
                     emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
                     return ExitException.OK;
                 }
@@ -54,10 +57,12 @@ final class SyncRun {
                 SyncPlan plan = plan(dir, sides, po, store);
                 PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
                 reportOutside(console, sides);
+                reportCompared(console, store);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
                 if (!plan.hasWork() || opt.dryRun()) {
+                    store.finish();
                     if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
                     if (opt.dryRun()) PlanRecord.save(root, plan);
                     emit(json, doc);
@@ -70,7 +75,13 @@ final class SyncRun {
                     throw e;
                 }
                 for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
-                Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                Transfer.Result r;
+                try {
+                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                } finally {
+                    store.finish();
+                }
+                if (!r.conflicts().isEmpty()) untouched = ExitException.INCOMPLETE;
                 int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
                 if (json != null) emit(json, PlanJson.result(doc, plan, r, code));
                 return summarize(console, r, untouched);
@@ -106,6 +117,12 @@ final class SyncRun {
                 + String.join(", ", s.outside().stream().sorted().limit(3).map(PlanPrinter::shown).toList()));
     }
 
+    /** Contents compared by download (a first sync on a server that offers no other proof) cost time: say how much. */
+    private static void reportCompared(Console c, Store store) {
+        long[] n = store.compared();
+        if (n[0] > 0) c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1]) + " (the server offers no checksum for them)");
+    }
+
     private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides, Path root) {
         if (opt.approve() != null) {
             if (!opt.approve().equals(plan.id)) {
@@ -130,6 +147,12 @@ final class SyncRun {
         console.out.println(String.format("done: %d item(s), %s in %.1f s (%s)%s", r.done(), Units.bytes(r.bytes()), r.seconds(), rate,
                 r.failures().isEmpty() ? "" : ", " + r.failures().size() + " failed"));
         console.out.flush();
+        for (Transfer.Failure f : r.conflicts()) console.err.println("conflict: " + f.rel() + ": " + f.message() + "; left as it is in the bucket (run the command again to see the new plan)");
+        if (!r.unverified().isEmpty()) {
+            console.info("unverified: " + Units.files(r.unverified().size()) + " downloaded with only their length checked: the server offers no checksum for them"
+                    + " (see SYNC.md, \"Servers that are not AWS\")" + (console.verbose ? "" : "; -v lists them"));
+            r.unverified().forEach(u -> console.detail("  unverified: " + u));
+        }
         if (r.failures().isEmpty()) return untouched;
         for (Transfer.Failure f : r.failures().subList(0, Math.min(r.failures().size(), console.verbose ? r.failures().size() : 10))) {
             console.err.println("failed: " + f.rel() + ": " + f.message());

@@ -24,7 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Transfer {
     record Failure(String rel, String message) {}
 
-    record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped) {}
+    /**
+     * @param conflicts items another writer changed in the store after the plan was made: left alone (exit 4)
+     * @param unverified downloads the server offered no proof of content for (accepted on length)
+     */
+    record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped,
+                  List<Failure> conflicts, List<String> unverified) {}
 
     private final Path root;
     private final Store store;
@@ -34,6 +39,8 @@ final class Transfer {
     private final Map<String, String> knownMd5;
     private final Path trashDir;
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    private final List<Failure> conflicts = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
 
@@ -66,7 +73,8 @@ final class Transfer {
             boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
             if (!skipDeletes) runAll(deletions, progress);
             progress.finish();
-            return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes);
+            return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes,
+                    List.copyOf(conflicts), List.copyOf(unverified));
         } finally {
             saveQuietly();
             try {
@@ -96,8 +104,12 @@ final class Transfer {
                     // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
                     String m = describe(e);
                     if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
-                    failures.add(new Failure(i.rel(), m));
-                    console.detail("failed: " + i.rel() + ": " + m);
+                    if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
+                        conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
+                    } else {
+                        failures.add(new Failure(i.rel(), m));
+                        console.detail("failed: " + i.rel() + ": " + m);
+                    }
                 }
                 progress.tick(i.bytes());
                 return null;
@@ -124,7 +136,7 @@ final class Transfer {
             case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
             case FORGET -> state.remove(i.rel());
             case DELETE_REMOTE -> {
-                store.delete(i.rel());
+                store.delete(i.remote());
                 state.remove(i.rel());
             }
             case DELETE_LOCAL -> {
@@ -144,11 +156,23 @@ final class Transfer {
     private void put(SyncPlan.Item i) throws IOException {
         unchangedSincePlan(i);
         Path file = root.resolve(i.rel());
-        String md5 = md5(i);
-        Store.Remote r = store.put(i.rel(), file, i.local().mtime(), md5);
+        // A large file is hashed by the store in the same pass as its parts' MD5s.
+        String md5 = knownMd5.get(i.rel());
+        if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
+        Store.Stored s;
+        try {
+            s = store.put(i.rel(), file, i.local().mtime(), md5, i.remote());
+        } catch (StoreException e) {
+            // A torn object is in the bucket: record its tag with no local match, so the next run sends the file again.
+            if (e.stored != null) state.put(i.rel(), new SyncState.Entry(-1, -1, e.stored, ""));
+            throw e;
+        }
         LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
-        if (after == null || !after.equals(i.local())) throw new IOException("changed while it was being uploaded; run again");
-        state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), r.tag(), md5));
+        if (after == null || !after.equals(i.local())) {
+            state.put(i.rel(), new SyncState.Entry(-1, -1, s.remote().tag(), ""));
+            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
+        }
+        state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), s.remote().tag(), s.md5()));
         bytes.addAndGet(i.bytes());
     }
 
@@ -162,6 +186,7 @@ final class Transfer {
         boolean moved = false;
         try {
             Store.Fetched f = fetchVerified(i.remote(), tmp);
+            if (!f.verified()) unverified.add(i.rel());
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             unchangedSincePlan(i);
             replaceLocal(i, tmp, dest);
@@ -181,12 +206,24 @@ final class Transfer {
             if (attempt > 0) Files.deleteIfExists(tmp);
             try {
                 return store.get(remote, tmp);
+            } catch (StoreException e) {
+                if (!e.kind.isTransient()) throw e;
+                last = e;
             } catch (IOException e) {
-                if (describe(e).startsWith("disk full")) throw e;
+                if (diskFull(tmp, remote.size())) throw e; // another attempt would fill it again
                 last = e;
             }
         }
         throw last;
+    }
+
+    /** Whether the folder a download goes to has no room left for it (decided by the file system, not by a message). */
+    private static boolean diskFull(Path tmp, long size) {
+        try {
+            return Files.getFileStore(tmp.getParent()).getUsableSpace() < Math.max(size, 1);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The plan was made from a listing; a file edited since then is not overwritten or deleted. */

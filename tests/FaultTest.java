@@ -139,7 +139,7 @@ class FaultTest {
         assertBucketHolds(a);
         List<FaultProxy.Request> bodies = proxy.requests().stream()
                 .filter(q -> q.kind() == FaultProxy.Kind.PUT || q.kind() == FaultProxy.Kind.UPLOAD_PART).toList();
-        assertEquals(5 + 3, bodies.size(), proxy::journal); // 5 small files, 3 parts of the big one
+        assertEquals(5 + 3, bodies.stream().filter(q -> !q.own()).count(), proxy::journal); // 5 small files, 3 parts of the big one
         for (FaultProxy.Request q : bodies) assertEquals("UNSIGNED-PAYLOAD", q.payloadHash(), q::toString);
     }
 
@@ -265,7 +265,10 @@ class FaultTest {
         assertEquals(a.dataMtimes().get("exp/reports/big.bin"), b.dataMtimes().get("exp/reports/big.bin"));
         assertEquals(List.of(), b.tempFiles());
         assertEquals(2, proxy.count(FaultProxy.Kind.GET, "x.txt"), proxy::journal);
-        assertEquals(2, proxy.count(FaultProxy.Kind.GET, "other-tool.txt"), proxy::journal);
+        // An MD5-looking ETag that differs is read again before it is called corruption (a server that
+        // fronts a filesystem may give other ETags to files written beside it): the two reads differ, so
+        // the body was corrupted, and a third read brings the object.
+        assertEquals(3, proxy.count(FaultProxy.Kind.GET, "other-tool.txt"), proxy::journal);
         assertEquals(2, proxy.count(FaultProxy.Kind.GET, "b.bin"), proxy::journal);
         assertEquals(2, proxy.count(FaultProxy.Kind.GET, "c.txt"), proxy::journal);
         assertEquals(6, proxy.count(FaultProxy.Kind.GET, "big.bin"), proxy::journal); // 3 ranges, all fetched again

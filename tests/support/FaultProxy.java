@@ -170,6 +170,11 @@ final class FaultProxy implements AutoCloseable {
      * the signature says of the body), and the fault applied (or null).
      */
     record Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault) {
+        /** A request about the tool's own objects under .lambda-sync/ (server probe, proof manifests), not data. */
+        boolean own() {
+            return target.contains("/.lambda-sync/") || target.contains("prefix=.lambda-sync/");
+        }
+
         @Override
         public String toString() {
             return method + " " + target + (fault == null ? "" : "  [" + fault + "]");
@@ -186,6 +191,8 @@ final class FaultProxy implements AutoCloseable {
         return t;
     });
     private final List<Rule> rules = new ArrayList<>();
+    /** How the server misbehaves besides faults (null: as it is). */
+    private volatile ServerQuirks quirks;
     private final List<Request> journal = new ArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -225,6 +232,12 @@ final class FaultProxy implements AutoCloseable {
         return r;
     }
 
+    /** From now on the server shows these quirks (see {@link ServerQuirks}); none: as it is. */
+    FaultProxy quirks(java.util.Set<ServerQuirks.Quirk> q) {
+        quirks = q.isEmpty() ? null : new ServerQuirks(q, S3Server.get());
+        return this;
+    }
+
     synchronized void clearRules() {
         rules.clear();
     }
@@ -234,8 +247,9 @@ final class FaultProxy implements AutoCloseable {
         return (int) journal.stream().filter(r -> (kind == null || r.kind == kind) && (part == null || r.target.contains(part))).count();
     }
 
+    /** Requests of this kind about data (the tool's own .lambda-sync/ objects are not counted), faulty or not. */
     synchronized int count(Kind kind) {
-        return count(kind, null);
+        return (int) journal.stream().filter(r -> (kind == null || r.kind == kind) && !r.own()).count();
     }
 
     synchronized List<Request> requests() {
@@ -363,6 +377,14 @@ final class FaultProxy implements AutoCloseable {
             return false;
         }
         Body body = Body.read(in, head, false);
+        Kind kind = kind(head);
+        if (quirks != null) {
+            if (quirks.unsupported(kind, head)) {
+                writeError(out, head, Fault.status(501, "NotImplemented"));
+                return true;
+            }
+            head = quirks.request(head, body.decoded());
+        }
         if (t == Fault.Type.STATUS) {
             writeError(out, head, fault);
             return true;
@@ -391,6 +413,14 @@ final class FaultProxy implements AutoCloseable {
                 if (respHead == null) throw new EOFException("the server closed without answering");
             } while (respHead.status() / 100 == 1);
             resp = Body.read(ui, respHead, true, head.method().equals("HEAD"));
+        }
+        if (quirks != null && quirks.rewritesAnswers()) {
+            respHead = quirks.responseHead(respHead);
+            byte[] b = quirks.responseBody(kind, resp.decoded());
+            if (b != resp.decoded() || respHead.chunked()) {
+                respHead = Head.of(respHead.first(), List.of(respHead.withLengthHeaders(b.length)));
+                resp = new Body(b, b, false);
+            }
         }
         if (t == null || t == Fault.Type.CORRUPT_REQUEST || t == Fault.Type.INJECT_KEYS && respHead.status() != 200) {
             out.write(respHead.raw());
@@ -558,6 +588,13 @@ final class FaultProxy implements AutoCloseable {
 
     /** A request or response head: the raw bytes, the first line and the headers. */
     record Head(byte[] raw, String first, List<String[]> headers) {
+        /** A head written out from its first line and headers, as they are. */
+        static Head of(String first, List<String[]> headers) {
+            StringBuilder b = new StringBuilder(first).append("\r\n");
+            for (String[] h : headers) b.append(h[0]).append(": ").append(h[1]).append("\r\n");
+            return new Head(b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1), first, headers);
+        }
+
         static Head read(InputStream in) throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             int c, matched = 0;
@@ -612,6 +649,17 @@ final class FaultProxy implements AutoCloseable {
         boolean closes() {
             String v = header("connection");
             return v != null && v.equalsIgnoreCase("close");
+        }
+
+        /** The headers with the body re-framed by Content-Length. */
+        String[][] withLengthHeaders(long length) {
+            List<String[]> out = new ArrayList<>();
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase("content-length") || h[0].equalsIgnoreCase("transfer-encoding")) continue;
+                out.add(h);
+            }
+            out.add(new String[] {"Content-Length", String.valueOf(length)});
+            return out.toArray(String[][]::new);
         }
 
         /** This head with the body re-framed by Content-Length (for a body the proxy rewrote). */

@@ -1,0 +1,159 @@
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * What one S3-compatible server really does, learned from evidence rather than assumed (SYNC.md,
+ * "Servers that are not AWS"). Lambda's Filesystem S3 Adapter fronts a POSIX filesystem and
+ * documents only listing, transferring and deleting: its ETags look like MD5s but are not, and
+ * nothing says whether it keeps metadata or honours If-Match, Range or multipart. Each feature
+ * starts UNKNOWN and is set by the first answer that proves it either way; it is kept per store in
+ * {@code .lambda-sync/profile/} so later runs start from what earlier ones learned.
+ */
+final class StoreProfile {
+    enum Support { YES, NO, UNKNOWN }
+
+    enum Feature {
+        ETAG_MD5("etag-md5", "single-part ETags are the content's MD5"),
+        METADATA("metadata", "keeps x-amz-meta-* (md5chksum, mtime)"),
+        CONTENT_MD5("content-md5", "checks Content-MD5 (refuses a body that does not match it)"),
+        IF_MATCH_GET("if-match-get", "honours If-Match on GET"),
+        CONDITIONAL_PUT("conditional-put", "honours If-Match / If-None-Match on PUT"),
+        RANGE_GET("range-get", "serves ranged GETs"),
+        MULTIPART("multipart", "multipart upload"),
+        LIST_PARTS("list-parts", "ListParts");
+
+        final String key, meaning;
+
+        Feature(String key, String meaning) {
+            this.key = key;
+            this.meaning = meaning;
+        }
+    }
+
+    private final Path file;
+    private final Map<Feature, Support> known = new EnumMap<>(Feature.class);
+    private final Consumer<String> notice;
+    private boolean changed;
+
+    private StoreProfile(Path file, Consumer<String> notice) {
+        this.file = file;
+        this.notice = notice;
+        for (Feature f : Feature.values()) known.put(f, Support.UNKNOWN);
+    }
+
+    /** A profile that is never saved (tests, doctor without a repo). */
+    static StoreProfile transientProfile() {
+        return new StoreProfile(null, m -> { });
+    }
+
+    /**
+     * The profile kept for this store in the repo, or an empty one.
+     *
+     * @param notice told once, in words, about each feature found missing (for the run's output)
+     */
+    static StoreProfile load(Path root, String identity, Consumer<String> notice) {
+        StoreProfile p = new StoreProfile(SyncState.dir(root).resolve("profile").resolve(hash(identity) + ".properties"), notice);
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(p.file, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (NoSuchFileException e) {
+            return p;
+        } catch (IOException | IllegalArgumentException e) {
+            return p; // a damaged profile is only lost knowledge: it is learned again
+        }
+        for (Feature f : Feature.values()) {
+            try {
+                p.known.put(f, Support.valueOf(props.getProperty(f.key, "UNKNOWN")));
+            } catch (IllegalArgumentException e) {
+                // unknown value: keep UNKNOWN
+            }
+        }
+        return p;
+    }
+
+    synchronized Support get(Feature f) {
+        return known.get(f);
+    }
+
+    synchronized boolean is(Feature f) {
+        return known.get(f) == Support.YES;
+    }
+
+    synchronized boolean isNot(Feature f) {
+        return known.get(f) == Support.NO;
+    }
+
+    /** Records what an answer proved. A feature found missing is said once, with what is done instead. */
+    void learn(Feature f, boolean works, String instead) {
+        Support s = works ? Support.YES : Support.NO;
+        synchronized (this) {
+            if (known.get(f) == s) return;
+            known.put(f, s);
+            changed = true;
+        }
+        if (!works && instead != null) notice.accept("the server " + (f == Feature.ETAG_MD5 ? "does not give content MD5s as ETags"
+                : "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", "")) + ": " + instead);
+    }
+
+    /** Writes the profile if this run learned something; best effort (it can be learned again). */
+    synchronized void save() {
+        if (!changed || file == null) return;
+        Properties props = new Properties();
+        for (Feature f : Feature.values()) props.setProperty(f.key, known.get(f).name());
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".new");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                props.store(w, "lambda-sync: what this server was seen to support (delete the file to learn it again)");
+            }
+            LocalTree.replace(tmp, file);
+            changed = false;
+        } catch (IOException e) {
+            // next run learns it again
+        }
+    }
+
+    /** One line for status: "server profile: ETag=MD5 yes, metadata yes, …". */
+    synchronized String oneLine() {
+        List<String> parts = new ArrayList<>();
+        for (Feature f : Feature.values()) parts.add(f.key + " " + word(known.get(f)));
+        return String.join(", ", parts);
+    }
+
+    /** The table doctor prints: one row per feature. */
+    synchronized List<String> table() {
+        List<String> rows = new ArrayList<>();
+        for (Feature f : Feature.values()) rows.add(String.format("  %-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
+        return rows;
+    }
+
+    static String word(Support s) {
+        return switch (s) {
+            case YES -> "yes";
+            case NO -> "no";
+            case UNKNOWN -> "unknown";
+        };
+    }
+
+    private static String hash(String identity) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
