@@ -58,7 +58,7 @@ final class Doctor {
         d.checkConfigFile();
         if (d.checkKeys()) {
             if (config.target() != null) d.checkTarget(readOnly);
-            else d.checkBucket(readOnly);
+            else d.checkBucket(readOnly, workDir);
         } else {
             for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock")) d.skip(c, "the keys above are missing");
         }
@@ -118,10 +118,10 @@ final class Doctor {
         return true;
     }
 
-    private void checkBucket(boolean readOnly) {
+    private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "clock")) skip(c, "the endpoint does not answer");
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock")) skip(c, "the endpoint does not answer");
             return;
         }
         String endpoint = config.endpoint();
@@ -151,6 +151,7 @@ final class Doctor {
                 ok("bucket", "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix) + "; it " + listed);
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(s3, bucket, prefix + PROBE_DIR + "doctor-probe-" + random());
+                checkProfile(s3, workDir, readOnly);
             }
         }
         checkClock(serverDate);
@@ -280,6 +281,35 @@ final class Doctor {
         }
     }
 
+    /**
+     * Asks the server, feature by feature, what it supports (SYNC.md, "Servers that are not AWS"),
+     * prints the table, and keeps it for the repo's syncs. Read-only: the profile syncs learned so far.
+     */
+    private void checkProfile(S3Client s3, Path workDir, boolean readOnly) {
+        Path root = null;
+        try {
+            root = DataDirs.gitRoot(workDir);
+        } catch (ExitException notInRepo) {
+            // printed, not kept
+        }
+        S3Store store = new S3Store(s3, config.endpoint(), config.bucket(), config.prefix(), 1);
+        StoreProfile profile = root == null ? StoreProfile.transientProfile() : StoreProfile.load(root, store.identity(), m -> { });
+        store.useProfile(profile);
+        if (readOnly) {
+            ok("profile", "what syncs have learned of this server so far (--read-only: not probed)");
+        } else {
+            try {
+                store.probe(true);
+                profile.save();
+                ok("profile", "what this server supports, probed feature by feature" + (root == null ? "" : " (kept for syncs in .lambda-sync/profile/)"));
+            } catch (StoreException e) {
+                fail("profile", "probing the server failed: " + StoreErrors.explain(e, config), "run doctor again; syncs learn the profile as they go");
+                return;
+            }
+        }
+        for (String row : profile.table()) line("", "", row.strip());
+    }
+
     private void checkClock(Instant serverDate) {
         if (serverDate == null) {
             skip("clock", "no answer from the server");
@@ -375,7 +405,7 @@ final class Doctor {
     private void line(String status, String check, String text) {
         // Belt and braces: server messages are echoed, and must never carry the secret.
         if (secret != null) text = text.replace(secret, Secrets.mask(secret));
-        console.out.println(String.format("%-5s %s: %s", status, check, text));
+        console.out.println(check.isEmpty() ? "        " + text : String.format("%-5s %s: %s", status, check, text));
         console.out.flush();
     }
 

@@ -136,7 +136,7 @@ final class StoreProfile {
     /** The table doctor prints: one row per feature. */
     synchronized List<String> table() {
         List<String> rows = new ArrayList<>();
-        for (Feature f : Feature.values()) rows.add(String.format("  %-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
+        for (Feature f : Feature.values()) rows.add(String.format("%-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
         return rows;
     }
 

@@ -199,12 +199,16 @@ final class FaultProxy implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile boolean dead;
 
-    private FaultProxy(String upstream) throws IOException {
+    /** Set for an https proxy: the tool talks TLS to us, we talk plain http to the server. */
+    private final javax.net.ssl.SSLContext tls;
+
+    private FaultProxy(String upstream, javax.net.ssl.SSLContext tls) throws IOException {
         URI u = URI.create(upstream);
         this.upstreamHost = u.getHost();
         this.upstreamPort = u.getPort() > 0 ? u.getPort() : 80;
         this.host = "127.0.0.1";
-        ServerSocket s = new ServerSocket();
+        this.tls = tls;
+        ServerSocket s = newListener();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
         this.port = s.getLocalPort();
@@ -214,7 +218,16 @@ final class FaultProxy implements AutoCloseable {
     /** A proxy on 127.0.0.1 in front of {@code upstream} (an http:// endpoint). */
     static FaultProxy start(String upstream) {
         try {
-            return new FaultProxy(upstream);
+            return new FaultProxy(upstream, null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The same, serving https with the suite's test certificate ({@link TestTls}). */
+    static FaultProxy startTls(String upstream) {
+        try {
+            return new FaultProxy(upstream, TestTls.serverContext());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -222,7 +235,11 @@ final class FaultProxy implements AutoCloseable {
 
     /** The endpoint to give the tool instead of the server's. */
     String endpoint() {
-        return "http://" + host + ":" + port;
+        return (tls == null ? "http://" : "https://") + host + ":" + port;
+    }
+
+    private ServerSocket newListener() throws IOException {
+        return tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
     }
 
     /** Programs a fault for requests of {@code kind} (null: any) whose decoded target contains {@code part} (null: any). */
@@ -266,7 +283,7 @@ final class FaultProxy implements AutoCloseable {
     /** The server is back: the same port accepts connections again and rules are kept. */
     synchronized void revive() {
         try {
-            ServerSocket s = new ServerSocket();
+            ServerSocket s = newListener();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             dead = false;
@@ -415,7 +432,7 @@ final class FaultProxy implements AutoCloseable {
             resp = Body.read(ui, respHead, true, head.method().equals("HEAD"));
         }
         if (quirks != null && quirks.rewritesAnswers()) {
-            respHead = quirks.responseHead(respHead);
+            respHead = quirks.responseHead(kind, respHead);
             byte[] b = quirks.responseBody(kind, resp.decoded());
             if (b != resp.decoded() || respHead.chunked()) {
                 respHead = Head.of(respHead.first(), List.of(respHead.withLengthHeaders(b.length)));

@@ -95,7 +95,8 @@ final class ServerQuirks {
     }
 
     /** The answer as the quirky server gives it: ETags opaque, metadata gone. */
-    FaultProxy.Head responseHead(FaultProxy.Head resp) {
+    FaultProxy.Head responseHead(FaultProxy.Kind kind, FaultProxy.Head resp) {
+        if (kind == FaultProxy.Kind.UPLOAD_PART) return resp; // part ETags go back to the server in CompleteMultipartUpload
         List<String[]> headers = new ArrayList<>();
         for (String[] h : resp.headers()) {
             String name = h[0].toLowerCase(Locale.ROOT);
