@@ -42,8 +42,20 @@ final class FaultProxy implements AutoCloseable {
     enum Kind { LIST, GET, HEAD, PUT, CREATE_MULTIPART, UPLOAD_PART, COMPLETE_MULTIPART, ABORT_MULTIPART, LIST_UPLOADS, DELETE, OTHER }
 
     /** What the proxy does to a matching request instead of relaying it faithfully. */
-    record Fault(Type type, int status, String code, Duration stall, List<String> keys) {
-        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL }
+    record Fault(Type type, int status, String code, Duration stall, List<String> keys, Runnable action) {
+        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL, BEFORE }
+
+        Fault(Type type, int status, String code, Duration stall, List<String> keys) {
+            this(type, status, code, stall, keys, null);
+        }
+
+        /**
+         * Runs {@code action} (another machine's write, say) before the request reaches the server,
+         * then relays it faithfully: a race made deterministic, with no sleep.
+         */
+        static Fault before(Runnable action) {
+            return new Fault(Type.BEFORE, 0, null, null, List.of(), action);
+        }
 
         /** Answers with an S3 error document; the server never sees the request. */
         static Fault status(int status, String code) {
@@ -405,6 +417,10 @@ final class FaultProxy implements AutoCloseable {
         if (t == Fault.Type.STATUS) {
             writeError(out, head, fault);
             return true;
+        }
+        if (t == Fault.Type.BEFORE) {
+            fault.action().run();
+            t = null;
         }
         if (t == Fault.Type.STALL && (body.raw().length > 0 || !head.method().equals("GET"))) {
             pause(fault.stall());
