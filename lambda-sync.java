@@ -26,6 +26,7 @@
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
 //SOURCES lib/SyncState.java
+//SOURCES lib/Reason.java
 //SOURCES lib/SyncPlan.java
 //SOURCES lib/PlanPrinter.java
 //SOURCES lib/Units.java

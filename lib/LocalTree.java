@@ -20,7 +20,7 @@ import java.util.Map;
 final class LocalTree {
     record LocalFile(String rel, long size, long mtime) {}
 
-    record Skipped(String rel, String reason) {}
+    record Skipped(String rel, Reason.Skip why) {}
 
     final Map<String, LocalFile> files = new HashMap<>();
     final List<Skipped> skipped = new ArrayList<>();
@@ -39,7 +39,7 @@ final class LocalTree {
     private void walk(DataDirs dirs, SyncIgnore ignore, String dir) {
         Path start = dirs.root.resolve(dir);
         if (Files.isSymbolicLink(start)) {
-            skipped.add(new Skipped(dir + "/", "symlink, not followed"));
+            skipped.add(new Skipped(dir + "/", new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
             return;
         }
         try {
@@ -60,11 +60,11 @@ final class LocalTree {
                     } else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) {
                         return FileVisitResult.CONTINUE;
                     } else if (attrs.isSymbolicLink()) {
-                        skipped.add(new Skipped(rel, "symlink, not followed"));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
                     } else if (!attrs.isRegularFile()) {
-                        skipped.add(new Skipped(rel, "not a regular file"));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.NOT_REGULAR)));
                     } else if (DataDirs.refusal(rel) != null) {
-                        skipped.add(new Skipped(rel, "name cannot be a key: " + DataDirs.refusal(rel)));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, DataDirs.refusal(rel))));
                     } else {
                         files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                     }
@@ -73,7 +73,7 @@ final class LocalTree {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    skipped.add(new Skipped(rel(dirs.root, f), "unreadable: " + e.getClass().getSimpleName()));
+                    skipped.add(new Skipped(rel(dirs.root, f), new Reason.Skip(Reason.Skip.Kind.UNREADABLE, e.getClass().getSimpleName())));
                     return FileVisitResult.CONTINUE;
                 }
             });

@@ -25,14 +25,18 @@ final class SyncPlan {
     /** How one side differs from the last-sync state. ABSENT and NEW only occur without state. */
     enum Change { ABSENT, NEW, UNCHANGED, CHANGED, DELETED }
 
+    /** What the plan does with a path; {@code json} is its name in --json (SYNC.md), {@code heading} in the printed plan. */
     enum Action {
-        PUT("put"), GET("get"), DELETE_REMOTE("delete in store"), DELETE_LOCAL("delete here"),
-        RECORD("record as in sync"), FORGET("forget"), KEEP("kept"), CONFLICT("conflict"), SKIP("skipped");
+        PUT("put", "upload"), GET("get", "download"), DELETE_REMOTE("delete-remote", "delete in bucket"),
+        DELETE_LOCAL("delete-local", "delete here (to trash)"), RECORD("record", "record as in sync"),
+        FORGET("forget", "forget (gone both sides)"), KEEP("keep", "kept as is"), CONFLICT("conflict", "conflicts (untouched)"),
+        SKIP("skip", "skipped");
 
-        final String label;
+        final String json, heading;
 
-        Action(String label) {
-            this.label = label;
+        Action(String json, String heading) {
+            this.json = json;
+            this.heading = heading;
         }
 
         boolean changesSomething() {
@@ -40,9 +44,11 @@ final class SyncPlan {
         }
     }
 
-    record Decision(Action action, String reason, boolean trashLocal) {}
+    /** @param trash the destination's copy goes to .lambda-sync/trash/ before it is overwritten or deleted */
+    record Decision(Action action, Reason.Rule why, boolean trash) {}
 
-    record Item(String rel, Action action, String reason, boolean trashLocal, long bytes,
+    /** One path of the plan; {@code trash} as in {@link Decision}. */
+    record Item(String rel, Action action, Reason why, boolean trash, long bytes,
                 LocalTree.LocalFile local, Store.Remote remote) {}
 
     /** What the checker learned by hashing: whether local content equals the state's, and the store's. */
@@ -71,46 +77,41 @@ final class SyncPlan {
         Change src = up ? local : remote, dst = up ? remote : local;
         Action transfer = up ? Action.PUT : Action.GET;
         Action deleteDst = up ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
-        String here = up ? "here" : "in bucket", there = up ? "in bucket" : "here";
         boolean dstIsLocal = !up;
 
         if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
-        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, "deleted on both sides", false);
+        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
 
         // Both sides changed, or both present with no state: the contents decide.
         boolean bothNew = src == Change.NEW && dst == Change.NEW;
         if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
-            if (same) return new Decision(Action.RECORD, "same content on both sides", false);
-            if (opt.force()) return new Decision(transfer, "conflict overwritten (--force)", dstIsLocal);
-            String why = bothNew
-                    ? (up ? "differs from the bucket and was never synced here: download first, or --force"
-                          : "differs from the local copy, which was never uploaded: upload first, or --force")
-                    : "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
-            return new Decision(Action.CONFLICT, why, false);
+            if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
+            if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, dstIsLocal);
+            return new Decision(Action.CONFLICT, bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES, false);
         }
         if (src == Change.NEW || src == Change.CHANGED) {
             // dst is UNCHANGED, ABSENT or DELETED: nothing there that the transfer could lose.
-            String why = src == Change.NEW ? "new " + here : dst == Change.DELETED ? "changed " + here + ", restored" : "changed " + here;
-            return new Decision(transfer, why, false);
+            return new Decision(transfer, src == Change.NEW ? Reason.Rule.NEW_AT_SOURCE
+                    : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE, false);
         }
         if (src == Change.UNCHANGED && dst == Change.DELETED) {
-            return new Decision(transfer, "deleted " + there + ", restored", false);
+            return new Decision(transfer, Reason.Rule.DELETED_AT_DESTINATION_RESTORED, false);
         }
         if (src == Change.UNCHANGED && dst == Change.CHANGED) {
-            return new Decision(Action.KEEP, "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)", false);
+            return new Decision(Action.KEEP, Reason.Rule.CHANGED_AT_DESTINATION, false);
         }
         if (src == Change.DELETED && dst == Change.UNCHANGED) {
-            if (opt.delete()) return new Decision(deleteDst, "deleted " + here + " (--delete)", dstIsLocal);
-            return new Decision(Action.KEEP, "deleted " + here + " (--delete to delete it " + there + ")", false);
+            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_PASSED_ON, dstIsLocal);
+            return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_KEPT, false);
         }
         if (src == Change.DELETED && dst == Change.CHANGED) {
-            if (opt.delete() && opt.force()) return new Decision(deleteDst, "deleted " + here + ", changed " + there + " (--delete --force)", dstIsLocal);
-            if (opt.delete()) return new Decision(Action.CONFLICT, "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)", false);
-            return new Decision(Action.KEEP, "deleted " + here + ", changed " + there, false);
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, dstIsLocal);
+            if (opt.delete()) return new Decision(Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
+            return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
         }
         if (src == Change.ABSENT && dst == Change.NEW) {
-            if (opt.delete()) return new Decision(deleteDst, "only " + there + " (--delete)", dstIsLocal);
-            return new Decision(Action.KEEP, "only " + there + " (--delete to delete it)", false);
+            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, dstIsLocal);
+            return new Decision(Action.KEEP, Reason.Rule.NEW_AT_DESTINATION_KEPT, false);
         }
         throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);
     }
@@ -159,11 +160,11 @@ final class SyncPlan {
             Change rc = remoteChange(r, s);
             Decision d = decide(dir, lc, rc, facts.sameContent().contains(rel), opt);
             if (d == null) {
-                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, "same content, new modification time", false, 0, l, r));
+                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, Reason.Rule.TOUCHED_ONLY, false, 0, l, r));
                 continue;
             }
             long bytes = d.action() == Action.PUT ? l.size() : d.action() == Action.GET ? r.size() : 0;
-            items.add(new Item(rel, d.action(), d.reason(), d.trashLocal(), bytes, l, r));
+            items.add(new Item(rel, d.action(), d.why(), d.trash(), bytes, l, r));
         }
         items.addAll(skipped);
         items.sort((a, b) -> a.rel().compareTo(b.rel()));
@@ -177,7 +178,7 @@ final class SyncPlan {
         for (Item i : items) {
             String line = i.action() + "\t" + i.rel() + "\t" + i.bytes() + "\t"
                     + (i.local() == null ? "-" : i.local().size() + ":" + i.local().mtime()) + "\t"
-                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trashLocal() + "\n";
+                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trash() + "\n";
             md.update(line.getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest()).substring(0, 12);
@@ -203,6 +204,6 @@ final class SyncPlan {
 
     /** Conflicts and refused items: the run ends with exit 4 when any are left. */
     long leftUntouched() {
-        return items.stream().filter(i -> i.action() == Action.CONFLICT || (i.action() == Action.SKIP && i.reason().startsWith("refused"))).count();
+        return items.stream().filter(i -> i.why().leavesUntouched()).count();
     }
 }

@@ -175,7 +175,7 @@ final class SyncRun {
                     if (rel.endsWith("/")) return; // a "directory" marker some tools create
                     String refusal = DataDirs.refusal(rel);
                     if (refusal != null) {
-                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: key " + refusal, false, 0, null, r));
+                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal), false, 0, null, r));
                     } else if (!DataDirs.isDataKey(rel)) {
                         outside.add(rel);
                     } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
@@ -197,7 +197,7 @@ final class SyncRun {
             if (c instanceof RuntimeException re) throw re;
             throw new IOException(c);
         }
-        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.reason(), false, 0, null, null));
+        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
         refuseUnderSymlinks(dirs.root, local, remote, skipped);
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
@@ -213,7 +213,7 @@ final class SyncRun {
      * them, and an upload with --delete must not delete them as "only in bucket".
      */
     private static void refuseUnderSymlinks(Path root, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
-        List<String> links = new ArrayList<>(local.skipped.stream().filter(s -> s.reason().startsWith("symlink"))
+        List<String> links = new ArrayList<>(local.skipped.stream().filter(s -> s.why().shields())
                 .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList());
         // A symlinked top-level dir holds no data dir for the scanner, so it is not among the skipped.
         Set<String> tops = new HashSet<>();
@@ -223,7 +223,7 @@ final class SyncRun {
         for (String rel : new ArrayList<>(remote.keySet())) {
             for (String link : links) {
                 if (rel.equals(link) || rel.startsWith(link + "/")) {
-                    skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: " + link + " is a symlink here; not written through",
+                    skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNDER_SYMLINK, link),
                             false, 0, null, remote.remove(rel)));
                     break;
                 }

@@ -124,8 +124,8 @@ final class Transfer {
         // "java.net.SocketException: Connection reset") says nothing of its own: use the cause.
         while (e.getCause() instanceof Exception c && e.getMessage() != null && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
+        if (e instanceof DiskFullException) return m;
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason() + ": " + fse.getFile();
-        if (m != null && m.contains("No space left")) return "disk full (No space left on device)";
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
@@ -210,11 +210,18 @@ final class Transfer {
                 if (!e.kind.isTransient()) throw e;
                 last = e;
             } catch (IOException e) {
-                if (diskFull(tmp, remote.size())) throw e; // another attempt would fill it again
+                if (diskFull(tmp, remote.size())) throw new DiskFullException(e); // another attempt would fill it again
                 last = e;
             }
         }
         throw last;
+    }
+
+    /** A download that failed because the disk cannot hold it: retrying cannot help. */
+    static final class DiskFullException extends IOException {
+        DiskFullException(IOException cause) {
+            super("disk full (No space left on device)", cause);
+        }
     }
 
     /** Whether the folder a download goes to has no room left for it (decided by the file system, not by a message). */
@@ -242,7 +249,7 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        if (i.trashLocal() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
+        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
         LocalTree.replace(tmp, dest);
     }
 

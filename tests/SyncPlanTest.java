@@ -59,10 +59,10 @@ class SyncPlanTest {
         SyncPlan.Options opt = new SyncPlan.Options(flags.contains("force"), flags.contains("delete"));
         SyncPlan.Decision up = SyncPlan.decide(SyncPlan.Direction.UPLOAD, local, remote, same, opt);
         SyncPlan.Decision down = SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, local, remote, same, opt);
-        assertEquals(upload, up.action(), "upload: " + up.reason());
-        assertEquals(download, down.action(), "download: " + down.reason());
-        assertEquals(downloadTrash, down.trashLocal(), "download trash: " + down.reason());
-        assertEquals(false, up.trashLocal(), "upload never touches local files");
+        assertEquals(upload, up.action(), "upload: " + up.why());
+        assertEquals(download, down.action(), "download: " + down.why());
+        assertEquals(downloadTrash, down.trash(), "download trash: " + down.why());
+        assertEquals(false, up.trash(), "upload never touches local files");
     }
 
     @Test
@@ -76,15 +76,35 @@ class SyncPlanTest {
     void reasonsSayWhichSideChangedAndWhichFlagWouldAct() {
         SyncPlan.Options none = new SyncPlan.Options(false, false);
         assertEquals("changed in bucket (download to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).reason());
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
         assertEquals("changed here (upload to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).reason());
+                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.DOWNLOAD));
         assertEquals("deleted here (--delete to delete it in bucket)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).reason());
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
         assertEquals("only in bucket (--delete to delete it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).reason());
-        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).reason()
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
+        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD)
                 .contains("never synced here: download first, or --force"));
+    }
+
+    @Test
+    void exit4ComesFromTheReasonsTypeNeverFromItsWords() {
+        var refused = new SyncPlan.Item("e/data/bad", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, "contains .."),
+                false, 0, null, null);
+        var link = new SyncPlan.Item("e/data/link", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.SYMLINK), false, 0, null, null);
+        SyncPlan p = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(), Map.of(), Map.of(), new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(refused, link), new SyncPlan.Options(false, false), "s3:x");
+        assertEquals(1, p.leftUntouched());
+        for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
+            for (Reason.Rule r : Reason.Rule.values()) assertTrue(!r.words(d).isBlank(), r + " has words");
+            for (Reason.Skip.Kind k : Reason.Skip.Kind.values()) assertTrue(!new Reason.Skip(k, "x").words(d).isBlank(), k + " has words");
+        }
+    }
+
+    @Test
+    void actionsHaveTheJsonNamesSyncMdDocuments() {
+        assertEquals(List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
+                java.util.Arrays.stream(SyncPlan.Action.values()).map(a -> a.json).toList());
     }
 
     @Test
