@@ -34,7 +34,8 @@ final class PlanPrinter {
             int shown = c.verbose ? items.size() : Math.min(FIRST_ITEMS, items.size());
             for (SyncPlan.Item i : items.subList(0, shown)) {
                 c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.why().words(plan.direction)
-                        + (i.trash() ? " [local copy to .lambda-sync/trash/]" : ""));
+                        + (!i.trash() ? "" : plan.direction == SyncPlan.Direction.UPLOAD ? " (bucket copy kept in .lambda-sync/trash/)"
+                        : " [local copy to .lambda-sync/trash/]"));
             }
             if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
         }

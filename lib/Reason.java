@@ -53,8 +53,9 @@ sealed interface Reason {
                 case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT ->
                         "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)";
                 case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT -> "deleted " + here + ", changed " + there;
-                case NEW_AT_DESTINATION_KEPT -> "only " + there + " (--delete to delete it)";
-                case NEW_AT_DESTINATION_FORCED -> "only " + there + " (--delete)";
+                case NEW_AT_DESTINATION_KEPT -> up ? "new in bucket, never synced here (download to get it; --delete --force to delete it)"
+                        : "new here, never uploaded (upload to send it; --delete --force to delete it)";
+                case NEW_AT_DESTINATION_FORCED -> (up ? "new in bucket, never synced here" : "new here, never uploaded") + " (--delete --force)";
                 case DELETED_ON_BOTH_SIDES -> "deleted on both sides";
                 case SAME_CONTENT -> "same content on both sides";
                 case TOUCHED_ONLY -> "same content, new modification time";

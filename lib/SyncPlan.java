@@ -14,10 +14,10 @@ import java.util.Set;
  * last-sync state, what one direction of sync does with each path (DESIGN §5).
  *
  * <p>The rule: the command's direction says which side's changes count. Nothing is deleted
- * without --delete, and content that exists only on the destination (changed there since the
- * last sync, or never synced from here) is never overwritten without --force. A local file
- * that would be overwritten or deleted while holding content the bucket lacks goes to the
- * trash first.
+ * without --delete, and --delete passes on only the source side's own deletions (paths its
+ * state knows); content that exists only on the destination (changed there since the last
+ * sync, or never synced from here) is never overwritten or deleted without --force. Whatever
+ * is deleted, or overwritten by --force, goes to the trash first (SYNC.md, "The trash").
  */
 final class SyncPlan {
     enum Direction { UPLOAD, DOWNLOAD }
@@ -44,7 +44,7 @@ final class SyncPlan {
         }
     }
 
-    /** @param trash the destination's copy goes to .lambda-sync/trash/ before it is overwritten or deleted */
+    /** @param trash the destination's copy goes to .lambda-sync/trash/ before it is overwritten or deleted (a bucket copy is downloaded there) */
     record Decision(Action action, Reason.Rule why, boolean trash) {}
 
     /** One path of the plan; {@code trash} as in {@link Decision}. */
@@ -77,7 +77,6 @@ final class SyncPlan {
         Change src = up ? local : remote, dst = up ? remote : local;
         Action transfer = up ? Action.PUT : Action.GET;
         Action deleteDst = up ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
-        boolean dstIsLocal = !up;
 
         if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
         if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
@@ -86,7 +85,7 @@ final class SyncPlan {
         boolean bothNew = src == Change.NEW && dst == Change.NEW;
         if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
             if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
-            if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, dstIsLocal);
+            if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, true);
             return new Decision(Action.CONFLICT, bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES, false);
         }
         if (src == Change.NEW || src == Change.CHANGED) {
@@ -101,16 +100,18 @@ final class SyncPlan {
             return new Decision(Action.KEEP, Reason.Rule.CHANGED_AT_DESTINATION, false);
         }
         if (src == Change.DELETED && dst == Change.UNCHANGED) {
-            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_PASSED_ON, dstIsLocal);
+            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_PASSED_ON, true);
             return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_KEPT, false);
         }
         if (src == Change.DELETED && dst == Change.CHANGED) {
-            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, dstIsLocal);
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
             if (opt.delete()) return new Decision(Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
             return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
         }
         if (src == Change.ABSENT && dst == Change.NEW) {
-            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, dstIsLocal);
+            // Never synced on the source side, so not a deletion this machine made: --delete alone
+            // passes on only this machine's own deletions (another machine's new result stays).
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, true);
             return new Decision(Action.KEEP, Reason.Rule.NEW_AT_DESTINATION_KEPT, false);
         }
         throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);

@@ -75,9 +75,10 @@ final class SyncRun {
                     throw e;
                 }
                 for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
+                Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
                 Transfer.Result r;
                 try {
-                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
                 } finally {
                     store.finish();
                 }
