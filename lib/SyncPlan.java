@@ -199,6 +199,18 @@ final class SyncPlan {
         return t;
     }
 
+    /** More deletions than this, or than half of a side of {@link #BOUND_SIDE} files or more, need --max-delete. */
+    static final int BOUND = 50, BOUND_SIDE = 10;
+
+    /** Whether deleting {@code deletions} of a side's {@code sideFiles} files is beyond the bound (SYNC.md, "Deletion"). */
+    static boolean beyondBound(long deletions, long sideFiles) {
+        return deletions > BOUND || (sideFiles >= BOUND_SIDE && deletions * 2 > sideFiles);
+    }
+
+    long deletions() {
+        return items.stream().filter(i -> i.action() == Action.DELETE_REMOTE || i.action() == Action.DELETE_LOCAL).count();
+    }
+
     boolean hasWork() {
         return items.stream().anyMatch(i -> i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
     }

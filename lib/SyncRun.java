@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * deciding and moving.
  */
 final class SyncRun {
-    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve) {}
+    /** @param maxDelete how many deletions --max-delete allows beyond the bound, or null */
+    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve, Integer maxDelete) {}
 
     /** Both sides listed and checked: everything the plan is made from. */
     record Sides(DataDirs dirs, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped,
@@ -58,6 +59,8 @@ final class SyncRun {
                 PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
                 reportOutside(console, sides);
                 reportCompared(console, store);
+                String bound = deletionBound(plan, sides, opt);
+                if (bound != null) console.info("  " + bound);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
@@ -69,7 +72,8 @@ final class SyncRun {
                     return opt.dryRun() ? ExitException.OK : untouched;
                 }
                 try {
-                    confirm(console, plan, opt, sides, root);
+                    if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
+                    confirm(console, plan, opt, root);
                 } catch (ExitException e) {
                     if (json != null) emit(json, PlanJson.result(doc, plan, null, e.code));
                     throw e;
@@ -124,7 +128,7 @@ final class SyncRun {
         if (n[0] > 0) c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1]) + " (the server offers no checksum for them)");
     }
 
-    private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides, Path root) {
+    private static void confirm(Console console, SyncPlan plan, Options opt, Path root) {
         if (opt.approve() != null) {
             if (!opt.approve().equals(plan.id)) {
                 PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
@@ -134,13 +138,24 @@ final class SyncRun {
             return;
         }
         if (opt.yes()) return;
-        long deletes = plan.of(SyncPlan.Action.DELETE_REMOTE).size() + plan.of(SyncPlan.Action.DELETE_LOCAL).size();
-        long side = Math.max(1, plan.direction == SyncPlan.Direction.UPLOAD ? sides.remote().size() : sides.local().files.size());
-        String question = "Proceed?";
-        if (deletes > 50 || deletes * 10 > side) {
-            question = "Proceed? This DELETES " + Units.files(deletes) + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket." : " here (to .lambda-sync/trash/).");
-        }
+        long deletes = plan.deletions();
+        String question = deletes == 0 ? "Proceed?" : "Proceed? This DELETES " + Units.files(deletes)
+                + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket (copies kept in .lambda-sync/trash/)." : " here (to .lambda-sync/trash/).");
         if (!console.confirm(question)) throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
+    }
+
+    /**
+     * The deletion bound (SYNC.md, "Deletion"): a plan deleting more than 50 files, or more than
+     * half of a side of 10 or more, runs only when --max-delete allows that many — not with
+     * --yes, not with --approve. Returns the line that says so, or null when the plan may run.
+     */
+    static String deletionBound(SyncPlan plan, Sides sides, Options opt) {
+        long deletes = plan.deletions();
+        boolean up = plan.direction == SyncPlan.Direction.UPLOAD;
+        long side = up ? sides.remote().size() : sides.local().files.size();
+        if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete())) return null;
+        return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side + "), more than "
+                + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes + " to allow it";
     }
 
     private static int summarize(Console console, Transfer.Result r, int untouched) {

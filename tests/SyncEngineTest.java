@@ -285,9 +285,9 @@ class SyncEngineTest {
         assertExit(0, a.run("upload", "--yes"));
         for (int i = 0; i < 60; i++) a.delete(String.format("exp/data/f%02d.txt", i));
 
-        Repo.Run r = a.runAnswering("n", "upload", "--delete");
+        Repo.Run r = a.runAnswering("n", "upload", "--delete", "--max-delete", "60");
         assertExit(3, r);
-        assertTrue(r.err().contains("DELETES 60 files in the bucket"), r::toString);
+        assertTrue(r.err().contains("Proceed? This DELETES 60 files in the bucket"), r::toString);
         assertEquals(60, bucket.contents().size());
     }
 
