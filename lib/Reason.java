@@ -73,10 +73,12 @@ sealed interface Reason {
     record Skip(Kind kind, String detail) implements Reason {
         enum Kind {
             SYMLINK(false), NOT_REGULAR(false), BAD_NAME(false),
-            UNREADABLE(false),
+            /** Unreadable here: nothing at or below it is deleted, overwritten or forgotten, on either side. */
+            UNREADABLE(true),
             REFUSED_KEY(true),
             /** A store key at or below a local symlink: never written through, never deleted as "only in bucket". */
-            UNDER_SYMLINK(true);
+            UNDER_SYMLINK(true),
+            UNDER_UNREADABLE(true);
 
             final boolean untouched;
 
@@ -91,7 +93,7 @@ sealed interface Reason {
 
         /** Whether nothing at or below this path may be planned from the other side's listing alone. */
         boolean shields() {
-            return kind == Kind.SYMLINK;
+            return kind == Kind.SYMLINK || kind == Kind.UNREADABLE;
         }
 
         @Override
@@ -108,6 +110,7 @@ sealed interface Reason {
                 case UNREADABLE -> "unreadable: " + detail;
                 case REFUSED_KEY -> "refused: key " + detail;
                 case UNDER_SYMLINK -> "refused: " + detail + " is a symlink here; not written through";
+                case UNDER_UNREADABLE -> "not touched: " + detail + " is unreadable here";
             };
         }
     }

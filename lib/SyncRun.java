@@ -214,42 +214,78 @@ final class SyncRun {
             throw new IOException(c);
         }
         for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
-        refuseUnderSymlinks(dirs.root, local, remote, skipped);
+        Map<String, Reason.Skip.Kind> shields = shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
+        shield(shields, remote, skipped);
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
         state.entries.forEach((rel, e) -> {
-            if (dirs.inScope(rel) && !ignore.excludes(rel, false)) inScope.put(rel, e);
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null) inScope.put(rel, e);
         });
-        return new Sides(dirs, local, remote, skipped, outside, inScope, check(dirs.root, local, remote, inScope, store, jobs));
+        Set<String> denied = ConcurrentHashMap.newKeySet();
+        SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
+        for (String rel : denied) { // became unreadable after the listing
+            local.files.remove(rel);
+            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"), false, 0, null, null));
+            shields.put(rel, Reason.Skip.Kind.UNDER_UNREADABLE);
+            inScope.remove(rel);
+        }
+        shield(shields, remote, skipped);
+        return new Sides(dirs, local, remote, skipped, outside, inScope, facts);
     }
 
     /**
-     * A symlink here (data dir, subdir or file) is never written through nor replaced, so the
-     * store's keys at or below it are refused rather than planned: a download could not finish
-     * them, and an upload with --delete must not delete them as "only in bucket".
+     * Paths this machine cannot see completely (SYNC.md, "When things go wrong"): a symlink
+     * (never written through) or an unreadable file or folder. Nothing at or below one may be
+     * planned from the other side and the state alone: a store key there is neither downloaded
+     * nor deleted as "only in bucket", a state entry there is neither forgotten nor read as
+     * "deleted here". Returns each such path (no trailing '/') with the skip kind of what lies below.
      */
-    private static void refuseUnderSymlinks(Path root, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
-        List<String> links = new ArrayList<>(local.skipped.stream().filter(s -> s.why().shields())
-                .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList());
-        // A symlinked top-level dir holds no data dir for the scanner, so it is not among the skipped.
-        Set<String> tops = new HashSet<>();
-        for (String rel : remote.keySet()) tops.add(rel.substring(0, rel.indexOf('/')));
-        for (String top : tops) if (Files.isSymbolicLink(root.resolve(top))) links.add(top);
-        if (links.isEmpty()) return;
-        for (String rel : new ArrayList<>(remote.keySet())) {
-            for (String link : links) {
-                if (rel.equals(link) || rel.startsWith(link + "/")) {
-                    skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNDER_SYMLINK, link),
-                            false, 0, null, remote.remove(rel)));
-                    break;
-                }
+    private static Map<String, Reason.Skip.Kind> shields(Path root, LocalTree local, Set<String> remote, Set<String> state,
+                                                         List<SyncPlan.Item> skipped) {
+        Map<String, Reason.Skip.Kind> shields = new HashMap<>();
+        for (LocalTree.Skipped s : local.skipped) {
+            if (!s.why().shields()) continue;
+            String rel = s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel();
+            shields.put(rel, s.why().kind() == Reason.Skip.Kind.SYMLINK ? Reason.Skip.Kind.UNDER_SYMLINK : Reason.Skip.Kind.UNDER_UNREADABLE);
+        }
+        // A top-level folder that is a symlink or cannot be entered holds no data dir for the scanner.
+        Set<String> tops = new java.util.TreeSet<>();
+        for (Set<String> keys : List.of(remote, state)) for (String rel : keys) if (rel.indexOf('/') > 0) tops.add(rel.substring(0, rel.indexOf('/')));
+        for (String top : tops) {
+            Path p = root.resolve(top);
+            if (Files.isSymbolicLink(p)) {
+                shields.put(top, Reason.Skip.Kind.UNDER_SYMLINK);
+            } else if (Files.isDirectory(p) && !(Files.isReadable(p) && Files.isExecutable(p))) {
+                shields.put(top, Reason.Skip.Kind.UNDER_UNREADABLE);
+                skipped.add(new SyncPlan.Item(top + "/", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"),
+                        false, 0, null, null));
             }
+        }
+        return shields;
+    }
+
+    /** The shield at or above {@code rel}, or null. */
+    private static String shieldOf(Map<String, Reason.Skip.Kind> shields, String rel) {
+        if (shields.isEmpty()) return null;
+        for (String p = rel; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            if (shields.containsKey(p)) return p;
+            if (p.indexOf('/') < 0) return null;
+        }
+    }
+
+    /** Store keys at or below a shield become skipped items: reported, and neither read, written nor deleted. */
+    private static void shield(Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
+        if (shields.isEmpty()) return;
+        for (String rel : new ArrayList<>(remote.keySet())) {
+            String at = shieldOf(shields, rel);
+            if (at == null) continue;
+            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(shields.get(at), at), false, 0, null, remote.remove(rel)));
         }
     }
 
     /** Hashes local files only where a decision depends on content (see SyncPlan.needsLocalHash). */
     private static SyncPlan.Facts check(Path root, LocalTree local, Map<String, Store.Remote> remote,
-                                        Map<String, SyncState.Entry> state, Store store, int jobs) throws IOException {
+                                        Map<String, SyncState.Entry> state, Store store, int jobs, Set<String> denied) throws IOException {
         Map<String, String> md5 = new ConcurrentHashMap<>();
         Set<String> touched = ConcurrentHashMap.newKeySet(), same = ConcurrentHashMap.newKeySet();
         List<String> todo = new ArrayList<>();
@@ -260,7 +296,13 @@ final class SyncRun {
             LocalTree.LocalFile l = local.files.get(rel);
             Store.Remote r = remote.get(rel);
             SyncState.Entry s = state.get(rel);
-            String h = ContentHash.md5Hex(root.resolve(rel));
+            String h;
+            try {
+                h = ContentHash.md5Hex(root.resolve(rel));
+            } catch (java.nio.file.AccessDeniedException e) {
+                denied.add(rel); // not the store's fault: a local file that became unreadable
+                return null;
+            }
             md5.put(rel, h);
             if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
             if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {
