@@ -26,6 +26,7 @@
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
 //SOURCES lib/SyncState.java
+//SOURCES lib/Reason.java
 //SOURCES lib/SyncPlan.java
 //SOURCES lib/PlanPrinter.java
 //SOURCES lib/Units.java
@@ -77,7 +78,7 @@ import picocli.CommandLine.Spec;
                 "0:done, or nothing to do",
                 "1:runtime failure (network, server, disk)",
                 "2:usage or config error",
-                "3:not confirmed, or aborted",
+                "3:not confirmed, aborted, or more deletions than --max-delete allows",
                 "4:finished, but conflicts or refused items were left untouched"},
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
 class LambdaSync implements Callable<Integer> {
@@ -123,6 +124,9 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--approve", paramLabel = "PLAN_ID", description = "run only if the plan still has this id (for agents)")
     String approve;
 
+    @Option(names = "--max-delete", paramLabel = "N", description = "allow deleting up to N files, beyond the bound of 50 files or half of a side")
+    Integer maxDelete;
+
     @Option(names = "--offline", description = "setup: skip the GitHub token check")
     boolean offline;
 
@@ -138,6 +142,7 @@ class LambdaSync implements Callable<Integer> {
     @Override
     public Integer call() {
         if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
+        if (maxDelete != null && maxDelete < 1) throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
         if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         // With --json, stdout carries only the JSON document; human text goes to stderr.
@@ -151,7 +156,7 @@ class LambdaSync implements Callable<Integer> {
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
         config.requireStore(mode.name());
-        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve), json ? out : null);
+        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete), json ? out : null);
     }
 
     /** Runs the command as main would, without exiting; for tests. */

@@ -15,12 +15,13 @@ import java.util.Map;
 /**
  * This machine's side: every regular file under the data dirs, by repo-relative path, with
  * size and modification time. Symlinks are never followed (a link can lead out of the repo);
- * they are reported as skipped. Nothing outside the data dirs is ever read.
+ * they are reported as skipped, and so is whatever cannot be read (SyncRun shields what lies
+ * at or below both). Nothing outside the data dirs is ever read.
  */
 final class LocalTree {
     record LocalFile(String rel, long size, long mtime) {}
 
-    record Skipped(String rel, String reason) {}
+    record Skipped(String rel, Reason.Skip why) {}
 
     final Map<String, LocalFile> files = new HashMap<>();
     final List<Skipped> skipped = new ArrayList<>();
@@ -39,7 +40,7 @@ final class LocalTree {
     private void walk(DataDirs dirs, SyncIgnore ignore, String dir) {
         Path start = dirs.root.resolve(dir);
         if (Files.isSymbolicLink(start)) {
-            skipped.add(new Skipped(dir + "/", "symlink, not followed"));
+            skipped.add(new Skipped(dir + "/", new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
             return;
         }
         try {
@@ -60,11 +61,15 @@ final class LocalTree {
                     } else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) {
                         return FileVisitResult.CONTINUE;
                     } else if (attrs.isSymbolicLink()) {
-                        skipped.add(new Skipped(rel, "symlink, not followed"));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
                     } else if (!attrs.isRegularFile()) {
-                        skipped.add(new Skipped(rel, "not a regular file"));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.NOT_REGULAR)));
+                    } else if (!Files.isReadable(f)) {
+                        // Listed but not readable (chmod 000, made by root in a container): it can be
+                        // neither uploaded nor compared, and is not "deleted" either.
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied")));
                     } else if (DataDirs.refusal(rel) != null) {
-                        skipped.add(new Skipped(rel, "name cannot be a key: " + DataDirs.refusal(rel)));
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, DataDirs.refusal(rel))));
                     } else {
                         files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                     }
@@ -73,13 +78,22 @@ final class LocalTree {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    skipped.add(new Skipped(rel(dirs.root, f), "unreadable: " + e.getClass().getSimpleName()));
+                    // Mostly a folder that cannot be listed: what it holds is unknown, never "deleted".
+                    String rel = rel(dirs.root, f) + (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS) ? "/" : "");
+                    skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, why(e))));
                     return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {
             throw ExitException.failure("cannot read " + start + ": " + e.getMessage(), e);
         }
+    }
+
+    /** "permission denied", or the system's own words for another failure. */
+    static String why(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getClass().getSimpleName();
     }
 
     static String rel(Path root, Path p) {

@@ -22,7 +22,7 @@ final class PlanJson {
         for (Map.Entry<SyncPlan.Action, long[]> t : plan.totals().entrySet()) {
             if (!first) b.append(',');
             first = false;
-            b.append(quote(action(t.getKey()))).append(":{\"files\":").append(t.getValue()[0]).append(",\"bytes\":").append(t.getValue()[1]).append('}');
+            b.append(quote(t.getKey().json)).append(":{\"files\":").append(t.getValue()[0]).append(",\"bytes\":").append(t.getValue()[1]).append('}');
         }
         b.append("},\"items\":[");
         for (int i = 0; i < plan.items.size(); i++) {
@@ -30,9 +30,9 @@ final class PlanJson {
             if (i > 0) b.append(',');
             b.append('{');
             field(b, "path", it.rel()).append(',');
-            field(b, "action", action(it.action())).append(',');
-            field(b, "reason", it.reason()).append(',');
-            b.append("\"bytes\":").append(it.bytes()).append(",\"toTrash\":").append(it.trashLocal()).append('}');
+            field(b, "action", it.action().json).append(',');
+            field(b, "reason", it.why().words(plan.direction)).append(',');
+            b.append("\"bytes\":").append(it.bytes()).append(",\"toTrash\":").append(it.trash()).append('}');
         }
         b.append("],\"outside\":").append(strings(outside.stream().sorted().toList())).append('}');
         return b.toString();
@@ -56,7 +56,7 @@ final class PlanJson {
                 boolean skippedDelete = r.deletionsSkipped() && (it.action() == SyncPlan.Action.DELETE_LOCAL || it.action() == SyncPlan.Action.DELETE_REMOTE);
                 StringBuilder p = new StringBuilder("{");
                 field(p, "path", it.rel()).append(',');
-                field(p, "action", action(it.action())).append(',');
+                field(p, "action", it.action().json).append(',');
                 String lost = raced.get(it.rel());
                 field(p, "status", err != null ? "failed" : lost != null ? "conflict" : skippedDelete ? "not run" : "done");
                 if (err != null) p.append(',').append(quote("error")).append(':').append(quote(err));
@@ -68,10 +68,6 @@ final class PlanJson {
             b.append(String.join(",", parts)).append(']');
         }
         return b.append("}}").toString();
-    }
-
-    static String action(SyncPlan.Action a) {
-        return a.name().toLowerCase().replace('_', '-');
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {

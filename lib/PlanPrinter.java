@@ -24,17 +24,18 @@ final class PlanPrinter {
         for (SyncPlan.Action a : SyncPlan.Action.values()) {
             long[] t = totals.get(a);
             if (t == null) continue;
-            c.info(String.format("  %-18s %s%s", label(a, plan.direction), Units.files(t[0]), t[1] > 0 ? ", " + Units.bytes(t[1]) : ""));
+            c.info(String.format("  %-18s %s%s", a.heading, Units.files(t[0]), t[1] > 0 ? ", " + Units.bytes(t[1]) : ""));
         }
         if (inSync > 0) c.info(String.format("  %-18s %s", "already in sync", Units.files(inSync)));
         for (SyncPlan.Action a : SyncPlan.Action.values()) {
             List<SyncPlan.Item> items = plan.of(a);
             if (items.isEmpty() || a == SyncPlan.Action.RECORD || a == SyncPlan.Action.FORGET) continue;
-            c.info(label(a, plan.direction) + ":");
+            c.info(a.heading + ":");
             int shown = c.verbose ? items.size() : Math.min(FIRST_ITEMS, items.size());
             for (SyncPlan.Item i : items.subList(0, shown)) {
-                c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.reason()
-                        + (i.trashLocal() ? " [local copy to .lambda-sync/trash/]" : ""));
+                c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.why().words(plan.direction)
+                        + (!i.trash() ? "" : plan.direction == SyncPlan.Direction.UPLOAD ? " (bucket copy kept in .lambda-sync/trash/)"
+                        : " [local copy to .lambda-sync/trash/]"));
             }
             if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
         }
@@ -52,19 +53,5 @@ final class PlanPrinter {
             else b.append(ch);
         }
         return b.toString();
-    }
-
-    static String label(SyncPlan.Action a, SyncPlan.Direction d) {
-        return switch (a) {
-            case PUT -> "upload";
-            case GET -> "download";
-            case DELETE_REMOTE -> "delete in bucket";
-            case DELETE_LOCAL -> "delete here (to trash)";
-            case RECORD -> "record as in sync";
-            case FORGET -> "forget (gone both sides)";
-            case KEEP -> "kept as is";
-            case CONFLICT -> "conflicts (untouched)";
-            case SKIP -> "skipped";
-        };
     }
 }

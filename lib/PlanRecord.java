@@ -53,7 +53,7 @@ final class PlanRecord {
     private static List<String> lines(SyncPlan plan) {
         List<String> l = new ArrayList<>();
         for (SyncPlan.Item i : plan.items) {
-            l.add(PlanJson.action(i.action()) + "\t" + i.rel() + "\t" + i.bytes() + " B"
+            l.add(i.action().json + "\t" + i.rel() + "\t" + i.bytes() + " B"
                     + (i.local() == null ? "" : "\tlocal " + i.local().size() + " B @" + i.local().mtime())
                     + (i.remote() == null ? "" : "\tbucket " + i.remote().tag()));
         }

@@ -14,10 +14,10 @@ import java.util.Set;
  * last-sync state, what one direction of sync does with each path (DESIGN §5).
  *
  * <p>The rule: the command's direction says which side's changes count. Nothing is deleted
- * without --delete, and content that exists only on the destination (changed there since the
- * last sync, or never synced from here) is never overwritten without --force. A local file
- * that would be overwritten or deleted while holding content the bucket lacks goes to the
- * trash first.
+ * without --delete, and --delete passes on only the source side's own deletions (paths its
+ * state knows); content that exists only on the destination (changed there since the last
+ * sync, or never synced from here) is never overwritten or deleted without --force. Whatever
+ * is deleted, or overwritten by --force, goes to the trash first (SYNC.md, "The trash").
  */
 final class SyncPlan {
     enum Direction { UPLOAD, DOWNLOAD }
@@ -25,14 +25,18 @@ final class SyncPlan {
     /** How one side differs from the last-sync state. ABSENT and NEW only occur without state. */
     enum Change { ABSENT, NEW, UNCHANGED, CHANGED, DELETED }
 
+    /** What the plan does with a path; {@code json} is its name in --json (SYNC.md), {@code heading} in the printed plan. */
     enum Action {
-        PUT("put"), GET("get"), DELETE_REMOTE("delete in store"), DELETE_LOCAL("delete here"),
-        RECORD("record as in sync"), FORGET("forget"), KEEP("kept"), CONFLICT("conflict"), SKIP("skipped");
+        PUT("put", "upload"), GET("get", "download"), DELETE_REMOTE("delete-remote", "delete in bucket"),
+        DELETE_LOCAL("delete-local", "delete here (to trash)"), RECORD("record", "record as in sync"),
+        FORGET("forget", "forget (gone both sides)"), KEEP("keep", "kept as is"), CONFLICT("conflict", "conflicts (untouched)"),
+        SKIP("skip", "skipped");
 
-        final String label;
+        final String json, heading;
 
-        Action(String label) {
-            this.label = label;
+        Action(String json, String heading) {
+            this.json = json;
+            this.heading = heading;
         }
 
         boolean changesSomething() {
@@ -40,9 +44,11 @@ final class SyncPlan {
         }
     }
 
-    record Decision(Action action, String reason, boolean trashLocal) {}
+    /** @param trash the destination's copy goes to .lambda-sync/trash/ before it is overwritten or deleted (a bucket copy is downloaded there) */
+    record Decision(Action action, Reason.Rule why, boolean trash) {}
 
-    record Item(String rel, Action action, String reason, boolean trashLocal, long bytes,
+    /** One path of the plan; {@code trash} as in {@link Decision}. */
+    record Item(String rel, Action action, Reason why, boolean trash, long bytes,
                 LocalTree.LocalFile local, Store.Remote remote) {}
 
     /** What the checker learned by hashing: whether local content equals the state's, and the store's. */
@@ -71,46 +77,42 @@ final class SyncPlan {
         Change src = up ? local : remote, dst = up ? remote : local;
         Action transfer = up ? Action.PUT : Action.GET;
         Action deleteDst = up ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
-        String here = up ? "here" : "in bucket", there = up ? "in bucket" : "here";
-        boolean dstIsLocal = !up;
 
         if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
-        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, "deleted on both sides", false);
+        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
 
         // Both sides changed, or both present with no state: the contents decide.
         boolean bothNew = src == Change.NEW && dst == Change.NEW;
         if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
-            if (same) return new Decision(Action.RECORD, "same content on both sides", false);
-            if (opt.force()) return new Decision(transfer, "conflict overwritten (--force)", dstIsLocal);
-            String why = bothNew
-                    ? (up ? "differs from the bucket and was never synced here: download first, or --force"
-                          : "differs from the local copy, which was never uploaded: upload first, or --force")
-                    : "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
-            return new Decision(Action.CONFLICT, why, false);
+            if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
+            if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, true);
+            return new Decision(Action.CONFLICT, bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES, false);
         }
         if (src == Change.NEW || src == Change.CHANGED) {
             // dst is UNCHANGED, ABSENT or DELETED: nothing there that the transfer could lose.
-            String why = src == Change.NEW ? "new " + here : dst == Change.DELETED ? "changed " + here + ", restored" : "changed " + here;
-            return new Decision(transfer, why, false);
+            return new Decision(transfer, src == Change.NEW ? Reason.Rule.NEW_AT_SOURCE
+                    : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE, false);
         }
         if (src == Change.UNCHANGED && dst == Change.DELETED) {
-            return new Decision(transfer, "deleted " + there + ", restored", false);
+            return new Decision(transfer, Reason.Rule.DELETED_AT_DESTINATION_RESTORED, false);
         }
         if (src == Change.UNCHANGED && dst == Change.CHANGED) {
-            return new Decision(Action.KEEP, "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)", false);
+            return new Decision(Action.KEEP, Reason.Rule.CHANGED_AT_DESTINATION, false);
         }
         if (src == Change.DELETED && dst == Change.UNCHANGED) {
-            if (opt.delete()) return new Decision(deleteDst, "deleted " + here + " (--delete)", dstIsLocal);
-            return new Decision(Action.KEEP, "deleted " + here + " (--delete to delete it " + there + ")", false);
+            if (opt.delete()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_PASSED_ON, true);
+            return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_KEPT, false);
         }
         if (src == Change.DELETED && dst == Change.CHANGED) {
-            if (opt.delete() && opt.force()) return new Decision(deleteDst, "deleted " + here + ", changed " + there + " (--delete --force)", dstIsLocal);
-            if (opt.delete()) return new Decision(Action.CONFLICT, "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)", false);
-            return new Decision(Action.KEEP, "deleted " + here + ", changed " + there, false);
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
+            if (opt.delete()) return new Decision(Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
+            return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
         }
         if (src == Change.ABSENT && dst == Change.NEW) {
-            if (opt.delete()) return new Decision(deleteDst, "only " + there + " (--delete)", dstIsLocal);
-            return new Decision(Action.KEEP, "only " + there + " (--delete to delete it)", false);
+            // Never synced on the source side, so not a deletion this machine made: --delete alone
+            // passes on only this machine's own deletions (another machine's new result stays).
+            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, true);
+            return new Decision(Action.KEEP, Reason.Rule.NEW_AT_DESTINATION_KEPT, false);
         }
         throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);
     }
@@ -159,11 +161,11 @@ final class SyncPlan {
             Change rc = remoteChange(r, s);
             Decision d = decide(dir, lc, rc, facts.sameContent().contains(rel), opt);
             if (d == null) {
-                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, "same content, new modification time", false, 0, l, r));
+                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, Reason.Rule.TOUCHED_ONLY, false, 0, l, r));
                 continue;
             }
             long bytes = d.action() == Action.PUT ? l.size() : d.action() == Action.GET ? r.size() : 0;
-            items.add(new Item(rel, d.action(), d.reason(), d.trashLocal(), bytes, l, r));
+            items.add(new Item(rel, d.action(), d.why(), d.trash(), bytes, l, r));
         }
         items.addAll(skipped);
         items.sort((a, b) -> a.rel().compareTo(b.rel()));
@@ -177,7 +179,7 @@ final class SyncPlan {
         for (Item i : items) {
             String line = i.action() + "\t" + i.rel() + "\t" + i.bytes() + "\t"
                     + (i.local() == null ? "-" : i.local().size() + ":" + i.local().mtime()) + "\t"
-                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trashLocal() + "\n";
+                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trash() + "\n";
             md.update(line.getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest()).substring(0, 12);
@@ -197,12 +199,24 @@ final class SyncPlan {
         return t;
     }
 
+    /** More deletions than this, or than half of a side of {@link #BOUND_SIDE} files or more, need --max-delete. */
+    static final int BOUND = 50, BOUND_SIDE = 10;
+
+    /** Whether deleting {@code deletions} of a side's {@code sideFiles} files is beyond the bound (SYNC.md, "Deletion"). */
+    static boolean beyondBound(long deletions, long sideFiles) {
+        return deletions > BOUND || (sideFiles >= BOUND_SIDE && deletions * 2 > sideFiles);
+    }
+
+    long deletions() {
+        return items.stream().filter(i -> i.action() == Action.DELETE_REMOTE || i.action() == Action.DELETE_LOCAL).count();
+    }
+
     boolean hasWork() {
         return items.stream().anyMatch(i -> i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
     }
 
     /** Conflicts and refused items: the run ends with exit 4 when any are left. */
     long leftUntouched() {
-        return items.stream().filter(i -> i.action() == Action.CONFLICT || (i.action() == Action.SKIP && i.reason().startsWith("refused"))).count();
+        return items.stream().filter(i -> i.why().leavesUntouched()).count();
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * deciding and moving.
  */
 final class SyncRun {
-    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve) {}
+    /** @param maxDelete how many deletions --max-delete allows beyond the bound, or null */
+    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve, Integer maxDelete) {}
 
     /** Both sides listed and checked: everything the plan is made from. */
     record Sides(DataDirs dirs, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped,
@@ -58,6 +59,8 @@ final class SyncRun {
                 PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
                 reportOutside(console, sides);
                 reportCompared(console, store);
+                String bound = deletionBound(plan, sides, opt);
+                if (bound != null) console.info("  " + bound);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
@@ -69,15 +72,17 @@ final class SyncRun {
                     return opt.dryRun() ? ExitException.OK : untouched;
                 }
                 try {
-                    confirm(console, plan, opt, sides, root);
+                    if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
+                    confirm(console, plan, opt, root);
                 } catch (ExitException e) {
                     if (json != null) emit(json, PlanJson.result(doc, plan, null, e.code));
                     throw e;
                 }
                 for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
+                Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
                 Transfer.Result r;
                 try {
-                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5()).run(plan);
+                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
                 } finally {
                     store.finish();
                 }
@@ -123,7 +128,7 @@ final class SyncRun {
         if (n[0] > 0) c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1]) + " (the server offers no checksum for them)");
     }
 
-    private static void confirm(Console console, SyncPlan plan, Options opt, Sides sides, Path root) {
+    private static void confirm(Console console, SyncPlan plan, Options opt, Path root) {
         if (opt.approve() != null) {
             if (!opt.approve().equals(plan.id)) {
                 PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
@@ -133,13 +138,24 @@ final class SyncRun {
             return;
         }
         if (opt.yes()) return;
-        long deletes = plan.of(SyncPlan.Action.DELETE_REMOTE).size() + plan.of(SyncPlan.Action.DELETE_LOCAL).size();
-        long side = Math.max(1, plan.direction == SyncPlan.Direction.UPLOAD ? sides.remote().size() : sides.local().files.size());
-        String question = "Proceed?";
-        if (deletes > 50 || deletes * 10 > side) {
-            question = "Proceed? This DELETES " + Units.files(deletes) + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket." : " here (to .lambda-sync/trash/).");
-        }
+        long deletes = plan.deletions();
+        String question = deletes == 0 ? "Proceed?" : "Proceed? This DELETES " + Units.files(deletes)
+                + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket (copies kept in .lambda-sync/trash/)." : " here (to .lambda-sync/trash/).");
         if (!console.confirm(question)) throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
+    }
+
+    /**
+     * The deletion bound (SYNC.md, "Deletion"): a plan deleting more than 50 files, or more than
+     * half of a side of 10 or more, runs only when --max-delete allows that many — not with
+     * --yes, not with --approve. Returns the line that says so, or null when the plan may run.
+     */
+    static String deletionBound(SyncPlan plan, Sides sides, Options opt) {
+        long deletes = plan.deletions();
+        boolean up = plan.direction == SyncPlan.Direction.UPLOAD;
+        long side = up ? sides.remote().size() : sides.local().files.size();
+        if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete())) return null;
+        return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side + "), more than "
+                + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes + " to allow it";
     }
 
     private static int summarize(Console console, Transfer.Result r, int untouched) {
@@ -175,7 +191,7 @@ final class SyncRun {
                     if (rel.endsWith("/")) return; // a "directory" marker some tools create
                     String refusal = DataDirs.refusal(rel);
                     if (refusal != null) {
-                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: key " + refusal, false, 0, null, r));
+                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal), false, 0, null, r));
                     } else if (!DataDirs.isDataKey(rel)) {
                         outside.add(rel);
                     } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
@@ -197,43 +213,79 @@ final class SyncRun {
             if (c instanceof RuntimeException re) throw re;
             throw new IOException(c);
         }
-        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.reason(), false, 0, null, null));
-        refuseUnderSymlinks(dirs.root, local, remote, skipped);
+        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
+        Map<String, Reason.Skip.Kind> shields = shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
+        shield(shields, remote, skipped);
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
         state.entries.forEach((rel, e) -> {
-            if (dirs.inScope(rel) && !ignore.excludes(rel, false)) inScope.put(rel, e);
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null) inScope.put(rel, e);
         });
-        return new Sides(dirs, local, remote, skipped, outside, inScope, check(dirs.root, local, remote, inScope, store, jobs));
+        Set<String> denied = ConcurrentHashMap.newKeySet();
+        SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
+        for (String rel : denied) { // became unreadable after the listing
+            local.files.remove(rel);
+            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"), false, 0, null, null));
+            shields.put(rel, Reason.Skip.Kind.UNDER_UNREADABLE);
+            inScope.remove(rel);
+        }
+        shield(shields, remote, skipped);
+        return new Sides(dirs, local, remote, skipped, outside, inScope, facts);
     }
 
     /**
-     * A symlink here (data dir, subdir or file) is never written through nor replaced, so the
-     * store's keys at or below it are refused rather than planned: a download could not finish
-     * them, and an upload with --delete must not delete them as "only in bucket".
+     * Paths this machine cannot see completely (SYNC.md, "When things go wrong"): a symlink
+     * (never written through) or an unreadable file or folder. Nothing at or below one may be
+     * planned from the other side and the state alone: a store key there is neither downloaded
+     * nor deleted as "only in bucket", a state entry there is neither forgotten nor read as
+     * "deleted here". Returns each such path (no trailing '/') with the skip kind of what lies below.
      */
-    private static void refuseUnderSymlinks(Path root, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
-        List<String> links = new ArrayList<>(local.skipped.stream().filter(s -> s.reason().startsWith("symlink"))
-                .map(s -> s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel()).toList());
-        // A symlinked top-level dir holds no data dir for the scanner, so it is not among the skipped.
-        Set<String> tops = new HashSet<>();
-        for (String rel : remote.keySet()) tops.add(rel.substring(0, rel.indexOf('/')));
-        for (String top : tops) if (Files.isSymbolicLink(root.resolve(top))) links.add(top);
-        if (links.isEmpty()) return;
-        for (String rel : new ArrayList<>(remote.keySet())) {
-            for (String link : links) {
-                if (rel.equals(link) || rel.startsWith(link + "/")) {
-                    skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: " + link + " is a symlink here; not written through",
-                            false, 0, null, remote.remove(rel)));
-                    break;
-                }
+    private static Map<String, Reason.Skip.Kind> shields(Path root, LocalTree local, Set<String> remote, Set<String> state,
+                                                         List<SyncPlan.Item> skipped) {
+        Map<String, Reason.Skip.Kind> shields = new HashMap<>();
+        for (LocalTree.Skipped s : local.skipped) {
+            if (!s.why().shields()) continue;
+            String rel = s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel();
+            shields.put(rel, s.why().kind() == Reason.Skip.Kind.SYMLINK ? Reason.Skip.Kind.UNDER_SYMLINK : Reason.Skip.Kind.UNDER_UNREADABLE);
+        }
+        // A top-level folder that is a symlink or cannot be entered holds no data dir for the scanner.
+        Set<String> tops = new java.util.TreeSet<>();
+        for (Set<String> keys : List.of(remote, state)) for (String rel : keys) if (rel.indexOf('/') > 0) tops.add(rel.substring(0, rel.indexOf('/')));
+        for (String top : tops) {
+            Path p = root.resolve(top);
+            if (Files.isSymbolicLink(p)) {
+                shields.put(top, Reason.Skip.Kind.UNDER_SYMLINK);
+            } else if (Files.isDirectory(p) && !(Files.isReadable(p) && Files.isExecutable(p))) {
+                shields.put(top, Reason.Skip.Kind.UNDER_UNREADABLE);
+                skipped.add(new SyncPlan.Item(top + "/", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"),
+                        false, 0, null, null));
             }
+        }
+        return shields;
+    }
+
+    /** The shield at or above {@code rel}, or null. */
+    private static String shieldOf(Map<String, Reason.Skip.Kind> shields, String rel) {
+        if (shields.isEmpty()) return null;
+        for (String p = rel; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            if (shields.containsKey(p)) return p;
+            if (p.indexOf('/') < 0) return null;
+        }
+    }
+
+    /** Store keys at or below a shield become skipped items: reported, and neither read, written nor deleted. */
+    private static void shield(Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
+        if (shields.isEmpty()) return;
+        for (String rel : new ArrayList<>(remote.keySet())) {
+            String at = shieldOf(shields, rel);
+            if (at == null) continue;
+            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(shields.get(at), at), false, 0, null, remote.remove(rel)));
         }
     }
 
     /** Hashes local files only where a decision depends on content (see SyncPlan.needsLocalHash). */
     private static SyncPlan.Facts check(Path root, LocalTree local, Map<String, Store.Remote> remote,
-                                        Map<String, SyncState.Entry> state, Store store, int jobs) throws IOException {
+                                        Map<String, SyncState.Entry> state, Store store, int jobs, Set<String> denied) throws IOException {
         Map<String, String> md5 = new ConcurrentHashMap<>();
         Set<String> touched = ConcurrentHashMap.newKeySet(), same = ConcurrentHashMap.newKeySet();
         List<String> todo = new ArrayList<>();
@@ -244,7 +296,13 @@ final class SyncRun {
             LocalTree.LocalFile l = local.files.get(rel);
             Store.Remote r = remote.get(rel);
             SyncState.Entry s = state.get(rel);
-            String h = ContentHash.md5Hex(root.resolve(rel));
+            String h;
+            try {
+                h = ContentHash.md5Hex(root.resolve(rel));
+            } catch (java.nio.file.AccessDeniedException e) {
+                denied.add(rel); // not the store's fault: a local file that became unreadable
+                return null;
+            }
             md5.put(rel, h);
             if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
             if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {

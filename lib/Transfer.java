@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * deletions run after all of them and only if none failed. Every completed item updates the
  * last-sync state, so an interrupted run resumes where it stopped. All local overwrites and
  * deletions go through {@link #replaceLocal} / {@link #trash}: the one place that can lose a
- * local file, and it moves the old content to the trash when the plan says so.
+ * local file, and it moves the old content to the trash when the plan says so. Everything the
+ * store loses goes through {@link #destroyInStore}, which keeps a copy in the trash first.
  */
 final class Transfer {
     record Failure(String rel, String message) {}
@@ -43,8 +44,14 @@ final class Transfer {
     private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
+    private final Guard guard;
+    private final AtomicInteger deletions = new AtomicInteger();
 
-    Transfer(Path root, Store store, SyncState state, Console console, int jobs, Map<String, String> knownMd5) {
+    /** What the run may destroy: at most {@code maxDeletions} deletions, nothing in a dry run. */
+    record Guard(int maxDeletions, boolean dryRun) {}
+
+    Transfer(Path root, Store store, SyncState state, Console console, int jobs, Map<String, String> knownMd5, Guard guard) {
+        this.guard = guard;
         this.root = root;
         this.store = store;
         this.state = state;
@@ -124,8 +131,8 @@ final class Transfer {
         // "java.net.SocketException: Connection reset") says nothing of its own: use the cause.
         while (e.getCause() instanceof Exception c && e.getMessage() != null && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
+        if (e instanceof DiskFullException) return m;
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason() + ": " + fse.getFile();
-        if (m != null && m.contains("No space left")) return "disk full (No space left on device)";
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
@@ -136,11 +143,16 @@ final class Transfer {
             case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
             case FORGET -> state.remove(i.rel());
             case DELETE_REMOTE -> {
-                store.delete(i.remote());
+                unchangedSincePlan(i);
+                destroyInStore(i, true, () -> {
+                    store.delete(i.remote());
+                    return null;
+                });
                 state.remove(i.rel());
             }
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
+                spendDeletion(i);
                 trash(i.rel());
                 state.remove(i.rel());
             }
@@ -161,7 +173,9 @@ final class Transfer {
         if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
         Store.Stored s;
         try {
-            s = store.put(i.rel(), file, i.local().mtime(), md5, i.remote());
+            String known = md5;
+            s = i.trash() ? destroyInStore(i, false, () -> store.put(i.rel(), file, i.local().mtime(), known, i.remote()))
+                    : store.put(i.rel(), file, i.local().mtime(), md5, i.remote());
         } catch (StoreException e) {
             // A torn object is in the bucket: record its tag with no local match, so the next run sends the file again.
             if (e.stored != null) state.put(i.rel(), new SyncState.Entry(-1, -1, e.stored, ""));
@@ -210,11 +224,18 @@ final class Transfer {
                 if (!e.kind.isTransient()) throw e;
                 last = e;
             } catch (IOException e) {
-                if (diskFull(tmp, remote.size())) throw e; // another attempt would fill it again
+                if (diskFull(tmp, remote.size())) throw new DiskFullException(e); // another attempt would fill it again
                 last = e;
             }
         }
         throw last;
+    }
+
+    /** A download that failed because the disk cannot hold it: retrying cannot help. */
+    static final class DiskFullException extends IOException {
+        DiskFullException(IOException cause) {
+            super("disk full (No space left on device)", cause);
+        }
     }
 
     /** Whether the folder a download goes to has no room left for it (decided by the file system, not by a message). */
@@ -242,8 +263,47 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        if (i.trashLocal() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
+        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
         LocalTree.replace(tmp, dest);
+    }
+
+    interface StoreAct<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * The one place anything in the store is destroyed (SYNC.md, "The trash"): a delete, or a
+     * --force put over content this machine never synced. It spends the deletion budget, does
+     * nothing in a dry run, and first downloads the object as the plan saw it into the trash
+     * (the download is pinned to the planned ETag, so an object changed since the plan fails
+     * here and is left alone).
+     */
+    private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
+        if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
+        if (deletion) spendDeletion(i);
+        if (i.remote() != null) keepStoreCopy(i.remote());
+        return act.run();
+    }
+
+    /** The deletion bound, checked once more where deletions happen (SyncRun checks the plan first). */
+    private void spendDeletion(SyncPlan.Item i) throws IOException {
+        if (deletions.incrementAndGet() > guard.maxDeletions()) {
+            throw new IOException("not deleted: the run would delete more than " + Units.files(guard.maxDeletions()) + " (--max-delete)");
+        }
+    }
+
+    /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
+    private void keepStoreCopy(Store.Remote r) throws IOException {
+        Path to = trashDir.resolve(r.rel());
+        Files.createDirectories(to.getParent());
+        Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
+        try {
+            Store.Fetched f = store.get(r, tmp);
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
+            LocalTree.replace(tmp, to);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */

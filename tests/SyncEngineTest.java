@@ -130,7 +130,7 @@ class SyncEngineTest {
         fresh.write("exp3/reports/new.md", "new\n");
         Repo.Run r = fresh.run("upload", "--yes");
         assertExit(0, r);
-        assertSays(r, "only in bucket", "done: 2 item(s)");
+        assertSays(r, "new in bucket, never synced here", "done: 2 item(s)");
 
         Map<String, String> expected = new TreeMap<>(before);
         expected.put("exp/data/results/run3.jsonl", "{\"loss\": 0.125}\n");
@@ -167,7 +167,7 @@ class SyncEngineTest {
 
         Repo.Run r = b.run("download", "--yes");
         assertExit(4, r);
-        assertSays(r, "conflicts (untouched)", "exp/data/f.txt", "only here");
+        assertSays(r, "conflicts (untouched)", "exp/data/f.txt", "new here, never uploaded");
         assertEquals("b's unsaved work\n", b.text("exp/data/f.txt"));
         assertEquals("b's other new result\n", b.text("exp/data/g.txt"));
         assertNull(b.trashed("exp/data/f.txt"));
@@ -195,7 +195,7 @@ class SyncEngineTest {
         Repo.Run plan = a.run("upload", "--delete", "--dry-run");
         assertExit(0, plan);
         Set<String> named = section(plan, "delete in bucket:");
-        assertEquals(Set.of("exp/data/f1.txt", "exp/data/f5.txt"), named);
+        assertEquals(Set.of("exp/data/f1.txt"), named, "f5 was never seen here: --delete alone keeps it");
 
         Set<String> before = bucket.contents().keySet();
         Repo.Run r = a.run("upload", "--delete", "--yes");
@@ -204,7 +204,9 @@ class SyncEngineTest {
         gone.removeAll(bucket.contents().keySet());
         assertEquals(named, gone);
         assertEquals("f2 changed on b\n", bucket.text("exp/data/f2.txt"), "changed in the bucket: kept even with --delete");
-        assertEquals(Map.of("exp/data/f2.txt", "f2 changed on b\n", "exp/data/f3.txt", "f3\n", "exp/data/f4.txt", "f4\n"), bucket.contents());
+        assertEquals(Map.of("exp/data/f2.txt", "f2 changed on b\n", "exp/data/f3.txt", "f3\n", "exp/data/f4.txt", "f4\n",
+                "exp/data/f5.txt", "only in bucket\n"), bucket.contents());
+        assertEquals("f1\n", a.trashed("exp/data/f1.txt"), "the bucket's copy is kept in the trash");
     }
 
     /** The items listed under a plan heading such as "delete in bucket:". */
@@ -283,9 +285,9 @@ class SyncEngineTest {
         assertExit(0, a.run("upload", "--yes"));
         for (int i = 0; i < 60; i++) a.delete(String.format("exp/data/f%02d.txt", i));
 
-        Repo.Run r = a.runAnswering("n", "upload", "--delete");
+        Repo.Run r = a.runAnswering("n", "upload", "--delete", "--max-delete", "60");
         assertExit(3, r);
-        assertTrue(r.err().contains("DELETES 60 files in the bucket"), r::toString);
+        assertTrue(r.err().contains("Proceed? This DELETES 60 files in the bucket"), r::toString);
         assertEquals(60, bucket.contents().size());
     }
 
@@ -415,7 +417,7 @@ class SyncEngineTest {
         Repo.Run r = a.run("status");
         assertExit(0, r);
         assertSays(r, "upload: this machine -> bucket '" + bucket.name + "'", "download: bucket '" + bucket.name + "'",
-                "exp/data/mine.txt", "exp/data/theirs.txt", "only here", "only in bucket");
+                "exp/data/mine.txt", "exp/data/theirs.txt", "new here, never uploaded", "new in bucket, never synced here");
         assertTrue(r.out().indexOf("upload: ") < r.out().indexOf("download: "), r::toString);
         assertEquals(Map.of("exp/data/theirs.txt", "theirs\n"), bucket.contents());
         assertEquals(Map.of("exp/data/mine.txt", "mine\n"), a.dataFiles());

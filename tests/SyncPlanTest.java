@@ -11,58 +11,62 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The three-way rule of DESIGN §5, row by row, both directions, with and without --force and
- * --delete. Columns: local change, remote change, same content?, flags, upload action,
- * download action, download moves the local copy to the trash?
+ * The three-way rule of SYNC.md ("The sync rules"), row by row, both directions, with and
+ * without --force and --delete. Columns: local change, remote change, same content?, flags,
+ * upload action, the bucket's copy goes to the trash first?, download action, the local copy
+ * goes to the trash first?
  */
 class SyncPlanTest {
-    @ParameterizedTest(name = "{0}/{1} same={2} {3}: up={4} down={5}")
+    @ParameterizedTest(name = "{0}/{1} same={2} {3}: up={4} down={6}")
     @CsvSource(delimiter = '|', textBlock = """
             # row 1: new or changed here; bucket unchanged, absent or deleted
-            CHANGED   | UNCHANGED | false | -              | PUT           | KEEP         | false
-            CHANGED   | DELETED   | false | -              | PUT           | KEEP         | false
-            NEW       | ABSENT    | false | -              | PUT           | KEEP         | false
+            CHANGED   | UNCHANGED | false | -              | PUT           | false | KEEP         | false
+            CHANGED   | DELETED   | false | -              | PUT           | false | KEEP         | false
+            NEW       | ABSENT    | false | -              | PUT           | false | KEEP         | false
             # row 2: unchanged here; new or changed in bucket
-            UNCHANGED | CHANGED   | false | -              | KEEP          | GET          | false
-            UNCHANGED | CHANGED   | false | force,delete   | KEEP          | GET          | false
-            # row 3: deleted here; bucket unchanged
-            DELETED   | UNCHANGED | false | -              | KEEP          | GET          | false
-            DELETED   | UNCHANGED | false | delete         | DELETE_REMOTE | GET          | false
+            UNCHANGED | CHANGED   | false | -              | KEEP          | false | GET          | false
+            UNCHANGED | CHANGED   | false | force,delete   | KEEP          | false | GET          | false
+            # row 3: deleted here; bucket unchanged (--delete passes this machine's deletion on, bucket copy to the trash)
+            DELETED   | UNCHANGED | false | -              | KEEP          | false | GET          | false
+            DELETED   | UNCHANGED | false | delete         | DELETE_REMOTE | true  | GET          | false
             # row 4: unchanged here; deleted in bucket
-            UNCHANGED | DELETED   | false | -              | PUT           | KEEP         | false
-            UNCHANGED | DELETED   | false | delete         | PUT           | DELETE_LOCAL | true
-            # row 5: changed on both sides
-            CHANGED   | CHANGED   | false | -              | CONFLICT      | CONFLICT     | false
-            CHANGED   | CHANGED   | false | delete         | CONFLICT      | CONFLICT     | false
-            CHANGED   | CHANGED   | false | force          | PUT           | GET          | true
-            CHANGED   | CHANGED   | true  | -              | RECORD        | RECORD       | false
-            # row 6: absent and never synced here; present in bucket
-            ABSENT    | NEW       | false | -              | KEEP          | GET          | false
-            ABSENT    | NEW       | false | delete         | DELETE_REMOTE | GET          | false
-            # row 7: present here, never synced; absent in bucket
-            NEW       | ABSENT    | false | delete         | PUT           | DELETE_LOCAL | true
+            UNCHANGED | DELETED   | false | -              | PUT           | false | KEEP         | false
+            UNCHANGED | DELETED   | false | delete         | PUT           | false | DELETE_LOCAL | true
+            # row 5: changed on both sides (--force: the destination's copy to the trash)
+            CHANGED   | CHANGED   | false | -              | CONFLICT      | false | CONFLICT     | false
+            CHANGED   | CHANGED   | false | delete         | CONFLICT      | false | CONFLICT     | false
+            CHANGED   | CHANGED   | false | force          | PUT           | true  | GET          | true
+            CHANGED   | CHANGED   | true  | -              | RECORD        | false | RECORD       | false
+            # row 6: absent and never synced here; present in bucket: --delete alone does not delete it
+            ABSENT    | NEW       | false | -              | KEEP          | false | GET          | false
+            ABSENT    | NEW       | false | delete         | KEEP          | false | GET          | false
+            ABSENT    | NEW       | false | force          | KEEP          | false | GET          | false
+            ABSENT    | NEW       | false | force,delete   | DELETE_REMOTE | true  | GET          | false
+            # row 7: present here, never synced; absent in bucket: likewise
+            NEW       | ABSENT    | false | delete         | PUT           | false | KEEP         | false
+            NEW       | ABSENT    | false | force,delete   | PUT           | false | DELETE_LOCAL | true
             # row 8: present on both sides, no state
-            NEW       | NEW       | true  | -              | RECORD        | RECORD       | false
-            NEW       | NEW       | false | -              | CONFLICT      | CONFLICT     | false
-            NEW       | NEW       | false | delete         | CONFLICT      | CONFLICT     | false
-            NEW       | NEW       | false | force          | PUT           | GET          | true
-            # not in the table: deleted on one side, changed on the other; gone from both
-            DELETED   | CHANGED   | false | -              | KEEP          | GET          | false
-            DELETED   | CHANGED   | false | delete         | CONFLICT      | GET          | false
-            DELETED   | CHANGED   | false | force,delete   | DELETE_REMOTE | GET          | false
-            CHANGED   | DELETED   | false | delete         | PUT           | CONFLICT     | false
-            CHANGED   | DELETED   | false | force,delete   | PUT           | DELETE_LOCAL | true
-            DELETED   | DELETED   | false | -              | FORGET        | FORGET       | false
+            NEW       | NEW       | true  | -              | RECORD        | false | RECORD       | false
+            NEW       | NEW       | false | -              | CONFLICT      | false | CONFLICT     | false
+            NEW       | NEW       | false | delete         | CONFLICT      | false | CONFLICT     | false
+            NEW       | NEW       | false | force          | PUT           | true  | GET          | true
+            # rows 9, 10: deleted on one side, changed on the other; gone from both
+            DELETED   | CHANGED   | false | -              | KEEP          | false | GET          | false
+            DELETED   | CHANGED   | false | delete         | CONFLICT      | false | GET          | false
+            DELETED   | CHANGED   | false | force,delete   | DELETE_REMOTE | true  | GET          | false
+            CHANGED   | DELETED   | false | delete         | PUT           | false | CONFLICT     | false
+            CHANGED   | DELETED   | false | force,delete   | PUT           | false | DELETE_LOCAL | true
+            DELETED   | DELETED   | false | -              | FORGET        | false | FORGET       | false
             """)
     void tableRow(SyncPlan.Change local, SyncPlan.Change remote, boolean same, String flags,
-                  SyncPlan.Action upload, SyncPlan.Action download, boolean downloadTrash) {
+                  SyncPlan.Action upload, boolean uploadTrash, SyncPlan.Action download, boolean downloadTrash) {
         SyncPlan.Options opt = new SyncPlan.Options(flags.contains("force"), flags.contains("delete"));
         SyncPlan.Decision up = SyncPlan.decide(SyncPlan.Direction.UPLOAD, local, remote, same, opt);
         SyncPlan.Decision down = SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, local, remote, same, opt);
-        assertEquals(upload, up.action(), "upload: " + up.reason());
-        assertEquals(download, down.action(), "download: " + down.reason());
-        assertEquals(downloadTrash, down.trashLocal(), "download trash: " + down.reason());
-        assertEquals(false, up.trashLocal(), "upload never touches local files");
+        assertEquals(upload, up.action(), "upload: " + up.why());
+        assertEquals(download, down.action(), "download: " + down.why());
+        assertEquals(uploadTrash, up.trash(), "upload: bucket copy to the trash: " + up.why());
+        assertEquals(downloadTrash, down.trash(), "download: local copy to the trash: " + down.why());
     }
 
     @Test
@@ -76,15 +80,35 @@ class SyncPlanTest {
     void reasonsSayWhichSideChangedAndWhichFlagWouldAct() {
         SyncPlan.Options none = new SyncPlan.Options(false, false);
         assertEquals("changed in bucket (download to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).reason());
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
         assertEquals("changed here (upload to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).reason());
+                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.DOWNLOAD));
         assertEquals("deleted here (--delete to delete it in bucket)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).reason());
-        assertEquals("only in bucket (--delete to delete it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).reason());
-        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).reason()
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
+        assertEquals("new in bucket, never synced here (download to get it; --delete --force to delete it)",
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
+        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD)
                 .contains("never synced here: download first, or --force"));
+    }
+
+    @Test
+    void exit4ComesFromTheReasonsTypeNeverFromItsWords() {
+        var refused = new SyncPlan.Item("e/data/bad", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, "contains .."),
+                false, 0, null, null);
+        var link = new SyncPlan.Item("e/data/link", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.SYMLINK), false, 0, null, null);
+        SyncPlan p = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(), Map.of(), Map.of(), new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(refused, link), new SyncPlan.Options(false, false), "s3:x");
+        assertEquals(1, p.leftUntouched());
+        for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
+            for (Reason.Rule r : Reason.Rule.values()) assertTrue(!r.words(d).isBlank(), r + " has words");
+            for (Reason.Skip.Kind k : Reason.Skip.Kind.values()) assertTrue(!new Reason.Skip(k, "x").words(d).isBlank(), k + " has words");
+        }
+    }
+
+    @Test
+    void actionsHaveTheJsonNamesSyncMdDocuments() {
+        assertEquals(List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
+                java.util.Arrays.stream(SyncPlan.Action.values()).map(a -> a.json).toList());
     }
 
     @Test

@@ -53,8 +53,9 @@ class SyncRuleTest {
                 synced("changed here, deleted in bucket", MINE, null, "download", MINE, null, null, 0, "deleted in bucket, changed here"),
                 synced("changed here, deleted in bucket", MINE, null, "download --delete", MINE, null, null, 4, "deleted in bucket but changed here"),
                 fresh("new here, absent in bucket", MINE, null, "upload", MINE, MINE, null, 0, "new here"),
-                fresh("new here, absent in bucket", MINE, null, "download", MINE, null, null, 0, "only here (--delete to delete it)"),
-                fresh("new here, absent in bucket", MINE, null, "download --delete", null, null, MINE, 0, "only here (--delete)"),
+                fresh("new here, absent in bucket", MINE, null, "download", MINE, null, null, 0, "new here, never uploaded (upload to send it"),
+                fresh("new here, absent in bucket", MINE, null, "download --delete", MINE, null, null, 0, "--delete --force to delete it"),
+                fresh("new here, absent in bucket", MINE, null, "download --delete --force", null, null, MINE, 0, "new here, never uploaded (--delete --force)"),
 
                 // here unchanged | bucket new or changed: upload keeps, says "changed in bucket"; download gets
                 synced("unchanged here, changed in bucket", BASE, THEIRS, "upload", BASE, THEIRS, null, 0, "changed in bucket (download to sync it)"),
@@ -62,9 +63,11 @@ class SyncRuleTest {
 
                 // deleted here | bucket unchanged: upload keeps (--delete deletes in bucket); download restores
                 synced("deleted here, bucket unchanged", null, BASE, "upload", null, BASE, null, 0, "deleted here (--delete to delete it in bucket)"),
-                synced("deleted here, bucket unchanged", null, BASE, "upload --delete", null, null, null, 0, "deleted here (--delete)"),
+                synced("deleted here, bucket unchanged", null, BASE, "upload --delete", null, null, BASE, 0, "deleted here (--delete) (bucket copy kept in .lambda-sync/trash/)"),
                 synced("deleted here, bucket unchanged", null, BASE, "download", BASE, BASE, null, 0, "deleted here, restored"),
                 synced("deleted here, changed in bucket", null, THEIRS, "upload --delete", null, THEIRS, null, 4, "deleted here but changed in bucket"),
+                synced("deleted here, changed in bucket", null, THEIRS, "upload --delete --force", null, null, THEIRS, 0,
+                        "deleted here, changed in bucket (--delete --force) (bucket copy kept in .lambda-sync/trash/)"),
 
                 // here unchanged | deleted in bucket: upload restores; download keeps (--delete deletes here, to the trash)
                 synced("unchanged here, deleted in bucket", BASE, null, "upload", BASE, BASE, null, 0, "deleted in bucket, restored"),
@@ -74,23 +77,24 @@ class SyncRuleTest {
 
                 // changed on both sides: conflict, untouched unless --force (download --force: local copy to the trash)
                 synced("changed on both sides", MINE, THEIRS, "upload", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
-                synced("changed on both sides", MINE, THEIRS, "upload --force", MINE, MINE, null, 0, "conflict overwritten (--force)"),
+                synced("changed on both sides", MINE, THEIRS, "upload --force", MINE, MINE, THEIRS, 0, "conflict overwritten (--force) (bucket copy kept"),
                 synced("changed on both sides", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
                 synced("changed on both sides", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"),
                 synced("changed on both sides to the same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
                 synced("changed on both sides to the same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
 
-                // absent, never synced here | present: upload keeps, says "only in bucket" (--delete removes); download gets
-                fresh("absent here, only in bucket", null, THEIRS, "upload", null, THEIRS, null, 0, "only in bucket (--delete to delete it)"),
-                fresh("absent here, only in bucket", null, THEIRS, "upload --delete", null, null, null, 0, "only in bucket (--delete)"),
-                fresh("absent here, only in bucket", null, THEIRS, "download", THEIRS, THEIRS, null, 0, "new in bucket"),
+                // absent, never synced here | present: upload keeps, says "new in bucket" (only --delete --force removes it, to the trash); download gets
+                fresh("absent here, new in bucket", null, THEIRS, "upload", null, THEIRS, null, 0, "new in bucket, never synced here (download to get it"),
+                fresh("absent here, new in bucket", null, THEIRS, "upload --delete", null, THEIRS, null, 0, "--delete --force to delete it"),
+                fresh("absent here, new in bucket", null, THEIRS, "upload --delete --force", null, null, THEIRS, 0, "never synced here (--delete --force)"),
+                fresh("absent here, new in bucket", null, THEIRS, "download", THEIRS, THEIRS, null, 0, "new in bucket"),
 
                 // present on both sides, no state: same content is recorded only; different content is a conflict
                 fresh("both present, never synced, same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
                 fresh("both present, never synced, same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
                 fresh("both present, never synced, different", MINE, THEIRS, "upload", MINE, THEIRS, null, 4,
                         "differs from the bucket and was never synced here: download first, or --force"),
-                fresh("both present, never synced, different", MINE, THEIRS, "upload --force", MINE, MINE, null, 0, "conflict overwritten (--force)"),
+                fresh("both present, never synced, different", MINE, THEIRS, "upload --force", MINE, MINE, THEIRS, 0, "conflict overwritten (--force)"),
                 fresh("both present, never synced, different", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "never uploaded"),
                 fresh("both present, never synced, different", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"));
     }

@@ -1,0 +1,117 @@
+/**
+ * Why a path is planned as it is. Decisions (the exit code, what is shielded from deletion)
+ * test these values; the words are rendered from them only for people (the plan, --json's
+ * "reason"), and never parsed back.
+ */
+sealed interface Reason {
+    /** The words for a plan in direction {@code d} ("here" and "in bucket" swap with it). */
+    String words(SyncPlan.Direction d);
+
+    /** Whether an item with this reason is left for the user to look at: the run then exits 4. */
+    boolean leavesUntouched();
+
+    /**
+     * An outcome of the sync rule (SYNC.md, "The sync rules"). "Source" is the side the command
+     * copies from (here for upload), "destination" the other.
+     */
+    enum Rule implements Reason {
+        NEW_AT_SOURCE, CHANGED_AT_SOURCE, CHANGED_AT_SOURCE_RESTORED, DELETED_AT_DESTINATION_RESTORED,
+        CHANGED_AT_DESTINATION, DELETED_AT_SOURCE_PASSED_ON, DELETED_AT_SOURCE_KEPT,
+        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT(true),
+        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_FORCED,
+        DELETED_ON_BOTH_SIDES, SAME_CONTENT, TOUCHED_ONLY, CONFLICT_FORCED,
+        CONFLICT_NEVER_SYNCED(true), CONFLICT_CHANGED_ON_BOTH_SIDES(true);
+
+        private final boolean untouched;
+
+        Rule() {
+            this(false);
+        }
+
+        Rule(boolean untouched) {
+            this.untouched = untouched;
+        }
+
+        @Override
+        public boolean leavesUntouched() {
+            return untouched;
+        }
+
+        @Override
+        public String words(SyncPlan.Direction d) {
+            boolean up = d == SyncPlan.Direction.UPLOAD;
+            String here = up ? "here" : "in bucket", there = up ? "in bucket" : "here";
+            return switch (this) {
+                case NEW_AT_SOURCE -> "new " + here;
+                case CHANGED_AT_SOURCE -> "changed " + here;
+                case CHANGED_AT_SOURCE_RESTORED -> "changed " + here + ", restored";
+                case DELETED_AT_DESTINATION_RESTORED -> "deleted " + there + ", restored";
+                case CHANGED_AT_DESTINATION -> "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)";
+                case DELETED_AT_SOURCE_PASSED_ON -> "deleted " + here + " (--delete)";
+                case DELETED_AT_SOURCE_KEPT -> "deleted " + here + " (--delete to delete it " + there + ")";
+                case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED -> "deleted " + here + ", changed " + there + " (--delete --force)";
+                case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT ->
+                        "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)";
+                case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT -> "deleted " + here + ", changed " + there;
+                case NEW_AT_DESTINATION_KEPT -> up ? "new in bucket, never synced here (download to get it; --delete --force to delete it)"
+                        : "new here, never uploaded (upload to send it; --delete --force to delete it)";
+                case NEW_AT_DESTINATION_FORCED -> (up ? "new in bucket, never synced here" : "new here, never uploaded") + " (--delete --force)";
+                case DELETED_ON_BOTH_SIDES -> "deleted on both sides";
+                case SAME_CONTENT -> "same content on both sides";
+                case TOUCHED_ONLY -> "same content, new modification time";
+                case CONFLICT_FORCED -> "conflict overwritten (--force)";
+                case CONFLICT_NEVER_SYNCED -> up
+                        ? "differs from the bucket and was never synced here: download first, or --force"
+                        : "differs from the local copy, which was never uploaded: upload first, or --force";
+                case CONFLICT_CHANGED_ON_BOTH_SIDES ->
+                        "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
+            };
+        }
+    }
+
+    /** A path the run does not sync, and why; {@code detail} names the particular (a refusal, a link, an error). */
+    record Skip(Kind kind, String detail) implements Reason {
+        enum Kind {
+            SYMLINK(false), NOT_REGULAR(false), BAD_NAME(false),
+            /** Unreadable here: nothing at or below it is deleted, overwritten or forgotten, on either side. */
+            UNREADABLE(true),
+            REFUSED_KEY(true),
+            /** A store key at or below a local symlink: never written through, never deleted as "only in bucket". */
+            UNDER_SYMLINK(true),
+            UNDER_UNREADABLE(true);
+
+            final boolean untouched;
+
+            Kind(boolean untouched) {
+                this.untouched = untouched;
+            }
+        }
+
+        Skip(Kind kind) {
+            this(kind, "");
+        }
+
+        /** Whether nothing at or below this path may be planned from the other side's listing alone. */
+        boolean shields() {
+            return kind == Kind.SYMLINK || kind == Kind.UNREADABLE;
+        }
+
+        @Override
+        public boolean leavesUntouched() {
+            return kind.untouched;
+        }
+
+        @Override
+        public String words(SyncPlan.Direction d) {
+            return switch (kind) {
+                case SYMLINK -> "symlink, not followed";
+                case NOT_REGULAR -> "not a regular file";
+                case BAD_NAME -> "name cannot be a key: " + detail;
+                case UNREADABLE -> "unreadable: " + detail;
+                case REFUSED_KEY -> "refused: key " + detail;
+                case UNDER_SYMLINK -> "refused: " + detail + " is a symlink here; not written through";
+                case UNDER_UNREADABLE -> "not touched: " + detail + " is unreadable here";
+            };
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What --delete may destroy (SYNC.md, "The sync rules" and "The trash"): only this machine's
+ * own deletions pass on; what this machine never saw stays unless --delete --force; whatever
+ * goes is kept in the trash first. Two clones sharing one bucket stand for two machines.
+ */
+class DeletionTest {
+    @TempDir Path tmp;
+    final Bucket bucket = new Bucket();
+
+    /** Machines a and b, both in sync with the bucket holding f1 and f2. */
+    Repo[] twoMachines() {
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        a.write("exp/data/f1.txt", "f1\n");
+        a.write("exp/data/f2.txt", "f2\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        Repo b = a.cloneTo(tmp.resolve("b"));
+        assertEquals(0, b.run("download", "--yes").code());
+        return new Repo[] {a, b};
+    }
+
+    @Test
+    void uploadDeletePassesOnThisMachinesDeletionsButNotAnotherMachinesNewResult() {
+        Repo[] m = twoMachines();
+        Repo a = m[0], b = m[1];
+        a.write("exp/data/a-result.txt", "a's new result\n");
+        assertEquals(0, a.run("upload", "--yes").code()); // then a shuts down
+        b.delete("exp/data/f1.txt");
+
+        Repo.Run r = b.run("upload", "--delete", "--yes");
+
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("exp/data/a-result.txt  new in bucket, never synced here"), r::toString);
+        assertEquals(Map.of("exp/data/a-result.txt", "a's new result\n", "exp/data/f2.txt", "f2\n"), bucket.contents());
+        assertEquals("f1\n", b.trashed("exp/data/f1.txt"), "the deleted object is kept in the trash");
+
+        Repo.Run forced = b.run("upload", "--delete", "--force", "--yes");
+        assertEquals(0, forced.code(), forced::toString);
+        assertEquals(Map.of("exp/data/f2.txt", "f2\n"), bucket.contents());
+        assertEquals("a's new result\n", b.trashed("exp/data/a-result.txt"), "--delete --force keeps a copy too");
+    }
+
+    @Test
+    void downloadDeleteKeepsALocalFileNeverSyncedUnlessForced() {
+        Repo[] m = twoMachines();
+        Repo a = m[0], b = m[1];
+        b.write("exp/data/b-draft.txt", "b's draft, never uploaded\n");
+        a.delete("exp/data/f1.txt");
+        assertEquals(0, a.run("upload", "--delete", "--yes").code());
+
+        Repo.Run r = b.run("download", "--delete", "--yes");
+
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("exp/data/b-draft.txt  new here, never uploaded"), r::toString);
+        assertEquals(Map.of("exp/data/b-draft.txt", "b's draft, never uploaded\n", "exp/data/f2.txt", "f2\n"), b.dataFiles());
+        assertEquals("f1\n", b.trashed("exp/data/f1.txt"));
+        assertNull(b.trashed("exp/data/b-draft.txt"));
+
+        Repo.Run forced = b.run("download", "--delete", "--force", "--yes");
+        assertEquals(0, forced.code(), forced::toString);
+        assertFalse(b.exists("exp/data/b-draft.txt"));
+        assertEquals("b's draft, never uploaded\n", b.trashed("exp/data/b-draft.txt"));
+    }
+
+    @Test
+    void uploadForceOverAnotherMachinesEditKeepsTheBucketCopy() {
+        Repo[] m = twoMachines();
+        Repo a = m[0], b = m[1];
+        a.write("exp/data/f2.txt", "f2 edited on a\n", 1_700_000_100_000L);
+        assertEquals(0, a.run("upload", "--yes").code());
+        b.write("exp/data/f2.txt", "f2 edited on b\n", 1_700_000_200_000L);
+
+        Repo.Run plan = b.run("upload", "--force", "--dry-run");
+        assertTrue(plan.out().contains("exp/data/f2.txt (15 B)  conflict overwritten (--force) (bucket copy kept in .lambda-sync/trash/)"), plan::toString);
+        Repo.Run r = b.run("upload", "--force", "--yes");
+
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("f2 edited on b\n", bucket.text("exp/data/f2.txt"));
+        assertEquals("f2 edited on a\n", b.trashed("exp/data/f2.txt"));
+    }
+
+    // ---- the deletion bound ---------------------------------------------------------------------
+
+    @Test
+    void deletingMoreThan50FilesStopsEvenWithYesUnlessMaxDeleteAllowsThatMany() {
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        for (int i = 0; i < 120; i++) a.write(String.format("exp/data/f%03d.txt", i), "f" + i + "\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        for (int i = 0; i < 51; i++) a.delete(String.format("exp/data/f%03d.txt", i));
+
+        Repo.Run r = a.run("upload", "--delete", "--yes");
+        assertEquals(3, r.code(), r::toString);
+        assertTrue(r.out().contains("this DELETES 51 files in the bucket (of 120), more than 50 or half of them: rerun with --max-delete 51"), r::toString);
+        assertTrue(r.err().contains("stopped, nothing changed"), r::toString);
+        assertEquals(3, a.run("upload", "--delete", "--yes", "--max-delete", "50").code());
+        assertEquals(120, bucket.contents().size());
+
+        Repo.Run allowed = a.run("upload", "--delete", "--yes", "--max-delete", "51");
+        assertEquals(0, allowed.code(), allowed::toString);
+        assertEquals(69, bucket.contents().size());
+    }
+
+    @Test
+    void deletingMoreThanHalfOfASideStopsEvenAnApprovedPlan() {
+        Repo[] m = twoMachines();
+        Repo a = m[0], b = m[1];
+        for (int i = 0; i < 8; i++) a.write("exp/data/g" + i + ".txt", "g" + i + "\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        assertEquals(0, b.run("download", "--yes").code());
+        for (int i = 0; i < 6; i++) a.delete("exp/data/g" + i + ".txt"); // 6 of 10
+        assertEquals(3, a.run("upload", "--delete", "--yes").code(), "a's own upload is bounded too");
+        assertEquals(0, a.run("upload", "--delete", "--yes", "--max-delete", "6").code());
+
+        Repo.Run dry = b.run("download", "--delete", "--dry-run");
+        assertEquals(0, dry.code(), dry::toString);
+        assertTrue(dry.out().contains("this DELETES 6 files here (of 10)"), dry::toString);
+        String id = dry.out().replaceAll("(?s).*plan id ([0-9a-f]+).*", "$1");
+        Repo.Run approved = b.run("download", "--delete", "--approve", id);
+        assertEquals(3, approved.code(), approved::toString);
+        assertEquals(10, b.dataFiles().size());
+        assertEquals(0, b.run("download", "--delete", "--approve", id, "--max-delete", "6").code());
+        assertEquals(4, b.dataFiles().size());
+    }
+
+    @Test
+    void halfOfASideIsStillWithinTheBound() {
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        for (int i = 0; i < 10; i++) a.write("exp/data/f" + i + ".txt", "f" + i + "\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        for (int i = 0; i < 5; i++) a.delete("exp/data/f" + i + ".txt");
+        Repo.Run r = a.run("upload", "--delete", "--yes");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(5, bucket.contents().size());
+    }
+
+    @Test
+    void maxDeleteMustBeAPositiveCount() {
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        for (String bad : new String[] {"0", "-3", "", "many"}) {
+            Repo.Run r = a.run("upload", "--delete", "--max-delete", bad);
+            assertEquals(2, r.code(), r::toString);
+            assertTrue(r.err().contains("--max-delete"), r::toString);
+        }
+    }
+}
