@@ -47,6 +47,7 @@ final class SyncRun {
                         if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
                     reportOutside(console, sides);
+                    ignore.report(console, dirs);
                     emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
                     return ExitException.OK;
                 }
@@ -54,6 +55,7 @@ final class SyncRun {
                 SyncPlan plan = plan(dir, sides, po, store);
                 PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
                 reportOutside(console, sides);
+                ignore.report(console, dirs);
                 console.info("  plan id " + plan.id);
                 int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
