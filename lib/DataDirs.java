@@ -20,11 +20,14 @@ final class DataDirs {
     final List<String> dirs;
     /** Subtrees the run is limited to ("phase0/data/results/"), or empty for everything. */
     final List<String> scopes;
+    /** The path arguments as typed, one per scope (for messages). */
+    private final List<String> args;
 
-    private DataDirs(Path root, List<String> dirs, List<String> scopes) {
+    private DataDirs(Path root, List<String> dirs, List<String> scopes, List<String> args) {
         this.root = root;
         this.dirs = dirs;
         this.scopes = scopes;
+        this.args = args;
     }
 
     /** The git top-level containing {@code workDir}: the nearest ancestor holding .git. */
@@ -59,7 +62,7 @@ final class DataDirs {
         dirs.sort(null);
         List<String> scopes = new ArrayList<>();
         for (String arg : pathArgs) scopes.add(scope(root, workDir, arg));
-        return new DataDirs(root, List.copyOf(dirs), List.copyOf(scopes));
+        return new DataDirs(root, List.copyOf(dirs), List.copyOf(scopes), List.copyOf(pathArgs));
     }
 
     /** A path argument as a repo-relative scope: a local dir ends in '/', anything else is a file or a dir not here yet. */
@@ -104,7 +107,36 @@ final class DataDirs {
     /** True when {@code rel} lies in the run's scopes (all of them when no path was given). */
     boolean inScope(String rel) {
         if (scopes.isEmpty()) return true;
-        for (String s : scopes) if (s.endsWith("/") ? rel.startsWith(s) : rel.equals(s) || rel.startsWith(s + "/")) return true;
+        for (String s : scopes) if (within(s, rel)) return true;
         return false;
+    }
+
+    private static boolean within(String scope, String rel) {
+        return scope.endsWith("/") ? rel.startsWith(scope) : rel.equals(scope) || rel.startsWith(scope + "/");
+    }
+
+    /**
+     * After both sides are listed: a path argument must name something, here or in the store
+     * (a typo, or a glob the shell did not expand, must not end as "nothing to do"), and must
+     * not be excluded (SYNC.md "Command reference"). Exit 2 naming the first one that fails.
+     */
+    void requireEveryPathMatches(SyncIgnore ignore, SyncRun.Sides sides) {
+        for (int i = 0; i < scopes.size(); i++) {
+            String scope = scopes.get(i), arg = args.get(i);
+            String rel = scope.endsWith("/") ? scope.substring(0, scope.length() - 1) : scope;
+            boolean dir = scope.endsWith("/");
+            SyncIgnore.Match m = ignore.match(rel, dir);
+            if (m == null && !dir) m = ignore.match(rel, true); // not here: a folder in the store, perhaps
+            if (m != null) throw ExitException.usage(arg + " is excluded by " + m.describe() + "; nothing to sync there");
+            if (SyncIgnore.builtin(rel, dir) || (!dir && SyncIgnore.builtin(rel, true))) {
+                throw ExitException.usage(arg + " is among the built-in excludes (SYNC.md \"What is synced\"); nothing to sync there");
+            }
+            if (Files.exists(root.resolve(rel), LinkOption.NOFOLLOW_LINKS)) continue;
+            boolean named = sides.local().files.keySet().stream().anyMatch(r -> within(scope, r))
+                    || sides.remote().keySet().stream().anyMatch(r -> within(scope, r))
+                    || sides.state().keySet().stream().anyMatch(r -> within(scope, r))
+                    || sides.skipped().stream().anyMatch(s -> within(scope, s.rel()));
+            if (!named) throw ExitException.usage("no such file or folder here or in the bucket: " + arg);
+        }
     }
 }
