@@ -36,6 +36,7 @@ final class SyncRun {
                 // The state file (a line per synced file) is read while the bucket is listed.
                 CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
                 Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
+                dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
