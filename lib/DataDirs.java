@@ -79,6 +79,103 @@ final class DataDirs {
         return rel;
     }
 
+    /** Why a folder that looks like data is not synced (SYNC.md "What is synced"). */
+    enum Why { AT_ROOT, TOO_DEEP, SYMLINK }
+
+    /** A folder named data/ or reports/ that no run syncs: named in every plan and by doctor. */
+    record Note(Why why, String path, String text) {}
+
+    /** Levels below the root searched for misplaced data dirs (a/b/c/data), and a bound on the folders read. */
+    private static final int DEPTH = 4, MAX_FOLDERS = 5_000;
+    /** Folders of code and tools, never searched: their data/ subfolders are package data, not results. */
+    private static final java.util.Set<String> NOT_SEARCHED = java.util.Set.of("node_modules", "site-packages", "venv");
+
+    /**
+     * Folders named data/ or reports/ that are not synced: directly under the repo root, deeper
+     * than one level, or a symlink (never followed, SYNC.md "What is synced"). One that
+     * .syncignore excludes is not noted: that is how a user says "I know".
+     *
+     * @param target a SYNC_TARGET folder (null if none); a mirror inside the repo is not searched
+     */
+    List<Note> unsynced(SyncIgnore ignore, Path target) {
+        List<Note> notes = new ArrayList<>();
+        Path skip = target == null ? null : target.toAbsolutePath().normalize();
+        java.util.ArrayDeque<Path> queue = new java.util.ArrayDeque<>(List.of(root));
+        int read = 0;
+        while (!queue.isEmpty() && read++ < MAX_FOLDERS) {
+            Path folder = queue.poll();
+            int depth = folder.equals(root) ? 0 : root.relativize(folder).getNameCount();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+                for (Path c : children) {
+                    String name = c.getFileName().toString(), rel = rel(root, c);
+                    if (name.startsWith(".") || c.equals(skip) || SyncIgnore.builtin(rel, true) || NOT_SEARCHED.contains(name)) continue;
+                    boolean link = Files.isSymbolicLink(c);
+                    if (ignore.match(rel, true) != null || !(Files.isDirectory(c) || (link && depth == 1 && NAMES.contains(name)))) continue;
+                    if (NAMES.contains(name) && depth != 1) {
+                        notes.add(misplaced(depth == 0 ? Why.AT_ROOT : Why.TOO_DEEP, rel));
+                    } else if (NAMES.contains(name) && link) {
+                        notes.add(symlink(rel, c)); // even a dangling one: the plan lists it as skipped
+                    } else if (depth == 0 && link && NAMES.stream().anyMatch(n -> Files.isDirectory(c.resolve(n)))) {
+                        notes.add(symlink(rel, c));
+                    } else if (!link && !(depth == 1 && NAMES.contains(name)) && depth + 1 < DEPTH) {
+                        queue.add(c);
+                    }
+                }
+            } catch (IOException e) {
+                // An unreadable folder holds nothing we could sync either; the scan is advice only.
+            }
+        }
+        notes.sort(java.util.Comparator.comparing(Note::path));
+        return notes;
+    }
+
+    private static Note misplaced(Why why, String rel) {
+        String where = why == Why.AT_ROOT ? "directly under the repo root" : "deeper than one folder below the repo root";
+        return new Note(why, rel, rel + "/ is not synced: it is " + where + ", and only <top>/data/ and <top>/reports/ directly"
+                + " under the repo root are; move it to a folder like " + example(rel) + ", or add /" + rel
+                + "/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
+    }
+
+    private static Note symlink(String rel, Path link) {
+        String to;
+        try {
+            to = " (to " + Files.readSymbolicLink(link) + ")";
+        } catch (IOException e) {
+            to = "";
+        }
+        return new Note(Why.SYMLINK, rel, rel + "/ is a symlink" + to + ", so it is not synced: symlinks are never followed;"
+                + " move the data into the repo and link the other way round, or add /" + rel
+                + "/ to .syncignore to keep it unsynced (SYNC.md \"What is synced\")");
+    }
+
+    /** Where a misplaced data dir would be synced: under its top folder, or a new one for the root's. */
+    private static String example(String rel) {
+        String[] parts = rel.split("/");
+        String name = parts[parts.length - 1];
+        return (parts.length == 1 ? "main" : parts[0]) + "/" + name + "/";
+    }
+
+    /**
+     * Prints a warning for each unsynced folder (every run) and returns those that concern this
+     * run: all when no path was given, else those a path argument reaches. They make it exit 4.
+     */
+    List<Note> warnUnsynced(SyncIgnore ignore, Path target, Console console) {
+        List<Note> notes = unsynced(ignore, target);
+        notes.forEach(n -> console.warn(n.text()));
+        return notes.stream().filter(n -> scopes.isEmpty()
+                || scopes.stream().anyMatch(s -> within(s, n.path()) || within(n.path() + "/", s))).toList();
+    }
+
+    /** A path below the root, '/'-separated, each name as it is on disk: a backslash in a name stays a backslash. */
+    static String rel(Path root, Path p) {
+        StringBuilder b = new StringBuilder();
+        for (Path name : root.relativize(p)) {
+            if (b.length() > 0) b.append('/');
+            b.append(name);
+        }
+        return b.toString();
+    }
+
     /**
      * Why a key (prefix already removed) must not be written to disk, or null if it maps into
      * a data dir safely. Guards against hostile or buggy listings: '..', absolute paths,
