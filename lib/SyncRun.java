@@ -30,6 +30,7 @@ final class SyncRun {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths);
         SyncIgnore ignore = SyncIgnore.load(root);
+        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4 below
         try (Store store = StoreFactory.open(config, opt.jobs())) {
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
@@ -58,7 +59,7 @@ final class SyncRun {
                 reportOutside(console, sides);
                 ignore.report(console, dirs);
                 console.info("  plan id " + plan.id);
-                int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
+                int untouched = plan.leftUntouched() > 0 || !unsynced.isEmpty() ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
                 if (!plan.hasWork() || opt.dryRun()) {
                     if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
