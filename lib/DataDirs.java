@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,12 +23,15 @@ final class DataDirs {
     final List<String> scopes;
     /** The path arguments as typed, one per scope (for messages). */
     private final List<String> args;
+    /** SYNC_PREFIX, which counts towards S3's key length limit. */
+    private final String prefix;
 
-    private DataDirs(Path root, List<String> dirs, List<String> scopes, List<String> args) {
+    private DataDirs(Path root, List<String> dirs, List<String> scopes, List<String> args, String prefix) {
         this.root = root;
         this.dirs = dirs;
         this.scopes = scopes;
         this.args = args;
+        this.prefix = prefix;
     }
 
     /** The git top-level containing {@code workDir}: the nearest ancestor holding .git. */
@@ -39,10 +43,15 @@ final class DataDirs {
                 + " (run lambda-sync from your repo, where */data/ and */reports/ live)");
     }
 
+    static DataDirs find(Path root, Path workDir, List<String> pathArgs) {
+        return find(root, workDir, pathArgs, "");
+    }
+
     /**
      * @param pathArgs paths given after the mode, relative to {@code workDir} or absolute
+     * @param prefix   SYNC_PREFIX ("" or "team/repo/")
      */
-    static DataDirs find(Path root, Path workDir, List<String> pathArgs) {
+    static DataDirs find(Path root, Path workDir, List<String> pathArgs, String prefix) {
         List<String> dirs = new ArrayList<>();
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             for (Path p : top) {
@@ -62,14 +71,14 @@ final class DataDirs {
         dirs.sort(null);
         List<String> scopes = new ArrayList<>();
         for (String arg : pathArgs) scopes.add(scope(root, workDir, arg));
-        return new DataDirs(root, List.copyOf(dirs), List.copyOf(scopes), List.copyOf(pathArgs));
+        return new DataDirs(root, List.copyOf(dirs), List.copyOf(scopes), List.copyOf(pathArgs), prefix);
     }
 
     /** A path argument as a repo-relative scope: a local dir ends in '/', anything else is a file or a dir not here yet. */
     private static String scope(Path root, Path workDir, String arg) {
         Path abs = workDir.resolve(arg).toAbsolutePath().normalize();
         if (!abs.startsWith(root)) throw ExitException.usage("path " + arg + " is outside the repo " + root);
-        String rel = root.relativize(abs).toString().replace('\\', '/');
+        String rel = rel(root, abs);
         String[] parts = rel.split("/");
         if (parts.length < 2 || parts[0].startsWith(".") || !NAMES.contains(parts[1])) {
             throw ExitException.usage("path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
@@ -191,6 +200,23 @@ final class DataDirs {
         for (String part : parts) {
             if (part.equals("..") || part.equals(".")) return "contains '" + part + "'";
             if (part.isEmpty()) return "contains an empty path segment";
+        }
+        return null;
+    }
+
+    /** S3's limit on a key, in UTF-8 bytes. */
+    static final int MAX_KEY_BYTES = 1024;
+
+    /**
+     * {@link #refusal}, and also a key that S3 could not hold with SYNC_PREFIX in front: over
+     * 1,024 UTF-8 bytes. Both sides skip such a path rather than fail on it every run.
+     */
+    String keyRefusal(String rel) {
+        String why = refusal(rel);
+        if (why != null) return why;
+        int bytes = (prefix + rel).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            return "too long: " + bytes + " bytes" + (prefix.isEmpty() ? "" : " with SYNC_PREFIX") + ", S3 allows " + MAX_KEY_BYTES;
         }
         return null;
     }
