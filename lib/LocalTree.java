@@ -63,8 +63,8 @@ final class LocalTree {
                         skipped.add(new Skipped(rel, "symlink, not followed"));
                     } else if (!attrs.isRegularFile()) {
                         skipped.add(new Skipped(rel, "not a regular file"));
-                    } else if (DataDirs.refusal(rel) != null) {
-                        skipped.add(new Skipped(rel, "name cannot be a key: " + DataDirs.refusal(rel)));
+                    } else if (dirs.keyRefusal(rel) != null) {
+                        skipped.add(new Skipped(rel, "name cannot be a key: " + dirs.keyRefusal(rel)));
                     } else {
                         files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                     }
@@ -83,7 +83,7 @@ final class LocalTree {
     }
 
     static String rel(Path root, Path p) {
-        return root.relativize(p).toString().replace('\\', '/');
+        return DataDirs.rel(root, p); // a backslash in a name must not become a folder separator
     }
 
     /** Reads a file's current size and mtime, or null if it is gone or not a regular file. */

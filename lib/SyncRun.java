@@ -28,7 +28,7 @@ final class SyncRun {
     static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
                    java.io.PrintWriter json) {
         Path root = DataDirs.gitRoot(workDir);
-        DataDirs dirs = DataDirs.find(root, workDir, paths);
+        DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
         List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4 below
         try (Store store = StoreFactory.open(config, opt.jobs())) {
@@ -154,7 +154,7 @@ final class SyncRun {
                 store.list(dirs.scopes, r -> {
                     String rel = r.rel();
                     if (rel.endsWith("/")) return; // a "directory" marker some tools create
-                    String refusal = DataDirs.refusal(rel);
+                    String refusal = dirs.keyRefusal(rel);
                     if (refusal != null) {
                         skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, "refused: key " + refusal, false, 0, null, r));
                     } else if (!DataDirs.isDataKey(rel)) {
