@@ -148,6 +148,7 @@ class LambdaSync implements Callable<Integer> {
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
         config.requireStore(mode.name());
+        if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve), json ? out : null);
     }
 

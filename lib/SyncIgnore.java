@@ -116,6 +116,46 @@ final class SyncIgnore {
         return null;
     }
 
+    /**
+     * Whether git ignores the folder {@code rel} of the repo at {@code root}: .git/info/exclude,
+     * then the .gitignore files from the root down, the deepest match deciding, and a folder
+     * below an ignored one ignored too. (Not the user's core.excludesFile: a warning errs loud.)
+     */
+    static boolean gitIgnores(Path root, String rel) {
+        List<Map.Entry<String, SyncIgnore>> files = new ArrayList<>(); // folder ("" = root) -> its ignore file
+        files.add(Map.entry("", read(root.resolve(".git/info/exclude"))));
+        String[] parts = rel.split("/");
+        String folder = "";
+        for (int i = 0; i < parts.length; i++) {
+            files.add(Map.entry(folder, read(root.resolve(folder).resolve(".gitignore"))));
+            folder = folder.isEmpty() ? parts[i] : folder + "/" + parts[i];
+            Boolean verdict = null;
+            for (Map.Entry<String, SyncIgnore> f : files) {
+                String base = f.getKey(), path = base.isEmpty() ? folder : folder.substring(base.length() + 1);
+                Boolean v = f.getValue().verdict(path);
+                if (v != null) verdict = v;
+            }
+            if (Boolean.TRUE.equals(verdict)) return true;
+        }
+        return false;
+    }
+
+    private static SyncIgnore read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)) : none();
+        } catch (IOException | ExitException e) {
+            return none();
+        }
+    }
+
+    /** For a folder: TRUE excluded, FALSE taken back by '!', null when no line matches. */
+    private Boolean verdict(String folder) {
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            if (rules.get(i).rule().isMatch(folder, true, true)) return rules.get(i).rule().getResult();
+        }
+        return null;
+    }
+
     /** The built-in excludes: junk folders anywhere on the path, editor and temp files. */
     static boolean builtin(String rel, boolean isDir) {
         String[] parts = rel.split("/");
