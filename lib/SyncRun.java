@@ -45,6 +45,7 @@ final class SyncRun {
                     for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
                         SyncPlan p = plan(d, sides, po, store);
                         PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
+                        if (console.quiet) console.summary(PlanSummary.line(p, inSync(sides, p)));
                         console.info("");
                         if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
