@@ -30,6 +30,7 @@
 //SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
 //SOURCES lib/PlanRecord.java
