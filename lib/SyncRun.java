@@ -69,6 +69,7 @@ final class SyncRun {
                     return opt.dryRun() ? ExitException.OK : untouched;
                 }
                 try {
+                    DiskSpace.require(root, plan); // up front: before asking, before any byte moves
                     confirm(console, plan, opt, sides, root);
                 } catch (ExitException e) {
                     if (json != null) emit(json, PlanJson.result(doc, plan, null, e.code));
