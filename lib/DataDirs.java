@@ -4,8 +4,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What is synced: the {@code <dir>/data/} and {@code <dir>/reports/} directories directly under the
@@ -94,10 +97,10 @@ final class DataDirs {
     /** A folder named data/ or reports/ that no run syncs: named in every plan and by doctor. */
     record Note(Why why, String path, String text) {}
 
-    /** Levels below the root searched for misplaced data dirs (a/b/c/data), and a bound on the folders read. */
-    private static final int DEPTH = 4, MAX_FOLDERS = 5_000;
+    /** Levels below the root searched for misplaced data dirs (a/b/c/data), and bounds on the folders and entries read. */
+    private static final int DEPTH = 4, MAX_FOLDERS = 5_000, MAX_ENTRIES = 50_000;
     /** Folders of code and tools, never searched: their data/ subfolders are package data, not results. */
-    private static final java.util.Set<String> NOT_SEARCHED = java.util.Set.of("node_modules", "site-packages", "venv");
+    private static final Set<String> NOT_SEARCHED = Set.of("node_modules", "site-packages", "venv");
 
     /**
      * Folders named data/ or reports/ that are not synced: directly under the repo root, deeper
@@ -109,13 +112,14 @@ final class DataDirs {
     List<Note> unsynced(SyncIgnore ignore, Path target) {
         List<Note> notes = new ArrayList<>();
         Path skip = target == null ? null : target.toAbsolutePath().normalize();
-        java.util.ArrayDeque<Path> queue = new java.util.ArrayDeque<>(List.of(root));
-        int read = 0;
-        while (!queue.isEmpty() && read++ < MAX_FOLDERS) {
+        ArrayDeque<Path> queue = new ArrayDeque<>(List.of(root));
+        int read = 0, entries = 0;
+        while (!queue.isEmpty() && read++ < MAX_FOLDERS && entries < MAX_ENTRIES) {
             Path folder = queue.poll();
             int depth = folder.equals(root) ? 0 : root.relativize(folder).getNameCount();
             try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
                 for (Path c : children) {
+                    if (entries++ >= MAX_ENTRIES) break; // advice only: a huge results folder must not slow every run
                     String name = c.getFileName().toString(), rel = rel(root, c);
                     if (name.startsWith(".") || c.equals(skip) || SyncIgnore.builtin(rel, true) || NOT_SEARCHED.contains(name)) continue;
                     boolean link = Files.isSymbolicLink(c);
@@ -134,7 +138,7 @@ final class DataDirs {
                 // An unreadable folder holds nothing we could sync either; the scan is advice only.
             }
         }
-        notes.sort(java.util.Comparator.comparing(Note::path));
+        notes.sort(Comparator.comparing(Note::path));
         return notes;
     }
 
