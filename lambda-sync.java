@@ -29,10 +29,12 @@
 //SOURCES lib/Reason.java
 //SOURCES lib/SyncPlan.java
 //SOURCES lib/PlanPrinter.java
+//SOURCES lib/PlanSummary.java
 //SOURCES lib/Units.java
 //SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
 //SOURCES lib/PlanRecord.java
@@ -50,8 +52,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -144,6 +148,7 @@ class LambdaSync implements Callable<Integer> {
         if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
         if (maxDelete != null && maxDelete < 1) throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
         if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         // With --json, stdout carries only the JSON document; human text goes to stderr.
         Console console = new Console(json ? err : out, err, in, interactive, verbose, quiet);
@@ -156,7 +161,35 @@ class LambdaSync implements Callable<Integer> {
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
         config.requireStore(mode.name());
+        if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete), json ? out : null);
+    }
+
+    /** The modes each option does something for; given to another mode, it is a usage error, never silently ignored. */
+    static final Map<String, Set<Mode>> OPTION_MODES = Map.of(
+            "--dry-run", EnumSet.of(Mode.setup, Mode.upload, Mode.download, Mode.status),
+            "--delete", EnumSet.of(Mode.upload, Mode.download, Mode.status),
+            "--force", EnumSet.of(Mode.upload, Mode.download, Mode.status),
+            "--json", EnumSet.of(Mode.upload, Mode.download, Mode.status),
+            "--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status),
+            "--approve", EnumSet.of(Mode.upload, Mode.download),
+            "--offline", EnumSet.of(Mode.setup),
+            "--read-only", EnumSet.of(Mode.doctor));
+
+    /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */
+    private void checkOptions() {
+        var parsed = spec.commandLine().getParseResult();
+        for (var e : OPTION_MODES.entrySet()) {
+            if (parsed.hasMatchedOption(e.getKey()) && !e.getValue().contains(mode)) {
+                throw ExitException.usage(e.getKey() + " does nothing for " + mode + " (it is for "
+                        + String.join(", ", e.getValue().stream().map(Mode::name).toList()) + "); leave it out");
+            }
+        }
+        if (approve != null && !approve.matches("[0-9a-f]{12}")) {
+            throw ExitException.usage("--approve needs the plan id a dry run printed (12 hex digits, like 63167e67587c), not '" + approve + "'");
+        }
+        if (configFile.toString().isBlank()) throw ExitException.usage("the config file name is empty (an unset shell variable?)");
+        for (String p : paths) if (p.isBlank()) throw ExitException.usage("a path argument is empty (an unset shell variable?)");
     }
 
     /** Runs the command as main would, without exiting; for tests. */

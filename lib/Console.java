@@ -33,6 +33,12 @@ final class Console {
         out.flush();
     }
 
+    /** A summary line (stdout): shown even with --quiet, which keeps "only errors and the summary". */
+    void summary(String line) {
+        out.println(line);
+        out.flush();
+    }
+
     /** A detail line shown only with --verbose. */
     void detail(String line) {
         if (verbose) out.println(line);

@@ -375,9 +375,11 @@ final class Doctor {
         }
         ok("repo", root + " (git top-level)");
         try {
-            List<String> dirs = DataDirs.find(root, root, List.of()).dirs;
+            DataDirs found = DataDirs.find(root, root, List.of());
+            List<String> dirs = found.dirs;
             ok("data dirs", dirs.isEmpty() ? "none here yet (*/data/ and */reports/ directly under the repo root; download brings them)"
                     : dirs.size() + " found: " + String.join(", ", dirs));
+            found.unsynced(SyncIgnore.load(root), config.target()).forEach(n -> warn("data dirs", n.text()));
         } catch (ExitException e) {
             fail("data dirs", e.getMessage(), "check the repo root's permissions");
         }

@@ -16,8 +16,9 @@ import org.eclipse.jgit.lib.Config;
 /**
  * The user's global git config, found the way the git CLI finds it and edited with JGit's
  * config model. JGit in-process cannot see a HOME or XDG_CONFIG_HOME other than the JVM's, so
- * both come in as values. Includes are deliberately not followed: only the files themselves
- * are edited, and what they include is left as it is.
+ * both come in as values. Identity and helper go into the global files themselves; the files
+ * they include ({@code [include]} and, whatever its condition, {@code [includeIf]}) are read
+ * too, because git sends a token kept in one of them just the same (SYNC.md "What setup does").
  */
 final class GitGlobalConfig {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -67,14 +68,49 @@ final class GitGlobalConfig {
     /** A url.&lt;base&gt; section and the file it is in. */
     record UrlSection(Path file, String base) {}
 
+    /** git stops following includes this deep (its own limit is 10). */
+    static final int MAX_INCLUDE_DEPTH = 10;
+
     /** Where {@code git config --global} writes. */
     final File target;
     /** Every file git reads as global config, in git's order (XDG first, so ~/.gitconfig wins). */
     final List<File> files;
+    /** The files those include, directly or not, that exist: searched for tokens, edited only to remove one. */
+    final List<File> included;
 
-    private GitGlobalConfig(File target, List<File> files) {
+    private GitGlobalConfig(File target, List<File> files, Path home) {
         this.target = target;
         this.files = files;
+        this.included = new ArrayList<>();
+        List<Path> seen = new ArrayList<>(files.stream().map(f -> f.path.toAbsolutePath().normalize()).toList());
+        for (File f : files) include(f, home, 1, seen);
+    }
+
+    /** Follows a file's {@code include.path} and {@code includeIf.<condition>.path} values, as git resolves them. */
+    private void include(File from, Path home, int depth, List<Path> seen) {
+        if (depth > MAX_INCLUDE_DEPTH) return;
+        List<String> paths = new ArrayList<>(Arrays.asList(from.config.getStringList("include", null, "path")));
+        for (String condition : from.config.getSubsections("includeIf")) {
+            paths.addAll(Arrays.asList(from.config.getStringList("includeIf", condition, "path")));
+        }
+        for (String p : paths) {
+            if (p.isBlank()) continue;
+            Path file = p.startsWith("~/") ? home.resolve(p.substring(2))
+                    : from.path.toAbsolutePath().getParent().resolve(p); // relative: to the including file's folder
+            file = file.toAbsolutePath().normalize();
+            if (seen.contains(file) || !Files.isRegularFile(file)) continue; // git skips a missing include
+            seen.add(file);
+            File inc = new File(file);
+            included.add(inc);
+            include(inc, home, depth + 1, seen);
+        }
+    }
+
+    /** The global files and what they include. */
+    private List<File> all() {
+        List<File> all = new ArrayList<>(files);
+        all.addAll(included);
+        return all;
     }
 
     /**
@@ -85,7 +121,7 @@ final class GitGlobalConfig {
         String forced = env.get("GIT_CONFIG_GLOBAL");
         if (forced != null && !forced.isEmpty()) {
             File only = new File(Path.of(forced));
-            return new GitGlobalConfig(only, List.of(only));
+            return new GitGlobalConfig(only, List.of(only), home);
         }
         Path dot = home.resolve(".gitconfig");
         String xdgHome = env.get("XDG_CONFIG_HOME");
@@ -93,9 +129,9 @@ final class GitGlobalConfig {
         File dotFile = new File(dot);
         if (Files.exists(xdg)) {
             File xdgFile = new File(xdg);
-            return new GitGlobalConfig(Files.exists(dot) ? dotFile : xdgFile, List.of(xdgFile, dotFile));
+            return new GitGlobalConfig(Files.exists(dot) ? dotFile : xdgFile, List.of(xdgFile, dotFile), home);
         }
-        return new GitGlobalConfig(dotFile, List.of(dotFile));
+        return new GitGlobalConfig(dotFile, List.of(dotFile), home);
     }
 
     /** Sets a single value in the target file; false if it already held exactly that. */
@@ -125,10 +161,10 @@ final class GitGlobalConfig {
         target.config.setStringList("credential", null, "helper", list);
     }
 
-    /** The url.&lt;base&gt; sections whose base, or one of whose insteadOf / pushInsteadOf values, matches. */
+    /** The url.&lt;base&gt; sections whose base, or one of whose insteadOf / pushInsteadOf values, matches; included files too. */
     List<UrlSection> urlSections(Predicate<String> test) {
         List<UrlSection> found = new ArrayList<>();
-        for (File f : files) {
+        for (File f : all()) {
             for (String base : f.config.getSubsections("url")) {
                 boolean hit = test.test(base)
                         || Arrays.stream(f.config.getStringList("url", base, "insteadOf")).anyMatch(test)
@@ -143,12 +179,12 @@ final class GitGlobalConfig {
     List<UrlSection> removeUrlSections(Predicate<String> test) {
         List<UrlSection> found = urlSections(test);
         for (UrlSection s : found) {
-            for (File f : files) if (f.path.equals(s.file())) f.config.unsetSection("url", s.base());
+            for (File f : all()) if (f.path.equals(s.file())) f.config.unsetSection("url", s.base());
         }
         return found;
     }
 
     List<File> changed() {
-        return files.stream().filter(File::changed).toList();
+        return all().stream().filter(File::changed).toList();
     }
 }

@@ -68,8 +68,8 @@ final class LocalTree {
                         // Listed but not readable (chmod 000, made by root in a container): it can be
                         // neither uploaded nor compared, and is not "deleted" either.
                         skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied")));
-                    } else if (DataDirs.refusal(rel) != null) {
-                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, DataDirs.refusal(rel))));
+                    } else if (dirs.keyRefusal(rel) != null) {
+                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, dirs.keyRefusal(rel))));
                     } else {
                         files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                     }
@@ -97,7 +97,7 @@ final class LocalTree {
     }
 
     static String rel(Path root, Path p) {
-        return root.relativize(p).toString().replace('\\', '/');
+        return DataDirs.rel(root, p); // a backslash in a name must not become a folder separator
     }
 
     /** Reads a file's current size and mtime, or null if it is gone or not a regular file. */

@@ -163,6 +163,47 @@ final class SyncConfig {
         return p;
     }
 
+    /**
+     * SYNC_TARGET against the repo being synced (SYNC.md "The config file"): the repo itself or
+     * a folder in one of its data dirs is refused, since every upload would copy the mirror into
+     * itself, one level deeper each run; elsewhere in the repo it is a warning unless git ignores
+     * it (git add -A would commit the mirror).
+     */
+    void checkTarget(Path repoRoot, Console console) {
+        Path target = target();
+        if (target == null) return;
+        Path t = real(target), root = real(repoRoot);
+        if (!t.startsWith(root)) return;
+        String rel = DataDirs.rel(root, t);
+        String[] parts = rel.split("/");
+        String fix = "; set SYNC_TARGET in " + file + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)";
+        if (rel.isEmpty()) {
+            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root + "): the mirror would overwrite"
+                    + " the data dirs it copies" + fix);
+        }
+        if (parts.length >= 2 && !parts[0].startsWith(".") && DataDirs.NAMES.contains(parts[1])) {
+            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside the data dir " + parts[0] + "/" + parts[1]
+                    + "/ of this repo: every upload would copy the mirror into itself, one level deeper each run" + fix);
+        }
+        if (!SyncIgnore.gitIgnores(root, rel)) {
+            console.warn("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside this repo (" + rel + "/) and git does not ignore it:"
+                    + " git add -A would commit the mirror; add " + rel + "/ to .gitignore, or use a folder outside the repo");
+        }
+    }
+
+    /** The real path of {@code p}, through symlinks, as far as it exists (a target may not exist yet). */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path existing = abs; existing != null; existing = existing.getParent()) {
+            try {
+                return existing.toRealPath().resolve(existing.relativize(abs));
+            } catch (IOException e) {
+                // not there yet: try its parent
+            }
+        }
+        return abs;
+    }
+
     /** The endpoint URL: LAMBDA_ENDPOINT_URL if set, else the region's from the table. */
     String endpoint() {
         String explicit = get("LAMBDA_ENDPOINT_URL");

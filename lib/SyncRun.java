@@ -29,8 +29,9 @@ final class SyncRun {
     static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
                    java.io.PrintWriter json) {
         Path root = DataDirs.gitRoot(workDir);
-        DataDirs dirs = DataDirs.find(root, workDir, paths);
+        DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
+        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4 below
         try (Store store = StoreFactory.open(config, opt.jobs())) {
             store.open(root, console::warn);
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
@@ -38,6 +39,7 @@ final class SyncRun {
                 // The state file (a line per synced file) is read while the bucket is listed.
                 CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
                 Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
+                dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
@@ -45,12 +47,14 @@ final class SyncRun {
                     for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
                         SyncPlan p = plan(d, sides, po, store);
                         PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
+                        if (console.quiet) console.summary(PlanSummary.line(p, inSync(sides, p)));
                         console.info("");
                         if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
                     }
                     reportOutside(console, sides);
                     if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
                     store.finish();
+                    ignore.report(console, dirs);
                     emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
                     return ExitException.OK;
                 }
@@ -58,11 +62,12 @@ final class SyncRun {
                 SyncPlan plan = plan(dir, sides, po, store);
                 PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
                 reportOutside(console, sides);
+                ignore.report(console, dirs);
                 reportCompared(console, store);
                 String bound = deletionBound(plan, sides, opt);
                 if (bound != null) console.info("  " + bound);
                 console.info("  plan id " + plan.id);
-                int untouched = plan.leftUntouched() > 0 ? ExitException.INCOMPLETE : ExitException.OK;
+                int untouched = plan.leftUntouched() > 0 || !unsynced.isEmpty() ? ExitException.INCOMPLETE : ExitException.OK;
                 String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
                 if (!plan.hasWork() || opt.dryRun()) {
                     store.finish();
@@ -72,6 +77,7 @@ final class SyncRun {
                     return opt.dryRun() ? ExitException.OK : untouched;
                 }
                 try {
+                    DiskSpace.require(root, plan); // up front: before asking, before any byte moves
                     if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
                     confirm(console, plan, opt, root);
                 } catch (ExitException e) {
@@ -189,7 +195,7 @@ final class SyncRun {
                 store.list(dirs.scopes, r -> {
                     String rel = r.rel();
                     if (rel.endsWith("/")) return; // a "directory" marker some tools create
-                    String refusal = DataDirs.refusal(rel);
+                    String refusal = dirs.keyRefusal(rel);
                     if (refusal != null) {
                         skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal), false, 0, null, r));
                     } else if (!DataDirs.isDataKey(rel)) {

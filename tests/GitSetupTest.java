@@ -313,6 +313,51 @@ class GitSetupTest {
         assertTrue(Files.readString(home.resolve(".gitconfig")).contains(oldToken), "removing it would break git push");
     }
 
+    // --- tokens in files the global config includes ---
+
+    /** ~/.gitconfig includes ~/.gitconfig.local always and ~/work.inc in repos under ~/work/; each keeps an old token. */
+    Path writeIncludedTokens() throws Exception {
+        Files.writeString(home.resolve(".gitconfig"), "[include]\n\tpath = ~/.gitconfig.local\n"
+                + "[includeIf \"gitdir:~/work/\"]\n\tpath = work.inc\n");
+        Files.writeString(home.resolve(".gitconfig.local"), "[diff]\n\ttool = meld\n"
+                + "[url \"https://" + oldToken + "@github.com/\"]\n\tinsteadOf = https://github.com/\n");
+        Files.writeString(home.resolve("work.inc"), "[url \"https://x-access-token:" + oldToken + "@github.com/org/\"]\n"
+                + "\tinsteadOf = https://github.com/org/\n");
+        Path repo = Files.createDirectories(home.resolve("work/repo"));
+        assertEquals(0, gitExit("init", "-q", repo.toString()));
+        assertTrue(git("config", "--global", "--includes", "--get-regexp", "insteadof").contains(oldToken), "the test's premise");
+        assertTrue(git("-C", repo.toString(), "config", "--get-regexp", "insteadof").contains("/org/"), "the test's premise");
+        return repo;
+    }
+
+    @Test
+    void tokensInIncludedFilesAreRemovedAndGitNoLongerSendsThem() throws Exception {
+        Path repo = writeIncludedTokens();
+        Run r = setup();
+        assertEquals(0, r.code, r.err);
+        assertEquals(1, gitExit("config", "--global", "--includes", "--get-regexp", "insteadof"), "no insteadOf left, includes followed");
+        assertEquals(1, gitExit("config", "--global", "--get-regexp", "insteadof"));
+        assertEquals(1, gitExit("-C", repo.toString(), "config", "--get-regexp", "insteadof"), "nor through the includeIf");
+        assertEquals("meld", git("config", "--global", "--includes", "diff.tool"), "the rest of the included file stays");
+        assertEquals(token, credentialFill("github.com").get("password"));
+        assertTrue(r.out.contains("removed url.\"https://" + Secrets.mask(oldToken) + "@github.com/\".insteadOf from "
+                + home.resolve(".gitconfig.local")), r.out);
+        assertTrue(r.out.contains(".insteadOf from " + home.resolve("work.inc")), r.out);
+        assertFalse(Files.readString(home.resolve(".gitconfig")).contains(oldToken));
+    }
+
+    @Test
+    void withoutATokenAnIncludedInsteadOfIsReportedWithItsFile() throws Exception {
+        writeIncludedTokens();
+        writeConfig("GIT_USER_NAME=Alice\n");
+        Run r = setup();
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("warning: " + home.resolve(".gitconfig.local") + ": url.\"https://" + Secrets.mask(oldToken)
+                + "@github.com/\" holds a GitHub token in plain text"), r.err);
+        assertTrue(r.err.contains("warning: " + home.resolve("work.inc") + ": url.\""), r.err);
+        assertTrue(Files.readString(home.resolve(".gitconfig.local")).contains(oldToken), "removing it would break git push");
+    }
+
     // --- which URLs count as carrying a credential ---
 
     @Test

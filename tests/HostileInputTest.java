@@ -132,7 +132,7 @@ class HostileInputTest {
         Files.createSymbolicLink(a.path("exp2/data"), outside);
 
         Repo.Run r = a.run("upload", "--yes");
-        assertEquals(0, r.code(), r::toString);
+        assertEquals(4, r.code(), r::toString); // a data dir left unsynced is not success (issue 14.1, LayoutTest)
         assertTrue(r.out().contains("exp2/data/") && r.out().contains("symlink, not followed"), r::toString);
         assertEquals(Map.of("exp/data/ok.txt", "ok\n"), bucket.contents());
     }
