@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `doctor` against the real test server: one line per check, exit 0 only when all pass, no secret shown. */
 class DoctorTest {
-    static final List<String> BUCKET_CHECKS = List.of("config", "keys", "endpoint", "credentials", "bucket", "probe", "clock",
+    static final List<String> BUCKET_CHECKS = List.of("config", "keys", "endpoint", "credentials", "bucket", "probe", "profile", "clock",
             "java", "jbang", "repo", "data dirs");
     static final String WRONG_SECRET = "wrong-secret-0123456789abcdefWXYZ";
 
