@@ -89,9 +89,12 @@ final class SyncPlan {
             return new Decision(Action.CONFLICT, bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES, false);
         }
         if (src == Change.NEW || src == Change.CHANGED) {
-            // dst is UNCHANGED, ABSENT or DELETED: nothing there that the transfer could lose.
+            // dst is UNCHANGED, ABSENT or DELETED: nothing there that this machine has not synced. A
+            // download still keeps the local copy it replaces in the trash: the bucket no longer
+            // holds that content (another machine replaced it), so this may be its last copy.
             return new Decision(transfer, src == Change.NEW ? Reason.Rule.NEW_AT_SOURCE
-                    : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE, false);
+                    : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE,
+                    !up && dst == Change.UNCHANGED);
         }
         if (src == Change.UNCHANGED && dst == Change.DELETED) {
             return new Decision(transfer, Reason.Rule.DELETED_AT_DESTINATION_RESTORED, false);

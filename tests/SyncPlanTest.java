@@ -24,8 +24,8 @@ class SyncPlanTest {
             CHANGED   | DELETED   | false | -              | PUT           | false | KEEP         | false
             NEW       | ABSENT    | false | -              | PUT           | false | KEEP         | false
             # row 2: unchanged here; new or changed in bucket
-            UNCHANGED | CHANGED   | false | -              | KEEP          | false | GET          | false
-            UNCHANGED | CHANGED   | false | force,delete   | KEEP          | false | GET          | false
+            UNCHANGED | CHANGED   | false | -              | KEEP          | false | GET          | true
+            UNCHANGED | CHANGED   | false | force,delete   | KEEP          | false | GET          | true
             # row 3: deleted here; bucket unchanged (--delete passes this machine's deletion on, bucket copy to the trash)
             DELETED   | UNCHANGED | false | -              | KEEP          | false | GET          | false
             DELETED   | UNCHANGED | false | delete         | DELETE_REMOTE | true  | GET          | false

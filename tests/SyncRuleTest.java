@@ -59,7 +59,7 @@ class SyncRuleTest {
 
                 // here unchanged | bucket new or changed: upload keeps, says "changed in bucket"; download gets
                 synced("unchanged here, changed in bucket", BASE, THEIRS, "upload", BASE, THEIRS, null, 0, "changed in bucket (download to sync it)"),
-                synced("unchanged here, changed in bucket", BASE, THEIRS, "download", THEIRS, THEIRS, null, 0, "changed in bucket"),
+                synced("unchanged here, changed in bucket", BASE, THEIRS, "download", THEIRS, THEIRS, BASE, 0, "changed in bucket"),
 
                 // deleted here | bucket unchanged: upload keeps (--delete deletes in bucket); download restores
                 synced("deleted here, bucket unchanged", null, BASE, "upload", null, BASE, null, 0, "deleted here (--delete to delete it in bucket)"),
