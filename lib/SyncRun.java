@@ -171,7 +171,9 @@ final class SyncRun {
         console.out.flush();
         for (Transfer.Failure f : r.conflicts()) console.err.println("conflict: " + f.rel() + ": " + f.message() + "; left as it is in the bucket (run the command again to see the new plan)");
         if (!r.unverified().isEmpty()) {
-            console.info("unverified: " + Units.files(r.unverified().size()) + " downloaded with only their length checked: the server offers no checksum for them"
+            boolean one = r.unverified().size() == 1;
+            console.info("unverified: " + Units.files(r.unverified().size()) + " downloaded with only " + (one ? "its" : "their") + " length checked: the server offers no checksum for "
+                    + (one ? "it" : "them")
                     + " (see SYNC.md, \"Servers that are not AWS\")" + (console.verbose ? "" : "; -v lists them"));
             r.unverified().forEach(u -> console.detail("  unverified: " + u));
         }

@@ -176,6 +176,26 @@ class ServerProfileTest {
     }
 
     @Test
+    void anHttpsSyncRunsAsItsOwnProcessThroughTheWrapper() throws Exception {
+        // The wrapper's fast path (a class-data archive with the TLS classes) on a successful https run.
+        proxy = FaultProxy.startTls(bucket.server.endpoint);
+        Repo a = Repo.init(tmp.resolve("a"), config("a"));
+        a.write("exp/data/x.txt", "over https\n");
+        Path log = tmp.resolve("run.log");
+        Process p = a.start(log, "upload", "--yes");
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the run did not end");
+        assertEquals(0, p.exitValue(), () -> {
+            try {
+                return Files.readString(log);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        assertEquals("over https\n", bucket.text("exp/data/x.txt"));
+        assertTrue(proxy.count(FaultProxy.Kind.PUT) >= 1, proxy::journal);
+    }
+
+    @Test
     void aMissingFeatureIsReportedOnceNotPerFile() {
         proxy = FaultProxy.start(bucket.server.endpoint).quirks(EnumSet.of(ServerQuirks.Quirk.NO_MULTIPART));
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
