@@ -1,44 +1,60 @@
-import java.net.ConnectException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Turns a failure talking to the store into one line that names what to check. Never
- * includes credentials: SDK messages name keys and buckets, not secrets.
+ * Turns a failure talking to the store into one line that names what to check, from its typed
+ * {@link StoreException.Kind} (the one classifier), never from message text. Never includes
+ * credentials: SDK messages name keys and buckets, not secrets.
  */
 final class StoreErrors {
     private StoreErrors() {}
 
     static String explain(Throwable e, SyncConfig config) {
         String where = config.target() != null ? "SYNC_TARGET " + config.target() : "endpoint " + config.endpoint();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AwsServiceException s) {
-                String code = s.awsErrorDetails() == null ? "" : String.valueOf(s.awsErrorDetails().errorCode());
-                int status = s.statusCode();
-                if (code.equals("NoSuchBucket") || status == 404 && code.isEmpty()) {
-                    return "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
-                }
-                // Before the 403 catch-all: S3 answers a skewed clock with 403 too, and blaming the
-                // key pair would send the user to the wrong fix (FaultTest found this).
-                if (code.equals("RequestTimeTooSkewed")) {
-                    return "the " + where + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)";
-                }
-                if (code.equals("InvalidAccessKeyId") || code.equals("SignatureDoesNotMatch") || status == 403) {
-                    return "the " + where + " rejected the credentials (" + (code.isEmpty() ? "403" : code)
+        StoreException se = typed(e);
+        if (se == null) {
+            String m = e.getMessage();
+            return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m));
+        }
+        return switch (se.kind) {
+            case NO_BUCKET -> "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
+            // A bare 404 (a HEAD has no body to name the code) reaching here is the bucket's: objects are handled below.
+            case NOT_FOUND -> se.code.isEmpty()
+                    ? "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file
+                    : where + ": " + firstLine(se.getMessage());
+            // S3 answers a skewed clock with 403 too: blaming the key pair would send the user to the wrong fix.
+            case AUTH -> se.code.equals("RequestTimeTooSkewed")
+                    ? "the " + where + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)"
+                    : "the " + where + " rejected the credentials (" + (se.code.isEmpty() ? "403" : se.code)
                             + "): check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file;
-                }
-                return "the " + where + " answered " + status + (code.isEmpty() ? "" : " " + code) + ": " + firstLine(s.getMessage());
-            }
+            case UNREACHABLE -> unreachable(e, where);
+            default -> se.status > 0 ? "the " + where + " answered " + se.status + (se.code.isEmpty() ? "" : " " + se.code)
+                    + (se.kind.isTransient() ? "; run the same command again" : "")
+                    : where + ": " + firstLine(se.getMessage());
+        };
+    }
+
+    /** The typed failure in {@code e}'s causes, or the typed form of an SDK failure there; null for anything else. */
+    private static StoreException typed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StoreException s) return s;
+            if (t instanceof SdkException s) return StoreException.of(s, null);
+        }
+        return null;
+    }
+
+    private static String unreachable(Throwable e, String where) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) return "cannot resolve the host of " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and DNS";
-            if (t instanceof ConnectException) return "cannot connect to " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and the network";
+            if (t instanceof java.net.ConnectException) return "cannot connect to " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and the network";
             if (t instanceof SSLException) {
                 return "TLS handshake with " + where + " failed (" + firstLine(t.getMessage())
-                        + "): check LAMBDA_ENDPOINT_URL (http:// or https://, and the port) and the system clock";
+                        + "): check LAMBDA_ENDPOINT_URL (http:// or https://, and the port), the system clock, and LAMBDA_CA_BUNDLE for a private CA";
             }
         }
         String m = e.getMessage();
-        return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m));
+        return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m)) + "; check the network, then run the same command again";
     }
 
     private static String firstLine(String s) {
