@@ -25,6 +25,7 @@
 //SOURCES lib/StoreException.java
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
+//SOURCES lib/UploadJournal.java
 //SOURCES lib/SyncState.java
 //SOURCES lib/Reason.java
 //SOURCES lib/SyncPlan.java

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -362,6 +363,8 @@ final class S3Store implements Store {
      * with those as Content-MD5, so a part that changed in between is refused (or, where the server
      * does not check, caught by the digest of what was sent). Before completing, the file must
      * still be as planned; on any change the upload is aborted and the previous object stays.
+     * An upload cut off by a network failure or an interrupt is kept, with its {@link UploadJournal},
+     * so the next run sends only the missing parts (SYNC.md, "Resuming").
      *
      * @return null when the server turned out not to support multipart (then a single PUT is used)
      */
@@ -371,43 +374,33 @@ final class S3Store implements Store {
             throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded (since it was hashed)");
         }
         String md5 = hashes.md5();
-        abortEarlierUploads(key);
-        boolean meta = !profile.isNot(StoreProfile.Feature.METADATA);
-        String uploadId;
-        try {
-            uploadId = s3.createMultipartUpload(b -> {
-                b.bucket(bucket).key(key);
-                if (meta) b.metadata(meta(mtime, md5));
-            }).uploadId();
-            profile.learn(StoreProfile.Feature.MULTIPART, true, null);
-        } catch (SdkException e) {
-            if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
-            if (meta && !profile.is(StoreProfile.Feature.METADATA)) {
-                try {
-                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId()));
-                    profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
-                    return putMultipart(rel, key, file, size, mtime, md5, planned);
-                } catch (SdkException again) {
-                    // multipart itself is missing
-                }
-            }
-            profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
-            return null;
+        UploadJournal journal = UploadJournal.of(root, identity(), key);
+        Map<Integer, String> reuse = new HashMap<>();
+        String uploadId = resume(journal, rel, key, size, mtime, hashes, reuse);
+        if (uploadId == null) {
+            abortEarlierUploads(key, null);
+            uploadId = createUpload(rel, key, mtime, md5);
+            if (uploadId == null) return null;
+            if (journal != null) journal.begin(uploadId, PART_SIZE, size, mtime);
+        } else {
+            abortEarlierUploads(key, uploadId);
         }
+        String id = uploadId;
         boolean checkSent = !profile.is(StoreProfile.Feature.CONTENT_MD5);
         try {
-            List<long[]> ranges = partRanges(size);
-            List<CompletedPart> done = parallel(ranges, r -> {
+            List<CompletedPart> done = parallel(partRanges(size), r -> {
                 int n = (int) (r[0] / PART_SIZE) + 1;
+                if (reuse.containsKey(n)) return CompletedPart.builder().partNumber(n).eTag(reuse.get(n)).build();
                 String partMd5 = hashes.partMd5s().get(n - 1);
                 AtomicReference<MessageDigest> sent = new AtomicReference<>();
-                String etag = call(rel, () -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n).contentLength(r[1])
+                String etag = call(rel, () -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(n).contentLength(r[1])
                                 .contentMD5(ContentHash.hexToBase64(partMd5)),
                         RequestBody.fromContentProvider(() -> checkSent ? digested(slice(file, r[0], r[1]), sent) : slice(file, r[0], r[1]),
                                 r[1], "application/octet-stream")).eTag());
                 if (checkSent && sent.get() != null && !hex(sent.get()).equals(partMd5)) {
                     throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded (part " + n + ")");
                 }
+                if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
             });
             if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
@@ -418,24 +411,108 @@ final class S3Store implements Store {
             String etag;
             try {
                 etag = s3.completeMultipartUpload(b -> {
-                    b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done));
+                    b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done));
                     if (conditional) condition(planned, b::ifMatch, b::ifNoneMatch);
                 }).eTag();
             } catch (SdkException e) {
                 etag = ownWriteLanded(e, key, size, md5, ContentHash.multipartEtag(hashes.partMd5s()));
                 if (etag == null) throw e;
             }
+            if (journal != null) journal.forget();
             return new Stored(new Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
         } catch (IOException | RuntimeException e) {
-            // Never leave a dangling upload behind (it costs storage and is invisible); the previous object stays.
-            try {
-                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-            } catch (RuntimeException ignored) {
-                // the server is likely gone; the original error says more
+            StoreException se = e instanceof SdkException sdk ? uploadFailure(sdk, rel, file, size, mtime) : e instanceof StoreException x ? x : null;
+            // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
+            // nothing dangles (it costs storage and is invisible); the previous object stays.
+            boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind == StoreException.Kind.UNREACHABLE
+                    || se.kind == StoreException.Kind.THROTTLED || se.kind == StoreException.Kind.SERVER_ERROR);
+            if (!keep) {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
+                } catch (RuntimeException ignored) {
+                    // the server is likely gone; the original error says more
+                }
+                if (journal != null) journal.forget();
             }
-            if (e instanceof SdkException sdk) throw uploadFailure(sdk, rel, file, size, mtime);
+            if (se != null) throw se;
             throw e;
         }
+    }
+
+    /**
+     * The upload an earlier run left for this key, if the file is as it was then and the server
+     * still holds it: fills {@code reuse} with the parts that need not be sent again (recorded,
+     * listed by the server with the same ETag, and still holding the same bytes here).
+     *
+     * @return its upload id, or null to start afresh (the old upload is aborted then)
+     */
+    private String resume(UploadJournal journal, String rel, String key, long size, long mtime, ContentHash.Parts hashes,
+                          Map<Integer, String> reuse) {
+        UploadJournal.Pending p = journal == null ? null : journal.pending();
+        if (p == null) return null;
+        boolean same = p.size() == size && p.mtime() == mtime && p.partSize() == PART_SIZE && !profile.isNot(StoreProfile.Feature.LIST_PARTS);
+        Map<Integer, String> listed = new HashMap<>();
+        if (same) {
+            try {
+                for (var page : s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
+                    page.parts().forEach(part -> listed.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
+                }
+                profile.learn(StoreProfile.Feature.LIST_PARTS, true, null);
+            } catch (SdkException e) {
+                if (StoreException.unsupported(e)) {
+                    profile.learn(StoreProfile.Feature.LIST_PARTS, false, "an interrupted large upload starts again from the first byte");
+                }
+                same = false; // gone (aborted, expired), or not listable: start afresh
+            }
+        }
+        if (!same) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()));
+            } catch (SdkException ignored) {
+                // already gone
+            }
+            journal.forget();
+            return null;
+        }
+        for (UploadJournal.Part part : p.parts().values()) {
+            boolean sameBytes = part.number() <= hashes.partMd5s().size() && hashes.partMd5s().get(part.number() - 1).equals(part.md5());
+            if (sameBytes && ContentHash.normalizeEtag(part.etag()).equals(listed.get(part.number()))) reuse.put(part.number(), part.etag());
+        }
+        return p.uploadId();
+    }
+
+    /** Bytes of this file that an interrupted upload already left in the store (for the plan). */
+    @Override
+    public long resumable(String rel, long size, long mtime) {
+        UploadJournal journal = UploadJournal.of(root, identity(), prefix + rel);
+        UploadJournal.Pending p = journal == null ? null : journal.pending();
+        return p != null && p.size() == size && p.mtime() == mtime && p.partSize() == PART_SIZE ? p.bytesDone() : 0;
+    }
+
+    /** @return the new upload's id, or null when the server has no multipart upload */
+    private String createUpload(String rel, String key, long mtime, String md5) throws StoreException {
+        boolean meta = !profile.isNot(StoreProfile.Feature.METADATA);
+        try {
+            String id = s3.createMultipartUpload(b -> {
+                b.bucket(bucket).key(key);
+                if (meta) b.metadata(meta(mtime, md5));
+            }).uploadId();
+            profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+            return id;
+        } catch (SdkException e) {
+            if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
+        }
+        if (meta && !profile.is(StoreProfile.Feature.METADATA)) {
+            try {
+                String id = s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
+                profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                return id;
+            } catch (SdkException again) {
+                // multipart itself is missing
+            }
+        }
+        profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+        return null;
     }
 
     /** The write's precondition: the object is still what the plan saw (absent: still absent). */
@@ -530,15 +607,16 @@ final class S3Store implements Store {
     }
 
     /**
-     * A run that lost the server mid-upload (or was killed) could not abort its multipart upload,
-     * whose parts then stay stored and invisible. This upload replaces the key anyway, so
-     * unfinished uploads of exactly this key are aborted first (FaultTest found them dangling).
-     * Best effort: a server without ListMultipartUploads just keeps them.
+     * Uploads of exactly this key that no journal of ours resumes (another run's that could not
+     * abort, a killed run's whose file changed since) are invisible and cost storage: this upload
+     * replaces the key anyway, so they are aborted first (FaultTest found them dangling). Best
+     * effort: a server without ListMultipartUploads just keeps them.
      */
-    private void abortEarlierUploads(String key) {
+    private void abortEarlierUploads(String key, String keep) {
+        if (profile.isNot(StoreProfile.Feature.MULTIPART)) return;
         try {
             for (MultipartUpload u : s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
-                if (u.key().equals(key)) s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(u.uploadId()));
+                if (u.key().equals(key) && !u.uploadId().equals(keep)) s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(u.uploadId()));
             }
         } catch (SdkException ignored) {
             // not supported, or already gone: nothing we can do about it here

@@ -38,6 +38,11 @@ interface Store extends AutoCloseable {
         return null;
     }
 
+    /** Bytes of this file an interrupted upload already left in the store, to be reused (0: none). */
+    default long resumable(String rel, long size, long mtime) {
+        return 0;
+    }
+
     /** Files and bytes read from the store only to compare contents (no other proof existed). */
     default long[] compared() {
         return new long[2];

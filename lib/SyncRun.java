@@ -64,6 +64,7 @@ final class SyncRun {
                 reportOutside(console, sides);
                 ignore.report(console, dirs);
                 reportCompared(console, store);
+                reportResumable(console, store, plan);
                 String bound = deletionBound(plan, sides, opt);
                 if (bound != null) console.info("  " + bound);
                 console.info("  plan id " + plan.id);
@@ -126,6 +127,14 @@ final class SyncRun {
         if (s.outside().isEmpty()) return;
         c.info("  not synced (outside */data/ and */reports/): " + s.outside().size() + " key(s) or prefix(es) in the store, e.g. "
                 + String.join(", ", s.outside().stream().sorted().limit(3).map(PlanPrinter::shown).toList()));
+    }
+
+    /** Large uploads an earlier run was cut off in: only their missing parts will be sent. */
+    private static void reportResumable(Console c, Store store, SyncPlan plan) {
+        for (SyncPlan.Item i : plan.of(SyncPlan.Action.PUT)) {
+            long done = i.local().size() > S3Store.PART_SIZE ? store.resumable(i.rel(), i.local().size(), i.local().mtime()) : 0;
+            if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
+        }
     }
 
     /** Contents compared by download (a first sync on a server that offers no other proof) cost time: say how much. */

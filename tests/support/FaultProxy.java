@@ -181,7 +181,11 @@ final class FaultProxy implements AutoCloseable {
      * A request as seen: its kind, method, decoded target, its x-amz-content-sha256 header (what
      * the signature says of the body), and the fault applied (or null).
      */
-    record Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault) {
+    record Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault, long length) {
+        Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault) {
+            this(kind, method, target, payloadHash, fault, 0);
+        }
+
         /** A request about the tool's own objects under .lambda-sync/ (server probe, proof manifests), not data. */
         boolean own() {
             return target.contains("/.lambda-sync/") || target.contains("prefix=.lambda-sync/");
@@ -281,6 +285,16 @@ final class FaultProxy implements AutoCloseable {
         return (int) journal.stream().filter(r -> (kind == null || r.kind == kind) && !r.own()).count();
     }
 
+    /** Body bytes sent to the server in PUTs and parts (data only), from request number {@code from} on. */
+    synchronized long bytesUploaded(int from) {
+        return journal.subList(from, journal.size()).stream().filter(r -> !r.own() && (r.kind == Kind.PUT || r.kind == Kind.UPLOAD_PART))
+                .mapToLong(Request::length).sum();
+    }
+
+    synchronized int size() {
+        return journal.size();
+    }
+
     synchronized List<Request> requests() {
         return List.copyOf(journal);
     }
@@ -362,7 +376,8 @@ final class FaultProxy implements AutoCloseable {
                     reset(client);
                     return;
                 }
-                Request req = new Request(kind(head), head.method(), decode(head.target()), head.header("x-amz-content-sha256"), null);
+                Request req = new Request(kind(head), head.method(), decode(head.target()), head.header("x-amz-content-sha256"), null,
+                        Math.max(0, head.contentLength()));
                 Fault fault = match(req);
                 if (!handle(head, fault, in, out, client)) return;
             }
@@ -379,7 +394,7 @@ final class FaultProxy implements AutoCloseable {
         for (Rule r : rules) {
             if (r.take(req) && f == null) f = r.fault;
         }
-        journal.add(new Request(req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type()));
+        journal.add(new Request(req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type(), req.length));
         return f;
     }
 

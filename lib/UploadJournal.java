@@ -1,0 +1,97 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a large upload has sent so far, so a run that was cut off (Ctrl-C, kill -9, a lost
+ * network, a preempted instance) can finish it instead of starting over (SYNC.md, "Resuming").
+ * One small file per object in {@code .lambda-sync/uploads/}: the upload id, part size, and the
+ * file's size and mtime when it started, then a line per finished part (number, size, MD5,
+ * ETag), appended as each part lands. A torn last line (killed mid-write) is ignored.
+ */
+final class UploadJournal {
+    static final String HEADER = "# lambda-sync upload v1";
+
+    record Part(int number, long size, String md5, String etag) {}
+
+    /** An upload begun by an earlier run, with the parts it finished. */
+    record Pending(String uploadId, long partSize, long size, long mtime, Map<Integer, Part> parts) {
+        long bytesDone() {
+            return parts.values().stream().mapToLong(Part::size).sum();
+        }
+    }
+
+    private final Path file;
+
+    private UploadJournal(Path file) {
+        this.file = file;
+    }
+
+    /** The journal of {@code key} in this store (null root: none is kept). */
+    static UploadJournal of(Path root, String storeIdentity, String key) {
+        return root == null ? null : new UploadJournal(SyncState.dir(root).resolve("uploads").resolve(hash(storeIdentity + "\n" + key) + ".tsv"));
+    }
+
+    /** The upload an earlier run left, or null. */
+    Pending pending() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            return null; // unreadable: start afresh
+        }
+        if (lines.size() < 2 || !lines.get(0).equals(HEADER)) return null;
+        String[] h = lines.get(1).split("\t", -1);
+        if (h.length != 4) return null;
+        try {
+            Map<Integer, Part> parts = new HashMap<>();
+            for (String line : lines.subList(2, lines.size())) {
+                String[] f = line.split("\t", -1);
+                if (f.length != 4 || !ContentHash.isPlainMd5(f[2]) || f[3].isEmpty()) continue;
+                parts.put(Integer.parseInt(f[0]), new Part(Integer.parseInt(f[0]), Long.parseLong(f[1]), f[2], f[3]));
+            }
+            return new Pending(h[0], Long.parseLong(h[1]), Long.parseLong(h[2]), Long.parseLong(h[3]), parts);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** A new upload: replaces whatever was recorded before. */
+    void begin(String uploadId, long partSize, long size, long mtime) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, HEADER + "\n" + uploadId + "\t" + partSize + "\t" + size + "\t" + mtime + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** One more part landed. */
+    synchronized void finished(Part p) throws IOException {
+        Files.writeString(file, p.number() + "\t" + p.size() + "\t" + p.md5() + "\t" + p.etag() + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+    }
+
+    /** The upload completed or was aborted: nothing to resume. */
+    void forget() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale journal is checked against the server before it is used
+        }
+    }
+
+    private static String hash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 300 MiB upload killed (SIGKILL) at about 60%: the next run sends only the missing parts
+ * (counted at the proxy) and the object is byte-exact; a file edited between the runs is sent
+ * whole; a server without ListParts still finishes, sending it whole. The kill is made
+ * deterministic by holding parts 12-19 at the proxy and waiting for the tool's journal to
+ * record parts 1-11 before killing.
+ */
+class ResumeTest {
+    static final int MIB = 1024 * 1024;
+    static final long SIZE = 300L * MIB;
+    static final String FILE = "exp/data/ckpt.bin";
+
+    @TempDir Path tmp;
+    final Bucket bucket = new Bucket();
+    final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+    }
+
+    Repo repoWithCheckpoint() throws IOException {
+        Path cfg = bucket.config(Files.createDirectories(tmp.resolve("cfg")), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
+        Repo a = Repo.init(tmp.resolve("a"), cfg);
+        writeRandom(a.path(FILE), 1);
+        return a;
+    }
+
+    static void writeRandom(Path p, long seed) throws IOException {
+        Files.createDirectories(p.getParent());
+        Random r = new Random(seed);
+        byte[] buf = new byte[MIB];
+        try (OutputStream out = Files.newOutputStream(p)) {
+            for (long n = 0; n < SIZE; n += buf.length) {
+                r.nextBytes(buf);
+                out.write(buf);
+            }
+        }
+    }
+
+    /** Starts an upload as its own process, holds parts 12 and up, and kills it once parts 1-11 are journaled. */
+    void uploadKilledAtSixtyPercent(Repo a) throws Exception {
+        for (int n = 12; n <= 19; n++) proxy.on(FaultProxy.Kind.UPLOAD_PART, "partNumber=" + n + "&", FaultProxy.Fault.stall(Duration.ofMinutes(10))).always();
+        Process p = a.start(tmp.resolve("killed.log"), "upload", "--yes");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (journaledParts(a) < 11) {
+            assertTrue(p.isAlive(), () -> "the upload ended early:\n" + read(tmp.resolve("killed.log")));
+            assertTrue(System.nanoTime() < deadline, "parts 1-11 were not journaled in time:\n" + proxy.journal());
+            Thread.sleep(50); // polling for a condition, not timing an assertion
+        }
+        Repo.kill(p);
+        proxy.clearRules();
+    }
+
+    static int journaledParts(Repo a) throws IOException {
+        Path dir = a.path(".lambda-sync/uploads");
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            int max = 0;
+            for (Path f : s.toList()) max = Math.max(max, (int) Files.readAllLines(f).stream().filter(l -> l.matches("\\d+\t.*")).count());
+            return max;
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    String bucketMd5() throws IOException {
+        try (InputStream in = bucket.s3.getObject(b -> b.bucket(bucket.name).key(FILE))) {
+            return ContentHash.md5Hex(in);
+        }
+    }
+
+    static void assertExit(int code, Repo.Run r) {
+        assertEquals(code, r.code(), r::toString);
+    }
+
+    @Test
+    void aKilledUploadResumesWithTheMissingPartsOnly() throws Exception {
+        Repo a = repoWithCheckpoint();
+        uploadKilledAtSixtyPercent(a);
+
+        int from = proxy.size();
+        Repo.Run r = a.run("upload", "--yes");
+
+        assertExit(0, r);
+        assertTrue(r.out().contains("resume: 176.0 MiB of 300.0 MiB already there (" + FILE + ")"), r::toString);
+        long sent = proxy.bytesUploaded(from);
+        assertTrue(sent <= SIZE * 45 / 100, () -> "sent " + sent + " bytes of " + SIZE + "\n" + proxy.journal());
+        assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
+        assertEquals(List.of(), bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads());
+        assertTrue(a.run("upload", "--yes").out().contains("nothing to do"));
+    }
+
+    @Test
+    void aFileEditedBetweenTheRunsIsSentWhole() throws Exception {
+        Repo a = repoWithCheckpoint();
+        uploadKilledAtSixtyPercent(a);
+        writeRandom(a.path(FILE), 2);
+
+        int from = proxy.size();
+        Repo.Run r = a.run("upload", "--yes");
+
+        assertExit(0, r);
+        assertTrue(proxy.bytesUploaded(from) >= SIZE, proxy::journal);
+        assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
+        assertEquals(List.of(), bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads(), "the old upload is aborted");
+    }
+
+    @Test
+    void aServerWithoutListPartsStillFinishes() throws Exception {
+        Repo a = repoWithCheckpoint();
+        uploadKilledAtSixtyPercent(a);
+        proxy.quirks(EnumSet.of(ServerQuirks.Quirk.NO_LIST_PARTS));
+
+        int from = proxy.size();
+        Repo.Run r = a.run("upload", "--yes");
+
+        assertExit(0, r);
+        assertTrue(r.err().contains("does not support ListParts: an interrupted large upload starts again from the first byte"), r::toString);
+        assertTrue(proxy.bytesUploaded(from) >= SIZE, proxy::journal);
+        assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
+    }
+}
