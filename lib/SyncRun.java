@@ -135,6 +135,10 @@ final class SyncRun {
             long done = i.local().size() > S3Store.PART_SIZE ? store.resumable(i.rel(), i.local().size(), i.local().mtime()) : 0;
             if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
         }
+        for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
+            long done = store.resumableDownload(i.remote());
+            if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.remote().size()) + " already here (" + PlanPrinter.shown(i.rel()) + ")");
+        }
     }
 
     /** Contents compared by download (a first sync on a server that offers no other proof) cost time: say how much. */
