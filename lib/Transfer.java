@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +48,8 @@ final class Transfer {
     private final AtomicLong bytes = new AtomicLong();
     private final Guard guard;
     private final AtomicInteger deletions = new AtomicInteger();
+    /** Paths whose deletion, to make room for a transfer, failed. */
+    private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
     /** What the run may destroy: at most {@code maxDeletions} deletions, nothing in a dry run. */
     record Guard(int maxDeletions, boolean dryRun) {}
@@ -63,19 +67,22 @@ final class Transfer {
 
     Result run(SyncPlan plan) {
         long start = System.nanoTime();
-        List<SyncPlan.Item> first = new ArrayList<>(), deletions = new ArrayList<>();
+        // Deletions that make room for a transfer (a file replaced by a folder) run first; all others last.
+        List<SyncPlan.Item> room = new ArrayList<>(), first = new ArrayList<>(), deletions = new ArrayList<>();
         for (SyncPlan.Item i : plan.items) {
             switch (i.action()) {
                 case PUT, GET, RECORD, FORGET -> first.add(i);
-                case DELETE_LOCAL, DELETE_REMOTE -> deletions.add(i);
+                case DELETE_LOCAL, DELETE_REMOTE -> (i.why() instanceof Reason.Rule r && r.makesRoom() ? room : deletions).add(i);
                 default -> { }
             }
         }
-        long total = first.size() + deletions.size();
+        long total = room.size() + first.size() + deletions.size();
         Thread saver = new Thread(this::saveQuietly);
         Runtime.getRuntime().addShutdownHook(saver); // Ctrl-C keeps what completed
         Progress progress = new Progress(console, total, start);
         try {
+            runAll(room, progress);
+            failures.forEach(f -> notMadeRoom.add(f.rel()));
             runAll(first, progress);
             boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
             if (!skipDeletes) runAll(deletions, progress);
@@ -137,13 +144,17 @@ final class Transfer {
     }
 
     private void execute(SyncPlan.Item i) throws IOException {
+        if (i.action() == SyncPlan.Action.PUT || i.action() == SyncPlan.Action.GET) roomMade(i.rel());
         switch (i.action()) {
             case PUT -> put(i);
             case GET -> get(i);
             case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
             case FORGET -> state.remove(i.rel());
             case DELETE_REMOTE -> {
-                unchangedSincePlan(i);
+                // The local file must not be back (a folder of its name may be: that is why it goes).
+                if (!java.util.Objects.equals(LocalTree.stat(root, i.rel()), i.local())) {
+                    throw new IOException("changed here since the plan was made; not deleted in the bucket (run again)");
+                }
                 destroyInStore(i, true, () -> {
                     store.delete(i.remote());
                     return null;
@@ -154,6 +165,7 @@ final class Transfer {
                 unchangedSincePlan(i);
                 spendDeletion(i);
                 trash(i.rel());
+                if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
             default -> throw new IllegalStateException(i.action().toString());
@@ -267,6 +279,16 @@ final class Transfer {
         LocalTree.replace(tmp, dest);
     }
 
+    /** A transfer whose way could not be cleared is not tried: the failure names what stands in its way and why. */
+    private void roomMade(String rel) throws IOException {
+        for (String w : notMadeRoom) {
+            if (rel.startsWith(w + "/") || w.startsWith(rel + "/")) {
+                throw new IOException("not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
+                        + " of the same name cannot both exist on a disk, nor on a server that keeps objects as files)");
+            }
+        }
+    }
+
     interface StoreAct<T> {
         T run() throws IOException;
     }
@@ -303,6 +325,18 @@ final class Transfer {
             LocalTree.replace(tmp, to);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Removes the folders above {@code rel} that are now empty, up to its data dir: a file of a folder's name comes next. */
+    private void removeEmptyFolders(String rel) {
+        Path dataDir = root.resolve(rel.substring(0, rel.indexOf('/', rel.indexOf('/') + 1)));
+        for (Path p = root.resolve(rel).getParent(); p != null && p.startsWith(dataDir) && !p.equals(dataDir); p = p.getParent()) {
+            try {
+                Files.delete(p);
+            } catch (IOException notEmpty) {
+                return;
+            }
         }
     }
 
