@@ -41,6 +41,7 @@ final class SyncRun {
                 Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
+                if (state.damage != null) console.warn(state.damage);
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
                     List<String> docs = new ArrayList<>();

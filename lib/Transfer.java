@@ -316,6 +316,7 @@ final class Transfer {
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
     private void keepStoreCopy(Store.Remote r) throws IOException {
+        SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
         Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
@@ -342,6 +343,7 @@ final class Transfer {
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */
     void trash(String rel) throws IOException {
+        SyncState.createDir(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
