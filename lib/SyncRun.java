@@ -94,6 +94,11 @@ final class SyncRun {
                 } finally {
                     store.finish();
                 }
+                if (r.interrupted() != null) {
+                    if (json != null) emit(json, PlanJson.result(doc, plan, r, Interrupt.EXIT_CODE));
+                    console.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
+                    throw new ExitException(Interrupt.EXIT_CODE, null);
+                }
                 if (!r.conflicts().isEmpty()) untouched = ExitException.INCOMPLETE;
                 int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
                 if (json != null) emit(json, PlanJson.result(doc, plan, r, code));

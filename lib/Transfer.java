@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,7 +35,10 @@ final class Transfer {
      * @param unverified downloads the server offered no proof of content for (accepted on length)
      */
     record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped,
-                  List<Failure> conflicts, List<String> unverified) {}
+                  List<Failure> conflicts, List<String> unverified, Interrupted interrupted) {}
+
+    /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
+    record Interrupted(long total, Set<String> notRun) {}
 
     private final Path root;
     private final Store store;
@@ -48,6 +54,10 @@ final class Transfer {
     private final AtomicLong bytes = new AtomicLong();
     private final Guard guard;
     private final AtomicInteger deletions = new AtomicInteger();
+    /** Items that ran to an end (done or failed), and the temp files transfers in flight are writing. */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    private final Set<Path> temps = ConcurrentHashMap.newKeySet();
+    private Interrupt interrupt;
     /** Paths whose deletion, to make room for a transfer, failed. */
     private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
@@ -78,17 +88,26 @@ final class Transfer {
         }
         long total = room.size() + first.size() + deletions.size();
         Thread saver = new Thread(this::saveQuietly);
-        Runtime.getRuntime().addShutdownHook(saver); // Ctrl-C keeps what completed
+        Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
         Progress progress = new Progress(console, total, start);
-        try {
+        try (Interrupt stop = Interrupt.install()) {
+            interrupt = stop;
             runAll(room, progress);
             failures.forEach(f -> notMadeRoom.add(f.rel()));
             runAll(first, progress);
             boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
             if (!skipDeletes) runAll(deletions, progress);
             progress.finish();
+            Interrupted interrupted = null;
+            if (stop.requested()) {
+                removeTemps(); // what was abandoned in flight; only this run's own temp files
+                Set<String> notRun = new java.util.HashSet<>();
+                for (List<SyncPlan.Item> phase : List.of(room, first, deletions)) for (SyncPlan.Item i : phase) notRun.add(i.rel());
+                notRun.removeAll(finished);
+                interrupted = new Interrupted(total, notRun);
+            }
             return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes,
-                    List.copyOf(conflicts), List.copyOf(unverified));
+                    List.copyOf(conflicts), List.copyOf(unverified), interrupted);
         } finally {
             saveQuietly();
             try {
@@ -107,29 +126,63 @@ final class Transfer {
         }
     }
 
-    /** Every item is tried; a failure is recorded against its item, never stops the others. */
+    /**
+     * Every item is tried; a failure is recorded against its item, never stops the others. After
+     * Ctrl-C no item starts, and those in flight get Interrupt.GRACE to finish; then they are
+     * interrupted and abandoned (their temp files are removed by {@link #run}).
+     */
     private void runAll(List<SyncPlan.Item> items, Progress progress) {
+        if (items.isEmpty() || interrupt.requested()) return;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, items.size()), WorkerPool.daemon("transfer"));
         try {
-            WorkerPool.map(jobs, "transfer", items, i -> {
-                try {
-                    execute(i);
-                    done.incrementAndGet();
-                } catch (Exception e) {
-                    // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
-                    String m = describe(e);
-                    if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
-                    if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
-                        conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
-                    } else {
-                        failures.add(new Failure(i.rel(), m));
-                        console.detail("failed: " + i.rel() + ": " + m);
-                    }
+            for (SyncPlan.Item i : items) {
+                pool.submit(() -> {
+                    if (!interrupt.requested()) attempt(i, progress);
+                });
+            }
+            pool.shutdown();
+            while (!pool.awaitTermination(100, TimeUnit.MILLISECONDS)) {
+                if (interrupt.graceOver()) {
+                    pool.shutdownNow();
+                    pool.awaitTermination(2, TimeUnit.SECONDS); // let interrupted transfers clean up after themselves
+                    return;
                 }
-                progress.tick(i.bytes());
-                return null;
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // only an Error or an interrupt gets here
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void attempt(SyncPlan.Item i, Progress progress) {
+        try {
+            execute(i);
+            finished.add(i.rel());
+            done.incrementAndGet();
+        } catch (Exception e) {
+            // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
+            String m = describe(e);
+            if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
+            finished.add(i.rel());
+            if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
+                conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
+            } else {
+                failures.add(new Failure(i.rel(), m));
+                console.detail("failed: " + i.rel() + ": " + m);
+            }
+        }
+        progress.tick(i.bytes());
+    }
+
+    /** This run's own temp files (exactly the paths it made), left by transfers abandoned after Ctrl-C. */
+    private void removeTemps() {
+        for (Path t : temps) {
+            try {
+                Files.deleteIfExists(t);
+            } catch (IOException e) {
+                console.warn("could not remove the temp file " + t + ": " + e.getMessage() + " (the next run removes it)");
+            }
         }
     }
 
@@ -209,6 +262,7 @@ final class Transfer {
         // into one folder then queue on that lock: only make (and clean up) what is missing.
         if (!Files.isDirectory(dest.getParent(), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dest.getParent());
         Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
+        temps.add(tmp);
         boolean moved = false;
         try {
             Store.Fetched f = fetchVerified(i.remote(), tmp);
@@ -222,6 +276,7 @@ final class Transfer {
             bytes.addAndGet(i.bytes());
         } finally {
             if (!moved) Files.deleteIfExists(tmp);
+            temps.remove(tmp);
         }
     }
 
@@ -320,12 +375,14 @@ final class Transfer {
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
         Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
+        temps.add(tmp);
         try {
             Store.Fetched f = store.get(r, tmp);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             LocalTree.replace(tmp, to);
         } finally {
             Files.deleteIfExists(tmp);
+            temps.remove(tmp);
         }
     }
 
