@@ -20,9 +20,10 @@ final class PartialDownload {
     static final String HEADER = "# lambda-sync partial download v1";
 
     final Path data;
-    private final Path journal;
+    private final Path root, journal;
 
-    private PartialDownload(Path dir, String id) {
+    private PartialDownload(Path root, Path dir, String id) {
+        this.root = root;
         this.data = dir.resolve(id + ".part");
         this.journal = dir.resolve(id + ".tsv");
     }
@@ -33,7 +34,7 @@ final class PartialDownload {
         try {
             String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest((storeIdentity + "\n" + key).getBytes(StandardCharsets.UTF_8))).substring(0, 24);
-            return new PartialDownload(SyncState.dir(root).resolve("partial"), id);
+            return new PartialDownload(root, SyncState.dir(root).resolve("partial"), id);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -67,6 +68,7 @@ final class PartialDownload {
 
     /** A fresh start for this object: no bytes, no ranges. */
     void begin(String tag, long size) throws IOException {
+        SyncState.createDir(root);
         Files.createDirectories(journal.getParent());
         Files.deleteIfExists(data);
         Files.writeString(journal, HEADER + "\n" + tag + "\t" + size + "\n", StandardCharsets.UTF_8);

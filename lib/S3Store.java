@@ -87,7 +87,7 @@ final class S3Store implements Store {
 
     @Override
     public String identity() {
-        return "s3:" + endpoint + "/" + bucket + "/" + prefix;
+        return "s3:" + SyncState.sameEndpoint(endpoint) + "/" + bucket + "/" + prefix;
     }
 
     @Override
