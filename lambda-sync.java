@@ -20,6 +20,10 @@
 //SOURCES lib/Store.java
 //SOURCES lib/DirStore.java
 //SOURCES lib/S3Store.java
+//SOURCES lib/S3Listing.java
+//SOURCES lib/S3Upload.java
+//SOURCES lib/S3Download.java
+//SOURCES lib/ServerProbe.java
 //SOURCES lib/StoreFactory.java
 //SOURCES lib/StoreErrors.java
 //SOURCES lib/StoreException.java

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
  * How the bucket is listed, seen by the requests that reach the server: a data dir whose keys
  * fit the first page takes one request; a bigger one is listed one level deep, then folder by
  * folder side by side (a filesystem-backed server walks the whole tree again for each page of a
- * deep listing), or at once when it has more folders than S3Store.SPLIT_LIMIT. Either way every
+ * deep listing), or at once when it has more folders than S3Listing.SPLIT_LIMIT. Either way every
  * key is found. The first page is made a few keys long here, so a few files make a "big" data dir.
  */
 class ListingTest {
@@ -89,7 +89,7 @@ class ListingTest {
     void aBigDataDirWithVeryManyFoldersIsListedAtOnce() throws IOException {
         System.setProperty("lambda.sync.firstPageKeys", "3");
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
-        int folders = S3Store.SPLIT_LIMIT + 4;
+        int folders = S3Listing.SPLIT_LIMIT + 4;
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
         for (int f = 0; f < folders; f++) a.write(String.format("exp/data/f%03d/x.txt", f), "folder " + f + "\n", T0 + f);
         assertEquals(0, a.run("upload", "--yes").code());

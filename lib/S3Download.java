@@ -1,0 +1,238 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * Downloads for {@link S3Store}: one stream, or parallel ranges for large objects (resumable across
+ * runs, {@link PartialDownload}), pinned to the planned ETag, and proven with the best proof the
+ * server offers, or reported unverified where it offers none (SYNC.md, "Servers that are not AWS").
+ */
+final class S3Download {
+    private final S3Store store;
+    private final S3Client s3;
+    private final String bucket, prefix;
+
+    S3Download(S3Store store) {
+        this.store = store;
+        this.s3 = store.s3;
+        this.bucket = store.bucket;
+        this.prefix = store.prefix;
+    }
+
+    /** What a download's answer said besides its bytes: ETag, metadata, Last-Modified. */
+    private record Answer(String etag, Map<String, String> meta, java.time.Instant lastModified) {
+        static Answer of(GetObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+        }
+
+        static Answer of(HeadObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+        }
+    }
+
+    Store.Fetched get(Store.Remote remote, Path dest) throws IOException {
+        String key = prefix + remote.rel();
+        MessageDigest md = ContentHash.md5();
+        Answer resp = null;
+        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET)) resp = getRanges(key, remote, dest, md);
+        if (resp == null) resp = getWhole(key, remote, dest, md);
+        String md5 = S3Store.hex(md);
+        String etag = ContentHash.normalizeEtag(resp.etag());
+        long size = Files.size(dest);
+        if (size != remote.size()) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
+        // Without If-Match, this is how a download knows the object is still the one planned.
+        if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
+        boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
+        long mtime = S3Store.parseMtime(resp.meta().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
+        return new Store.Fetched(new Store.Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
+    }
+
+    private Answer getWhole(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        Files.deleteIfExists(dest); // a ranged attempt the server did not serve may have left it
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                 b.bucket(bucket).key(key);
+                 if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
+             });
+             var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            new DigestInputStream(in, md).transferTo(out);
+            return Answer.of(in.response());
+        } catch (SdkException e) {
+            if (ifMatch && StoreException.unsupported(e)) {
+                store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, false, "downloads check the object's ETag in the answer instead");
+                md.reset();
+                return getWhole(key, remote, dest, md);
+            }
+            StoreException se = StoreException.of(e, remote.rel());
+            throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
+        }
+    }
+
+    /**
+     * Parallel ranged GETs into one file, pinned to the planned ETag. The file's MD5 is computed
+     * here, range by range in order as they land, so no second pass over it is needed. The first
+     * missing range goes alone: a server that ignores Range (sends the whole object) or refuses it
+     * is learned from it, and then the object comes as one stream. Ranges land in a
+     * {@link PartialDownload} kept across runs, so a download cut off (network, kill -9) fetches
+     * only what is missing next time; the finished file is then moved to {@code dest}.
+     *
+     * @return null when the server does not serve ranges
+     */
+    private Answer getRanges(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        List<long[]> ranges = S3Store.partRanges(remote.size());
+        PartialDownload partial = PartialDownload.of(store.root, store.identity(), key);
+        Set<Long> done = partial == null ? Set.of() : partial.finished(remote.tag(), remote.size());
+        if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
+        Path target = partial == null ? dest : partial.data;
+        boolean keep = false;
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            WorkerPool.IoFunction<long[], Answer> fetch = r -> {
+                if (done.contains(r[0])) return null;
+                String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
+                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                    b.bucket(bucket).key(key).range(range);
+                    if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
+                })) {
+                    if (in.response().contentRange() == null) {
+                        in.abort(); // the whole object is coming: do not read it
+                        throw new RangesRefused();
+                    }
+                    byte[] buf = new byte[256 * 1024];
+                    long pos = r[0], got = 0;
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) pos += ch.write(bb, pos);
+                        got += n;
+                    }
+                    if (got != r[1]) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": range " + range + " returned " + got + " bytes");
+                    if (partial != null) {
+                        ch.force(false); // on disk before the journal says so
+                        partial.finished(r[0]);
+                    }
+                    return Answer.of(in.response());
+                } catch (SdkException e) {
+                    if (StoreException.unsupported(e)) throw new RangesRefused();
+                    StoreException se = StoreException.of(e, remote.rel());
+                    throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
+                }
+            };
+            long[] firstMissing = ranges.stream().filter(r -> !done.contains(r[0])).findFirst().orElse(null);
+            Answer first;
+            try {
+                first = firstMissing == null ? null : fetch.apply(firstMissing);
+            } catch (RangesRefused e) {
+                store.profile.learn(StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
+                md.reset();
+                if (partial != null) partial.forget();
+                return null;
+            }
+            store.profile.learn(StoreProfile.Feature.RANGE_GET, true, null);
+            WorkerPool.map(store.parts, ranges, r -> r == firstMissing ? first : fetch.apply(r), (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
+            Answer answer = first != null ? first : headAnswer(key, remote);
+            keep = true;
+            if (partial != null) {
+                ch.close();
+                Files.move(partial.data, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                partial.forget();
+            }
+            return answer;
+        } catch (StoreException e) {
+            keep = e.kind == StoreException.Kind.UNREACHABLE || e.kind == StoreException.Kind.THROTTLED || e.kind == StoreException.Kind.SERVER_ERROR;
+            throw e;
+        } catch (RangesRefused e) {
+            throw new StoreException(StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
+        } catch (IOException e) {
+            keep = true; // interrupted, or the network: worth resuming
+            throw e;
+        } finally {
+            // A download cut off is kept to resume; one that went wrong otherwise starts over next time.
+            if (!keep && partial != null) partial.forget();
+        }
+    }
+
+    /** Every range was already here: the object's metadata comes from a HEAD. */
+    private Answer headAnswer(String key, Store.Remote remote) throws StoreException {
+        return Answer.of(store.call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+    }
+
+    /** The server answered a ranged GET with the whole object, or refused it. */
+    private static final class RangesRefused extends IOException {
+        RangesRefused() {
+            super("ranged GET not served", null);
+        }
+    }
+
+    /** Bytes of this object that an interrupted download already brought (for the plan). */
+    long resumableDownload(Store.Remote remote) {
+        PartialDownload partial = remote.size() > S3Store.PART_SIZE ? PartialDownload.of(store.root, store.identity(), prefix + remote.rel()) : null;
+        return partial == null ? 0 : partial.bytesDone(remote.tag(), remote.size(), S3Store.PART_SIZE);
+    }
+
+    /**
+     * Proves the downloaded bytes are the object's, with the best proof the server offers: the
+     * md5chksum we store as metadata, a proof manifest entry, an MD5 ETag (a multipart one is
+     * recomputed), or two downloads that agree. Nothing the store.profile says is meaningless is used.
+     *
+     * @return false when no proof exists (then only the length was checked: "unverified")
+     */
+    private boolean verify(Store.Remote remote, String key, String md5Meta, Path file, String md5) throws IOException {
+        String rel = remote.rel(), etag = remote.tag();
+        String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
+        if (expected == null) {
+            expected = store.proofs.get(ProofManifest.key(rel, remote.size(), etag));
+            // A proof entry means lambda-sync wrote this very object, with metadata unless the server
+            // refused it: an answer without it means the server does not keep metadata.
+            if (expected != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false, "contents are proven by MD5 ETags or the proof manifests");
+        }
+        if (expected != null) {
+            if (!expected.equals(md5)) throw corrupted(rel);
+            // Proven content is evidence about the server's ETags too.
+            if (ContentHash.isPlainMd5(etag)) store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5), S3Store.ETAG_INSTEAD);
+            return true;
+        }
+        if (store.profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
+        if (ContentHash.isPlainMd5(etag)) {
+            if (etag.equalsIgnoreCase(md5)) {
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, true, null);
+                return true;
+            }
+            // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
+            // a server that fronts a filesystem may give other ETags to files written beside it.
+        } else if (ContentHash.multipartCount(etag) > 0 && ContentHash.multipartMatches(etag, file, remote.size(), S3Store.PART_SIZE)) {
+            return true;
+        }
+        // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
+        // size we cannot guess): read it once more, writing nothing. Two reads that agree were not
+        // corrupted in transit; where the ETag was MD5-shaped, it is now known not to be one.
+        String again;
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            again = ContentHash.md5Hex(in);
+        } catch (SdkException e) {
+            throw StoreException.of(e, rel);
+        }
+        if (!again.equals(md5)) throw new StoreException(StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
+        if (ContentHash.isPlainMd5(etag) && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
+            store.profile.learn(StoreProfile.Feature.ETAG_MD5, false, S3Store.ETAG_INSTEAD);
+        }
+        return true;
+    }
+
+    private static StoreException corrupted(String rel) {
+        return new StoreException(StoreException.Kind.CORRUPTED, rel + ": downloaded content does not match its checksum (corrupted in transit)");
+    }
+}

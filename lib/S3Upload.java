@@ -1,0 +1,307 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+
+/**
+ * Uploads for {@link S3Store}: one PUT, or a multipart upload for files over the part size, each
+ * conditional on what the plan saw, verified end to end, and resumable across runs
+ * ({@link UploadJournal}). Degrades where the server lacks a feature ({@link StoreProfile}).
+ */
+final class S3Upload {
+    private final S3Store store;
+    private final S3Client s3;
+    private final String bucket, prefix;
+
+    S3Upload(S3Store store) {
+        this.store = store;
+        this.s3 = store.s3;
+        this.bucket = store.bucket;
+        this.prefix = store.prefix;
+    }
+
+    Store.Stored put(String rel, Path file, long mtime, String md5Hex, Store.Remote planned) throws IOException {
+        store.probeOnce();
+        long size = Files.size(file);
+        String key = prefix + rel;
+        boolean multipart = size > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.MULTIPART);
+        Store.Stored s = null;
+        if (multipart) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
+        if (s == null) {
+            if (size > S3Store.MAX_SINGLE_PUT) {
+                throw new StoreException(StoreException.Kind.REFUSED, rel + " is " + Units.bytes(size) + ": the server does not support multipart"
+                        + " upload and one PUT takes at most 5 GiB; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
+            }
+            s = putSingle(rel, key, file, size, mtime, md5Hex == null ? ContentHash.md5Hex(file) : md5Hex, planned);
+        }
+        store.uploaded.add(new ProofManifest.Entry(rel, size, s.remote().tag(), s.md5()));
+        return s;
+    }
+
+    private Store.Stored putSingle(String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned) throws IOException {
+        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
+        boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
+        if (!conditional) store.expectUnchanged(rel, key, planned);
+        AtomicReference<MessageDigest> sent = new AtomicReference<>();
+        String etag;
+        try {
+            etag = s3.putObject(b -> {
+                b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5Hex)).contentLength(size);
+                if (meta) b.metadata(S3Store.meta(mtime, md5Hex));
+                if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
+            }, RequestBody.fromContentProvider(() -> digested(S3Store.slice(file, 0, size), sent), size, "application/octet-stream")).eTag();
+        } catch (SdkException e) {
+            if (StoreException.unsupported(e) && meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
+                store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                return putSingle(rel, key, file, size, mtime, md5Hex, planned);
+            }
+            if (StoreException.unsupported(e) && conditional) {
+                store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false, "each write checks the object with a HEAD right before it");
+                return putSingle(rel, key, file, size, mtime, md5Hex, planned);
+            }
+            String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
+            if (landed == null) throw uploadFailure(e, rel, file, size, mtime);
+            etag = landed;
+        }
+        String tag = ContentHash.normalizeEtag(etag);
+        // A server that does not check Content-MD5 stores whatever arrived: the bytes sent must be the hashed ones.
+        if (!store.profile.is(StoreProfile.Feature.CONTENT_MD5) && sent.get() != null && !S3Store.hex(sent.get()).equals(md5Hex)) {
+            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded").stored(tag);
+        }
+        store.learnEtag(tag, md5Hex);
+        return new Store.Stored(new Store.Remote(rel, size, tag), md5Hex);
+    }
+
+    /**
+     * Parts are read once for their MD5s (with the whole file's, in the same pass) and then sent
+     * with those as Content-MD5, so a part that changed in between is refused (or, where the server
+     * does not check, caught by the digest of what was sent). Before completing, the file must
+     * still be as planned; on any change the upload is aborted and the previous object stays.
+     * An upload cut off by a network failure or an interrupt is kept, with its {@link UploadJournal},
+     * so the next run sends only the missing store.parts (SYNC.md, "Resuming").
+     *
+     * @return null when the server turned out not to support multipart (then a single PUT is used)
+     */
+    private Store.Stored putMultipart(String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned) throws IOException {
+        ContentHash.Parts hashes = ContentHash.parts(file, S3Store.PART_SIZE);
+        if (md5Hex != null && !hashes.md5().equals(md5Hex)) {
+            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being store.uploaded (since it was hashed)");
+        }
+        String md5 = hashes.md5();
+        UploadJournal journal = UploadJournal.of(store.root, store.identity(), key);
+        Map<Integer, String> reuse = new HashMap<>();
+        String uploadId = resume(journal, rel, key, size, mtime, hashes, reuse);
+        if (uploadId == null) {
+            abortEarlierUploads(key, null);
+            uploadId = createUpload(rel, key, mtime, md5);
+            if (uploadId == null) return null;
+            if (journal != null) journal.begin(uploadId, S3Store.PART_SIZE, size, mtime);
+        } else {
+            abortEarlierUploads(key, uploadId);
+        }
+        String id = uploadId;
+        boolean checkSent = !store.profile.is(StoreProfile.Feature.CONTENT_MD5);
+        try {
+            List<CompletedPart> done = store.parallel(S3Store.partRanges(size), r -> {
+                int n = (int) (r[0] / S3Store.PART_SIZE) + 1;
+                if (reuse.containsKey(n)) return CompletedPart.builder().partNumber(n).eTag(reuse.get(n)).build();
+                String partMd5 = hashes.partMd5s().get(n - 1);
+                AtomicReference<MessageDigest> sent = new AtomicReference<>();
+                String etag = store.call(rel, () -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(n).contentLength(r[1])
+                                .contentMD5(ContentHash.hexToBase64(partMd5)),
+                        RequestBody.fromContentProvider(() -> checkSent ? digested(S3Store.slice(file, r[0], r[1]), sent) : S3Store.slice(file, r[0], r[1]),
+                                r[1], "application/octet-stream")).eTag());
+                if (checkSent && sent.get() != null && !S3Store.hex(sent.get()).equals(partMd5)) {
+                    throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being store.uploaded (part " + n + ")");
+                }
+                if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
+                return CompletedPart.builder().partNumber(n).eTag(etag).build();
+            });
+            if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
+                throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+            }
+            boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
+            if (!conditional) store.expectUnchanged(rel, key, planned);
+            String etag;
+            try {
+                etag = s3.completeMultipartUpload(b -> {
+                    b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done));
+                    if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
+                }).eTag();
+            } catch (SdkException e) {
+                etag = ownWriteLanded(e, key, size, md5, ContentHash.multipartEtag(hashes.partMd5s()));
+                if (etag == null) throw e;
+            }
+            if (journal != null) journal.forget();
+            return new Store.Stored(new Store.Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
+        } catch (IOException | RuntimeException e) {
+            StoreException se = e instanceof SdkException sdk ? uploadFailure(sdk, rel, file, size, mtime) : e instanceof StoreException x ? x : null;
+            // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
+            // nothing dangles (it costs storage and is invisible); the previous object stays.
+            boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind == StoreException.Kind.UNREACHABLE
+                    || se.kind == StoreException.Kind.THROTTLED || se.kind == StoreException.Kind.SERVER_ERROR);
+            if (!keep) {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
+                } catch (RuntimeException ignored) {
+                    // the server is likely gone; the original error says more
+                }
+                if (journal != null) journal.forget();
+            }
+            if (se != null) throw se;
+            throw e;
+        }
+    }
+
+    /**
+     * The upload an earlier run left for this key, if the file is as it was then and the server
+     * still holds it: fills {@code reuse} with the store.parts that need not be sent again (recorded,
+     * store.listed by the server with the same ETag, and still holding the same bytes here).
+     *
+     * @return its upload id, or null to start afresh (the old upload is aborted then)
+     */
+    private String resume(UploadJournal journal, String rel, String key, long size, long mtime, ContentHash.Parts hashes,
+                          Map<Integer, String> reuse) {
+        UploadJournal.Pending p = journal == null ? null : journal.pending();
+        if (p == null) return null;
+        boolean same = p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
+        Map<Integer, String> serverParts = new HashMap<>();
+        if (same) {
+            try {
+                for (var page : s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
+                    page.parts().forEach(part -> serverParts.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
+                }
+                store.profile.learn(StoreProfile.Feature.LIST_PARTS, true, null);
+            } catch (SdkException e) {
+                if (StoreException.unsupported(e)) {
+                    store.profile.learn(StoreProfile.Feature.LIST_PARTS, false, "an interrupted large upload starts again from the first byte");
+                }
+                same = false; // gone (aborted, expired), or not listable: start afresh
+            }
+        }
+        if (!same) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()));
+            } catch (SdkException ignored) {
+                // already gone
+            }
+            journal.forget();
+            return null;
+        }
+        for (UploadJournal.Part part : p.parts().values()) {
+            boolean sameBytes = part.number() <= hashes.partMd5s().size() && hashes.partMd5s().get(part.number() - 1).equals(part.md5());
+            if (sameBytes && ContentHash.normalizeEtag(part.etag()).equals(serverParts.get(part.number()))) reuse.put(part.number(), part.etag());
+        }
+        return p.uploadId();
+    }
+
+    /** Bytes of this file that an interrupted upload already left in the store (for the plan). */
+    long resumable(String rel, long size, long mtime) {
+        UploadJournal journal = UploadJournal.of(store.root, store.identity(), prefix + rel);
+        UploadJournal.Pending p = journal == null ? null : journal.pending();
+        return p != null && p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE ? p.bytesDone() : 0;
+    }
+
+    /** @return the new upload's id, or null when the server has no multipart upload */
+    private String createUpload(String rel, String key, long mtime, String md5) throws StoreException {
+        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
+        try {
+            String id = s3.createMultipartUpload(b -> {
+                b.bucket(bucket).key(key);
+                if (meta) b.metadata(S3Store.meta(mtime, md5));
+            }).uploadId();
+            store.profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+            return id;
+        } catch (SdkException e) {
+            if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
+        }
+        if (meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
+            try {
+                String id = s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
+                store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                return id;
+            } catch (SdkException again) {
+                // multipart itself is missing
+            }
+        }
+        store.profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+        return null;
+    }
+
+    /**
+     * A write refused as "not what the plan saw" (412), or a completion whose upload is gone (404),
+     * may be our own write: the server stored the first attempt, its answer was lost, and the SDK's
+     * retry met the object it had just written. It is ours when it holds our content by a proof
+     * the store.profile trusts (our md5chksum, or an MD5 ETag); then the write succeeded.
+     *
+     * @return the stored ETag, or null when it is not (provably) ours
+     */
+    private String ownWriteLanded(SdkException e, String key, long size, String md5, String multipartEtag) {
+        StoreException.Kind kind = StoreException.of(e, null).kind;
+        if (kind != StoreException.Kind.PRECONDITION && kind != StoreException.Kind.NOT_FOUND) return null;
+        try {
+            HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(key));
+            if (h.contentLength() == null || h.contentLength() != size) return null;
+            String tag = ContentHash.normalizeEtag(h.eTag());
+            String meta = h.metadata().get("md5chksum");
+            if (meta != null && md5.equals(ContentHash.base64ToHex(meta))) return tag;
+            if (store.profile.is(StoreProfile.Feature.ETAG_MD5) && (tag.equalsIgnoreCase(md5) || tag.equalsIgnoreCase(multipartEtag))) return tag;
+        } catch (SdkException gone) {
+            // not there, or not reachable: not provably ours
+        }
+        return null;
+    }
+
+    /** A refused upload body is this file changing under us when it no longer is what was planned, else damage on the way. */
+    private StoreException uploadFailure(SdkException e, String rel, Path file, long size, long mtime) {
+        StoreException se = StoreException.of(e, rel);
+        if (se.kind == StoreException.Kind.PRECONDITION) return S3Store.raced(rel);
+        if (se.code.equals("BadDigest") || se.code.equals("InvalidDigest")) {
+            try {
+                if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
+                    return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+                }
+            } catch (IOException gone) {
+                return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " was removed while it was being uploaded");
+            }
+            return new StoreException(StoreException.Kind.CORRUPTED, rel + ": the server refused the body as damaged on the way (" + se.code + ")");
+        }
+        return se;
+    }
+
+    private static InputStream digested(InputStream in, AtomicReference<MessageDigest> holder) {
+        MessageDigest md = ContentHash.md5();
+        holder.set(md); // the SDK opens a fresh stream per attempt: the last one is what the server got
+        return new DigestInputStream(in, md);
+    }
+
+    /**
+     * Uploads of exactly this key that no journal of ours resumes (another run's that could not
+     * abort, a killed run's whose file changed since) are invisible and cost storage: this upload
+     * replaces the key anyway, so they are aborted first (FaultTest found them dangling). Best
+     * effort: a server without ListMultipartUploads just keeps them.
+     */
+    private void abortEarlierUploads(String key, String keep) {
+        if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return;
+        try {
+            for (MultipartUpload u : s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
+                if (u.key().equals(key) && !u.uploadId().equals(keep)) s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(u.uploadId()));
+            }
+        } catch (SdkException ignored) {
+            // not supported, or already gone: nothing we can do about it here
+        }
+    }
+}
