@@ -35,6 +35,7 @@
 //SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/Trash.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
@@ -77,6 +78,8 @@ import picocli.CommandLine.Spec;
                 "  download  bring the bucket's new and changed data to this machine",
                 "  status    print both directions' plans; changes nothing",
                 "  doctor    check config, credentials, endpoint, bucket, clock; changes nothing",
+                "  trash     list what runs moved to .lambda-sync/trash/; trash restore <path or time>;",
+                "            trash prune --older-than 30d",
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -89,7 +92,7 @@ import picocli.CommandLine.Spec;
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";
 
-    enum Mode { setup, upload, download, status, doctor }
+    enum Mode { setup, upload, download, status, doctor, trash }
 
     @Spec CommandSpec spec;
 
@@ -138,6 +141,9 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--read-only", description = "doctor: skip the write/read/delete probe")
     boolean readOnly;
 
+    @Option(names = "--older-than", paramLabel = "AGE", description = "trash prune: folders older than this (30d, 12h)")
+    String olderThan;
+
     // Seams for in-process tests; main() fills them from the real process.
     Map<String, String> env = System.getenv();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -161,6 +167,7 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
+        if (mode == Mode.trash) return Trash.run(DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete), json ? out : null);
@@ -175,7 +182,8 @@ class LambdaSync implements Callable<Integer> {
             "--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status),
             "--approve", EnumSet.of(Mode.upload, Mode.download),
             "--offline", EnumSet.of(Mode.setup),
-            "--read-only", EnumSet.of(Mode.doctor));
+            "--read-only", EnumSet.of(Mode.doctor),
+            "--older-than", EnumSet.of(Mode.trash));
 
     /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */
     private void checkOptions() {

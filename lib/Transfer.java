@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,7 +58,7 @@ final class Transfer {
         this.console = console;
         this.jobs = jobs;
         this.knownMd5 = knownMd5;
-        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
     }
 
     Result run(SyncPlan plan) {
@@ -155,7 +154,7 @@ final class Transfer {
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
                 spendDeletion(i);
-                trash(i.rel());
+                trash(i.rel(), Trash.Why.DELETED_BY_DELETE);
                 state.remove(i.rel());
             }
             default -> throw new IllegalStateException(i.action().toString());
@@ -265,7 +264,9 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
+        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+            trash(i.rel(), i.why() == Reason.Rule.CONFLICT_FORCED ? Trash.Why.CONFLICT_FORCED : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
+        }
         LocalTree.replace(tmp, dest);
     }
 
@@ -283,7 +284,7 @@ final class Transfer {
     private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
-        if (i.remote() != null) keepStoreCopy(i.remote());
+        if (i.remote() != null) keepStoreCopy(i.remote(), deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
         return act.run();
     }
 
@@ -295,7 +296,7 @@ final class Transfer {
     }
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
-    private void keepStoreCopy(Store.Remote r) throws IOException {
+    private void keepStoreCopy(Store.Remote r, Trash.Why why) throws IOException {
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
         Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
@@ -303,16 +304,18 @@ final class Transfer {
             Store.Fetched f = store.get(r, tmp);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             LocalTree.replace(tmp, to);
+            Trash.record(trashDir, r.rel(), why);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */
-    void trash(String rel) throws IOException {
+    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
+    void trash(String rel, Trash.Why why) throws IOException {
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
+        Trash.record(trashDir, rel, why);
     }
 
     /**
