@@ -26,6 +26,7 @@
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
 //SOURCES lib/UploadJournal.java
+//SOURCES lib/PartialDownload.java
 //SOURCES lib/SyncState.java
 //SOURCES lib/Reason.java
 //SOURCES lib/SyncPlan.java
@@ -34,6 +35,7 @@
 //SOURCES lib/Units.java
 //SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
+//SOURCES lib/Interrupt.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
@@ -89,7 +91,8 @@ import picocli.CommandLine.Spec;
                 "1:runtime failure (network, server, disk)",
                 "2:usage or config error",
                 "3:not confirmed, aborted, or more deletions than --max-delete allows",
-                "4:finished, but conflicts or refused items were left untouched"},
+                "4:finished, but conflicts or refused items were left untouched",
+                "130:interrupted (Ctrl-C, SIGTERM): what finished is kept; run again to finish"},
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";

@@ -58,7 +58,8 @@ final class PlanJson {
                 field(p, "path", it.rel()).append(',');
                 field(p, "action", it.action().json).append(',');
                 String lost = raced.get(it.rel());
-                field(p, "status", err != null ? "failed" : lost != null ? "conflict" : skippedDelete ? "not run" : "done");
+                boolean notRun = skippedDelete || (r.interrupted() != null && r.interrupted().notRun().contains(it.rel()));
+                field(p, "status", err != null ? "failed" : lost != null ? "conflict" : notRun ? "not run" : "done");
                 if (err != null) p.append(',').append(quote("error")).append(':').append(quote(err));
                 if (lost != null) p.append(',').append(quote("error")).append(':').append(quote(lost));
                 // Only where the server offered no proof of the content: the length alone was checked.

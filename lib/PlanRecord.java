@@ -19,7 +19,7 @@ final class PlanRecord {
 
     static void save(Path root, SyncPlan plan) {
         try {
-            Path dir = SyncState.dir(root).resolve("plans");
+            Path dir = SyncState.createDir(root).resolve("plans");
             Files.createDirectories(dir);
             Files.write(dir.resolve(plan.id + ".tsv"), lines(plan), StandardCharsets.UTF_8);
             try (Stream<Path> old = Files.list(dir)) {

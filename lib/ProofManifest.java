@@ -84,7 +84,7 @@ final class ProofManifest {
             if (id.matches("[0-9a-f]{12}")) return id;
         }
         if (!create) return null;
-        Files.createDirectories(file.getParent());
+        SyncState.createDir(root);
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
             Files.writeString(file, id + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -20,7 +20,8 @@ sealed interface Reason {
         DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT(true),
         DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_FORCED,
         DELETED_ON_BOTH_SIDES, SAME_CONTENT, TOUCHED_ONLY, CONFLICT_FORCED,
-        CONFLICT_NEVER_SYNCED(true), CONFLICT_CHANGED_ON_BOTH_SIDES(true);
+        CONFLICT_NEVER_SYNCED(true), CONFLICT_CHANGED_ON_BOTH_SIDES(true),
+        REPLACED_BY_FOLDER, REPLACED_BY_FILE, IN_THE_WAY_FORCED, IN_THE_WAY_CONFLICT(true);
 
         private final boolean untouched;
 
@@ -35,6 +36,11 @@ sealed interface Reason {
         @Override
         public boolean leavesUntouched() {
             return untouched;
+        }
+
+        /** A deletion that makes room for a transfer (a file replaced by a folder, or the reverse): it runs before the transfers. */
+        boolean makesRoom() {
+            return this == REPLACED_BY_FOLDER || this == REPLACED_BY_FILE || this == IN_THE_WAY_FORCED;
         }
 
         @Override
@@ -63,6 +69,11 @@ sealed interface Reason {
                 case CONFLICT_NEVER_SYNCED -> up
                         ? "differs from the bucket and was never synced here: download first, or --force"
                         : "differs from the local copy, which was never uploaded: upload first, or --force";
+                case REPLACED_BY_FOLDER -> "replaced " + here + " by a folder of the same name: deleted first, to make room";
+                case REPLACED_BY_FILE -> "its folder was replaced " + here + " by a file of the same name: deleted first, to make room";
+                case IN_THE_WAY_FORCED -> "in the way of a file or folder of the same name " + here + " (--force): deleted first";
+                case IN_THE_WAY_CONFLICT -> "a file and a folder of the same name: the one " + there
+                        + " holds content this machine has not synced (--force to replace it)";
                 case CONFLICT_CHANGED_ON_BOTH_SIDES ->
                         "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
             };

@@ -87,7 +87,7 @@ final class S3Store implements Store {
 
     @Override
     public String identity() {
-        return "s3:" + endpoint + "/" + bucket + "/" + prefix;
+        return "s3:" + SyncState.sameEndpoint(endpoint) + "/" + bucket + "/" + prefix;
     }
 
     @Override
@@ -676,25 +676,36 @@ final class S3Store implements Store {
 
     // ---- download ----------------------------------------------------------------------------
 
+    /** What a download's answer said besides its bytes: ETag, metadata, Last-Modified. */
+    private record Answer(String etag, Map<String, String> meta, java.time.Instant lastModified) {
+        static Answer of(GetObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+        }
+
+        static Answer of(HeadObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+        }
+    }
+
     @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
         String key = prefix + remote.rel();
         MessageDigest md = ContentHash.md5();
-        GetObjectResponse resp = null;
+        Answer resp = null;
         if (remote.size() > PART_SIZE && !profile.isNot(StoreProfile.Feature.RANGE_GET)) resp = getRanges(key, remote, dest, md);
         if (resp == null) resp = getWhole(key, remote, dest, md);
         String md5 = hex(md);
-        String etag = ContentHash.normalizeEtag(resp.eTag());
+        String etag = ContentHash.normalizeEtag(resp.etag());
         long size = Files.size(dest);
         if (size != remote.size()) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
         // Without If-Match, this is how a download knows the object is still the one planned.
         if (!etag.isEmpty() && !etag.equals(remote.tag())) throw raced(remote.rel());
-        boolean verified = verify(remote, key, resp.metadata().get("md5chksum"), dest, md5);
-        long mtime = parseMtime(resp.metadata().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
+        boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
+        long mtime = parseMtime(resp.meta().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
         return new Fetched(new Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
     }
 
-    private GetObjectResponse getWhole(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
+    private Answer getWhole(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
         boolean ifMatch = !profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
         Files.deleteIfExists(dest); // a ranged attempt the server did not serve may have left it
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
@@ -703,7 +714,7 @@ final class S3Store implements Store {
              });
              var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             new DigestInputStream(in, md).transferTo(out);
-            return in.response();
+            return Answer.of(in.response());
         } catch (SdkException e) {
             if (ifMatch && StoreException.unsupported(e)) {
                 profile.learn(StoreProfile.Feature.IF_MATCH_GET, false, "downloads check the object's ETag in the answer instead");
@@ -718,16 +729,24 @@ final class S3Store implements Store {
     /**
      * Parallel ranged GETs into one file, pinned to the planned ETag. The file's MD5 is computed
      * here, range by range in order as they land, so no second pass over it is needed. The first
-     * range goes alone: a server that ignores Range (sends the whole object) or refuses it is
-     * learned from it, and then the object comes as one stream.
+     * missing range goes alone: a server that ignores Range (sends the whole object) or refuses it
+     * is learned from it, and then the object comes as one stream. Ranges land in a
+     * {@link PartialDownload} kept across runs, so a download cut off (network, kill -9) fetches
+     * only what is missing next time; the finished file is then moved to {@code dest}.
      *
      * @return null when the server does not serve ranges
      */
-    private GetObjectResponse getRanges(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
+    private Answer getRanges(String key, Remote remote, Path dest, MessageDigest md) throws IOException {
         boolean ifMatch = !profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
         List<long[]> ranges = partRanges(remote.size());
-        try (FileChannel ch = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            WorkerPool.IoFunction<long[], GetObjectResponse> fetch = r -> {
+        PartialDownload partial = PartialDownload.of(root, identity(), key);
+        Set<Long> done = partial == null ? Set.of() : partial.finished(remote.tag(), remote.size());
+        if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
+        Path target = partial == null ? dest : partial.data;
+        boolean keep = false;
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            WorkerPool.IoFunction<long[], Answer> fetch = r -> {
+                if (done.contains(r[0])) return null;
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
                 try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
                     b.bucket(bucket).key(key).range(range);
@@ -735,7 +754,7 @@ final class S3Store implements Store {
                 })) {
                     if (in.response().contentRange() == null) {
                         in.abort(); // the whole object is coming: do not read it
-                        return null;
+                        throw new RangesRefused();
                     }
                     byte[] buf = new byte[256 * 1024];
                     long pos = r[0], got = 0;
@@ -745,28 +764,68 @@ final class S3Store implements Store {
                         got += n;
                     }
                     if (got != r[1]) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": range " + range + " returned " + got + " bytes");
-                    return in.response();
+                    if (partial != null) {
+                        ch.force(false); // on disk before the journal says so
+                        partial.finished(r[0]);
+                    }
+                    return Answer.of(in.response());
                 } catch (SdkException e) {
-                    if (StoreException.unsupported(e)) return null;
+                    if (StoreException.unsupported(e)) throw new RangesRefused();
                     StoreException se = StoreException.of(e, remote.rel());
                     throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? raced(remote.rel()) : se;
                 }
             };
-            GetObjectResponse first = fetch.apply(ranges.get(0));
-            if (first == null) {
+            long[] firstMissing = ranges.stream().filter(r -> !done.contains(r[0])).findFirst().orElse(null);
+            Answer first;
+            try {
+                first = firstMissing == null ? null : fetch.apply(firstMissing);
+            } catch (RangesRefused e) {
                 profile.learn(StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
                 md.reset();
+                if (partial != null) partial.forget();
                 return null;
             }
             profile.learn(StoreProfile.Feature.RANGE_GET, true, null);
-            ContentHash.update(md, ch, 0, ranges.get(0)[1]);
-            WorkerPool.map(parts, ranges.subList(1, ranges.size()), r -> {
-                GetObjectResponse resp = fetch.apply(r);
-                if (resp == null) throw new StoreException(StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
-                return resp;
-            }, (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
-            return first;
+            WorkerPool.map(parts, ranges, r -> r == firstMissing ? first : fetch.apply(r), (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
+            Answer answer = first != null ? first : headAnswer(key, remote);
+            keep = true;
+            if (partial != null) {
+                ch.close();
+                Files.move(partial.data, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                partial.forget();
+            }
+            return answer;
+        } catch (StoreException e) {
+            keep = e.kind == StoreException.Kind.UNREACHABLE || e.kind == StoreException.Kind.THROTTLED || e.kind == StoreException.Kind.SERVER_ERROR;
+            throw e;
+        } catch (RangesRefused e) {
+            throw new StoreException(StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
+        } catch (IOException e) {
+            keep = true; // interrupted, or the network: worth resuming
+            throw e;
+        } finally {
+            // A download cut off is kept to resume; one that went wrong otherwise starts over next time.
+            if (!keep && partial != null) partial.forget();
         }
+    }
+
+    /** Every range was already here: the object's metadata comes from a HEAD. */
+    private Answer headAnswer(String key, Remote remote) throws StoreException {
+        return Answer.of(call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+    }
+
+    /** The server answered a ranged GET with the whole object, or refused it. */
+    private static final class RangesRefused extends IOException {
+        RangesRefused() {
+            super("ranged GET not served", null);
+        }
+    }
+
+    /** Bytes of this object that an interrupted download already brought (for the plan). */
+    @Override
+    public long resumableDownload(Remote remote) {
+        PartialDownload partial = remote.size() > PART_SIZE ? PartialDownload.of(root, identity(), prefix + remote.rel()) : null;
+        return partial == null ? 0 : partial.bytesDone(remote.tag(), remote.size(), PART_SIZE);
     }
 
     private static String quoted(String etag) {

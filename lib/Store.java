@@ -43,6 +43,11 @@ interface Store extends AutoCloseable {
         return 0;
     }
 
+    /** Bytes of this object an interrupted download already brought here, to be reused (0: none). */
+    default long resumableDownload(Remote remote) {
+        return 0;
+    }
+
     /** Files and bytes read from the store only to compare contents (no other proof existed). */
     default long[] compared() {
         return new long[2];

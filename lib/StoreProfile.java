@@ -43,12 +43,13 @@ final class StoreProfile {
         }
     }
 
-    private final Path file;
+    private final Path root, file;
     private final Map<Feature, Support> known = new EnumMap<>(Feature.class);
     private final Consumer<String> notice;
     private boolean changed;
 
-    private StoreProfile(Path file, Consumer<String> notice) {
+    private StoreProfile(Path root, Path file, Consumer<String> notice) {
+        this.root = root;
         this.file = file;
         this.notice = notice;
         for (Feature f : Feature.values()) known.put(f, Support.UNKNOWN);
@@ -56,7 +57,7 @@ final class StoreProfile {
 
     /** A profile that is never saved (tests, doctor without a repo). */
     static StoreProfile transientProfile() {
-        return new StoreProfile(null, m -> { });
+        return new StoreProfile(null, null, m -> { });
     }
 
     /**
@@ -65,7 +66,7 @@ final class StoreProfile {
      * @param notice told once, in words, about each feature found missing (for the run's output)
      */
     static StoreProfile load(Path root, String identity, Consumer<String> notice) {
-        StoreProfile p = new StoreProfile(SyncState.dir(root).resolve("profile").resolve(hash(identity) + ".properties"), notice);
+        StoreProfile p = new StoreProfile(root, SyncState.dir(root).resolve("profile").resolve(hash(identity) + ".properties"), notice);
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(p.file, StandardCharsets.UTF_8)) {
             props.load(r);
@@ -114,6 +115,7 @@ final class StoreProfile {
         Properties props = new Properties();
         for (Feature f : Feature.values()) props.setProperty(f.key, known.get(f).name());
         try {
+            SyncState.createDir(root);
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".new");
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

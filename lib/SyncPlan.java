@@ -170,9 +170,53 @@ final class SyncPlan {
             long bytes = d.action() == Action.PUT ? l.size() : d.action() == Action.GET ? r.size() : 0;
             items.add(new Item(rel, d.action(), d.why(), d.trash(), bytes, l, r));
         }
+        makeRoom(dir, items, dir == Direction.UPLOAD ? remote.keySet() : local.keySet(), opt);
         items.addAll(skipped);
         items.sort((a, b) -> a.rel().compareTo(b.rel()));
         return new SyncPlan(dir, Collections.unmodifiableList(items), planId(dir, storeIdentity, items));
+    }
+
+    /**
+     * A file replaced by a folder of the same name, or the reverse (k.txt became k.txt/x): a
+     * transfer whose destination holds a file at one of its parent paths, or files below its
+     * own path. A server on a file system cannot hold both, and neither can a disk, so the
+     * destination's copies in the way are deleted first, to the trash (Transfer runs these
+     * deletions before any transfer). That is this side's own change passed on when the source
+     * deleted them since the last sync, with or without --delete; otherwise only with --force,
+     * and without it the transfers in their way are conflicts.
+     */
+    static void makeRoom(Direction dir, List<Item> items, Set<String> dstFiles, Options opt) {
+        Action transfer = dir == Direction.UPLOAD ? Action.PUT : Action.GET;
+        Action deleteDst = dir == Direction.UPLOAD ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
+        java.util.NavigableSet<String> dst = new java.util.TreeSet<>(dstFiles);
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int k = 0; k < items.size(); k++) index.put(items.get(k).rel(), k);
+        Map<String, List<Integer>> blocked = new java.util.LinkedHashMap<>(); // path in the way -> transfers it blocks
+        for (int k = 0; k < items.size(); k++) {
+            Item i = items.get(k);
+            if (i.action() != transfer) continue;
+            for (int slash = i.rel().lastIndexOf('/'); slash > 0; slash = i.rel().lastIndexOf('/', slash - 1)) {
+                String parent = i.rel().substring(0, slash);
+                if (dst.contains(parent)) blocked.computeIfAbsent(parent, p -> new ArrayList<>()).add(k);
+            }
+            for (String below : dst.subSet(i.rel() + "/", i.rel() + "0")) blocked.computeIfAbsent(below, p -> new ArrayList<>()).add(k);
+        }
+        blocked.forEach((w, transfers) -> {
+            Integer at = index.get(w);
+            Item in = at == null ? null : items.get(at);
+            if (in == null || in.action() == transfer) return; // both sides hold both (not a file system): the server says why
+            boolean deletedAtSource = in.why() == Reason.Rule.DELETED_AT_SOURCE_KEPT || in.why() == Reason.Rule.DELETED_AT_SOURCE_PASSED_ON;
+            if (deletedAtSource || opt.force()) {
+                Reason.Rule why = !deletedAtSource ? Reason.Rule.IN_THE_WAY_FORCED
+                        : w.length() < items.get(transfers.get(0)).rel().length() ? Reason.Rule.REPLACED_BY_FOLDER : Reason.Rule.REPLACED_BY_FILE;
+                items.set(at, new Item(w, deleteDst, why, true, 0, in.local(), in.remote()));
+            } else {
+                for (int k : transfers) {
+                    Item t = items.get(k);
+                    items.set(k, new Item(t.rel(), Action.CONFLICT, Reason.Rule.IN_THE_WAY_CONFLICT, false, 0, t.local(), t.remote()));
+                }
+            }
+        });
     }
 
     /** A stable hash of every action: the same state gives the same id, any change another. */

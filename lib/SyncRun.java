@@ -41,6 +41,7 @@ final class SyncRun {
                 Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
+                if (state.damage != null) console.warn(state.damage);
                 SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
                 if (mode == LambdaSync.Mode.status) {
                     List<String> docs = new ArrayList<>();
@@ -92,6 +93,11 @@ final class SyncRun {
                     r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
                 } finally {
                     store.finish();
+                }
+                if (r.interrupted() != null) {
+                    if (json != null) emit(json, PlanJson.result(doc, plan, r, Interrupt.EXIT_CODE));
+                    console.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
+                    throw new ExitException(Interrupt.EXIT_CODE, null);
                 }
                 if (!r.conflicts().isEmpty()) untouched = ExitException.INCOMPLETE;
                 int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
@@ -170,6 +176,10 @@ final class SyncRun {
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.PUT)) {
             long done = i.local().size() > S3Store.PART_SIZE ? store.resumable(i.rel(), i.local().size(), i.local().mtime()) : 0;
             if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
+        }
+        for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
+            long done = store.resumableDownload(i.remote());
+            if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.remote().size()) + " already here (" + PlanPrinter.shown(i.rel()) + ")");
         }
     }
 

@@ -22,48 +22,102 @@ final class SyncState {
 
     record Entry(long size, long mtime, String tag, String md5) {}
 
-    final Path file;
+    final Path root, file;
     final String identity;
     final Map<String, Entry> entries;
+    /** Why the state file could not be used (then {@link #entries} is empty), or null. */
+    final String damage;
 
-    private SyncState(Path file, String identity, Map<String, Entry> entries) {
+    private SyncState(Path root, Path file, String identity, Map<String, Entry> entries, String damage) {
+        this.root = root;
         this.file = file;
         this.identity = identity;
         this.entries = entries;
+        this.damage = damage;
     }
 
     static Path dir(Path root) {
         return root.resolve(".lambda-sync");
     }
 
+    /**
+     * Creates .lambda-sync/ (the one place that does) with a .gitignore of "*", so that its state,
+     * lock and trash never end up in a commit, whatever the repo's own .gitignore says.
+     */
+    static Path createDir(Path root) throws IOException {
+        Path dir = dir(root);
+        Path ignore = dir.resolve(".gitignore");
+        if (Files.isRegularFile(ignore)) return dir;
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(".gitignore." + ProcessHandle.current().pid() + ".new");
+        Files.writeString(tmp, "# written by lambda-sync: nothing in this folder belongs in git\n*\n", StandardCharsets.UTF_8);
+        LocalTree.replace(tmp, ignore);
+        return dir;
+    }
+
+    /**
+     * Reads the state for a store. A damaged file is not guessed at: the run treats every path as
+     * never synced (so same content is recorded again and different content is a conflict:
+     * nothing is overwritten or deleted on its account), and the first save keeps it aside.
+     */
     static SyncState load(Path root, String identity) {
         Path file = dir(root).resolve("state").resolve(hash(identity) + ".tsv");
         Map<String, Entry> entries = new HashMap<>();
+        String damage = null;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = r.readLine();
-            if (!HEADER.equals(first)) {
-                throw ExitException.usage(file + ": not a lambda-sync v1 state file; move it away to start afresh"
-                        + " (the next run then compares contents instead)");
-            }
-            int lineNo = 1;
-            for (String line; (line = r.readLine()) != null; ) {
-                lineNo++;
+            if (!HEADER.equals(r.readLine())) damage = "not a lambda-sync v1 state file";
+            for (int lineNo = 2; damage == null; lineNo++) {
+                String line = r.readLine();
+                if (line == null) break;
                 if (line.startsWith("#") || line.isEmpty()) continue;
                 String[] f = line.split("\t", -1);
-                if (f.length != 5) throw ExitException.usage(file + ":" + lineNo + ": damaged state line; move the file away to start afresh");
-                entries.put(unescape(f[0]), new Entry(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], f[4]));
+                try {
+                    if (f.length != 5) throw new NumberFormatException("expected 5 fields, found " + f.length);
+                    entries.put(unescape(f[0]), new Entry(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], f[4]));
+                } catch (NumberFormatException e) {
+                    damage = "line " + lineNo + " is damaged";
+                }
             }
         } catch (NoSuchFileException e) {
             // first sync with this store
-        } catch (IOException | NumberFormatException e) {
-            throw ExitException.usage(file + ": cannot read the last-sync state (" + e.getMessage() + "); move it away to start afresh");
+        } catch (IOException e) {
+            damage = "cannot be read: " + e.getMessage();
         }
-        return new SyncState(file, identity, entries);
+        if (damage == null) return new SyncState(root, file, identity, entries, null);
+        return new SyncState(root, file, identity, new HashMap<>(), "the last-sync state " + file + " is unusable (" + damage + "): this run"
+                + " treats every file as never synced, so nothing is overwritten or deleted on its account (same content is"
+                + " recorded again, different content is a conflict); it is kept as " + aside(file).getFileName()
+                + " when this run saves the state. To fix: nothing, or move a good copy back over it");
+    }
+
+    /**
+     * One spelling per endpoint, for the names derived from a store's identity (the state file):
+     * scheme and host in lower case, no default port (:443 for https, :80 for http), no trailing
+     * slash. An endpoint spelled so already comes back unchanged, so existing state keeps its name.
+     */
+    static String sameEndpoint(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url.strip());
+            if (u.getScheme() == null || u.getHost() == null) return url;
+            String scheme = u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            int port = u.getPort();
+            if ((scheme.equals("https") && port == 443) || (scheme.equals("http") && port == 80)) port = -1;
+            String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
+            return scheme + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT) + (port < 0 ? "" : ":" + port) + path;
+        } catch (java.net.URISyntaxException e) {
+            return url;
+        }
+    }
+
+    private static Path aside(Path file) {
+        return file.resolveSibling(file.getFileName() + ".damaged");
     }
 
     /** Writes all entries to a temp file, then renames it over the old one. */
     synchronized void save() throws IOException {
+        createDir(root);
         Files.createDirectories(file.getParent());
+        if (damage != null && Files.exists(file) && !Files.exists(aside(file))) Files.move(file, aside(file));
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         List<String> keys = new ArrayList<>(entries.keySet());
         keys.sort(null);

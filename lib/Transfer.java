@@ -9,7 +9,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -30,7 +35,10 @@ final class Transfer {
      * @param unverified downloads the server offered no proof of content for (accepted on length)
      */
     record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped,
-                  List<Failure> conflicts, List<String> unverified) {}
+                  List<Failure> conflicts, List<String> unverified, Interrupted interrupted) {}
+
+    /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
+    record Interrupted(long total, Set<String> notRun) {}
 
     private final Path root;
     private final Store store;
@@ -46,6 +54,12 @@ final class Transfer {
     private final AtomicLong bytes = new AtomicLong();
     private final Guard guard;
     private final AtomicInteger deletions = new AtomicInteger();
+    /** Items that ran to an end (done or failed), and the temp files transfers in flight are writing. */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    private final Set<Path> temps = ConcurrentHashMap.newKeySet();
+    private Interrupt interrupt;
+    /** Paths whose deletion, to make room for a transfer, failed. */
+    private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
     /** What the run may destroy: at most {@code maxDeletions} deletions, nothing in a dry run. */
     record Guard(int maxDeletions, boolean dryRun) {}
@@ -63,25 +77,38 @@ final class Transfer {
 
     Result run(SyncPlan plan) {
         long start = System.nanoTime();
-        List<SyncPlan.Item> first = new ArrayList<>(), deletions = new ArrayList<>();
+        // Deletions that make room for a transfer (a file replaced by a folder) run first; all others last.
+        List<SyncPlan.Item> room = new ArrayList<>(), first = new ArrayList<>(), deletions = new ArrayList<>();
         for (SyncPlan.Item i : plan.items) {
             switch (i.action()) {
                 case PUT, GET, RECORD, FORGET -> first.add(i);
-                case DELETE_LOCAL, DELETE_REMOTE -> deletions.add(i);
+                case DELETE_LOCAL, DELETE_REMOTE -> (i.why() instanceof Reason.Rule r && r.makesRoom() ? room : deletions).add(i);
                 default -> { }
             }
         }
-        long total = first.size() + deletions.size();
+        long total = room.size() + first.size() + deletions.size();
         Thread saver = new Thread(this::saveQuietly);
-        Runtime.getRuntime().addShutdownHook(saver); // Ctrl-C keeps what completed
+        Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
         long totalBytes = first.stream().mapToLong(SyncPlan.Item::bytes).sum();
         Progress progress = new Progress(console, total, totalBytes, start).start();
-        try {
+        try (Interrupt stop = Interrupt.install()) {
+            interrupt = stop;
+            runAll(room, progress);
+            failures.forEach(f -> notMadeRoom.add(f.rel()));
             runAll(first, progress);
             boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
             if (!skipDeletes) runAll(deletions, progress);
+            progress.finish();
+            Interrupted interrupted = null;
+            if (stop.requested()) {
+                removeTemps(); // what was abandoned in flight; only this run's own temp files
+                Set<String> notRun = new java.util.HashSet<>();
+                for (List<SyncPlan.Item> phase : List.of(room, first, deletions)) for (SyncPlan.Item i : phase) notRun.add(i.rel());
+                notRun.removeAll(finished);
+                interrupted = new Interrupted(total, notRun);
+            }
             return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes,
-                    List.copyOf(conflicts), List.copyOf(unverified));
+                    List.copyOf(conflicts), List.copyOf(unverified), interrupted);
         } finally {
             progress.finish();
             saveQuietly();
@@ -101,29 +128,63 @@ final class Transfer {
         }
     }
 
-    /** Every item is tried; a failure is recorded against its item, never stops the others. */
+    /**
+     * Every item is tried; a failure is recorded against its item, never stops the others. After
+     * Ctrl-C no item starts, and those in flight get Interrupt.GRACE to finish; then they are
+     * interrupted and abandoned (their temp files are removed by {@link #run}).
+     */
     private void runAll(List<SyncPlan.Item> items, Progress progress) {
+        if (items.isEmpty() || interrupt.requested()) return;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, items.size()), WorkerPool.daemon("transfer"));
         try {
-            WorkerPool.map(jobs, "transfer", items, i -> {
-                try {
-                    execute(i);
-                    done.incrementAndGet();
-                } catch (Exception e) {
-                    // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
-                    String m = describe(e);
-                    if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
-                    if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
-                        conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
-                    } else {
-                        failures.add(new Failure(i.rel(), m));
-                        console.detail("failed: " + i.rel() + ": " + m);
-                    }
+            for (SyncPlan.Item i : items) {
+                pool.submit(() -> {
+                    if (!interrupt.requested()) attempt(i, progress);
+                });
+            }
+            pool.shutdown();
+            while (!pool.awaitTermination(100, TimeUnit.MILLISECONDS)) {
+                if (interrupt.graceOver()) {
+                    pool.shutdownNow();
+                    pool.awaitTermination(2, TimeUnit.SECONDS); // let interrupted transfers clean up after themselves
+                    return;
                 }
-                progress.tick(i.bytes());
-                return null;
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // only an Error or an interrupt gets here
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void attempt(SyncPlan.Item i, Progress progress) {
+        try {
+            execute(i);
+            finished.add(i.rel());
+            done.incrementAndGet();
+        } catch (Exception e) {
+            // Store messages often name the file already; say it once ("failed: x: x: ..." read as noise).
+            String m = describe(e);
+            if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
+            finished.add(i.rel());
+            if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
+                conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
+            } else {
+                failures.add(new Failure(i.rel(), m));
+                console.detail("failed: " + i.rel() + ": " + m);
+            }
+        }
+        progress.tick(i.bytes());
+    }
+
+    /** This run's own temp files (exactly the paths it made), left by transfers abandoned after Ctrl-C. */
+    private void removeTemps() {
+        for (Path t : temps) {
+            try {
+                Files.deleteIfExists(t);
+            } catch (IOException e) {
+                console.warn("could not remove the temp file " + t + ": " + e.getMessage() + " (the next run removes it)");
+            }
         }
     }
 
@@ -138,13 +199,17 @@ final class Transfer {
     }
 
     private void execute(SyncPlan.Item i) throws IOException {
+        if (i.action() == SyncPlan.Action.PUT || i.action() == SyncPlan.Action.GET) roomMade(i.rel());
         switch (i.action()) {
             case PUT -> put(i);
             case GET -> get(i);
             case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
             case FORGET -> state.remove(i.rel());
             case DELETE_REMOTE -> {
-                unchangedSincePlan(i);
+                // The local file must not be back (a folder of its name may be: that is why it goes).
+                if (!java.util.Objects.equals(LocalTree.stat(root, i.rel()), i.local())) {
+                    throw new IOException("changed here since the plan was made; not deleted in the bucket (run again)");
+                }
                 destroyInStore(i, true, () -> {
                     store.delete(i.remote());
                     return null;
@@ -154,7 +219,8 @@ final class Transfer {
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
                 spendDeletion(i);
-                trash(i.rel(), Trash.Why.DELETED_BY_DELETE);
+                trash(i.rel(), i.why() instanceof Reason.Rule r && r.makesRoom() ? Trash.Why.MADE_ROOM : Trash.Why.DELETED_BY_DELETE);
+                if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
             default -> throw new IllegalStateException(i.action().toString());
@@ -198,6 +264,7 @@ final class Transfer {
         // into one folder then queue on that lock: only make (and clean up) what is missing.
         if (!Files.isDirectory(dest.getParent(), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dest.getParent());
         Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
+        temps.add(tmp);
         boolean moved = false;
         try {
             Store.Fetched f = fetchVerified(i.remote(), tmp);
@@ -211,6 +278,7 @@ final class Transfer {
             bytes.addAndGet(i.bytes());
         } finally {
             if (!moved) Files.deleteIfExists(tmp);
+            temps.remove(tmp);
         }
     }
 
@@ -270,6 +338,16 @@ final class Transfer {
         LocalTree.replace(tmp, dest);
     }
 
+    /** A transfer whose way could not be cleared is not tried: the failure names what stands in its way and why. */
+    private void roomMade(String rel) throws IOException {
+        for (String w : notMadeRoom) {
+            if (rel.startsWith(w + "/") || w.startsWith(rel + "/")) {
+                throw new IOException("not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
+                        + " of the same name cannot both exist on a disk, nor on a server that keeps objects as files)");
+            }
+        }
+    }
+
     interface StoreAct<T> {
         T run() throws IOException;
     }
@@ -297,9 +375,11 @@ final class Transfer {
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
     private void keepStoreCopy(Store.Remote r, Trash.Why why) throws IOException {
+        SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
         Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
+        temps.add(tmp);
         try {
             Store.Fetched f = store.get(r, tmp);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
@@ -307,11 +387,25 @@ final class Transfer {
             Trash.record(trashDir, r.rel(), why);
         } finally {
             Files.deleteIfExists(tmp);
+            temps.remove(tmp);
+        }
+    }
+
+    /** Removes the folders above {@code rel} that are now empty, up to its data dir: a file of a folder's name comes next. */
+    private void removeEmptyFolders(String rel) {
+        Path dataDir = root.resolve(rel.substring(0, rel.indexOf('/', rel.indexOf('/') + 1)));
+        for (Path p = root.resolve(rel).getParent(); p != null && p.startsWith(dataDir) && !p.equals(dataDir); p = p.getParent()) {
+            try {
+                Files.delete(p);
+            } catch (IOException notEmpty) {
+                return;
+            }
         }
     }
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
     void trash(String rel, Trash.Why why) throws IOException {
+        SyncState.createDir(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);

@@ -28,7 +28,8 @@ final class Trash {
         OVERWRITTEN_BY_DOWNLOAD("overwritten by download"),
         DELETED_BY_DELETE("deleted by --delete"),
         CONFLICT_FORCED("conflict overwritten by --force"),
-        BUCKET_COPY_BEFORE_DELETE("bucket copy kept before --delete deleted it"),
+        MADE_ROOM("replaced by a folder or file of the same name"),
+        BUCKET_COPY_BEFORE_DELETE("bucket copy kept before it was deleted there"),
         BUCKET_COPY_BEFORE_OVERWRITE("bucket copy kept before --force overwrote it");
 
         final String words;

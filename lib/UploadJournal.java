@@ -29,15 +29,16 @@ final class UploadJournal {
         }
     }
 
-    private final Path file;
+    private final Path root, file;
 
-    private UploadJournal(Path file) {
+    private UploadJournal(Path root, Path file) {
+        this.root = root;
         this.file = file;
     }
 
     /** The journal of {@code key} in this store (null root: none is kept). */
     static UploadJournal of(Path root, String storeIdentity, String key) {
-        return root == null ? null : new UploadJournal(SyncState.dir(root).resolve("uploads").resolve(hash(storeIdentity + "\n" + key) + ".tsv"));
+        return root == null ? null : new UploadJournal(root, SyncState.dir(root).resolve("uploads").resolve(hash(storeIdentity + "\n" + key) + ".tsv"));
     }
 
     /** The upload an earlier run left, or null. */
@@ -68,6 +69,7 @@ final class UploadJournal {
 
     /** A new upload: replaces whatever was recorded before. */
     void begin(String uploadId, long partSize, long size, long mtime) throws IOException {
+        SyncState.createDir(root);
         Files.createDirectories(file.getParent());
         Files.writeString(file, HEADER + "\n" + uploadId + "\t" + partSize + "\t" + size + "\t" + mtime + "\n", StandardCharsets.UTF_8);
     }

@@ -71,6 +71,7 @@ final class Watch {
     private final Set<String> dataDirs = new TreeSet<>();
     private final AtomicInteger passes = new AtomicInteger();
     private volatile boolean stopping;
+    private Interrupt signals;
     private WatchService ws;
     private PrintWriter log;
     private Console passConsole;
@@ -95,6 +96,10 @@ final class Watch {
         stopping = true;
     }
 
+    private boolean stopping() {
+        return stopping || signals != null && signals.requested();
+    }
+
     /** Passes run so far (for tests). */
     int passes() {
         return passes.get();
@@ -108,23 +113,25 @@ final class Watch {
 
     /** Watches until stopped; returns 0 when everything pending at the end was sent, 1 otherwise. */
     int run(boolean handleSignals) throws IOException {
-        if (handleSignals) Signals.onStop(this::stop);
         openLog();
         try (Store store = StoreFactory.open(config, 1)) {
             identity = store.identity();
         }
-        try (WatchService w = FileSystems.getDefault().newWatchService()) {
+        // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
+        // Transfer's own Interrupt takes them and the pass says so (see pass); a second one exits at once.
+        try (WatchService w = FileSystems.getDefault().newWatchService(); Interrupt signals = handleSignals ? Interrupt.install() : null) {
             ws = w;
+            this.signals = signals;
             rescan(clock.getAsLong());
             console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched) + "): a new or changed file is uploaded once"
                     + " unchanged for " + timing.settleMs() / 1000.0 + " s; log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
             say("watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in " + dataDirs.size() + " data dir(s)", false);
-            while (!stopping) {
+            while (!stopping()) {
                 drain();
                 long now = clock.getAsLong();
                 if (now >= nextRescan) rescan(now);
                 Set<String> ready = ready(now, false);
-                if (!ready.isEmpty() && now >= retryAt && !stopping) pass(ready);
+                if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready);
                 status();
             }
             // Stopping: whatever is pending goes now, settled or not (the instance is going away; a
@@ -152,7 +159,7 @@ final class Watch {
 
     private void drain() throws InterruptedException {
         WatchKey k = ws.poll(timing.tickMs(), TimeUnit.MILLISECONDS);
-        while (k != null && !stopping) {
+        while (k != null && !stopping()) {
             Path dir = keys.get(k);
             for (WatchEvent<?> e : k.pollEvents()) {
                 if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -303,6 +310,10 @@ final class Watch {
             return;
         }
         Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
+        if (p.result() != null && p.result().interrupted() != null) {
+            stop(); // the signal came during the pass: what it did not finish is still pending, and goes in the last pass
+            p.result().interrupted().notRun().forEach(rel -> failed.put(rel, "interrupted"));
+        }
         if (p.result() != null) {
             p.result().failures().forEach(f -> failed.put(f.rel(), f.message()));
             p.result().conflicts().forEach(f -> raced.put(f.rel(), f.message()));
@@ -391,7 +402,7 @@ final class Watch {
     /** A line for the log; also on stderr when it needs a person (a conflict, a failure). */
     private void say(String line, boolean person) {
         log.println(LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME) + " " + line);
-        if (person && !stopping) {
+        if (person && !stopping()) {
             clearStatus();
             console.err.println(line);
             console.err.flush();
@@ -448,24 +459,5 @@ final class Watch {
     private static String quote(Path p) {
         String s = p.toAbsolutePath().normalize().toString();
         return s.contains(" ") ? "\"" + s + "\"" : s;
-    }
-
-    /** SIGTERM and SIGINT (what a shutdown, systemd and Ctrl-C send) ask the loop to stop; a second one ends the JVM at once. */
-    static final class Signals {
-        private Signals() {}
-
-        static void onStop(Runnable stop) {
-            AtomicInteger seen = new AtomicInteger();
-            for (String name : List.of("TERM", "INT")) {
-                try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
-                        if (seen.incrementAndGet() > 1) System.exit(ExitException.FAILURE); // Transfer's hook still saves the state
-                        stop.run();
-                    });
-                } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                    // a signal the OS or the VM keeps (SIGINT in a background job): the other still works
-                }
-            }
-        }
     }
 }

@@ -164,11 +164,13 @@ class AgentProtocolTest {
     @Test
     void runJsonReportsAFailedItemWithItsReason() {
         repoWithTwoFiles();
-        // The servers the suite runs on store objects as files: an object "exp/data/blocked" makes
-        // any key below it unwritable, so this one upload fails for real while the other succeeds.
-        bucket.put("exp/data/blocked", "an object where the upload needs a folder");
-        repo.write("exp/data/blocked/run3.jsonl", "{}\n", T0);
-        Repo.Run run = repo.run("upload", "--yes", "--json");
+        // A server that fails every attempt at one upload: it fails for real while the others succeed.
+        repo.write("exp/data/refused.jsonl", "{}\n", T0);
+        Repo.Run run;
+        try (FaultProxy proxy = FaultProxy.start(bucket.server.endpoint)) {
+            proxy.on(FaultProxy.Kind.PUT, "exp/data/refused.jsonl", FaultProxy.Fault.internalError()).always();
+            run = repo.withConfig(bucket.config(repo.root.getParent(), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint())).run("upload", "--yes", "--json");
+        }
         assertEquals(1, run.code(), run.toString());
         JsonObject result = json(run).getAsJsonObject("result");
         assertEquals(1, result.get("exitCode").getAsInt());
@@ -179,7 +181,7 @@ class AgentProtocolTest {
             statuses.add(i.get("path").getAsString() + " " + i.get("status").getAsString());
             if (i.get("status").getAsString().equals("failed")) assertFalse(i.get("error").getAsString().isBlank(), run.toString());
         }
-        assertEquals(List.of("exp/data/blocked/run3.jsonl failed", "exp/data/run1.jsonl done", "exp/reports/summary.md done"), statuses);
+        assertEquals(List.of("exp/data/refused.jsonl failed", "exp/data/run1.jsonl done", "exp/reports/summary.md done"), statuses);
     }
 
     @Test

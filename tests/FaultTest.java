@@ -393,10 +393,13 @@ class FaultTest {
         Repo.Run again = a.run("upload", "--yes");
         assertExit(0, again);
         assertBucketHolds(a);
-        // only what had not finished was sent again: the single PUTs not stored, and the two big files
+        // only what had not finished was sent again: the single PUTs not stored, and the two big files' missing parts
         assertEquals(local.size() - 2 - (stored.size() - (stored.containsKey("exp/reports/big.bin") ? 1 : 0)),
                 proxy.count(FaultProxy.Kind.PUT) - putsBefore, proxy::journal);
-        assertEquals(stored.containsKey("exp/reports/big.bin") ? 1 : 2, proxy.count(FaultProxy.Kind.CREATE_MULTIPART) - multipartBefore);
+        // a-big.bin's upload was kept when the server went away and is resumed, not begun again;
+        // reports/big.bin's too if the other job had started it, else it begins now
+        assertTrue(proxy.count(FaultProxy.Kind.CREATE_MULTIPART) - multipartBefore <= (stored.containsKey("exp/reports/big.bin") ? 0 : 1),
+                proxy::journal);
         assertEquals(List.of(), pendingUploads(), "a multipart upload left dangling");
         assertNothingToDo(a.run("upload", "--yes"));
     }

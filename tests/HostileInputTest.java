@@ -67,10 +67,11 @@ class HostileInputTest {
         assertTrue(r.out().contains("refused: key contains a backslash"), () -> printable(r.toString()));
         assertTrue(r.out().contains("not synced (outside */data/ and */reports/)"), () -> printable(r.toString()));
 
-        // Only the one good key was written; nothing beside the repo, in .git, or in .lambda-sync but state and the server profile.
+        // Only the one good key was written; nothing beside the repo, in .git, or in .lambda-sync but its .gitignore, the
+        // (released) lock, state and the server profile.
         assertEquals(Map.of("exp/data/ok.txt", "evil\n"), a.dataFiles());
         List<String> paths = new ArrayList<>(a.allPaths());
-        paths.removeIf(p -> p.equals(".lambda-sync") || p.equals(".lambda-sync/state") || p.matches("\\.lambda-sync/state/[0-9a-f]+\\.tsv")
+        paths.removeIf(p -> p.equals(".lambda-sync") || p.equals(".lambda-sync/.gitignore") || p.equals(".lambda-sync/lock") || p.equals(".lambda-sync/state") || p.matches("\\.lambda-sync/state/[0-9a-f]+\\.tsv")
                 || p.equals(".lambda-sync/profile") || p.matches("\\.lambda-sync/profile/[0-9a-f]+\\.properties"));
         assertEquals(List.of(".gitignore", "exp", "exp/data", "exp/data/ok.txt", "exp/model.py", "train.py"), paths);
         assertFalse(Files.exists(a.path(".git/hooks/post-checkout")));

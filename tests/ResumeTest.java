@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 300 MiB upload killed (SIGKILL) at about 60%: the next run sends only the missing parts
- * (counted at the proxy) and the object is byte-exact; a file edited between the runs is sent
- * whole; a server without ListParts still finishes, sending it whole. The kill is made
- * deterministic by holding parts 12-19 at the proxy and waiting for the tool's journal to
- * record parts 1-11 before killing.
+ * A 300 MiB upload or download killed (SIGKILL) at about 60%: the next run moves only what is
+ * missing (counted at the proxy) and the result is byte-exact; a file edited between the runs
+ * is sent whole; a server without ListParts still finishes, sending it whole. The kill is made
+ * deterministic by holding the requests after the 11th at the proxy and waiting for the tool's
+ * journal to record 11 parts or ranges before killing.
  */
 class ResumeTest {
     static final int MIB = 1024 * 1024;
@@ -112,6 +112,47 @@ class ResumeTest {
         assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
         assertEquals(List.of(), bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads());
         assertTrue(a.run("upload", "--yes").out().contains("nothing to do"));
+    }
+
+    @Test
+    void aKilledDownloadResumesWithTheMissingRangesOnly() throws Exception {
+        Repo a = repoWithCheckpoint();
+        assertExit(0, a.run("upload", "--yes"));
+        Repo b = a.cloneTo(tmp.resolve("b"));
+        // Ranges go 16 at a time: the first eleven pass, the rest are held until the kill.
+        proxy.on(FaultProxy.Kind.GET, "ckpt.bin", FaultProxy.Fault.stall(Duration.ofMinutes(10))).nth(12).always();
+        Process p = b.start(tmp.resolve("killed.log"), "download", "--yes");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (finishedRanges(b) < 11) {
+            assertTrue(p.isAlive(), () -> "the download ended early:\n" + read(tmp.resolve("killed.log")));
+            assertTrue(System.nanoTime() < deadline, "eleven ranges were not recorded in time:\n" + proxy.journal());
+            Thread.sleep(50); // polling for a condition, not timing an assertion
+        }
+        Repo.kill(p);
+        proxy.clearRules();
+
+        int gets = proxy.count(FaultProxy.Kind.GET, "ckpt.bin");
+        Repo.Run r = b.run("download", "--yes");
+
+        assertExit(0, r);
+        assertTrue(r.out().contains("resume: 176.0 MiB of 300.0 MiB already here (" + FILE + ")"), r::toString);
+        int again = proxy.count(FaultProxy.Kind.GET, "ckpt.bin") - gets;
+        assertTrue(again <= 8, () -> again + " ranges fetched again of 19\n" + proxy.journal()); // 8 x 16 MiB <= 45% of 300 MiB
+        assertEquals(ContentHash.md5Hex(a.path(FILE)), ContentHash.md5Hex(b.path(FILE)));
+        assertEquals(List.of(), b.tempFiles());
+        assertTrue(b.run("download", "--yes").out().contains("nothing to do"));
+    }
+
+    static int finishedRanges(Repo r) throws IOException {
+        Path dir = r.path(".lambda-sync/partial");
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            int max = 0;
+            for (Path f : s.filter(f -> f.toString().endsWith(".tsv")).toList()) {
+                max = Math.max(max, (int) Files.readAllLines(f).stream().filter(l -> l.matches("\\d+")).count());
+            }
+            return max;
+        }
     }
 
     @Test

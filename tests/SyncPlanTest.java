@@ -106,6 +106,23 @@ class SyncPlanTest {
     }
 
     @Test
+    void aFileReplacedByAFolderIsDeletedFirstToMakeRoom() {
+        var x = new LocalTree.LocalFile("e/data/k/x", 1, 1);
+        var k = new Store.Remote("e/data/k", 2, "t");
+        SyncPlan.Facts none = new SyncPlan.Facts(Map.of(), Set.of(), Set.of());
+        SyncPlan p = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(x.rel(), x), Map.of(k.rel(), k),
+                Map.of("e/data/k", new SyncState.Entry(2, 1, "t", "m")), none, List.of(), new SyncPlan.Options(false, false), "s3:x");
+        assertEquals(List.of("e/data/k:DELETE_REMOTE:REPLACED_BY_FOLDER:true", "e/data/k/x:PUT:NEW_AT_SOURCE:false"),
+                p.items.stream().map(i -> i.rel() + ":" + i.action() + ":" + i.why() + ":" + i.trash()).toList());
+
+        // Never synced here: the bucket's k is not this machine's to replace without --force.
+        SyncPlan q = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(x.rel(), x), Map.of(k.rel(), k), Map.of(), none, List.of(),
+                new SyncPlan.Options(false, true), "s3:x");
+        assertEquals(List.of("e/data/k:KEEP", "e/data/k/x:CONFLICT"), q.items.stream().map(i -> i.rel() + ":" + i.action()).toList());
+        assertEquals(1, q.leftUntouched());
+    }
+
+    @Test
     void actionsHaveTheJsonNamesSyncMdDocuments() {
         assertEquals(List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
                 java.util.Arrays.stream(SyncPlan.Action.values()).map(a -> a.json).toList());

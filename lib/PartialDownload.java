@@ -1,0 +1,91 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A large download cut off part way (SYNC.md, "Resuming"): its bytes so far in
+ * {@code .lambda-sync/partial/<id>.part} and, beside it, which ranges are complete, pinned to the
+ * object's ETag and size. The next run fetches only the missing ranges, if the object is still
+ * the same; else it starts over. A range is written down only after its bytes are on disk.
+ */
+final class PartialDownload {
+    static final String HEADER = "# lambda-sync partial download v1";
+
+    final Path data;
+    private final Path root, journal;
+
+    private PartialDownload(Path root, Path dir, String id) {
+        this.root = root;
+        this.data = dir.resolve(id + ".part");
+        this.journal = dir.resolve(id + ".tsv");
+    }
+
+    /** The partial download of {@code key} in this store (null root: none is kept). */
+    static PartialDownload of(Path root, String storeIdentity, String key) {
+        if (root == null) return null;
+        try {
+            String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest((storeIdentity + "\n" + key).getBytes(StandardCharsets.UTF_8))).substring(0, 24);
+            return new PartialDownload(root, SyncState.dir(root).resolve("partial"), id);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */
+    Set<Long> finished(String tag, long size) {
+        Set<Long> done = new HashSet<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return done;
+        } catch (IOException e) {
+            return done;
+        }
+        if (lines.size() < 2 || !lines.get(0).equals(HEADER) || !lines.get(1).equals(tag + "\t" + size) || !Files.isRegularFile(data)) return done;
+        for (String line : lines.subList(2, lines.size())) {
+            try {
+                done.add(Long.parseLong(line.trim()));
+            } catch (NumberFormatException e) {
+                // a torn last line: that range is fetched again
+            }
+        }
+        return done;
+    }
+
+    long bytesDone(String tag, long size, long rangeSize) {
+        return finished(tag, size).stream().mapToLong(off -> Math.min(rangeSize, size - off)).sum();
+    }
+
+    /** A fresh start for this object: no bytes, no ranges. */
+    void begin(String tag, long size) throws IOException {
+        SyncState.createDir(root);
+        Files.createDirectories(journal.getParent());
+        Files.deleteIfExists(data);
+        Files.writeString(journal, HEADER + "\n" + tag + "\t" + size + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The range at {@code offset} is on disk (the caller forced it there). */
+    synchronized void finished(long offset) throws IOException {
+        Files.writeString(journal, offset + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** Done, or not worth keeping: both files go. */
+    void forget() {
+        try {
+            Files.deleteIfExists(journal);
+            Files.deleteIfExists(data);
+        } catch (IOException ignored) {
+            // checked against the object before any reuse
+        }
+    }
+}
