@@ -209,7 +209,7 @@ final class Watch {
                 say("cannot list " + root + ": " + e.getMessage(), true);
             }
             for (String d : dirs.dirs) dataDir(d, false);
-            synced = SyncState.load(root, identity).entries;
+            loadSynced();
             LocalTree tree = LocalTree.scan(dirs, ignore);
             watched = tree.files.size();
             for (LocalTree.LocalFile l : tree.files.values()) consider(l, now);
@@ -351,7 +351,7 @@ final class Watch {
             say(String.format("pass: %s (%s) in %.1f s; %d pending", Units.files(files), Units.bytes(bytes), (System.nanoTime() - start) / 1e9,
                     pending.size()), false);
         }
-        synced = SyncState.load(root, identity).entries;
+        loadSynced();
         if (serverTrouble) {
             backoff(Units.files(keep.size()) + " did not finish");
         } else if (failuresInRow > 0) {
@@ -361,6 +361,15 @@ final class Watch {
             say("uploads work again", false);
         }
         rotateLog();
+    }
+
+    /** The last-sync state as on disk now (a download by hand between passes changes it too). */
+    private void loadSynced() {
+        try {
+            synced = SyncState.load(root, identity).entries;
+        } catch (ExitException e) {
+            say("cannot read the last-sync state: " + e.getMessage(), true); // the passes say the same and send nothing
+        }
     }
 
     /** Waits 2 s, 4 s, 8 s ... up to the cap before the next pass: a server that is down is not hammered. */
