@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The `setup` mode (DESIGN §7): git identity in the global config, and the GitHub token in
+ * The `setup` mode (SYNC.md, "What setup does"): git identity in the global config, and the GitHub token in
  * git's credential store (mode 600) instead of the bash tool's world-readable
  * {@code url."https://<token>@github.com/".insteadOf}, which it removes. Everything is decided
  * before anything is written, and every file is replaced whole under git's lock protocol, so a

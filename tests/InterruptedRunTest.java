@@ -42,9 +42,10 @@ class InterruptedRunTest {
         long deadline = System.nanoTime() + 180_000_000_000L; // the first launch may compile the tool
         boolean midway = false;
         while (System.nanoTime() < deadline && run.isAlive()) {
-            // Kill once the first half is in place and the big file is being written to its temp file.
+            // Kill once the first half is in place and the big file is being written (a large download
+            // lands in .lambda-sync/partial/ first, to be resumed if cut off).
             List<String> names = names(b.path("exp/data"));
-            boolean bigInFlight = names.stream().anyMatch(n -> n.startsWith(".lambda-sync-tmp-") && n.endsWith("-m.bin"));
+            boolean bigInFlight = names(b.path(".lambda-sync/partial")).stream().anyMatch(n -> n.endsWith(".part"));
             long finals = names.stream().filter(n -> !n.startsWith(".lambda-sync-tmp-")).count();
             if (bigInFlight && finals >= SMALL / 2) {
                 Repo.kill(run);

@@ -148,7 +148,7 @@ final class S3Server {
     /** MinIO via Testcontainers; only loaded when a Docker engine may be there. */
     static final class MinioContainer {
         static S3Server start() {
-            var c = new org.testcontainers.containers.GenericContainer<>("minio/minio:latest")
+            var c = new org.testcontainers.containers.GenericContainer<>("minio/minio:RELEASE.2025-09-07T16-13-09Z")
                     .withCommand("server", "/data")
                     .withEnv("MINIO_ROOT_USER", "test-access-key")
                     .withEnv("MINIO_ROOT_PASSWORD", "test-secret-key-minio")
