@@ -193,7 +193,9 @@ final class Watch {
 
     private void dataDir(String rel, boolean touchFiles) {
         Path p = root.resolve(rel);
-        if (!Files.isSymbolicLink(p) && dataDirs.add(rel)) registerTree(p, touchFiles);
+        if (Files.isSymbolicLink(p) || watchedDirs.contains(p)) return; // a data dir deleted and made again is watched anew
+        dataDirs.add(rel);
+        registerTree(p, touchFiles);
     }
 
     /** Every file of the data dirs against the last-sync state: what events missed becomes pending. */
