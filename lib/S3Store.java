@@ -842,7 +842,12 @@ final class S3Store implements Store {
     private boolean verify(Remote remote, String key, String md5Meta, Path file, String md5) throws IOException {
         String rel = remote.rel(), etag = remote.tag();
         String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
-        if (expected == null) expected = proofs.get(ProofManifest.key(rel, remote.size(), etag));
+        if (expected == null) {
+            expected = proofs.get(ProofManifest.key(rel, remote.size(), etag));
+            // A proof entry means lambda-sync wrote this very object, with metadata unless the server
+            // refused it: an answer without it means the server does not keep metadata.
+            if (expected != null && md5Meta == null) profile.learn(StoreProfile.Feature.METADATA, false, "contents are proven by MD5 ETags or the proof manifests");
+        }
         if (expected != null) {
             if (!expected.equals(md5)) throw corrupted(rel);
             // Proven content is evidence about the server's ETags too.
