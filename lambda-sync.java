@@ -41,6 +41,8 @@
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Interrupt.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/Trash.java
+//SOURCES lib/Watch.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/PlanJson.java
@@ -83,6 +85,9 @@ import picocli.CommandLine.Spec;
                 "  download  bring the bucket's new and changed data to this machine",
                 "  status    print both directions' plans; changes nothing",
                 "  doctor    check config, credentials, endpoint, bucket, clock; changes nothing",
+                "  watch     upload new and changed files as they settle, until SIGTERM (autosave)",
+                "  trash     list what runs moved to .lambda-sync/trash/; trash restore <path or time>;",
+                "            trash prune --older-than 30d",
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -96,7 +101,7 @@ import picocli.CommandLine.Spec;
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";
 
-    enum Mode { setup, upload, download, status, doctor }
+    enum Mode { setup, upload, download, status, doctor, watch, trash }
 
     @Spec CommandSpec spec;
 
@@ -145,6 +150,15 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--read-only", description = "doctor: skip the write/read/delete probe")
     boolean readOnly;
 
+    @Option(names = "--settle", paramLabel = "SECONDS", description = "watch: upload a file once unchanged this long (default: ${DEFAULT-VALUE})")
+    int settle = 5;
+
+    @Option(names = "--print-systemd-unit", description = "watch: print a systemd user unit that runs it, and exit")
+    boolean printSystemdUnit;
+
+    @Option(names = "--older-than", paramLabel = "AGE", description = "trash prune: folders older than this (30d, 12h)")
+    String olderThan;
+
     // Seams for in-process tests; main() fills them from the real process.
     Map<String, String> env = System.getenv();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -152,7 +166,7 @@ class LambdaSync implements Callable<Integer> {
     Path workDir = Path.of("");
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
         if (maxDelete != null && maxDelete < 1) throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
         if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
@@ -168,21 +182,37 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
+        if (mode == Mode.trash) return Trash.run(DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
+        if (mode == Mode.watch) return watch(console, config);
         return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete), json ? out : null);
     }
 
     /** The modes each option does something for; given to another mode, it is a usage error, never silently ignored. */
-    static final Map<String, Set<Mode>> OPTION_MODES = Map.of(
-            "--dry-run", EnumSet.of(Mode.setup, Mode.upload, Mode.download, Mode.status),
-            "--delete", EnumSet.of(Mode.upload, Mode.download, Mode.status),
-            "--force", EnumSet.of(Mode.upload, Mode.download, Mode.status),
-            "--json", EnumSet.of(Mode.upload, Mode.download, Mode.status),
-            "--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status),
-            "--approve", EnumSet.of(Mode.upload, Mode.download),
-            "--offline", EnumSet.of(Mode.setup),
-            "--read-only", EnumSet.of(Mode.doctor));
+    static final Map<String, Set<Mode>> OPTION_MODES = Map.ofEntries(
+            Map.entry("--dry-run", EnumSet.of(Mode.setup, Mode.upload, Mode.download, Mode.status)),
+            Map.entry("--delete", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
+            Map.entry("--force", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
+            Map.entry("--json", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
+            Map.entry("--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
+            Map.entry("--approve", EnumSet.of(Mode.upload, Mode.download)),
+            Map.entry("--offline", EnumSet.of(Mode.setup)),
+            Map.entry("--read-only", EnumSet.of(Mode.doctor)),
+            Map.entry("--settle", EnumSet.of(Mode.watch)),
+            Map.entry("--print-systemd-unit", EnumSet.of(Mode.watch)),
+            Map.entry("--older-than", EnumSet.of(Mode.trash)));
+
+    /** watch mode (SYNC.md, "Autosave: watch"): runs until SIGTERM or SIGINT. */
+    private int watch(Console console, SyncConfig config) throws java.io.IOException {
+        if (settle < 1 || settle > 3600) throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
+        Path root = DataDirs.gitRoot(workDir);
+        if (printSystemdUnit) {
+            spec.commandLine().getOut().print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
+            return ExitException.OK;
+        }
+        return new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis).run(true);
+    }
 
     /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */
     private void checkOptions() {

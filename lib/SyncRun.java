@@ -111,6 +111,42 @@ final class SyncRun {
         }
     }
 
+    /** What one watch pass did: its plan (only the paths it was given) and the transfer's result (null: nothing to send). */
+    record Pass(SyncPlan plan, Transfer.Result result) {}
+
+    /**
+     * One upload of only these paths, for watch (SYNC.md, "Autosave: watch"): both sides listed
+     * and decided as {@code upload --yes} does (the same three-way rule, never --delete or
+     * --force), but only {@code only} is planned, so a file still being written is not sent.
+     * The repo lock is held for this pass alone.
+     */
+    static Pass uploadPass(SyncConfig config, Console console, Path root, Set<String> only, int jobs) {
+        DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
+        SyncIgnore ignore = SyncIgnore.load(root);
+        try (Store store = StoreFactory.open(config, jobs)) {
+            store.open(root, console::warn);
+            try (RepoLock lock = RepoLock.acquire(root, console)) {
+                CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
+                Sides s = march(dirs, ignore, store, stateLoad, jobs, config);
+                SyncState state = stateLoad.join();
+                SyncPlan plan = SyncPlan.build(SyncPlan.Direction.UPLOAD, only(s.local().files, only), only(s.remote(), only), only(s.state(), only),
+                        s.facts(), s.skipped().stream().filter(i -> only.contains(i.rel())).toList(), new SyncPlan.Options(false, false), store.identity());
+                if (!plan.hasWork()) return new Pass(plan, null);
+                return new Pass(plan, new Transfer(root, store, state, console, jobs, s.facts().localMd5(), new Transfer.Guard(0, false)).run(plan));
+            } finally {
+                store.finish();
+            }
+        } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
+            throw ExitException.failure(StoreErrors.explain(e, config), e);
+        }
+    }
+
+    private static <V> Map<String, V> only(Map<String, V> all, Set<String> only) {
+        Map<String, V> m = new HashMap<>();
+        for (String rel : only) if (all.containsKey(rel)) m.put(rel, all.get(rel));
+        return m;
+    }
+
     private static void emit(java.io.PrintWriter json, String doc) {
         if (json == null) return;
         json.println(doc);

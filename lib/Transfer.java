@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
@@ -72,7 +72,7 @@ final class Transfer {
         this.console = console;
         this.jobs = jobs;
         this.knownMd5 = knownMd5;
-        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
     }
 
     Result run(SyncPlan plan) {
@@ -89,7 +89,8 @@ final class Transfer {
         long total = room.size() + first.size() + deletions.size();
         Thread saver = new Thread(this::saveQuietly);
         Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
-        Progress progress = new Progress(console, total, start);
+        long totalBytes = first.stream().mapToLong(SyncPlan.Item::bytes).sum();
+        Progress progress = new Progress(console, total, totalBytes, start).start();
         try (Interrupt stop = Interrupt.install()) {
             interrupt = stop;
             runAll(room, progress);
@@ -109,6 +110,7 @@ final class Transfer {
             return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes,
                     List.copyOf(conflicts), List.copyOf(unverified), interrupted);
         } finally {
+            progress.finish();
             saveQuietly();
             try {
                 Runtime.getRuntime().removeShutdownHook(saver);
@@ -217,7 +219,7 @@ final class Transfer {
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
                 spendDeletion(i);
-                trash(i.rel());
+                trash(i.rel(), i.why() instanceof Reason.Rule r && r.makesRoom() ? Trash.Why.MADE_ROOM : Trash.Why.DELETED_BY_DELETE);
                 if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
@@ -330,7 +332,9 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) trash(i.rel());
+        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+            trash(i.rel(), i.why() == Reason.Rule.CONFLICT_FORCED ? Trash.Why.CONFLICT_FORCED : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
+        }
         LocalTree.replace(tmp, dest);
     }
 
@@ -358,7 +362,7 @@ final class Transfer {
     private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
-        if (i.remote() != null) keepStoreCopy(i.remote());
+        if (i.remote() != null) keepStoreCopy(i.remote(), deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
         return act.run();
     }
 
@@ -370,7 +374,7 @@ final class Transfer {
     }
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
-    private void keepStoreCopy(Store.Remote r) throws IOException {
+    private void keepStoreCopy(Store.Remote r, Trash.Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
@@ -380,6 +384,7 @@ final class Transfer {
             Store.Fetched f = store.get(r, tmp);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             LocalTree.replace(tmp, to);
+            Trash.record(trashDir, r.rel(), why);
         } finally {
             Files.deleteIfExists(tmp);
             temps.remove(tmp);
@@ -398,45 +403,147 @@ final class Transfer {
         }
     }
 
-    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it. */
-    void trash(String rel) throws IOException {
+    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
+    void trash(String rel, Trash.Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
+        Trash.record(trashDir, rel, why);
     }
 
-    /** A progress line on a terminal, once the run has taken more than two seconds. */
+    /**
+     * Where a run stands, on stderr. On a terminal: a line redrawn in place, once the run has
+     * taken more than two seconds. With no terminal (nohup, a CI log, an agent's shell): a plain
+     * line every 10 s, which a log keeps. With -q: nothing. Both say when nothing has moved for
+     * a while, so a silent server is told from a slow one (SYNC.md, "Progress"). The clock and
+     * the I/O counter are values, for tests; {@link #beat} is what the timer calls each second.
+     */
     static final class Progress {
-        private final Console console;
-        private final long total, start;
-        private final AtomicLong count = new AtomicLong(), bytes = new AtomicLong();
-        private volatile long lastPrint;
-        private volatile boolean printed;
+        static final long SECOND = 1_000_000_000L;
+        /** A plain line this often; "waiting for the server" once nothing moved for this long. */
+        static final long PLAIN_EVERY = 10 * SECOND, STALLED_AFTER = 20 * SECOND;
+        /** Below this much process I/O between two beats, nothing moved (our own progress lines are ~100 B). */
+        static final long IO_MOVED = 64 * 1024;
 
-        Progress(Console console, long total, long start) {
-            this.console = console;
-            this.total = total;
-            this.start = start;
-            this.lastPrint = start;
+        private final Console console;
+        private final long total, totalBytes, start, plainEvery, stalledAfter;
+        private final LongSupplier clock, io;
+        private final AtomicLong count = new AtomicLong(), bytes = new AtomicLong();
+        private volatile long lastPrint, lastPlain, lastMove, lastIo;
+        private volatile boolean printed, finished;
+        private Thread timer;
+
+        Progress(Console console, long total, long totalBytes, long start) {
+            this(console, total, totalBytes, start, System::nanoTime, Progress::processIo, PLAIN_EVERY, STALLED_AFTER);
         }
 
+        /** @param io bytes this process has read and written so far (files and sockets alike), or -1 where unknown */
+        Progress(Console console, long total, long totalBytes, long start, LongSupplier clock, LongSupplier io, long plainEvery, long stalledAfter) {
+            this.console = console;
+            this.total = total;
+            this.totalBytes = totalBytes;
+            this.start = start;
+            this.clock = clock;
+            this.io = io;
+            this.plainEvery = plainEvery;
+            this.stalledAfter = stalledAfter;
+            this.lastPrint = this.lastPlain = this.lastMove = start;
+            this.lastIo = io.getAsLong();
+        }
+
+        /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
+        Progress start() {
+            if (console.quiet) return this;
+            timer = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(1000);
+                        beat();
+                    }
+                } catch (InterruptedException done) {
+                    // finish() stops it
+                }
+            }, "progress");
+            timer.setDaemon(true);
+            timer.start();
+            return this;
+        }
+
+        /** An item finished with {@code b} bytes. */
         void tick(long b) {
-            long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = System.nanoTime();
-            if (!console.interactive() || console.quiet || now - start < 2_000_000_000L || now - lastPrint < 500_000_000L) return;
+            long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = clock.getAsLong();
+            lastMove = now;
+            if (!console.interactive() || console.quiet || now - start < 2 * SECOND || now - lastPrint < SECOND / 2) return;
             lastPrint = now;
+            bar(n, sum, now, "");
+        }
+
+        /** Once a second: the plain line when it is due, and on either output whether the run is waiting. */
+        void beat() {
+            long now = clock.getAsLong(), x = io.getAsLong();
+            if (x >= 0 && x - lastIo >= IO_MOVED) { // a large file's parts moving count, though no item finished
+                lastIo = x;
+                lastMove = now;
+            }
+            if (console.quiet || finished) return;
+            long idle = now - lastMove;
+            String waiting = idle >= stalledAfter ? ", waiting for the server: " + idle / SECOND + " s" : "";
+            if (console.interactive()) {
+                if (!waiting.isEmpty() && now - start >= 2 * SECOND) bar(count.get(), bytes.get(), now, waiting);
+            } else if (now - lastPlain >= plainEvery) {
+                lastPlain = now;
+                synchronized (console.err) {
+                    console.err.println("  progress: " + line(count.get(), bytes.get(), now) + waiting);
+                    console.err.flush();
+                }
+            }
+        }
+
+        /** "12/40 files, 1.2 GiB of 3.0 GiB, 45.0 MiB/s, ETA 40 s" */
+        String line(long n, long sum, long now) {
+            double s = Math.max(now - start, 1) / (double) SECOND;
+            long rate = (long) (sum / s);
+            String eta = rate > 0 && totalBytes > sum ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate)) : "";
+            return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", " + Units.bytes(rate) + "/s" + eta;
+        }
+
+        private void bar(long n, long sum, long now, String waiting) {
             printed = true;
-            double s = (now - start) / 1e9;
             synchronized (console.err) {
-                console.err.print("\r  " + n + "/" + total + " items, " + Units.bytes(sum) + ", " + Units.bytes((long) (sum / s)) + "/s   ");
+                console.err.print("\r  " + line(n, sum, now) + waiting + "   ");
                 console.err.flush();
             }
         }
 
+        static String duration(long seconds) {
+            if (seconds < 120) return seconds + " s";
+            if (seconds < 7200) return seconds / 60 + " min";
+            return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
+        }
+
+        /** rchar + wchar of /proc/self/io (Linux): socket and file I/O alike; -1 elsewhere. */
+        static long processIo() {
+            try {
+                long n = 0;
+                for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
+                    if (l.startsWith("rchar:") || l.startsWith("wchar:")) n += Long.parseLong(l.substring(6).trim());
+                }
+                return n;
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
         void finish() {
+            finished = true;
+            if (timer != null) timer.interrupt();
             if (printed) {
-                console.err.print("\r" + " ".repeat(60) + "\r");
-                console.err.flush();
+                printed = false;
+                synchronized (console.err) {
+                    console.err.print("\r" + " ".repeat(100) + "\r");
+                    console.err.flush();
+                }
             }
         }
     }
