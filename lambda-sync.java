@@ -40,12 +40,15 @@
 //SOURCES lib/WorkerPool.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Interrupt.java
+//SOURCES lib/FailureKind.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
-//SOURCES lib/PlanJson.java
+//SOURCES lib/SyncOutcome.java
+//SOURCES lib/TextReport.java
+//SOURCES lib/JsonReport.java
 //SOURCES lib/PlanRecord.java
 //SOURCES lib/Doctor.java
 //SOURCES lib/StartupTraining.java
@@ -186,7 +189,9 @@ class LambdaSync implements Callable<Integer> {
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         if (mode == Mode.watch) return watch(console, config);
-        return SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete), json ? out : null);
+        SyncOutcome outcome = SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete));
+        if (json) JsonReport.print(outcome, out);
+        return TextReport.finish(outcome, console);
     }
 
     /** The modes each option does something for; given to another mode, it is a usage error, never silently ignored. */

@@ -25,13 +25,16 @@ final class SyncRun {
 
     private SyncRun() {}
 
-    /** @param json where the JSON document goes (--json), or null */
-    static int run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
-                   java.io.PrintWriter json) {
+    /**
+     * Lists, decides, asks and transfers; returns what came of it, for {@link TextReport} and
+     * {@link JsonReport} to render. Failures before a plan exists (config, lock, the store's
+     * listing) are thrown as {@link ExitException}s.
+     */
+    static SyncOutcome run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt) {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
-        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4 below
+        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4
         try (Store store = StoreFactory.open(config, opt.jobs())) {
             store.open(root, console::warn);
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
@@ -42,72 +45,66 @@ final class SyncRun {
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
-                SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
-                if (mode == LambdaSync.Mode.status) {
-                    List<String> docs = new ArrayList<>();
-                    for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
-                        SyncPlan p = plan(d, sides, po, store);
-                        PlanPrinter.print(console, p, store, dirs, inSync(sides, p));
-                        if (console.quiet) console.summary(PlanSummary.line(p, inSync(sides, p)));
-                        console.info("");
-                        if (json != null) docs.add(PlanJson.plan(p, store, dirs, sides.outside()));
-                    }
-                    reportOutside(console, sides);
-                    if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
-                    store.finish();
-                    ignore.report(console, dirs);
-                    emit(json, "{\"plans\":[" + String.join(",", docs) + "]}");
-                    return ExitException.OK;
-                }
+                if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt);
                 SyncPlan.Direction dir = mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
-                SyncPlan plan = plan(dir, sides, po, store);
-                PlanPrinter.print(console, plan, store, dirs, inSync(sides, plan));
-                reportOutside(console, sides);
-                ignore.report(console, dirs);
-                reportCompared(console, store);
-                reportResumable(console, store, plan);
-                String bound = deletionBound(plan, sides, opt);
-                if (bound != null) console.info("  " + bound);
-                console.info("  plan id " + plan.id);
-                int untouched = plan.leftUntouched() > 0 || !unsynced.isEmpty() ? ExitException.INCOMPLETE : ExitException.OK;
-                String doc = json == null ? null : PlanJson.plan(plan, store, dirs, sides.outside());
-                if (!plan.hasWork() || opt.dryRun()) {
-                    store.finish();
-                    if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
-                    if (opt.dryRun()) PlanRecord.save(root, plan);
-                    emit(json, doc);
-                    return opt.dryRun() ? ExitException.OK : untouched;
-                }
-                try {
-                    DiskSpace.require(root, plan); // up front: before asking, before any byte moves
-                    if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
-                    confirm(console, plan, opt, root);
-                } catch (ExitException e) {
-                    if (json != null) emit(json, PlanJson.result(doc, plan, null, e.code));
-                    throw e;
-                }
-                for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
-                Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
-                Transfer.Result r;
-                try {
-                    r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
-                } finally {
-                    store.finish();
-                }
-                if (r.interrupted() != null) {
-                    if (json != null) emit(json, PlanJson.result(doc, plan, r, Interrupt.EXIT_CODE));
-                    console.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
-                    throw new ExitException(Interrupt.EXIT_CODE, null);
-                }
-                if (!r.conflicts().isEmpty()) untouched = ExitException.INCOMPLETE;
-                int code = r.failures().isEmpty() ? untouched : ExitException.FAILURE;
-                if (json != null) emit(json, PlanJson.result(doc, plan, r, code));
-                return summarize(console, r, untouched);
+                return sync(console, dir, sides, state, store, ignore, opt, unsynced);
             }
-        } catch (IOException e) {
+        } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
-        } catch (software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
-            throw ExitException.failure(StoreErrors.explain(e, config), e);
+        }
+    }
+
+    /** Both directions' plans, printed; nothing changes. */
+    private static SyncOutcome status(Console console, Sides sides, Store store, SyncIgnore ignore, Options opt) {
+        List<SyncOutcome.Planned> plans = new ArrayList<>();
+        for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
+            SyncOutcome.Planned p = planned(plan(d, sides, opt, store), sides, store);
+            PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync());
+            if (console.quiet) console.summary(PlanSummary.line(p.plan(), p.inSync()));
+            console.info("");
+            plans.add(p);
+        }
+        reportOutside(console, sides);
+        if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
+        store.finish();
+        ignore.report(console, sides.dirs());
+        return SyncOutcome.status(plans);
+    }
+
+    /** One direction: the plan, printed; then, unless it is a dry run or refused, the transfer. */
+    private static SyncOutcome sync(Console console, SyncPlan.Direction dir, Sides sides, SyncState state, Store store, SyncIgnore ignore,
+                                    Options opt, List<DataDirs.Note> unsynced) throws IOException {
+        Path root = sides.dirs().root;
+        SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store);
+        SyncPlan plan = p.plan();
+        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync());
+        reportOutside(console, sides);
+        ignore.report(console, sides.dirs());
+        reportCompared(console, store);
+        reportResumable(console, store, plan);
+        String bound = deletionBound(plan, sides, opt);
+        if (bound != null) console.info("  " + bound);
+        console.info("  plan id " + plan.id);
+        if (!plan.hasWork() || opt.dryRun()) {
+            store.finish();
+            if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
+            if (opt.dryRun()) PlanRecord.save(root, plan);
+            return new SyncOutcome(List.of(p), null, null, opt.dryRun(), unsynced);
+        }
+        try {
+            DiskSpace.require(root, plan); // up front: before asking, before any byte moves
+            if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
+            confirm(console, plan, opt, root);
+        } catch (ExitException e) {
+            return new SyncOutcome(List.of(p), null, new SyncOutcome.Refusal(e.code, e.getMessage()), false, unsynced);
+        }
+        for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
+        Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
+        try {
+            Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
+            return new SyncOutcome(List.of(p), r, null, false, unsynced);
+        } finally {
+            store.finish();
         }
     }
 
@@ -147,14 +144,13 @@ final class SyncRun {
         return m;
     }
 
-    private static void emit(java.io.PrintWriter json, String doc) {
-        if (json == null) return;
-        json.println(doc);
-        json.flush();
+    private static SyncPlan plan(SyncPlan.Direction d, Sides s, Options opt, Store store) {
+        SyncPlan.Options po = new SyncPlan.Options(opt.force(), opt.delete());
+        return SyncPlan.build(d, s.local().files, s.remote(), s.state(), s.facts(), s.skipped(), po, store.identity());
     }
 
-    private static SyncPlan plan(SyncPlan.Direction d, Sides s, SyncPlan.Options po, Store store) {
-        return SyncPlan.build(d, s.local().files, s.remote(), s.state(), s.facts(), s.skipped(), po, store.identity());
+    private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store) {
+        return new SyncOutcome.Planned(plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan));
     }
 
     private static int inSync(Sides s, SyncPlan plan) {
@@ -217,27 +213,6 @@ final class SyncRun {
         if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete())) return null;
         return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side + "), more than "
                 + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes + " to allow it";
-    }
-
-    private static int summarize(Console console, Transfer.Result r, int untouched) {
-        String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
-        console.out.println(String.format("done: %d item(s), %s in %.1f s (%s)%s", r.done(), Units.bytes(r.bytes()), r.seconds(), rate,
-                r.failures().isEmpty() ? "" : ", " + r.failures().size() + " failed"));
-        console.out.flush();
-        for (Transfer.Failure f : r.conflicts()) console.err.println("conflict: " + f.rel() + ": " + f.message() + "; left as it is in the bucket (run the command again to see the new plan)");
-        if (!r.unverified().isEmpty()) {
-            boolean one = r.unverified().size() == 1;
-            console.info("unverified: " + Units.files(r.unverified().size()) + " downloaded with only " + (one ? "its" : "their") + " length checked: the server offers no checksum for "
-                    + (one ? "it" : "them")
-                    + " (see SYNC.md, \"Servers that are not AWS\")" + (console.verbose ? "" : "; -v lists them"));
-            r.unverified().forEach(u -> console.detail("  unverified: " + u));
-        }
-        if (r.failures().isEmpty()) return untouched;
-        for (Transfer.Failure f : r.failures().subList(0, Math.min(r.failures().size(), console.verbose ? r.failures().size() : 10))) {
-            console.err.println("failed: " + f.rel() + ": " + f.message());
-        }
-        if (r.deletionsSkipped()) console.err.println("deletions were skipped because transfers failed; nothing was deleted");
-        throw new ExitException(ExitException.FAILURE, r.failures().size() + " item(s) did not finish; run the same command again to finish the job");
     }
 
     /** Lists both sides at once, filters the store's keys, and hashes what the decisions need. */

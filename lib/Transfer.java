@@ -28,7 +28,22 @@ import java.util.function.LongSupplier;
  * store loses goes through {@link #destroyInStore}, which keeps a copy in the trash first.
  */
 final class Transfer {
-    record Failure(String rel, String message) {}
+    /** An item that did not finish: its message, for people, and its kind, for what to advise (SYNC.md, "When things go wrong"). */
+    record Failure(String rel, String message, FailureKind kind) {}
+
+    /** A transfer whose way (a file or folder of the same name) could not be cleared first. */
+    static final class InTheWayException extends IOException {
+        InTheWayException(String message) {
+            super(message);
+        }
+    }
+
+    /** A local file edited between the plan and its transfer: not touched; the next run plans it anew. */
+    static final class ChangedSincePlanException extends IOException {
+        ChangedSincePlanException(String message) {
+            super(message);
+        }
+    }
 
     /**
      * @param conflicts items another writer changed in the store after the plan was made: left alone (exit 4)
@@ -168,9 +183,9 @@ final class Transfer {
             if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
             finished.add(i.rel());
             if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
-                conflicts.add(new Failure(i.rel(), m)); // another machine won the race: its copy stays
+                conflicts.add(new Failure(i.rel(), m, FailureKind.CHANGED)); // another machine won the race: its copy stays
             } else {
-                failures.add(new Failure(i.rel(), m));
+                failures.add(new Failure(i.rel(), m, FailureKind.of(e)));
                 console.detail("failed: " + i.rel() + ": " + m);
             }
         }
@@ -208,7 +223,7 @@ final class Transfer {
             case DELETE_REMOTE -> {
                 // The local file must not be back (a folder of its name may be: that is why it goes).
                 if (!java.util.Objects.equals(LocalTree.stat(root, i.rel()), i.local())) {
-                    throw new IOException("changed here since the plan was made; not deleted in the bucket (run again)");
+                    throw new ChangedSincePlanException("changed here since the plan was made; not deleted in the bucket (run again)");
                 }
                 destroyInStore(i, true, () -> {
                     store.delete(i.remote());
@@ -320,7 +335,7 @@ final class Transfer {
     private void unchangedSincePlan(SyncPlan.Item i) throws IOException {
         LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
         boolean same = i.local() == null ? now == null && !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS) : i.local().equals(now);
-        if (!same) throw new IOException("changed here since the plan was made; not touched (run again)");
+        if (!same) throw new ChangedSincePlanException("changed here since the plan was made; not touched (run again)");
     }
 
     /** Downloads are written only below the repo root, never through a symlinked directory. */
@@ -342,7 +357,7 @@ final class Transfer {
     private void roomMade(String rel) throws IOException {
         for (String w : notMadeRoom) {
             if (rel.startsWith(w + "/") || w.startsWith(rel + "/")) {
-                throw new IOException("not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
+                throw new InTheWayException("not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
                         + " of the same name cannot both exist on a disk, nor on a server that keeps objects as files)");
             }
         }

@@ -1,0 +1,49 @@
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What one run of upload, download or status came to, as a value: the plan(s), what the
+ * transfer did, and the exit code derived from them. {@link TextReport} and {@link JsonReport}
+ * render it; neither decides anything (SYNC.md, "Exit codes" and "JSON output").
+ *
+ * @param plans    one plan (upload, download) or both directions' (status)
+ * @param result   what the transfer did; null when nothing ran (a dry run, nothing to do, a refusal)
+ * @param refusal  why the run stopped after the plan and before any byte moved (not confirmed, the
+ *                 deletion bound, too little disk space), or null
+ * @param changesNothing a dry run or status: it exits 0 whatever the plan holds
+ * @param unsynced folders that look like data but are not synced (SYNC.md, "What is synced"); warned
+ *                 about before the plan, and they make the run exit 4
+ */
+record SyncOutcome(List<Planned> plans, Transfer.Result result, Refusal refusal, boolean changesNothing, List<DataDirs.Note> unsynced) {
+    /** A plan with what its rendering needs besides the plan itself; {@code inSync}: files neither side needs to touch. */
+    record Planned(SyncPlan plan, String store, Path repo, List<String> scopes, List<String> outside, int inSync) {}
+
+    /** A run stopped between plan and transfer, with its exit code and the one line that says why. */
+    record Refusal(int code, String message) {}
+
+    static SyncOutcome status(List<Planned> plans) {
+        return new SyncOutcome(List.copyOf(plans), null, null, true, List.of());
+    }
+
+    Planned planned() {
+        return plans.get(0);
+    }
+
+    boolean interrupted() {
+        return result != null && result.interrupted() != null;
+    }
+
+    /**
+     * The exit code (SYNC.md, "Exit codes"): a refusal's own; 130 when interrupted; 1 when an
+     * item failed; 4 when conflicts or refused items were left, a write lost a race, or a data
+     * folder is not synced; else 0. 
+     */
+    int exitCode() {
+        if (refusal != null) return refusal.code();
+        if (interrupted()) return Interrupt.EXIT_CODE;
+        if (result != null && !result.failures().isEmpty()) return ExitException.FAILURE;
+        if (changesNothing) return ExitException.OK;
+        boolean untouched = planned().plan().leftUntouched() > 0 || !unsynced.isEmpty() || (result != null && !result.conflicts().isEmpty());
+        return untouched ? ExitException.INCOMPLETE : ExitException.OK;
+    }
+}
