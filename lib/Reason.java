@@ -43,6 +43,10 @@ sealed interface Reason {
             return this == REPLACED_BY_FOLDER || this == REPLACED_BY_FILE || this == IN_THE_WAY_FORCED;
         }
 
+        /** Which command keeps which copy of a conflict, and where the other one goes (SYNC.md, "The sync rules"). */
+        static final String KEEP_YOURS = "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)",
+                TAKE_THE_BUCKETS = "download --force takes the bucket's (yours goes to .lambda-sync/trash/)";
+
         @Override
         public String words(SyncPlan.Direction d) {
             boolean up = d == SyncPlan.Direction.UPLOAD;
@@ -66,9 +70,11 @@ sealed interface Reason {
                 case SAME_CONTENT -> "same content on both sides";
                 case TOUCHED_ONLY -> "same content, new modification time";
                 case CONFLICT_FORCED -> "conflict overwritten (--force)";
+                // Both ways out, the command's own first: neither "download first" nor "upload first"
+                // helps, since each meets the same conflict from the other side.
                 case CONFLICT_NEVER_SYNCED -> up
-                        ? "differs from the bucket and was never synced here: download first, or --force"
-                        : "differs from the local copy, which was never uploaded: upload first, or --force";
+                        ? "differs from the bucket's copy, never synced here: " + KEEP_YOURS + ", " + TAKE_THE_BUCKETS
+                        : "differs from your copy here, never synced: " + TAKE_THE_BUCKETS + ", " + KEEP_YOURS;
                 case REPLACED_BY_FOLDER -> "replaced " + here + " by a folder of the same name: deleted first, to make room";
                 case REPLACED_BY_FILE -> "its folder was replaced " + here + " by a file of the same name: deleted first, to make room";
                 case IN_THE_WAY_FORCED -> "in the way of a file or folder of the same name " + here + " (--force): deleted first";

@@ -148,7 +148,8 @@ class SyncEngineTest {
 
         Repo.Run r = fresh.run("upload", "--yes");
         assertExit(4, r);
-        assertSays(r, "conflict", "exp/data/results.json", "download first, or --force");
+        assertSays(r, "conflict", "exp/data/results.json", "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)",
+                "download --force takes the bucket's (yours goes to .lambda-sync/trash/)");
         assertEquals("{\"from\": \"a\"}\n", bucket.text("exp/data/results.json"));
     }
 

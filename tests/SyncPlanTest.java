@@ -87,8 +87,18 @@ class SyncPlanTest {
                 SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
         assertEquals("new in bucket, never synced here (download to get it; --delete --force to delete it)",
                 SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
-        assertTrue(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD)
-                .contains("never synced here: download first, or --force"));
+    }
+
+    /** A first sync with different copies names both ways out (each --force, and where the other copy goes), never "X first". */
+    @Test
+    void aFirstSyncConflictNamesWhichCommandKeepsWhichCopy() {
+        SyncPlan.Options none = new SyncPlan.Options(false, false);
+        String keep = "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)";
+        String take = "download --force takes the bucket's (yours goes to .lambda-sync/trash/)";
+        assertEquals("differs from the bucket's copy, never synced here: " + keep + ", " + take,
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
+        assertEquals("differs from your copy here, never synced: " + take + ", " + keep,
+                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.DOWNLOAD));
     }
 
     @Test

@@ -93,9 +93,10 @@ class SyncRuleTest {
                 fresh("both present, never synced, same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
                 fresh("both present, never synced, same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
                 fresh("both present, never synced, different", MINE, THEIRS, "upload", MINE, THEIRS, null, 4,
-                        "differs from the bucket and was never synced here: download first, or --force"),
+                        "differs from the bucket's copy, never synced here: upload --force keeps yours"),
                 fresh("both present, never synced, different", MINE, THEIRS, "upload --force", MINE, MINE, THEIRS, 0, "conflict overwritten (--force)"),
-                fresh("both present, never synced, different", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "never uploaded"),
+                fresh("both present, never synced, different", MINE, THEIRS, "download", MINE, THEIRS, null, 4,
+                        "differs from your copy here, never synced: download --force takes the bucket's"),
                 fresh("both present, never synced, different", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"));
     }
 
