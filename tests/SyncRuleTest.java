@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN §5's table, row by row, end to end: one file, a real repo and bucket, the real
+ * The table of SYNC.md ("The sync rules"), row by row, end to end: one file, a real repo and bucket, the real
  * command. "Here" is changed on disk, "bucket" through the S3 API (another machine). Each row
  * says what both sides hold afterwards, what went to the trash, the exit code and the reason
  * printed; whatever a row leaves untouched must keep its bytes and its timestamp/metadata.
