@@ -1,3 +1,7 @@
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * A run's outcome in words, for people: what happened, after the transfer or the refusal. (The
  * plan itself is printed by {@link PlanPrinter} as soon as it is made: the user answers the
@@ -31,7 +35,41 @@ final class TextReport {
         int shown = c.verbose ? r.failures().size() : Math.min(r.failures().size(), 10);
         for (Transfer.Failure f : r.failures().subList(0, shown)) c.err.println("failed: " + f.rel() + ": " + f.message());
         if (r.deletionsSkipped()) c.err.println("deletions were skipped because transfers failed; nothing was deleted");
-        throw new ExitException(o.exitCode(), r.failures().size() + " item(s) did not finish; run the same command again to finish the job");
+        Map<FailureKind, Long> kinds = new EnumMap<>(FailureKind.class);
+        for (Transfer.Failure f : r.failures()) kinds.merge(f.kind(), 1L, Long::sum);
+        kinds.forEach((kind, n) -> {
+            if (!kind.rerunHelps()) c.err.println(advice(kind, n));
+        });
+        throw new ExitException(o.exitCode(), lastLine(r.failures().size(), kinds.keySet()));
+    }
+
+    /**
+     * The line that ends a run with failures (SYNC.md, "When things go wrong"): "run the same
+     * command again" only when that can finish something (a network or server failure, a file
+     * that changed meanwhile); a failure that repeats on every run gets its cause and fix instead.
+     */
+    static String lastLine(int failed, Set<FailureKind> kinds) {
+        boolean rerun = kinds.stream().anyMatch(FailureKind::rerunHelps), only = kinds.stream().allMatch(FailureKind::rerunHelps);
+        String n = failed + " item(s) did not finish";
+        if (only) return n + "; run the same command again to finish the job";
+        if (rerun) return n + "; fix what is said above, then run the same command again to finish the job";
+        return n + ", and running the same command again will not finish them: fix what is said above first";
+    }
+
+    /** The cause and the fix of failures that repeat on every run, one line per kind. */
+    static String advice(FailureKind kind, long n) {
+        String items = Units.files(n);
+        return switch (kind) {
+            case REFUSED -> items + " refused by the server for good (a name or request it does not accept, or a file and a folder of"
+                    + " the same name there): rename them, or exclude them in .syncignore";
+            case STORE_SETUP -> items + " failed on the credentials or the bucket: run doctor, which names the key to fix";
+            case PERMISSION -> items + " could not be read or written here (permission denied): fix the permissions"
+                    + " (sudo chown -R $USER <folder>)";
+            case DISK_FULL -> items + " did not fit on the disk: free space (df -h .) or download fewer paths";
+            case IN_THE_WAY -> items + " blocked by a file or folder of the same name that could not be deleted first: move it away";
+            case OTHER -> items + " failed here for the reason on its failed: line (-v lists all): fix that";
+            case TRANSIENT, CHANGED -> items + " failed on the network or the server, or changed meanwhile";
+        };
     }
 
     private static void unverified(Console c, Transfer.Result r) {

@@ -378,6 +378,28 @@ class FaultTest {
         assertBucketHolds(b);
     }
 
+    // ---- a refusal that repeats on every run ---------------------------------------------------
+
+    /** SYNC.md "When things go wrong": a name the server refuses is named with its fix, never "run the same command again". */
+    @Test
+    void aFileTheServerRefusesForGoodGetsItsFixNotRunAgain() {
+        Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
+        a.write("exp/data/fine.txt", "fine\n");
+        a.write("exp/data/refused.txt", "a name this server will not store\n");
+        var rule = proxy.on(FaultProxy.Kind.PUT, "refused.txt", FaultProxy.Fault.status(400, "KeyTooLongError")).times(100);
+
+        Repo.Run r = a.run("upload", "--yes");
+
+        assertExit(1, r);
+        assertTrue(rule.fired() >= 1, proxy::journal);
+        assertTrue(r.err().contains("failed: exp/data/refused.txt: "), r::toString);
+        assertTrue(r.err().contains("1 file refused by the server for good"), r::toString);
+        assertTrue(r.err().contains("1 item(s) did not finish, and running the same command again will not finish them: fix what is said above first"),
+                r::toString);
+        assertFalse(r.err().contains("run the same command again to finish"), r::toString);
+        assertEquals("fine\n", bucket.text("exp/data/fine.txt"));
+    }
+
     // ---- the server dies mid-upload ------------------------------------------------------------
 
     @Test
