@@ -19,6 +19,16 @@ import java.util.Set;
 final class DataDirs {
     static final List<String> NAMES = List.of("data", "reports");
 
+    /**
+     * The data-dir rule (SYNC.md "What is synced"), the one place it is written: the folder
+     * {@code name} directly under the top-level folder {@code top} is synced when it is data/ or
+     * reports/ and {@code top} is not a dot-folder (bash's * skips .git, .lambda-sync). The local
+     * scan, path arguments, both stores' listings and SYNC_TARGET's check all ask this.
+     */
+    static boolean isDataDir(String top, String name) {
+        return !top.startsWith(".") && NAMES.contains(name);
+    }
+
     final Path root;
     /** Data dirs found on disk, e.g. "phase0/data"; sorted. */
     final List<String> dirs;
@@ -59,11 +69,10 @@ final class DataDirs {
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             for (Path p : top) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".")) continue; // bash's * does not match dot-dirs (.git, .lambda-sync)
                 for (String n : NAMES) {
                     Path d = p.resolve(n);
                     // A symlinked data dir is reported by the scanner, not followed.
-                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+                    if (isDataDir(name, n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
                         dirs.add(name + "/" + n);
                     }
                 }
@@ -83,7 +92,7 @@ final class DataDirs {
         if (!abs.startsWith(root)) throw ExitException.usage("path " + arg + " is outside the repo " + root);
         String rel = rel(root, abs);
         String[] parts = rel.split("/");
-        if (parts.length < 2 || parts[0].startsWith(".") || !NAMES.contains(parts[1])) {
+        if (parts.length < 2 || !isDataDir(parts[0], parts[1])) {
             throw ExitException.usage("path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
         }
         if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) return rel + "/";
@@ -228,7 +237,7 @@ final class DataDirs {
     /** True when a safe key lies in some {@code <dir>/data/} or {@code <dir>/reports/} (a directory marker ends in '/'). */
     static boolean isDataKey(String rel) {
         String[] parts = rel.split("/", -1);
-        return parts.length >= 3 && !parts[0].startsWith(".") && NAMES.contains(parts[1]);
+        return parts.length >= 3 && isDataDir(parts[0], parts[1]);
     }
 
     /** True when {@code rel} lies in the run's scopes (all of them when no path was given). */

@@ -65,7 +65,7 @@ final class DirStore implements Store {
                 try (DirectoryStream<Path> sub = Files.newDirectoryStream(p)) {
                     for (Path d : sub) {
                         String n = d.getFileName().toString();
-                        if (DataDirs.NAMES.contains(n) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) walk(d, sink);
+                        if (DataDirs.isDataDir(name, n) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) walk(d, sink);
                         else outside.accept(name + "/" + n + (Files.isDirectory(d) ? "/" : ""));
                     }
                 }

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,7 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -77,12 +76,12 @@ final class Doctor {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(config.file);
             String mode = PosixFilePermissions.toString(perms);
             boolean shared = perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
-            boolean secrets = config.values().entrySet().stream().anyMatch(e -> SyncConfig.hidden(e.getKey()) && !e.getValue().isEmpty());
-            if (shared && secrets) {
-                fail("config", config.file + " parses, but others can access it (" + mode + ") and it holds secrets",
+            if (SyncConfig.exposesSecrets(perms, config.values())) { // the same rule a sync warns by
+                fail("config", config.file + " parses, but others can read it (" + mode + ") and it holds secrets",
                         "chmod 600 " + config.file);
             } else if (shared) {
-                ok("config", config.file + " parses, mode " + mode + " (600 is best, but it holds no secrets)");
+                ok("config", config.file + " parses, mode " + mode + " (600 is best, but "
+                        + (SyncConfig.holdsSecrets(config.values()) ? "others cannot read it)" : "it holds no secrets)"));
             } else {
                 ok("config", config.file + " parses, mode " + mode);
             }
@@ -104,10 +103,7 @@ final class Doctor {
             ok("keys", "SYNC_TARGET=" + config.target() + prefix + " (a directory instead of a bucket)");
             return true;
         }
-        List<String> missing = new ArrayList<>();
-        for (String key : List.of("BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY")) {
-            if (config.get(key) == null) missing.add(key);
-        }
+        List<String> missing = config.missingStoreKeys();
         if (!missing.isEmpty()) {
             fail("keys", String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing or empty in " + config.file,
                     "fill them in (sync.env.template explains each), or set SYNC_TARGET for a mounted directory");
@@ -132,17 +128,17 @@ final class Doctor {
                 var r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1));
                 serverDate = orDate(serverDate, r.sdkHttpResponse());
                 listed = r.keyCount() != null && r.keyCount() > 0 ? "holds objects" : "is empty";
-            } catch (AwsServiceException e) {
+            } catch (SdkException e) {
                 listed = null;
-                if (e.awsErrorDetails() != null) serverDate = orDate(serverDate, e.awsErrorDetails().sdkHttpResponse());
-                if (!credentialsRejected(e, serverDate)) {
+                if (e instanceof AwsServiceException a && a.awsErrorDetails() != null) serverDate = orDate(serverDate, a.awsErrorDetails().sdkHttpResponse());
+                StoreException se = StoreException.of(e, null); // the one classifier syncs use too
+                if (se.kind == StoreException.Kind.UNREACHABLE) {
+                    fail("credentials", "no answer to a signed request: " + StoreErrors.explain(se, config), "check LAMBDA_ENDPOINT_URL and the network");
+                    skip("bucket", "no answer from the endpoint");
+                } else if (!credentialsRejected(se, serverDate)) {
                     ok("credentials", "accepted by " + endpoint);
-                    fail("bucket", bucketProblem(e), "check BUCKET_NAME in " + config.file);
+                    fail("bucket", bucketProblem(se), "check BUCKET_NAME in " + config.file);
                 }
-            } catch (SdkClientException e) {
-                listed = null;
-                fail("credentials", "no answer to a signed request: " + StoreErrors.explain(e, config), "check LAMBDA_ENDPOINT_URL and the network");
-                skip("bucket", "no answer from the endpoint");
             }
             if (listed == null) {
                 skip("probe", readOnly ? "--read-only" : "the bucket is not usable");
@@ -215,9 +211,14 @@ final class Doctor {
         return null;
     }
 
-    private boolean credentialsRejected(AwsServiceException e, Instant serverDate) {
-        String code = errorCode(e);
-        switch (code) {
+    /**
+     * An {@code AUTH} failure, told apart by the server's code, which doctor needs finer than a
+     * sync does (a wrong key id and a wrong secret have different fixes). AccessDenied is also
+     * AUTH, but it means the key pair was accepted and may not list the bucket: the bucket's line.
+     */
+    private boolean credentialsRejected(StoreException e, Instant serverDate) {
+        if (e.kind != StoreException.Kind.AUTH || e.code.equals("AccessDenied")) return false;
+        switch (e.code) {
             case "InvalidAccessKeyId" -> fail("credentials", "the server does not know LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " (InvalidAccessKeyId)",
                     "copy the key id from Filesystem → S3 Adapter Keys into " + config.file);
             case "SignatureDoesNotMatch" -> fail("credentials", "LAMBDA_SECRET_ACCESS_KEY does not match LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
@@ -232,21 +233,19 @@ final class Doctor {
                             "fix this machine's clock (e.g. timedatectl set-ntp true)");
                 }
             }
-            default -> {
-                if (e.statusCode() != 403 || code.equals("AccessDenied")) return false;
-                fail("credentials", "rejected (HTTP 403" + (code.isEmpty() ? "" : " " + code) + ")",
-                        "check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
-            }
+            default -> fail("credentials", "rejected (HTTP " + e.status + (e.code.isEmpty() ? "" : " " + e.code) + ")",
+                    "check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
         }
         skip("bucket", "the credentials were rejected");
         return true;
     }
 
-    private String bucketProblem(AwsServiceException e) {
-        String code = errorCode(e);
-        if (code.equals("NoSuchBucket") || e.statusCode() == 404) return "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + " (NoSuchBucket)";
-        if (code.equals("AccessDenied")) return "the key pair may not list bucket '" + config.bucket() + "' (AccessDenied)";
-        return "listing bucket '" + config.bucket() + "' failed: HTTP " + e.statusCode() + (code.isEmpty() ? "" : " " + code);
+    private String bucketProblem(StoreException e) {
+        return switch (e.kind) {
+            case NO_BUCKET, NOT_FOUND -> "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + " (NoSuchBucket)";
+            case AUTH -> "the key pair may not list bucket '" + config.bucket() + "' (AccessDenied)";
+            default -> "listing bucket '" + config.bucket() + "' failed: HTTP " + e.status + (e.code.isEmpty() ? "" : " " + e.code);
+        };
     }
 
     /** Writes, reads back and deletes a small object, then checks it is gone. */
@@ -271,7 +270,7 @@ final class Doctor {
             } catch (NoSuchKeyException gone) {
                 // as it should be
             } catch (AwsServiceException e) {
-                if (e.statusCode() != 404) throw e;
+                if (StoreException.of(e, null).kind != StoreException.Kind.NOT_FOUND) throw e;
             }
             ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
         } catch (RuntimeException e) {
@@ -422,10 +421,6 @@ final class Doctor {
 
     private static Duration skew(Instant serverDate) {
         return Duration.between(serverDate, Instant.now()).abs();
-    }
-
-    private static String errorCode(AwsServiceException e) {
-        return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
     }
 
     private static Instant date(String header) {

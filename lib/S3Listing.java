@@ -68,7 +68,8 @@ final class S3Listing {
         store.parallel(tops, top -> {
             List<String> subs = new ArrayList<>();
             listLevel(top, subs, o -> reject(rel(o), outside));
-            return subs.stream().filter(s -> DataDirs.NAMES.contains(s.substring(top.length(), s.length() - 1))
+            String topName = top.substring(0, top.length() - 1);
+            return subs.stream().filter(s -> DataDirs.isDataDir(topName, s.substring(top.length(), s.length() - 1))
                     || reject(s, outside)).toList();
         }).forEach(dataPrefixes::addAll);
         // A data dir's first page (up to 1,000 keys) usually holds all of it. A bigger one is then

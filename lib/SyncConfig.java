@@ -65,11 +65,7 @@ final class SyncConfig {
         SyncConfig config = parse(file, text, env);
         List<String> warnings = new ArrayList<>(config.warnings);
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            boolean holdsSecrets = config.values.entrySet().stream()
-                    .anyMatch(e -> Secrets.isSecret(e.getKey()) && !e.getValue().isEmpty());
-            // A config without secrets (like the README's example, 644 after a clone) is fine to share.
-            if (holdsSecrets && (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ))) {
+            if (exposesSecrets(Files.getPosixFilePermissions(file), config.values)) {
                 warnings.add(file + ": holds secrets but others can read it; fix with: chmod 600 " + file);
             }
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -181,7 +177,7 @@ final class SyncConfig {
             throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root + "): the mirror would overwrite"
                     + " the data dirs it copies" + fix);
         }
-        if (parts.length >= 2 && !parts[0].startsWith(".") && DataDirs.NAMES.contains(parts[1])) {
+        if (parts.length >= 2 && DataDirs.isDataDir(parts[0], parts[1])) {
             throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside the data dir " + parts[0] + "/" + parts[1]
                     + "/ of this repo: every upload would copy the mirror into itself, one level deeper each run" + fix);
         }
@@ -226,16 +222,39 @@ final class SyncConfig {
         return ep;
     }
 
+    /** The keys a bucket needs (SYNC_TARGET needs none of them). */
+    static final List<String> STORE_KEYS = List.of("BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY");
+
+    /** Of {@link #STORE_KEYS}, those missing or empty, in that order; none with SYNC_TARGET. Syncs and doctor both ask this. */
+    List<String> missingStoreKeys() {
+        if (target() != null) return List.of();
+        return STORE_KEYS.stream().filter(k -> get(k) == null).toList();
+    }
+
     /** Checks the keys that the bucket modes need; names the first missing one. */
     void requireStore(String mode) {
-        if (target() != null) return;
-        for (String key : List.of("BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY")) {
-            if (get(key) == null) {
-                throw ExitException.usage(file + ": " + key + " is missing or empty; '" + mode + "' needs it (or SYNC_TARGET for a mounted directory)");
-            }
+        List<String> missing = missingStoreKeys();
+        if (!missing.isEmpty()) {
+            throw ExitException.usage(file + ": " + missing.get(0) + " is missing or empty; '" + mode + "' needs it (or SYNC_TARGET for a mounted directory)");
         }
         endpoint();
         prefix();
+    }
+
+    /**
+     * The one policy for a config file's mode (SYNC.md "The config file"), used by every sync (a
+     * warning) and by doctor (a FAIL): the file exposes secrets when it holds one, meaning any key
+     * masked when printed ({@link #hidden}: WANDB_API_KEY too, not only our own), and its group or
+     * others may read it. Write or execute bits alone expose no secret. A config without secrets
+     * (like the README's example, 644 after a clone) is fine to share.
+     */
+    static boolean exposesSecrets(Set<PosixFilePermission> perms, Map<String, String> values) {
+        boolean othersRead = perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);
+        return othersRead && holdsSecrets(values);
+    }
+
+    static boolean holdsSecrets(Map<String, String> values) {
+        return values.entrySet().stream().anyMatch(e -> hidden(e.getKey()) && !e.getValue().isEmpty());
     }
 
     /** Every key with its value, secrets masked: what the tool actually uses. */

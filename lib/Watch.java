@@ -184,9 +184,9 @@ final class Watch {
         if (parts.length == 1 && !parts[0].startsWith(".")) {
             register(p);
             for (String n : DataDirs.NAMES) if (Files.isDirectory(p.resolve(n), LinkOption.NOFOLLOW_LINKS)) dataDir(parts[0] + "/" + n, true);
-        } else if (parts.length == 2 && DataDirs.NAMES.contains(parts[1])) {
+        } else if (parts.length == 2 && DataDirs.isDataDir(parts[0], parts[1])) {
             dataDir(parts[0] + "/" + parts[1], true);
-        } else if (parts.length > 2 && DataDirs.NAMES.contains(parts[1])) {
+        } else if (parts.length > 2 && DataDirs.isDataDir(parts[0], parts[1])) {
             registerTree(p, true);
         }
     }

@@ -250,6 +250,26 @@ class DoctorTest {
         }
     }
 
+    /** One permission policy (SYNC.md "The config file"): doctor fails exactly the file a sync warns about. */
+    @Test
+    void doctorAndSyncsAgreeOnWhichConfigModeExposesASecret() throws IOException {
+        Path target = Files.createDirectories(tmp.resolve("nfs/me"));
+        Path config = syncTargetConfig(target);
+        Files.writeString(config, "SYNC_TARGET=" + target + "\nWANDB_API_KEY=0123456789abcdef\n");
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        Repo repo = repo(config);
+        Repo.Run run = repo.run("doctor");
+        assertEquals(1, run.code(), run.toString());
+        assertTrue(line(run, "config").matches("FAIL .*others can read it \\(rw-r--r--\\).*; chmod 600 .*"), run.toString());
+        assertTrue(run.err().contains("holds secrets but others can read it"), "the sync's own warning, from the same rule:\n" + run);
+        // group write alone lets nobody read the secret: neither warns nor fails
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw--w----"));
+        run = repo.run("doctor");
+        assertEquals(0, run.code(), run.toString());
+        assertTrue(line(run, "config").startsWith("ok "), run.toString());
+        assertFalse(run.err().contains("others can read it"), run.toString());
+    }
+
     @Test
     void syncTargetWithoutItsParentFails() throws IOException {
         Repo.Run run = repo(syncTargetConfig(tmp.resolve("not-mounted/me"))).run("doctor");

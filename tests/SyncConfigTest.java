@@ -132,6 +132,17 @@ class SyncConfigTest {
         assertEquals(List.of(), SyncConfig.load(f, ENV).warnings);
     }
 
+    /** The one policy doctor and syncs share: any masked key is a secret, and only read bits for group or others expose it. */
+    @Test
+    void secretsAreExposedByGroupOrOthersReadOnly() {
+        Map<String, String> wandb = Map.of("WANDB_API_KEY", "0123456789abcdef");
+        assertTrue(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r--r--"), wandb));
+        assertTrue(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r-----"), Map.of("GITHUB_TOKEN", "ghp_x")));
+        assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw--w----"), wandb));
+        assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-------"), wandb));
+        assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r--r--"), Map.of("SYNC_TARGET", "b", "GITHUB_TOKEN", "")));
+    }
+
     @Test
     void fileWithoutSecretsMayBeReadableByOthers() throws Exception {
         Path f = tmp.resolve("example.sync.env");
