@@ -10,15 +10,17 @@ import java.util.Map;
 /**
  * A run's outcome as the one JSON document of --json, for agents and scripts. The schema is
  * SYNC.md's "JSON output (--json)"; field names and their order are stable, and the text is
- * the same, byte for byte, as the hand-written writer this replaced (apart from how a control
- * character inside a refused key is escaped: {@code \b} for {@code \u0008}; the same string).
+ * the same, byte for byte, as the hand-written writer this replaced, apart from the escapes of
+ * a few characters only a refused key can hold (backspace, form feed, U+0085, U+2028, U+2029),
+ * which parse to the same strings.
  *
  * <p>Written with nanojson (com.grack:nanojson, 34 KB, no dependencies, a streaming writer in
- * one class): the smallest maintained JSON library Maven Central serves; jackson-jr would bring
- * jackson-core, 20 times the size, for a document this simple. Start-up cost, measured on the
- * 2-core machine (fastest of 7, wall and CPU): {@code --version} 0.30 s / 0.37 s before and
- * after (the class is not loaded); {@code status --json} on the example 0.62 s / 0.60 s before,
- * 0.62 s / 0.62 s after: within the noise.
+ * one class, still released); jackson-jr-objects would bring jackson-core, some 20 times the
+ * size, for a document this simple. Start-up cost, measured on the 2-core machine with seven
+ * runs each (CPU time, user + system, as wall time swung 0.4 to 1.3 s under the load of other
+ * work): {@code --version} 0.39 s before and after (this class is not loaded); {@code status
+ * --json} on the example, median 0.60 s before and 0.63 s after, fastest 0.58 and 0.60 s: a few
+ * hundredths of a second for one more jar, within the noise.
  */
 final class JsonReport {
     private JsonReport() {}
