@@ -47,7 +47,7 @@ final class PlanJson {
         b.append(",\"result\":{\"exitCode\":").append(exitCode);
         if (r != null) {
             b.append(",\"done\":").append(r.done()).append(",\"failed\":").append(r.failures().size())
-                    .append(",\"bytes\":").append(r.bytes()).append(",\"seconds\":").append(String.format("%.3f", r.seconds()))
+                    .append(",\"bytes\":").append(r.bytes()).append(",\"seconds\":").append(String.format(java.util.Locale.ROOT, "%.3f", r.seconds()))
                     .append(",\"deletionsSkipped\":").append(r.deletionsSkipped()).append(",\"items\":[");
             List<String> parts = new ArrayList<>();
             for (SyncPlan.Item it : plan.items) {
