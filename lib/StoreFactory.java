@@ -4,9 +4,16 @@ import java.time.Duration;
  * Opens the far side named by the config: a mounted directory (SYNC_TARGET) or a bucket. A value,
  * so tests hand the engine their own knobs through {@code LambdaSync}'s seams instead of
  * JVM-wide system properties.
+ *
+ * @param fixed the store every run uses instead, whatever the config names (tests: one kept in
+ *              memory, which outlives each run's {@code close}); null for the real one
  */
-record StoreFactory(Tuning tuning) {
-    static final StoreFactory DEFAULT = new StoreFactory(Tuning.DEFAULT);
+record StoreFactory(Tuning tuning, Store fixed) {
+    static final StoreFactory DEFAULT = new StoreFactory(Tuning.DEFAULT, null);
+
+    StoreFactory tuned(Tuning t) {
+        return new StoreFactory(t, fixed);
+    }
 
     /**
      * Knobs that are not user settings: tests turn them so a few files reach what thousands
@@ -20,6 +27,7 @@ record StoreFactory(Tuning tuning) {
     }
 
     Store open(SyncConfig config, int jobs) {
+        if (fixed != null) return fixed;
         if (config.target() != null) return new DirStore(config.target(), config.prefix());
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.

@@ -73,7 +73,12 @@ final class Repo {
 
     /** The same repo, the tool run in-process with these knobs (e.g. a short first listing page). */
     Repo withTuning(StoreFactory.Tuning tuning) {
-        return new Repo(root, config, new StoreFactory(tuning));
+        return new Repo(root, config, stores.tuned(tuning));
+    }
+
+    /** The same repo, the tool run in-process against {@code store} (e.g. a {@link MemoryStore}) whatever the config names. */
+    Repo withStore(Store store) {
+        return new Repo(root, config, new StoreFactory(stores.tuning(), store));
     }
 
     // ---- files -------------------------------------------------------------------------------
