@@ -148,6 +148,16 @@ final class ContentHash {
         return false;
     }
 
+    /** A short, stable file name for a string (a store's identity, a key): hex of its SHA-256, cut to {@code hexChars}. */
+    static String shortId(String s, int hexChars) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .substring(0, hexChars);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String hexToBase64(String hex) {
         return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
     }

@@ -64,10 +64,7 @@ final class LocalTree {
                         skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
                     } else if (!attrs.isRegularFile()) {
                         skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.NOT_REGULAR)));
-                    } else if (!Files.isReadable(f)) {
-                        // Listed but not readable (chmod 000, made by root in a container): it can be
-                        // neither uploaded nor compared, and is not "deleted" either.
-                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied")));
+
                     } else if (dirs.keyRefusal(rel) != null) {
                         skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, dirs.keyRefusal(rel))));
                     } else {

@@ -4,9 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -31,13 +29,7 @@ final class PartialDownload {
     /** The partial download of {@code key} in this store (null root: none is kept). */
     static PartialDownload of(Path root, String storeIdentity, String key) {
         if (root == null) return null;
-        try {
-            String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest((storeIdentity + "\n" + key).getBytes(StandardCharsets.UTF_8))).substring(0, 24);
-            return new PartialDownload(root, SyncState.dir(root).resolve("partial"), id);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new PartialDownload(root, SyncState.dir(root).resolve("partial"), ContentHash.shortId(storeIdentity + "\n" + key, 24));
     }
 
     /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */

@@ -48,14 +48,19 @@ final class RepoLock implements AutoCloseable {
     private final FileChannel channel; // holds the OS lock until closed
     private final ScheduledExecutorService refresher;
 
-    private RepoLock(Path file, FileChannel channel) {
+    private RepoLock(Path file, FileChannel channel, Duration refresh) {
         this.file = file;
         this.channel = channel;
         this.refresher = Executors.newSingleThreadScheduledExecutor(WorkerPool.daemon("lock-refresh"));
-        refresher.scheduleAtFixedRate(this::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(), TimeUnit.SECONDS);
+        refresher.scheduleAtFixedRate(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static RepoLock acquire(Path root, Console console) {
+        return acquire(root, console, REFRESH);
+    }
+
+    /** @param refresh how often the holder touches the file (a test makes it short) */
+    static RepoLock acquire(Path root, Console console, Duration refresh) {
         Path file = SyncState.dir(root).resolve("lock");
         String host = hostName();
         long me = ProcessHandle.current().pid();
@@ -94,7 +99,7 @@ final class RepoLock implements AutoCloseable {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((me + " " + host + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(true);
-            return new RepoLock(file, ch);
+            return new RepoLock(file, ch, refresh);
         } catch (IOException e) {
             closeQuietly(ch);
             throw ExitException.failure("cannot write " + file + ": " + e.getMessage(), e);

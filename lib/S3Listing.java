@@ -51,6 +51,7 @@ final class S3Listing {
         } catch (SdkException e) {
             throw StoreException.of(e, "listing " + store.describe());
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof StoreException se) throw se;
             throw new StoreException(StoreException.Kind.UNREACHABLE, "listing " + store.describe() + ": " + e.getCause().getMessage(), 0, "", e);
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new IOException("listing the proof manifests: " + e, e);
@@ -82,6 +83,20 @@ final class S3Listing {
     }
 
     /** Reads every machine's proof manifest; a missing or unreadable one only means fewer store.proofs. */
+    /**
+     * A page that says more follows but gives no way to ask for it would end the listing early,
+     * and whatever it left out would read as "deleted in bucket": refused instead (SYNC.md,
+     * "When things go wrong").
+     */
+    private void whole(ListObjectsV2Response page) {
+        String token = page.nextContinuationToken();
+        if (Boolean.TRUE.equals(page.isTruncated()) && (token == null || token.isEmpty())) {
+            throw new java.io.UncheckedIOException(new StoreException(StoreException.Kind.SERVER_ERROR, "the server cut a listing of "
+                    + (page.prefix() == null ? "the bucket" : page.prefix()) + " short (more to come, but no way to ask for it): nothing"
+                    + " was read as deleted and nothing was changed; run again, and if it repeats the server cannot list this folder"));
+        }
+    }
+
     Void readManifests() {
         try {
             String dir = prefix + ProofManifest.DIR;
@@ -107,6 +122,7 @@ final class S3Listing {
     private List<Folder> firstPage(String dir, Consumer<Store.Remote> sink) {
         int keys = store.firstPageKeys;
         ListObjectsV2Response first = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + dir).maxKeys(keys).encodingType(EncodingType.URL));
+        whole(first);
         first.contents().forEach(o -> sink(sink, o));
         if (!Boolean.TRUE.equals(first.isTruncated()) || first.contents().isEmpty()) return List.of();
         // What the first page had is not sent again, whatever order or start-after the server keeps.
@@ -152,6 +168,7 @@ final class S3Listing {
     private Void listRest(Folder f, Consumer<Store.Remote> sink) {
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
                 .encodingType(EncodingType.URL))) {
+            whole(page);
             for (S3Object o : page.contents()) if (f.seen == null || f.seen.add(o.key())) sink(sink, o);
         }
         return null;
@@ -184,6 +201,7 @@ final class S3Listing {
     private void listLevel(String relPrefix, List<String> dirs, Consumer<S3Object> objects) {
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/")
                 .encodingType(EncodingType.URL))) {
+            whole(page);
             for (CommonPrefix cp : page.commonPrefixes()) dirs.add(cp.prefix().substring(prefix.length()));
             page.contents().forEach(objects);
         }

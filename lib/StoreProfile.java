@@ -5,10 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -66,7 +64,7 @@ final class StoreProfile {
      * @param notice told once, in words, about each feature found missing (for the run's output)
      */
     static StoreProfile load(Path root, String identity, Consumer<String> notice) {
-        StoreProfile p = new StoreProfile(root, SyncState.dir(root).resolve("profile").resolve(hash(identity) + ".properties"), notice);
+        StoreProfile p = new StoreProfile(root, SyncState.dir(root).resolve("profile").resolve(ContentHash.shortId(identity, 16) + ".properties"), notice);
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(p.file, StandardCharsets.UTF_8)) {
             props.load(r);
@@ -148,14 +146,5 @@ final class StoreProfile {
             case NO -> "no";
             case UNKNOWN -> "unknown";
         };
-    }
-
-    private static String hash(String identity) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Decides, touching nothing: from this machine's files, the store's objects and the
- * last-sync state, what one direction of sync does with each path (DESIGN §5).
+ * last-sync state, what one direction of sync does with each path (SYNC.md, "The sync rules").
  *
  * <p>The rule: the command's direction says which side's changes count. Nothing is deleted
  * without --delete, and --delete passes on only the source side's own deletions (paths its
@@ -69,7 +69,7 @@ final class SyncPlan {
     // ---- the rule, as a pure function ------------------------------------------------------
 
     /**
-     * One row of the table in DESIGN §5. {@code same} says whether both sides hold the same
+     * One row of the table in SYNC.md ("The sync rules"). {@code same} says whether both sides hold the same
      * bytes (only asked when both are present and that matters).
      */
     static Decision decide(Direction dir, Change local, Change remote, boolean same, Options opt) {

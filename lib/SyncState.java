@@ -5,10 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +59,7 @@ final class SyncState {
      * nothing is overwritten or deleted on its account), and the first save keeps it aside.
      */
     static SyncState load(Path root, String identity) {
-        Path file = dir(root).resolve("state").resolve(hash(identity) + ".tsv");
+        Path file = dir(root).resolve("state").resolve(ContentHash.shortId(identity, 16) + ".tsv");
         Map<String, Entry> entries = new HashMap<>();
         String damage = null;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -141,15 +139,6 @@ final class SyncState {
 
     synchronized Entry get(String rel) {
         return entries.get(rel);
-    }
-
-    private static String hash(String identity) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String escape(String s) {

@@ -4,9 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +36,7 @@ final class UploadJournal {
 
     /** The journal of {@code key} in this store (null root: none is kept). */
     static UploadJournal of(Path root, String storeIdentity, String key) {
-        return root == null ? null : new UploadJournal(root, SyncState.dir(root).resolve("uploads").resolve(hash(storeIdentity + "\n" + key) + ".tsv"));
+        return root == null ? null : new UploadJournal(root, SyncState.dir(root).resolve("uploads").resolve(ContentHash.shortId(storeIdentity + "\n" + key, 24) + ".tsv"));
     }
 
     /** The upload an earlier run left, or null. */
@@ -95,14 +93,6 @@ final class UploadJournal {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a stale journal is checked against the server before it is used
-        }
-    }
-
-    private static String hash(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 24);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

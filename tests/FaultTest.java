@@ -239,6 +239,27 @@ class FaultTest {
     // ---- corrupted and truncated bodies --------------------------------------------------------
 
     @Test
+    void aListingCutShortIsNeverReadAsDeleted() {
+        Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
+        writeResults(a);
+        assertExit(0, a.run("upload", "--yes"));
+        Repo b = a.cloneTo(tmp.resolve("b")).withConfig(proxied("b"));
+        assertExit(0, b.run("download", "--yes"));
+        int deletes = proxy.count(FaultProxy.Kind.DELETE);
+        proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.cutListing()).always();
+
+        Repo.Run down = b.run("download", "--delete", "--yes");
+        Repo.Run up = a.run("upload", "--delete", "--force", "--yes");
+
+        assertExit(1, down);
+        assertTrue(down.err().contains("cut a listing of exp/data/ short") && down.err().contains("nothing was read as deleted"), down::toString);
+        assertExit(1, up);
+        assertEquals(a.dataFiles(), b.dataFiles(), "nothing deleted here");
+        assertEquals(deletes, proxy.count(FaultProxy.Kind.DELETE), proxy::journal);
+        assertBucketHolds(a);
+    }
+
+    @Test
     void corruptedOrTruncatedDownloadIsDetectedAndRetried() {
         Repo a = Repo.init(tmp.resolve("a"), direct("a"));
         writeResults(a);

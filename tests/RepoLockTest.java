@@ -169,4 +169,18 @@ class RepoLockTest {
         }
         assertReleased(a);
     }
+
+    @Test
+    void theHolderKeepsRefreshingTheLockSoOtherMachinesSeeItAlive() throws Exception {
+        Repo a = repoWithResult();
+        Console quiet = new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.BufferedReader(java.io.Reader.nullReader()), false, false, false);
+        try (RepoLock held = RepoLock.acquire(a.root, quiet, java.time.Duration.ofMillis(50))) {
+            long old = System.currentTimeMillis() - 3_600_000;
+            a.mtime(".lambda-sync/lock", old);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (a.mtime(".lambda-sync/lock") == old && System.nanoTime() < deadline) Thread.sleep(10);
+            assertTrue(a.mtime(".lambda-sync/lock") > old, "the lock's modification time was refreshed");
+        }
+    }
 }

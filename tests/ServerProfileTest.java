@@ -175,6 +175,30 @@ class ServerProfileTest {
         }
     }
 
+    /** Each quirk alone: doctor's profile says "no" for exactly the features it takes away. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(ServerQuirks.Quirk.class)
+    void doctorProbesEachQuirk(ServerQuirks.Quirk quirk) {
+        proxy = FaultProxy.start(bucket.server.endpoint).quirks(EnumSet.of(quirk));
+        Repo a = Repo.init(tmp.resolve("a"), config("a"));
+        Repo.Run doctor = a.run("doctor");
+        assertExit(0, doctor);
+        Set<String> missing = switch (quirk) {
+            case OPAQUE_ETAGS -> Set.of("etag-md5");
+            case NO_METADATA -> Set.of("metadata");
+            case IGNORES_CONDITIONALS -> Set.of("if-match-get", "conditional-put");
+            case IGNORES_RANGE -> Set.of("range-get");
+            case IGNORES_CONTENT_MD5 -> Set.of("content-md5");
+            case NO_MULTIPART -> Set.of("multipart", "list-parts");
+            case NO_LIST_PARTS -> Set.of("list-parts");
+        };
+        for (String f : List.of("etag-md5", "metadata", "content-md5", "if-match-get", "conditional-put", "range-get", "multipart", "list-parts")) {
+            String want = missing.contains(f) ? (quirk == ServerQuirks.Quirk.NO_MULTIPART && f.equals("list-parts") ? "unknown" : "no") : "yes";
+            String row = String.format("%-16s %-8s", f, want);
+            assertTrue(doctor.out().contains(row), () -> "'" + row + "' missing in\n" + doctor);
+        }
+    }
+
     @Test
     void anHttpsSyncRunsAsItsOwnProcessThroughTheWrapper() throws Exception {
         // The wrapper's fast path (a class-data archive with the TLS classes) on a successful https run.

@@ -125,6 +125,16 @@ class SyncPlanTest {
     }
 
     @Test
+    void theDeletionBoundIsFiftyFilesOrHalfOfASideOfTenOrMore() {
+        assertEquals(false, SyncPlan.beyondBound(50, 1000));
+        assertEquals(true, SyncPlan.beyondBound(51, 1000));
+        assertEquals(false, SyncPlan.beyondBound(5, 10), "half is still within");
+        assertEquals(true, SyncPlan.beyondBound(6, 10));
+        assertEquals(false, SyncPlan.beyondBound(9, 9), "a side of fewer than 10 files is bounded only by the 50");
+        assertEquals(false, SyncPlan.beyondBound(0, 0));
+    }
+
+    @Test
     void actionsHaveTheJsonNamesSyncMdDocuments() {
         assertEquals(List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
                 java.util.Arrays.stream(SyncPlan.Action.values()).map(a -> a.json).toList());

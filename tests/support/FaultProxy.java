@@ -43,10 +43,18 @@ final class FaultProxy implements AutoCloseable {
 
     /** What the proxy does to a matching request instead of relaying it faithfully. */
     record Fault(Type type, int status, String code, Duration stall, List<String> keys, Runnable action) {
-        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL, BEFORE }
+        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL, BEFORE, CUT_LISTING }
 
         Fault(Type type, int status, String code, Duration stall, List<String> keys) {
             this(type, status, code, stall, keys, null);
+        }
+
+        /**
+         * A ListObjectsV2 answer that keeps only its first key, says more follows (IsTruncated) and
+         * gives no continuation token: a buggy server's listing, cut short.
+         */
+        static Fault cutListing() {
+            return new Fault(Type.CUT_LISTING, 0, null, null, List.of());
         }
 
         /**
@@ -515,6 +523,18 @@ final class FaultProxy implements AutoCloseable {
                 if (b.length > 0) b[b.length / 2] ^= (byte) 0xFF;
                 out.write(respHead.withLength(b.length));
                 out.write(b);
+                out.flush();
+                return !respHead.closes() && !head.closes();
+            }
+            case CUT_LISTING -> {
+                String xml = new String(b, StandardCharsets.UTF_8);
+                int first = xml.indexOf("</Contents>");
+                int last = xml.lastIndexOf("</Contents>");
+                if (first >= 0 && last > first) xml = xml.substring(0, first + 11) + xml.substring(last + 11);
+                xml = xml.replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>").replaceAll("<NextContinuationToken>[^<]*</NextContinuationToken>", "");
+                byte[] x = xml.getBytes(StandardCharsets.UTF_8);
+                out.write(respHead.withLength(x.length));
+                out.write(x);
                 out.flush();
                 return !respHead.closes() && !head.closes();
             }
