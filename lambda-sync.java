@@ -167,6 +167,8 @@ class LambdaSync implements Callable<Integer> {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     boolean interactive = System.console() != null;
     Path workDir = Path.of("");
+    /** How the far side is opened; tests give their own knobs (StoreFactory.Tuning). */
+    StoreFactory stores = StoreFactory.DEFAULT;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -189,7 +191,8 @@ class LambdaSync implements Callable<Integer> {
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         if (mode == Mode.watch) return watch(console, config);
-        SyncOutcome outcome = SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete));
+        SyncOutcome outcome = SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete),
+                stores);
         if (json) JsonReport.print(outcome, out);
         return TextReport.finish(outcome, console);
     }
@@ -216,7 +219,9 @@ class LambdaSync implements Callable<Integer> {
             spec.commandLine().getOut().print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
             return ExitException.OK;
         }
-        return new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis).run(true);
+        Watch w = new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis);
+        w.stores = stores;
+        return w.run(true);
     }
 
     /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */

@@ -37,7 +37,7 @@ final class PartialDownload {
         Set<Long> done = new HashSet<>();
         List<String> lines;
         try {
-            lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
+            lines = UploadJournal.completeLines(Files.readString(journal, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return done;
         } catch (IOException e) {
@@ -48,7 +48,7 @@ final class PartialDownload {
             try {
                 done.add(Long.parseLong(line.trim()));
             } catch (NumberFormatException e) {
-                // a torn last line: that range is fetched again
+                // not a number: that range is fetched again
             }
         }
         return done;

@@ -48,17 +48,18 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 final class S3Clients {
     private S3Clients() {}
 
+    /** A server that stops answering mid-transfer is given up on after this and the request retried. */
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
     static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
-        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null);
+        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT);
     }
 
     /** @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null */
-    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections, Path caBundle) {
-        // A server that stops answering mid-transfer is given up on after the socket timeout and
-        // retried. Tests shorten it with -Dlambda.sync.socketTimeoutSeconds=N (not a user setting).
-        Duration socket = Duration.ofSeconds(Integer.getInteger("lambda.sync.socketTimeoutSeconds", 60));
+    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections, Path caBundle,
+                           Duration socketTimeout) {
         return build(endpoint, region, accessKeyId, secretAccessKey, maxConnections, true,
-                Duration.ofSeconds(10), socket, Duration.ofMinutes(5), caBundle);
+                Duration.ofSeconds(10), socketTimeout, Duration.ofMinutes(5), caBundle);
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */

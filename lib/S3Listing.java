@@ -32,6 +32,8 @@ final class S3Listing {
 
     /** A big data dir with more folders than this is store.listed at once (a request per folder would be too many). */
     static final int SPLIT_LIMIT = 256;
+    /** Keys asked for in a data dir's first page: S3's most (tests ask for fewer, see StoreFactory.Tuning). */
+    static final int FIRST_PAGE_KEYS = 1000;
 
     void list(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
         // Where ETags prove nothing, the proof manifests are read while the data is store.listed, and the
@@ -119,8 +121,7 @@ final class S3Listing {
 
     /** Lists a data dir's first page and, if there is more, its own files; returns what is left to list. */
     private List<Folder> firstPage(String dir, Consumer<Store.Remote> sink) {
-        // Tests make the first page small (-Dlambda.sync.firstPageKeys=N) to reach the split with few files.
-        int keys = Integer.getInteger("lambda.sync.firstPageKeys", 1000);
+        int keys = store.firstPageKeys;
         ListObjectsV2Response first = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + dir).maxKeys(keys).encodingType(EncodingType.URL));
         whole(first);
         first.contents().forEach(o -> sink(sink, o));

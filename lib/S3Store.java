@@ -54,6 +54,7 @@ final class S3Store implements Store {
     /** The listing, kept where proofs are needed (to drop stale ones). */
     final Map<String, Remote> listed = new ConcurrentHashMap<>();
     volatile boolean listedInFull, manifestsRead, probed;
+    int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
 
     private final S3Listing listing;

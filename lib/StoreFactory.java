@@ -1,12 +1,40 @@
-/** Opens the far side named by the config: a mounted directory (SYNC_TARGET) or a bucket. */
-final class StoreFactory {
-    private StoreFactory() {}
+import java.time.Duration;
 
-    static Store open(SyncConfig config, int jobs) {
+/**
+ * Opens the far side named by the config: a mounted directory (SYNC_TARGET) or a bucket. A value,
+ * so tests hand the engine their own knobs through {@code LambdaSync}'s seams instead of
+ * JVM-wide system properties.
+ *
+ * @param fixed the store every run uses instead, whatever the config names (tests: one kept in
+ *              memory, which outlives each run's {@code close}); null for the real one
+ */
+record StoreFactory(Tuning tuning, Store fixed) {
+    static final StoreFactory DEFAULT = new StoreFactory(Tuning.DEFAULT, null);
+
+    StoreFactory tuned(Tuning t) {
+        return new StoreFactory(t, fixed);
+    }
+
+    /**
+     * Knobs that are not user settings: tests turn them so a few files reach what thousands
+     * would (a split listing) and a stalled server is given up on in seconds, not a minute.
+     *
+     * @param firstPageKeys keys asked for in a data dir's first listing page
+     * @param socketTimeout silence on a connection after which a request is given up and retried
+     */
+    record Tuning(int firstPageKeys, Duration socketTimeout) {
+        static final Tuning DEFAULT = new Tuning(S3Listing.FIRST_PAGE_KEYS, S3Clients.SOCKET_TIMEOUT);
+    }
+
+    Store open(SyncConfig config, int jobs) {
+        if (fixed != null) return fixed;
         if (config.target() != null) return new DirStore(config.target(), config.prefix());
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
-        var s3 = S3Clients.create(endpoint, config.region(), config.accessKeyId(), config.secretAccessKey(), jobs + 16, config.caBundle());
-        return new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
+        var s3 = S3Clients.create(endpoint, config.region(), config.accessKeyId(), config.secretAccessKey(), jobs + 16, config.caBundle(),
+                tuning.socketTimeout());
+        S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
+        store.firstPageKeys = tuning.firstPageKeys();
+        return store;
     }
 }

@@ -30,12 +30,13 @@ final class SyncRun {
      * {@link JsonReport} to render. Failures before a plan exists (config, lock, the store's
      * listing) are thrown as {@link ExitException}s.
      */
-    static SyncOutcome run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt) {
+    static SyncOutcome run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
+                           StoreFactory stores) {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
         List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4
-        try (Store store = StoreFactory.open(config, opt.jobs())) {
+        try (Store store = stores.open(config, opt.jobs())) {
             store.open(root, console::warn);
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
@@ -117,10 +118,10 @@ final class SyncRun {
      * --force), but only {@code only} is planned, so a file still being written is not sent.
      * The repo lock is held for this pass alone.
      */
-    static Pass uploadPass(SyncConfig config, Console console, Path root, Set<String> only, int jobs) {
+    static Pass uploadPass(SyncConfig config, Console console, Path root, Set<String> only, int jobs, StoreFactory stores) {
         DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
-        try (Store store = StoreFactory.open(config, jobs)) {
+        try (Store store = stores.open(config, jobs)) {
             store.open(root, console::warn);
             try (RepoLock lock = RepoLock.acquire(root, console)) {
                 CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));

@@ -43,7 +43,7 @@ final class UploadJournal {
     Pending pending() {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = completeLines(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -63,6 +63,15 @@ final class UploadJournal {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * The lines a writer finished. A last line without its newline was cut off mid-append (a kill):
+     * it may hold half an ETag or half an offset, so it is not trusted.
+     */
+    static List<String> completeLines(String text) {
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
     }
 
     /** A new upload: replaces whatever was recorded before. */

@@ -63,6 +63,8 @@ final class Watch {
     private final Timing timing;
     private final LongSupplier clock;
     private final SyncIgnore ignore;
+    /** How the store is opened (tests: their own knobs, see LambdaSync's seams). */
+    StoreFactory stores = StoreFactory.DEFAULT;
     private final Map<String, Seen> pending = new ConcurrentHashMap<>();
     /** Conflicts and skips already said, with the file as it was then: not said again until it changes. */
     private final Map<String, LocalTree.LocalFile> reported = new HashMap<>();
@@ -114,7 +116,7 @@ final class Watch {
     /** Watches until stopped; returns 0 when everything pending at the end was sent, 1 otherwise. */
     int run(boolean handleSignals) throws IOException {
         openLog();
-        try (Store store = StoreFactory.open(config, 1)) {
+        try (Store store = stores.open(config, 1)) {
             identity = store.identity();
         }
         // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
@@ -303,7 +305,7 @@ final class Watch {
         long start = System.nanoTime();
         SyncRun.Pass p;
         try {
-            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS);
+            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores);
         } catch (ExitException e) {
             backoff(e.getMessage());
             return;

@@ -1,9 +1,11 @@
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The data-dir rule of SYNC.md "What is synced", written once in DataDirs and asked by the scan, the stores and the config. */
+@Tag("unit")
 class DataDirRuleTest {
     @Test
     void dataAndReportsDirectlyUnderATopFolderThatIsNotADotFolder() {

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A download that cannot fit is refused before it starts (SYNC.md "When things go wrong"). */
+@Tag("unit")
 class DiskSpaceTest {
     @TempDir Path tmp;
 

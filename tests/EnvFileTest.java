@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * also when saved with CRLF line endings or a BOM; every file in bad/ must be refused with
  * file:line. A bad file's first line says where and why: {@code # expect <line>: <text>}.
  */
+@Tag("unit")
 class EnvFileTest {
     static final Path ROOT = Path.of(System.getProperty("lambda.sync.root", "."));
     static final Path CORPUS = ROOT.resolve("tests/config-corpus");

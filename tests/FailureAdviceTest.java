@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * "Run the same command again" only where it helps (SYNC.md, "When things go wrong"): a failure's
  * kind comes from its type, and a failure that repeats on every run gets its cause and fix.
  */
+@Tag("unit")
 class FailureAdviceTest {
     static StoreException store(StoreException.Kind kind) {
         return new StoreException(kind, "exp/data/x: the server answered something");

@@ -210,34 +210,30 @@ class FaultTest {
 
     @Test
     void aServerThatStopsAnsweringIsGivenUpOnAfterTheSocketTimeoutAndRetried() {
-        System.setProperty("lambda.sync.socketTimeoutSeconds", "2");
-        try {
-            Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
-            writeResults(a);
-            Duration forever = Duration.ofSeconds(60);
-            var up = List.of(
-                    proxy.on(FaultProxy.Kind.PUT, "e.txt", FaultProxy.Fault.stall(forever)),
-                    proxy.on(FaultProxy.Kind.UPLOAD_PART, "partNumber=1", FaultProxy.Fault.stall(forever)));
-            long t0 = System.nanoTime();
-            assertExit(0, a.run("upload", "--yes"));
-            for (var rule : up) assertEquals(1, rule.fired(), proxy::journal);
-            assertEquals(2, proxy.count(FaultProxy.Kind.PUT, "e.txt"), proxy::journal);
-            assertBucketHolds(a);
+        var tuning = new StoreFactory.Tuning(StoreFactory.Tuning.DEFAULT.firstPageKeys(), Duration.ofSeconds(2));
+        Repo a = Repo.init(tmp.resolve("a"), proxied("a")).withTuning(tuning);
+        writeResults(a);
+        Duration forever = Duration.ofSeconds(60);
+        var up = List.of(
+                proxy.on(FaultProxy.Kind.PUT, "e.txt", FaultProxy.Fault.stall(forever)),
+                proxy.on(FaultProxy.Kind.UPLOAD_PART, "partNumber=1", FaultProxy.Fault.stall(forever)));
+        long t0 = System.nanoTime();
+        assertExit(0, a.run("upload", "--yes"));
+        for (var rule : up) assertEquals(1, rule.fired(), proxy::journal);
+        assertEquals(2, proxy.count(FaultProxy.Kind.PUT, "e.txt"), proxy::journal);
+        assertBucketHolds(a);
 
-            Repo b = a.cloneTo(tmp.resolve("b")).withConfig(proxied("b"));
-            // mid-body: headers and half the bytes arrive, then nothing
-            var down = List.of(
-                    proxy.on(FaultProxy.Kind.GET, "d.txt", FaultProxy.Fault.stall(forever)),
-                    proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.stall(forever)));
-            assertExit(0, b.run("download", "--yes"));
-            for (var rule : down) assertEquals(1, rule.fired(), proxy::journal);
-            assertEquals(2, proxy.count(FaultProxy.Kind.GET, "d.txt"), proxy::journal);
-            assertEquals(a.dataFiles(), b.dataFiles());
-            assertEquals(List.of(), b.tempFiles());
-            assertTrue(System.nanoTime() - t0 < forever.toNanos(), "waited for the stalls instead of timing out");
-        } finally {
-            System.clearProperty("lambda.sync.socketTimeoutSeconds");
-        }
+        Repo b = a.cloneTo(tmp.resolve("b")).withConfig(proxied("b"));
+        // mid-body: headers and half the bytes arrive, then nothing
+        var down = List.of(
+                proxy.on(FaultProxy.Kind.GET, "d.txt", FaultProxy.Fault.stall(forever)),
+                proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.stall(forever)));
+        assertExit(0, b.run("download", "--yes"));
+        for (var rule : down) assertEquals(1, rule.fired(), proxy::journal);
+        assertEquals(2, proxy.count(FaultProxy.Kind.GET, "d.txt"), proxy::journal);
+        assertEquals(a.dataFiles(), b.dataFiles());
+        assertEquals(List.of(), b.tempFiles());
+        assertTrue(System.nanoTime() - t0 < forever.toNanos(), "waited for the stalls instead of timing out");
     }
 
     // ---- corrupted and truncated bodies --------------------------------------------------------

@@ -3,21 +3,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file replaced by a folder of the same name, or the reverse, on either side: one run
  * converges (the old one goes to the trash first, then the new one is sent), though neither a
- * disk nor a server that keeps objects as files can hold k.txt and k.txt/x at once.
+ * disk nor a server that keeps objects as files can hold k.txt and k.txt/x at once. The engine's
+ * order is what is tested, so the far side is a {@link MemoryStore}, which refuses both at once as
+ * such a server does.
  */
+@Tag("unit")
 class FileFolderTest {
     static final String K = "exp/data/k.txt", KX = "exp/data/k.txt/x.txt";
     @TempDir Path tmp;
-    final Bucket bucket = new Bucket();
+    final MemoryStore bucket = new MemoryStore();
 
     Repo[] twoMachinesWith(String rel, String text) {
-        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        Repo a = bucket.repo(tmp.resolve("a"));
         a.write(rel, text);
         a.write("exp/data/other.txt", "other\n");
         assertEquals(0, a.run("upload", "--yes").code());
@@ -76,7 +80,7 @@ class FileFolderTest {
     @Test
     void aFileThisMachineNeverSyncedInTheWayIsAConflictUnlessForced() {
         bucket.put(KX, "x from another machine\n");
-        Repo c = Repo.init(tmp.resolve("c"), bucket.config(tmp));
+        Repo c = bucket.repo(tmp.resolve("c"));
         c.write(K, "c's own k.txt, never uploaded\n");
 
         Repo.Run r = c.run("download", "--yes");

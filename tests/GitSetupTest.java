@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `setup` run in-process with HOME (and XDG_CONFIG_HOME) in a temp dir, checked with the real
  * git CLI. A local HTTP server stands in for the GitHub API. Tokens are made up at run time.
  */
+@Tag("unit")
 class GitSetupTest {
     @TempDir Path tmp;
     Path home;

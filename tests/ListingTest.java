@@ -23,12 +23,16 @@ class ListingTest {
 
     @AfterEach
     void cleanUp() {
-        System.clearProperty("lambda.sync.firstPageKeys");
         proxy.close();
     }
 
     Path config(String name) throws IOException {
         return bucket.config(Files.createDirectories(tmp.resolve("cfg-" + name)), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
+    }
+
+    /** A first listing page of {@code keys} keys, so a few files make a "big" data dir. */
+    static StoreFactory.Tuning firstPage(int keys) {
+        return new StoreFactory.Tuning(keys, StoreFactory.Tuning.DEFAULT.socketTimeout());
     }
 
     int listings(Runnable run) {
@@ -54,12 +58,12 @@ class ListingTest {
         assertEquals(2 + 2, listings(() -> assertEquals(0, b.run("status").code())), proxy::journal);
 
         // 5 keys a page: exp/data/'s first page holds run-0/ (4 keys) whole and run-1/ in part
-        System.setProperty("lambda.sync.firstPageKeys", "5");
-        int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
+        Repo b5 = b.withTuning(firstPage(5));
+        int lists = listings(() -> assertEquals(0, b5.run("download", "--yes").code()));
         assertEquals(a.dataFiles(), b.dataFiles());
         // top level, exp/, the first page of each data dir, exp/data/ by level, then run-1/ to run-3/
         assertEquals(2 + 2 + 1 + 3, lists, proxy::journal);
-        assertEquals(0, b.run("upload", "--yes").code()); // and nothing is planned twice or missed
+        assertEquals(0, b5.run("upload", "--yes").code()); // and nothing is planned twice or missed
         assertEquals(a.dataFiles(), b.dataFiles());
     }
 
@@ -76,9 +80,9 @@ class ListingTest {
         }
         assertEquals(0, a.run("upload", "--yes").code());
 
-        System.setProperty("lambda.sync.firstPageKeys", "4"); // run-0/ whole, run-1/m0.txt, then the injected run-0/ key
+        // 4 keys a page: run-0/ whole, run-1/m0.txt, then the injected run-0/ key
         proxy.on(FaultProxy.Kind.LIST, "max-keys=4", FaultProxy.Fault.injectKeys("exp/data/run-0/../out-of-order"));
-        Repo b = Repo.init(tmp.resolve("b"), config("b"));
+        Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(4));
         int lists = listings(() -> assertEquals(4, b.run("download", "--yes").code())); // 4: the injected key is refused
         assertEquals(a.dataFiles(), b.dataFiles()); // run-1/m1.txt and m2.txt too, though run-1/ was on the first page
         // top level, exp/, exp/data/'s first page, exp/data/ by level, then all 4 folders
@@ -87,14 +91,13 @@ class ListingTest {
 
     @Test
     void aBigDataDirWithVeryManyFoldersIsListedAtOnce() throws IOException {
-        System.setProperty("lambda.sync.firstPageKeys", "3");
-        Repo a = Repo.init(tmp.resolve("a"), config("a"));
+        Repo a = Repo.init(tmp.resolve("a"), config("a")).withTuning(firstPage(3));
         int folders = S3Listing.SPLIT_LIMIT + 4;
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
         for (int f = 0; f < folders; f++) a.write(String.format("exp/data/f%03d/x.txt", f), "folder " + f + "\n", T0 + f);
         assertEquals(0, a.run("upload", "--yes").code());
 
-        Repo b = Repo.init(tmp.resolve("b"), config("b"));
+        Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(3));
         int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
         assertEquals(a.dataFiles(), b.dataFiles());
         // top level, exp/, exp/data/'s first page, exp/data/ by level, then the rest of it at once

@@ -7,12 +7,14 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link Transfer.Progress} driven by a clock and an I/O counter the test moves: the plain line
  * with no terminal, nothing with -q, and "waiting for the server" on both outputs.
  */
+@Tag("unit")
 class ProgressTest {
     static final long S = Transfer.Progress.SECOND;
     final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0);

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The exit code as a function of the outcome value (SYNC.md, "Exit codes"), without a server. */
+@Tag("unit")
 class SyncOutcomeTest {
     static final LocalTree.LocalFile F = new LocalTree.LocalFile("exp/data/f.txt", 4, 1_700_000_000_000L);
     static final DataDirs.Note AT_ROOT = new DataDirs.Note(DataDirs.Why.AT_ROOT, "data", "data/ is not synced");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * upload action, the bucket's copy goes to the trash first?, download action, the local copy
  * goes to the trash first?
  */
+@Tag("unit")
 class SyncPlanTest {
     @ParameterizedTest(name = "{0}/{1} same={2} {3}: up={4} down={6}")
     @CsvSource(delimiter = '|', textBlock = """

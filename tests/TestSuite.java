@@ -1,36 +1,30 @@
 ///usr/bin/env bash "$(dirname "$0")/../jbang" "$0" "$@" ; exit $?
 //JAVA 17+
 //COMPILE_OPTIONS -encoding UTF-8
-//DEPS org.junit:junit-bom:5.14.4@pom
-//DEPS org.junit.jupiter:junit-jupiter
-//DEPS org.junit.platform:junit-platform-launcher
+// JUnit's own console launcher; it bundles the Jupiter API and engine, so no other JUnit jar is named.
+//DEPS org.junit.platform:junit-platform-console-standalone:1.14.4
 //DEPS org.testcontainers:testcontainers:2.0.5
 //DEPS com.google.code.gson:gson:2.11.0
 //SOURCES ../lambda-sync.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
-
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.console.ConsoleLauncher;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * The whole suite: {@code ./jbang tests/TestSuite.java [TestClass | TestClass#method ...]}.
- * Prints each failure as it happens and ends with the line "N passed, N failed, N skipped".
+ * The suite, run by JUnit's console launcher (README, "Run the tests"):
+ * {@code ./jbang tests/TestSuite.java [launcher options]}, e.g. {@code --select-class SyncPlanTest},
+ * {@code --include-tag unit}, {@code --reports-dir DIR}; or the older {@code [TestClass | TestClass#method ...]}.
+ * With no selector, every test class in the suite runs. The last line is always
+ * "N passed, N failed, N skipped" (CI reads it). The S3 server starts when a test first asks for
+ * it ({@link S3Server#get}) and stops here, after the last test.
  */
 public class TestSuite {
     public static void main(String... args) throws Exception {
@@ -39,52 +33,48 @@ public class TestSuite {
         if (root == null) throw new IllegalStateException("run from inside the lambda-sync repo");
         System.setProperty("lambda.sync.root", root.toString());
 
-        List<DiscoverySelector> selectors = new ArrayList<>();
-        for (String a : args) selectors.add(a.contains("#") ? selectMethod(a) : selectClass(a));
-        if (selectors.isEmpty()) {
-            Path jar = Path.of(TestSuite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            selectors.addAll(selectClasspathRoots(Set.of(jar)));
-        }
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
-
-        AtomicInteger passed = new AtomicInteger(), failed = new AtomicInteger(), skipped = new AtomicInteger();
-        TestExecutionListener listener = new TestExecutionListener() {
-            @Override
-            public void executionSkipped(TestIdentifier id, String reason) {
-                if (id.isTest()) {
-                    skipped.incrementAndGet();
-                    System.out.println("SKIP " + id.getLegacyReportingName() + " (" + reason + ")");
-                }
-            }
-
-            @Override
-            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                switch (result.getStatus()) {
-                    case SUCCESSFUL -> {
-                        if (id.isTest()) passed.incrementAndGet();
-                    }
-                    case ABORTED -> {
-                        if (id.isTest()) skipped.incrementAndGet();
-                        System.out.println("SKIP " + name(id) + " (" + result.getThrowable().map(Throwable::getMessage).orElse("") + ")");
-                    }
-                    case FAILED -> {
-                        failed.incrementAndGet(); // a failed container (e.g. @BeforeAll) counts once
-                        System.out.println("FAIL " + name(id));
-                        result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
-                    }
-                }
-            }
-
-            private String name(TestIdentifier id) {
-                return id.getUniqueId().replaceAll("\\[[a-z-]+:", "[").replaceAll("^\\[engine\\]/", "");
-            }
-        };
+        Path jar = Path.of(TestSuite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        TestExecutionSummary s;
+        int launcherExit;
         try {
-            LauncherFactory.create().execute(request, listener);
+            var result = ConsoleLauncher.run(out, err, launcherArgs(args, jar, System.console() != null).toArray(String[]::new));
+            launcherExit = result.getExitCode();
+            s = (TestExecutionSummary) result.getValue().orElse(null);
         } finally {
             S3Server.stopIfStarted();
         }
+        out.flush();
+        err.flush();
+        if (s == null) { // --help, or the launcher refused its arguments and said why
+            System.out.println("0 passed, 0 failed, 0 skipped");
+            System.exit(launcherExit == 0 ? 0 : 2);
+        }
+        long passed = s.getTestsSucceededCount();
+        long failed = s.getTestsFailedCount() + s.getContainersFailedCount(); // a failed @BeforeAll counts once
+        long skipped = s.getTestsSkippedCount() + s.getTestsAbortedCount();
         System.out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped");
-        System.exit(failed.get() == 0 && passed.get() > 0 ? 0 : 1);
+        System.exit(failed == 0 && passed > 0 ? 0 : 1);
+    }
+
+    /**
+     * The console launcher's {@code execute} arguments. Bare names (the suite's older form) become
+     * {@code --select-class} / {@code --select-method}; without any selector the suite's own jar is
+     * scanned, so the test classes of the libraries on the class path are never run.
+     */
+    static List<String> launcherArgs(String[] args, Path suiteJar, boolean terminal) {
+        // Only Jupiter: the launcher's bundled Vintage and Suite engines would only add empty rows.
+        List<String> out = new ArrayList<>(List.of("execute", "--disable-banner", "--include-engine=junit-jupiter"));
+        if (!terminal) out.add("--disable-ansi-colors"); // CI logs and files, not a terminal
+        boolean oldForm = args.length > 0 && List.of(args).stream().noneMatch(a -> a.startsWith("-"));
+        boolean selects = oldForm;
+        for (String a : args) {
+            if (oldForm) out.add((a.contains("#") ? "--select-method=" : "--select-class=") + a);
+            else out.add(a);
+            selects |= a.matches("--select.*|--scan.*|--uid.*|-[ufdopcmri](=.*)?");
+        }
+        if (!selects) out.add("--scan-classpath=" + suiteJar);
+        return out;
     }
 }

@@ -39,15 +39,18 @@ final class Repo {
 
     final Path root;
     final Path config;
+    /** How the tool run in-process opens its store: the default, or a test's knobs. */
+    final StoreFactory stores;
 
-    private Repo(Path root, Path config) {
+    private Repo(Path root, Path config, StoreFactory stores) {
         this.root = root;
         this.config = config;
+        this.stores = stores;
     }
 
     /** {@code git init} with {@code train.py} and {@code exp/model.py} committed and the usual .gitignore. */
     static Repo init(Path dir, Path config) {
-        Repo r = new Repo(dir.toAbsolutePath(), config.toAbsolutePath());
+        Repo r = new Repo(dir.toAbsolutePath(), config.toAbsolutePath(), StoreFactory.DEFAULT);
         r.git(dir.getParent(), "init", "-q", "-b", "main", dir.toString());
         r.write(".gitignore", GITIGNORE);
         r.write("train.py", CODE);
@@ -60,12 +63,22 @@ final class Repo {
     /** A fresh machine: {@code git clone} of this repo (so no data, no last-sync state). */
     Repo cloneTo(Path dir) {
         git(root.getParent(), "clone", "-q", root.toString(), dir.toAbsolutePath().toString());
-        return new Repo(dir.toAbsolutePath(), config);
+        return new Repo(dir.toAbsolutePath(), config, stores);
     }
 
     /** The same repo driven with another config file. */
     Repo withConfig(Path otherConfig) {
-        return new Repo(root, otherConfig.toAbsolutePath());
+        return new Repo(root, otherConfig.toAbsolutePath(), stores);
+    }
+
+    /** The same repo, the tool run in-process with these knobs (e.g. a short first listing page). */
+    Repo withTuning(StoreFactory.Tuning tuning) {
+        return new Repo(root, config, stores.tuned(tuning));
+    }
+
+    /** The same repo, the tool run in-process against {@code store} (e.g. a {@link MemoryStore}) whatever the config names. */
+    Repo withStore(Store store) {
+        return new Repo(root, config, new StoreFactory(stores.tuning(), store));
     }
 
     // ---- files -------------------------------------------------------------------------------
@@ -262,6 +275,7 @@ final class Repo {
     Run runIn(Path workDir, String answer, String... args) {
         LambdaSync cmd = new LambdaSync();
         cmd.workDir = workDir;
+        cmd.stores = stores;
         cmd.env = Map.of("HOME", root.resolveSibling(root.getFileName() + "-home").toString());
         cmd.interactive = answer != null;
         cmd.in = new BufferedReader(new StringReader(answer == null ? "" : answer + "\n"));

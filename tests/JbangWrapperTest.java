@@ -1,0 +1,110 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./jbang} wrapper's fast path (README, "Run the tests"; the comments in {@code jbang}):
+ * the java command JBang resolved is reused while the sources, the JDK and the JBang install are
+ * the same; a stale entry falls back to JBang, and with LAMBDA_SYNC_VERBOSE_LAUNCH=1 it says why.
+ * The cache is a temp folder (LAMBDA_SYNC_LAUNCH_CACHE); JBang and its build cache are the user's.
+ */
+class JbangWrapperTest {
+    static final Path ROOT = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
+    static final String VERSION_LINE = "lambda-sync " + LambdaSync.VERSION;
+
+    @TempDir Path tmp;
+    Path cache;
+    Path shims;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(CatalogTest.installedJbang() != null, "no installed JBang to point a shim at");
+        cache = tmp.resolve("launch-cache");
+        shims = Files.createDirectories(tmp.resolve("shims"));
+    }
+
+    /** A {@code jbang} on PATH at {@code shims/<name>/jbang} that runs the installed one: another "JBang install" to the wrapper. */
+    Path shim(String name) throws Exception {
+        Path dir = Files.createDirectories(shims.resolve(name));
+        Path launcher = dir.resolve("jbang");
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + CatalogTest.installedJbang() + "' \"$@\"\n");
+        launcher.toFile().setExecutable(true);
+        return dir;
+    }
+
+    Run version(Path jbangDir, Map<String, String> extraEnv) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("./jbang", "lambda-sync.java", "--version").directory(ROOT.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("PATH", jbangDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("LAMBDA_SYNC_LAUNCH_CACHE", cache.toString());
+        env.put("LAMBDA_SYNC_VERBOSE_LAUNCH", "1");
+        env.remove("LAMBDA_SYNC_NO_FAST");
+        env.putAll(extraEnv);
+        Path out = tmp.resolve("out.txt"), err = tmp.resolve("err.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out).strip(), Files.readString(err));
+    }
+
+    List<Path> entries() throws Exception {
+        try (Stream<Path> s = Files.list(cache)) {
+            return s.filter(p -> p.toString().endsWith(".launch")).toList();
+        }
+    }
+
+    static String skipped(Run r) {
+        return r.err().lines().filter(l -> l.contains("fast launch skipped")).findFirst().orElse(null);
+    }
+
+    @Test
+    void theSecondRunTakesTheFastPathAndAStaleEntrySaysWhyItWasNot() throws Exception {
+        Path a = shim("a");
+        Run first = version(a, Map.of());
+        assertEquals(VERSION_LINE, first.out(), first::toString);
+        assertEquals(1, entries().size(), first::toString);
+        String entry = Files.readString(entries().get(0));
+        assertTrue(entry.contains("\nmain LambdaSync\n") && entry.contains("\nopt -Xmx1g\n"), entry);
+
+        Run second = version(a, Map.of());
+        assertEquals(VERSION_LINE, second.out());
+        assertEquals(null, skipped(second), second::toString);
+
+        // A class path entry gone (JBang's or Maven's cache cleared): JBang runs it, and says so.
+        Files.writeString(entries().get(0), entry.replaceFirst("\ncp ([^\n]*)", "\ncp $1:" + tmp.resolve("gone.jar")));
+        Run stale = version(a, Map.of());
+        assertEquals(VERSION_LINE, stale.out());
+        assertTrue(String.valueOf(skipped(stale)).contains("class path entry " + tmp.resolve("gone.jar") + " is gone"), stale::toString);
+    }
+
+    @Test
+    void anotherJbangInstallIsAnotherCacheEntry() throws Exception {
+        assertEquals(VERSION_LINE, version(shim("a"), Map.of()).out());
+        assertEquals(VERSION_LINE, version(shim("b"), Map.of()).out());
+        assertEquals(2, entries().size(), "the JBang install is part of the key");
+    }
+
+    @Test
+    void turnedOffItSaysSoOnlyWhenAskedTo() throws Exception {
+        Path a = shim("a");
+        Run off = version(a, Map.of("LAMBDA_SYNC_NO_FAST", "1"));
+        assertEquals(VERSION_LINE, off.out());
+        assertTrue(String.valueOf(skipped(off)).contains("LAMBDA_SYNC_NO_FAST is set"), off::toString);
+        Run quiet = version(a, Map.of("LAMBDA_SYNC_NO_FAST", "1", "LAMBDA_SYNC_VERBOSE_LAUNCH", ""));
+        assertEquals(null, skipped(quiet), quiet::toString);
+    }
+}

@@ -1,0 +1,63 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A cut-off download's finished ranges (SYNC.md, "Resuming"): reused only for the same object, a torn last line ignored. */
+@Tag("unit")
+class PartialDownloadTest {
+    @TempDir Path root;
+
+    Path journal(PartialDownload d) {
+        return d.data.resolveSibling(d.data.getFileName().toString().replace(".part", ".tsv"));
+    }
+
+    @Test
+    void finishedRangesAreReusedOnlyForTheSameEtagAndSize() throws Exception {
+        PartialDownload d = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
+        assertEquals(Set.of(), d.finished("etag", 250));
+        d.begin("etag", 250);
+        Files.write(d.data, new byte[250]);
+        d.finished(100);
+        d.finished(0);
+
+        PartialDownload again = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
+        assertEquals(Set.of(0L, 100L), again.finished("etag", 250));
+        assertEquals(200, again.bytesDone("etag", 250, 100));
+        assertEquals(Set.of(), again.finished("other-etag", 250), "the object changed: start over");
+        assertEquals(Set.of(), again.finished("etag", 251));
+        assertNull(PartialDownload.of(null, "s3:x", "k"));
+    }
+
+    @Test
+    void aTornLastLineIsIgnored() throws Exception {
+        PartialDownload d = PartialDownload.of(root, "s3:x", "k");
+        d.begin("etag", 3_000_000);
+        Files.write(d.data, new byte[10]);
+        d.finished(0);
+        // killed mid-append: "1048576\n" got as far as "104"; offset 104 must not count as a finished range
+        Files.writeString(journal(d), "104", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        assertEquals(Set.of(0L), d.finished("etag", 3_000_000));
+    }
+
+    @Test
+    void withoutItsBytesOrAfterForgetNothingIsReused() throws Exception {
+        PartialDownload d = PartialDownload.of(root, "s3:x", "k");
+        d.begin("etag", 10);
+        d.finished(0);
+        assertEquals(Set.of(), d.finished("etag", 10), "the .part file is gone");
+        Files.write(d.data, new byte[10]);
+        assertEquals(Set.of(0L), d.finished("etag", 10));
+        d.forget();
+        assertFalse(Files.exists(d.data));
+        assertEquals(Set.of(), d.finished("etag", 10));
+    }
+}
