@@ -1,6 +1,7 @@
 ///usr/bin/env bash "$(dirname "$0")/jbang" "$0" "$@" ; exit $?
 //JAVA 17+
-//COMPILE_OPTIONS -encoding UTF-8
+// Lint: all of it, but "auxiliaryclass": lib/ uses LambdaSync, which lives in this file of another name.
+//COMPILE_OPTIONS -encoding UTF-8 -Xlint:all -Xlint:-auxiliaryclass
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES lib/ExitException.java
 //SOURCES lib/Secrets.java

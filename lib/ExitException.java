@@ -2,6 +2,7 @@
  * The only way to stop the command with a chosen exit code. The message is one or two plain
  * lines for the user; it must never contain a secret.
  */
+@SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
 class ExitException extends RuntimeException {
     /** Exit codes; stable, documented in SYNC.md and in --help. */
     static final int OK = 0, FAILURE = 1, USAGE = 2, NOT_CONFIRMED = 3, INCOMPLETE = 4;

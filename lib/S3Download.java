@@ -92,6 +92,7 @@ final class S3Download {
      *
      * @return null when the server does not serve ranges
      */
+    @SuppressWarnings("try") // the channel is closed early, before the finished file is moved into place
     private Answer getRanges(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
         boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
         List<long[]> ranges = S3Store.partRanges(remote.size());
@@ -171,6 +172,7 @@ final class S3Download {
     }
 
     /** The server answered a ranged GET with the whole object, or refused it. */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
     private static final class RangesRefused extends IOException {
         RangesRefused() {
             super("ranged GET not served", null);

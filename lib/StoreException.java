@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * text: a lost race is a conflict, a missing feature is degraded around, a network blip is worth
  * running again, a refused name is not.
  */
+@SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
 final class StoreException extends IOException {
     enum Kind {
         AUTH, NO_BUCKET, UNREACHABLE, THROTTLED, SERVER_ERROR,

@@ -30,6 +30,7 @@ final class SyncRun {
      * {@link JsonReport} to render. Failures before a plan exists (config, lock, the store's
      * listing) are thrown as {@link ExitException}s.
      */
+    @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
     static SyncOutcome run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
                            StoreFactory stores) {
         Path root = DataDirs.gitRoot(workDir);
@@ -118,6 +119,7 @@ final class SyncRun {
      * --force), but only {@code only} is planned, so a file still being written is not sent.
      * The repo lock is held for this pass alone.
      */
+    @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
     static Pass uploadPass(SyncConfig config, Console console, Path root, Set<String> only, int jobs, StoreFactory stores) {
         DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);

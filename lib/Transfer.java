@@ -32,6 +32,7 @@ final class Transfer {
     record Failure(String rel, String message, FailureKind kind) {}
 
     /** A transfer whose way (a file or folder of the same name) could not be cleared first. */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
     static final class InTheWayException extends IOException {
         InTheWayException(String message) {
             super(message);
@@ -39,6 +40,7 @@ final class Transfer {
     }
 
     /** A local file edited between the plan and its transfer: not touched; the next run plans it anew. */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
     static final class ChangedSincePlanException extends IOException {
         ChangedSincePlanException(String message) {
             super(message);
@@ -316,6 +318,7 @@ final class Transfer {
     }
 
     /** A download that failed because the disk cannot hold it: retrying cannot help. */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
     static final class DiskFullException extends IOException {
         DiskFullException(IOException cause) {
             super("disk full (No space left on device)", cause);

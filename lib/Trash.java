@@ -66,6 +66,7 @@ final class Trash {
     }
 
     /** {@code trash [list] | restore <path or time>... | prune --older-than <age>}; returns the exit code. */
+    @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
     static int run(Path root, Path workDir, Console console, List<String> args, String olderThan, LocalDateTime now) {
         String sub = args.isEmpty() ? "list" : args.get(0);
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
