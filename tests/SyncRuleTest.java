@@ -116,85 +116,21 @@ class SyncRuleTest {
         return table().filter(r -> ON_S3.contains(r.toString()));
     }
 
-    /** The far side a row plays against, as another machine writes it and as it really holds. */
-    interface Far {
-        Repo init(Path dir);
-
-        void put(String key, String text);
-
-        void delete(String key);
-
-        String text(String key);
-
-        /** What changes whenever the object is written, even with the same bytes. */
-        Object version(String key);
-    }
-
-    static Far memory(Path tmp) {
-        MemoryStore m = new MemoryStore();
-        return new Far() {
-            public Repo init(Path dir) {
-                return Repo.init(dir, MemoryStore.config(tmp.resolve("cfg"))).withStore(m);
-            }
-
-            public void put(String key, String text) {
-                m.put(key, text);
-            }
-
-            public void delete(String key) {
-                m.delete(key);
-            }
-
-            public String text(String key) {
-                return m.text(key);
-            }
-
-            public Object version(String key) {
-                return m.tag(key);
-            }
-        };
-    }
-
-    static Far s3(Path tmp) {
-        Bucket b = new Bucket();
-        return new Far() {
-            public Repo init(Path dir) {
-                return Repo.init(dir, b.config(tmp));
-            }
-
-            public void put(String key, String text) {
-                b.put(key, text);
-            }
-
-            public void delete(String key) {
-                b.delete(key);
-            }
-
-            public String text(String key) {
-                return b.text(key);
-            }
-
-            public Object version(String key) {
-                return b.metadata(key);
-            }
-        };
-    }
-
     @Tag("unit") // no S3 server
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
     void row(Row row) {
-        play(row, memory(tmp));
+        play(row, new MemoryStore());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("s3Table")
     void rowOnS3(Row row) {
-        play(row, s3(tmp));
+        play(row, new Bucket());
     }
 
-    void play(Row row, Far bucket) {
-        Repo a = bucket.init(tmp.resolve("a"));
+    void play(Row row, FarSide bucket) {
+        Repo a = bucket.repo(tmp.resolve("a"));
         if (row.synced()) {
             a.write(F, BASE, T0);
             assertEquals(0, a.run("upload", "--yes").code());

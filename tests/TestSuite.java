@@ -39,6 +39,8 @@ public class TestSuite {
         TestExecutionSummary s;
         int launcherExit;
         try {
+            // The launcher's own entry point: its result carries the summary the closing line is
+            // made from (an API JUnit marks internal, so the version above is pinned, not a range).
             var result = ConsoleLauncher.run(out, err, launcherArgs(args, jar, System.console() != null).toArray(String[]::new));
             launcherExit = result.getExitCode();
             s = (TestExecutionSummary) result.getValue().orElse(null);
@@ -66,7 +68,11 @@ public class TestSuite {
     static List<String> launcherArgs(String[] args, Path suiteJar, boolean terminal) {
         // Only Jupiter: the launcher's bundled Vintage and Suite engines would only add empty rows.
         List<String> out = new ArrayList<>(List.of("execute", "--disable-banner", "--include-engine=junit-jupiter"));
-        if (!terminal) out.add("--disable-ansi-colors"); // CI logs and files, not a terminal
+        if (!terminal) {
+            // CI logs and files: no colors, and a line per test as it finishes (the tree comes only at the end)
+            out.add("--disable-ansi-colors");
+            if (List.of(args).stream().noneMatch(a -> a.startsWith("--details"))) out.add("--details=testfeed");
+        }
         boolean oldForm = args.length > 0 && List.of(args).stream().noneMatch(a -> a.startsWith("-"));
         boolean selects = oldForm;
         for (String a : args) {

@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A fresh bucket on the suite's S3 server, seen directly through the S3 API (not through the
  * tool): what "another machine" or "another tool" would put there, and what is really stored.
  */
-final class Bucket {
+final class Bucket implements FarSide {
     final S3Server server = S3Server.get();
     final S3Client s3 = server.client();
     final String name = server.newBucket();
@@ -26,7 +26,17 @@ final class Bucket {
         }
     }
 
-    void put(String key, String text) {
+    @Override
+    public Repo repo(Path dir) {
+        try {
+            return Repo.init(dir, config(java.nio.file.Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-config"))));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void put(String key, String text) {
         put(key, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -34,7 +44,8 @@ final class Bucket {
         s3.putObject(b -> b.bucket(name).key(key), RequestBody.fromBytes(bytes));
     }
 
-    void delete(String key) {
+    @Override
+    public void delete(String key) {
         s3.deleteObject(b -> b.bucket(name).key(key));
     }
 
@@ -42,8 +53,8 @@ final class Bucket {
         return s3.getObjectAsBytes(b -> b.bucket(name).key(key)).asByteArray();
     }
 
-    /** The object's content as text, or null when there is no such key. */
-    String text(String key) {
+    @Override
+    public String text(String key) {
         try {
             return new String(bytes(key), StandardCharsets.UTF_8);
         } catch (NoSuchKeyException e) {
@@ -53,6 +64,12 @@ final class Bucket {
 
     Map<String, String> metadata(String key) {
         return s3.headObject(b -> b.bucket(name).key(key)).metadata();
+    }
+
+    /** The object's metadata (mtime, md5chksum): a new upload writes it anew. */
+    @Override
+    public Object version(String key) {
+        return metadata(key);
     }
 
     /** Every key with its content as {@link Repo#describe} shows it, sorted: comparable with {@link Repo#dataFiles}. */

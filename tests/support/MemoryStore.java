@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * a file and a folder ({@code k} and {@code k/x}). One instance stands for one bucket shared by
  * every clone that runs against it ({@link Repo#withStore}); closing it keeps its contents.
  */
-final class MemoryStore implements Store {
+final class MemoryStore implements Store, FarSide {
     private record Obj(byte[] bytes, long mtime, String tag) {}
 
     private final String id = UUID.randomUUID().toString().substring(0, 8);
@@ -40,30 +40,33 @@ final class MemoryStore implements Store {
         }
     }
 
-    /** A fresh repo ({@link Repo#init}) whose in-process runs use this store. */
-    Repo repo(Path dir) {
+    @Override
+    public Repo repo(Path dir) {
         return Repo.init(dir, config(dir.resolveSibling(dir.getFileName() + "-config"))).withStore(this);
     }
 
     // ---- as another machine or tool sees it ----------------------------------------------------
 
     /** Writes an object as another machine would (a new tag, as any write gives). */
-    synchronized void put(String key, String text) {
+    @Override
+    public synchronized void put(String key, String text) {
         objects.put(key, new Obj(text.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), nextTag()));
     }
 
-    synchronized void delete(String key) {
+    @Override
+    public synchronized void delete(String key) {
         objects.remove(key);
     }
 
-    /** The object's content as text, or null when there is no such key. */
-    synchronized String text(String key) {
+    @Override
+    public synchronized String text(String key) {
         Obj o = objects.get(key);
         return o == null ? null : new String(o.bytes, StandardCharsets.UTF_8);
     }
 
-    /** What changes whenever the object is written, even with the same bytes (null: absent). */
-    synchronized String tag(String key) {
+    /** Its tag: every write gives a new one. */
+    @Override
+    public synchronized Object version(String key) {
         Obj o = objects.get(key);
         return o == null ? null : o.tag;
     }
