@@ -95,6 +95,7 @@ public class Bench {
     /** `uptime`'s load averages when the run started and ended. */
     String loadAtStart = "", loadAtEnd = "";
     List<Hypotheses.Row> hypothesisRows = List.of();
+    double hypothesisSeconds;
 
     Bench(Path repoRoot, Path work, int runs, boolean quick, Set<String> only) {
         this.repoRoot = repoRoot;
@@ -266,7 +267,16 @@ public class Bench {
             log("scenario version: --version and --help with a warm cache (hyperfine)");
             results.putAll(StartupTimes.measure(this));
         }
-        if (hypotheses) hypothesisRows = Hypotheses.measure(this);
+        if (hypotheses) {
+            try {
+                double t0 = elapsed();
+                hypothesisRows = Hypotheses.measure(this);
+                hypothesisSeconds = elapsed() - t0;
+            } catch (Exception e) { // the scenarios' results are still worth writing
+                log("hypotheses failed: %s", e);
+                notes.add("the hypotheses' runs failed (" + e + "); their section is from an earlier run");
+            }
+        }
         return results;
     }
 

@@ -206,7 +206,9 @@ final class Report {
             for (Tool t : tools) {
                 List<Sample> runs = of(id, t);
                 if (runs.isEmpty()) continue;
-                o.append("| ").append(op).append(" | ").append(t.label).append(" | ").append(requestSummary(runs.get(0))).append(" | ");
+                String title = b.scenarios.get(id).title;
+                o.append("| ").append(title.substring(0, title.lastIndexOf(','))).append(" | ").append(t.label).append(" | ")
+                        .append(requestSummary(runs.get(0))).append(" | ");
                 List<String> inFlight = new ArrayList<>(), cpu = new ArrayList<>();
                 for (double ms : lats) {
                     String same = b.scenarios.values().stream().filter(sc -> sc.isLatency() && sc.delayMs == ms && sc.op.equals(op)).map(sc -> sc.id)
@@ -254,7 +256,8 @@ final class Report {
                         ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd"))))
                 .append("the variants of a case alternate, the order rotating each round, ").append(b.runs).append(" run(s) each; ")
                 .append("wall and CPU (user+sys) as in the tables above, medians, and their ratio to the first variant. ")
-                .append("Re-measure with `./jbang tests/bench/Bench.java --hypotheses` (adds about ").append("8 minutes).\n\n");
+                .append(String.format(Locale.ROOT, "Re-measure with `./jbang tests/bench/Bench.java --hypotheses` (it added %.0f minutes to this run).%n%n",
+                        b.hypothesisSeconds / 60));
         o.append("**(a) JIT settings.** The launcher runs `java` with the `//JAVA_OPTIONS` line of `lambda-sync.java` on its command line; ")
                 .append("the JVM reads `JAVA_TOOL_OPTIONS` *before* its command line, so `-XX:TieredStopAtLevel=4` given there loses to the line's ")
                 .append("`-XX:TieredStopAtLevel=1` (checked with `-XX:+PrintFlagsFinal`). The variants therefore go in `_JAVA_OPTIONS`, read after the ")
@@ -395,9 +398,9 @@ final class Report {
         o.append("## Targets (issue 16)\n\n| target | measured | met |\n|---|---|---|\n");
         for (Target t : targets()) o.append("| ").append(t.what()).append(" | ").append(t.shown()).append(" | ").append(t.met() ? "yes" : "**no**").append(" |\n");
         o.append('\n');
+        hypothesesSection(o, old.get("Hypotheses measured"));
         // Written by hand for a run: kept as they were; whoever reruns updates them.
         old.forEach((heading, text) -> { if (heading.contains("by hand")) o.append(text.endsWith("\n\n") ? text : text + "\n"); });
-        hypothesesSection(o, old.get("Hypotheses measured"));
 
         o.append("## Requests per kind\n\nCounted by the proxy, in each tool's one run through it (after the timed runs). ")
                 .append("`other` is bucket-level requests (BUCKET: a tool checks or creates the bucket), listings of multipart uploads (MP_LIST), copies and aborts; non-2xx answers are listed by status.\n\n");

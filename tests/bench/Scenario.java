@@ -220,7 +220,7 @@ final class Scenario {
                 b.runs, 0, "run in the repo; a new empty bucket for every run; lambda-sync without state; through the delay proxy at " + at,
                 false, false, () -> {}, (t, name, target) -> uploadRun(b, ds, t, "up-1k-" + fmtMs(ms) + "-" + name, false, target)));
         list.add(new Scenario(p + "noop", "noop-1k", ms, "no-op upload, " + files + " files, " + at, LATENCY_TOOLS, b.runs, 0,
-                "run in the repo; the bucket seeded once by lambda-sync; lambda-sync primed once through the delay proxy (its state is per endpoint); at " + at,
+                "run in the repo; the bucket seeded once by lambda-sync; lambda-sync run once, untimed, through the delay proxy at 0 ms first (its state is per endpoint); at " + at,
                 true, false, () -> seed(b, ds, "lat-1k"), (t, name, target) -> noopRun(b, ds, t, "lat-1k", target)));
         list.add(new Scenario(p + "download", "download-1k", ms, "download " + files + " small files into an empty clone, " + at, LATENCY_TOOLS,
                 b.runs, 0, "run in a fresh clone; the bucket seeded once by lambda-sync; at " + at, false, false,
