@@ -202,6 +202,7 @@ public class Bench {
         } else {
             Proc.run(repoRoot, List.of("cp", "-R", "jbang", "lambda-sync.java", "lib", tool.toString()));
         }
+        Tool.jbangDir = Tool.privateLaunchCache(work);
         String opts = Files.readAllLines(tool.resolve("lambda-sync.java")).stream().filter(l -> l.startsWith("//JAVA_OPTIONS"))
                 .map(l -> l.substring("//JAVA_OPTIONS".length()).trim()).findFirst().orElse("none");
         notes.add("lambda-sync's JVM options (`//JAVA_OPTIONS`): `" + opts + "`");
@@ -285,7 +286,7 @@ public class Bench {
      * run (which writes the class-data-sharing archive the later runs use) be a real sync.
      */
     void warmUp() throws Exception {
-        Path cds = Path.of(System.getProperty("user.home"), ".jbang/cache/lambda-sync-launch");
+        Path cds = Tool.jbangDir.resolve("cache/lambda-sync-launch");
         long before = System.currentTimeMillis() - 1000;
         Dataset small = datasets.get("small");
         createBucket("warm-up");

@@ -156,6 +156,9 @@ enum Tool {
         return new Invocation(argv, baseEnv(), "./jbang lambda-sync.java dir.sync.env " + mode + " --yes -q   # SYNC_TARGET=<dir>");
     }
 
+    /** The bench's own JBang folder (see {@link #privateLaunchCache}), or null for the user's. */
+    static volatile Path jbangDir;
+
     /**
      * This process's environment without any AWS_ or RCLONE_ variable: the peers get exactly
      * the settings the bench gives them (and rclone 1.60 does not start with AWS_CA_BUNDLE set).
@@ -163,6 +166,34 @@ enum Tool {
     static Map<String, String> baseEnv() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("RCLONE_"));
+        if (jbangDir != null) env.put("JBANG_DIR", jbangDir.toString());
         return env;
+    }
+
+    /**
+     * A JBang folder for the bench's runs of lambda-sync: the user's launcher and build cache
+     * (linked), but a launch cache of its own. The wrapper keeps only the 5 newest launch
+     * entries, so on a machine where other checkouts of the tool run their test suites the
+     * bench's entry was evicted within minutes and a timed run paid for a JBang build and a new
+     * class-data archive.
+     */
+    static Path privateLaunchCache(Path work) throws IOException {
+        Path shared = Path.of(System.getenv().getOrDefault("JBANG_DIR", System.getProperty("user.home") + "/.jbang"));
+        Path dir = work.resolve("jbang-home");
+        Files.createDirectories(dir.resolve("cache/lambda-sync-launch"));
+        if (Files.isDirectory(shared.resolve("bin")) && !Files.exists(dir.resolve("bin"))) {
+            Files.createSymbolicLink(dir.resolve("bin"), shared.resolve("bin"));
+        }
+        if (Files.isDirectory(shared.resolve("cache"))) {
+            try (var entries = Files.list(shared.resolve("cache"))) {
+                for (Path e : (Iterable<Path>) entries::iterator) {
+                    Path link = dir.resolve("cache").resolve(e.getFileName().toString());
+                    if (!e.getFileName().toString().equals("lambda-sync-launch") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, e);
+                    }
+                }
+            }
+        }
+        return dir;
     }
 }
