@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
- * in front of it and a delay proxy in front of that, runs every scenario with the tools
+ * in front of it (and, for the latency scenarios, a delay proxy with a second counting proxy in
+ * front of that), runs every scenario with the tools
  * alternating, and writes BENCHMARKS.md and tests/bench/ratios.png (with --quick, into
  * /tmp/lambda-sync-bench-quick/ unless --out is given).
  */
@@ -72,10 +73,14 @@ public class Bench {
     S3Client s3;
     Path serverStorage;
     CountingProxy proxy;
-    /** In front of the counting proxy: the latency scenarios' round trip. */
+    /**
+     * The latency scenarios' chain, tool → latencyProxy → delay → S3Proxy: counted on the
+     * client's side of the delay, so a request is in flight for its whole round trip.
+     */
     DelayProxy delay;
+    CountingProxy latencyProxy;
     CpuMeter cpu;
-    /** The tools pointed at the counting proxy (counted runs), straight at S3Proxy (timed runs), or at the delay proxy. */
+    /** The tools pointed at the counting proxy (counted runs), straight at S3Proxy (timed runs), or at the latency chain. */
     Tool.Target viaProxy, direct, delayed;
 
     // What the run found, for the report.
@@ -162,6 +167,7 @@ public class Bench {
             System.err.printf("[bench] wrote %s and %s in %.0f s%n", md, png, b.elapsed());
         } finally {
             S3Server.stopIfStarted();
+            if (b.latencyProxy != null) b.latencyProxy.close();
             if (b.delay != null) b.delay.close();
             if (b.proxy != null) b.proxy.close();
             if (!keep && b.serverStorage != null && b.serverStorage.getFileName().toString().startsWith("s3proxy-")) {
@@ -231,8 +237,9 @@ public class Bench {
         s3 = server.client();
         URI up = URI.create(server.endpoint);
         proxy = new CountingProxy(up.getHost(), up.getPort());
-        URI counting = URI.create(proxy.endpoint());
-        delay = new DelayProxy(counting.getHost(), counting.getPort());
+        delay = new DelayProxy(up.getHost(), up.getPort());
+        URI delayUri = URI.create(delay.endpoint());
+        latencyProxy = new CountingProxy(delayUri.getHost(), delayUri.getPort());
         ProcessHandle serverProcess = CpuMeter.findServer();
         if (serverProcess == null) {
             notes.add("the S3 server's process was not found; its CPU counts as other load");
@@ -244,8 +251,8 @@ public class Bench {
         cpu = new CpuMeter(serverProcess == null ? -1 : serverProcess.pid());
         viaProxy = new Tool.Target(work.resolve("tool"), work.resolve("configs-proxy"), proxy.endpoint(), server.accessKey, server.secretKey);
         direct = new Tool.Target(work.resolve("tool"), work.resolve("configs"), server.endpoint, server.accessKey, server.secretKey);
-        delayed = new Tool.Target(work.resolve("tool"), work.resolve("configs-delay"), delay.endpoint(), server.accessKey, server.secretKey);
-        log("%s at %s, counting proxy at %s, delay proxy at %s", server.kind, server.endpoint, proxy.endpoint(), delay.endpoint());
+        delayed = new Tool.Target(work.resolve("tool"), work.resolve("configs-delay"), latencyProxy.endpoint(), server.accessKey, server.secretKey);
+        log("%s at %s, counting proxy at %s, latency chain at %s", server.kind, server.endpoint, proxy.endpoint(), latencyProxy.endpoint());
 
         warmUp();
         Map<String, List<Sample>> results = new LinkedHashMap<>();
@@ -303,6 +310,11 @@ public class Bench {
         log("warm-up upload (JBang build if needed): %.1f s; %s", s.seconds(), cdsNote);
         emptyBucket("warm-up");
         Proc.run(small.root, List.of("rm", "-rf", ".lambda-sync"));
+    }
+
+    /** The counting proxy that sees a run aimed at this target. */
+    CountingProxy proxyFor(Tool.Target target) {
+        return target == delayed ? latencyProxy : proxy;
     }
 
     boolean wants(String id) {

@@ -173,10 +173,10 @@ final class Report {
         Dataset lat = b.datasets.get("lat1k");
         o.append("## At a distance: ").append(lats.stream().map(Scenario::fmtMs).collect(Collectors.joining(", "))).append(" ms round trips\n\n");
         o.append(String.format(Locale.ROOT, "Our users sync from an instance one round trip of several to tens of ms away from the bucket. Each tool here "
-                + "talks to S3Proxy through the bench's delay proxy (`tests/bench/DelayProxy.java`), which holds back every chunk the client sends by "
+                + "talks to S3Proxy through a counting proxy, so every run's requests and how many were in flight at once are seen from the client's side, "
+                + "and then the bench's delay proxy (`tests/bench/DelayProxy.java`), which holds back every chunk the client sends by "
                 + "the delay and so makes one round trip about that long (a new connection's first bytes wait one delay more, as for a TCP "
-                + "handshake), and then through the counting proxy, so every run's requests are counted. At 0 ms the two loopback hops are "
-                + "all that is added. Data: a repo of %s files of 1–64 KiB (%.0f MiB) in 10 data dirs (5 experiments, `data/` and `reports/`). "
+                + "handshake). At 0 ms the two loopback hops are all that is added. Data: a repo of %s files of 1–64 KiB (%.0f MiB) in 10 data dirs (5 experiments, `data/` and `reports/`). "
                 + "Median and (min–max) of %d timed run(s) per tool, the tools alternating; the bash tool's way is one `aws s3 sync` per data dir "
                 + "(see Commands). `floor` is the latency floor of the run: requests × round trip ÷ the most requests it had in flight at once "
                 + "(median over the runs); the time above it is start-up, CPU and waiting on the server.%n%n",

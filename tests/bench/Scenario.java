@@ -16,9 +16,9 @@ import java.util.Map;
  * more through the proxy, for the requests per kind and the time profile; and lambda-sync once
  * more under Java Flight Recorder.
  *
- * <p>A latency scenario ({@link #delayMs} ≥ 0) runs every timed run through the delay proxy and
- * then the counting proxy, so each run carries its own requests (for the latency floor) and
- * there is no separate counted run.
+ * <p>A latency scenario ({@link #delayMs} ≥ 0) runs every timed run through a counting proxy and
+ * then the delay proxy, so each run carries its own requests and how many were in flight (for
+ * the latency floor), and there is no separate counted run.
  */
 final class Scenario {
     static final List<String> IDS = List.of("upload-small", "noop-10k", "download-small", "upload-large", "download-large",
@@ -113,7 +113,7 @@ final class Scenario {
         seedOnce();
         Tool.Target target = timedTarget(b);
         Run x = prepare.prepare(t, name, target);
-        Sample s = Sample.take(t, 0, x.inv().with(args, env), x.cwd(), b.proxy, b.cpu, b.work.resolve("logs"), id + "-" + name);
+        Sample s = Sample.take(t, 0, x.inv().with(args, env), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
         s.problems().addAll(x.check().problems(s));
         return s;
     }
@@ -152,7 +152,7 @@ final class Scenario {
 
     private Sample take(Bench b, Tool t, int run, String name, Tool.Target target) throws Exception {
         Run x = prepare.prepare(t, name, target);
-        Sample s = Sample.take(t, run, x.inv(), x.cwd(), b.proxy, b.cpu, b.work.resolve("logs"), id + "-" + name);
+        Sample s = Sample.take(t, run, x.inv(), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
         s.problems().addAll(x.check().problems(s));
         return s;
     }
