@@ -4,6 +4,8 @@
 //SOURCES ../support/S3Server.java
 //SOURCES ../../lib/S3Clients.java
 //SOURCES CountingProxy.java
+//SOURCES DelayProxy.java
+//SOURCES Hypotheses.java
 //SOURCES Dataset.java
 //SOURCES Proc.java
 //SOURCES Tool.java
@@ -33,19 +35,23 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issue 6).
+ * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issues 6
+ * and 16), on loopback and at a distance (a delay proxy adding 2 or 20 ms a round trip).
  * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
  *
- * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b] [--noop100k-store dir|s3] [--no-profile]
- *                                [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b] [--latency 0,2,20] [--hypotheses]
+ *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
- * in front of it, runs every scenario with the tools alternating, and writes BENCHMARKS.md and
- * tests/bench/ratios.png (with --quick, into /tmp/lambda-sync-bench-quick/ unless --out is given).
+ * in front of it (and, for the latency scenarios, a delay proxy with a second counting proxy in
+ * front of that), runs every scenario with the tools
+ * alternating, and writes BENCHMARKS.md and tests/bench/ratios.png (with --quick, into
+ * /tmp/lambda-sync-bench-quick/ unless --out is given).
  */
 public class Bench {
     static final long SEED = 20240601L;
     static final List<Tool> ALL = List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE);
+    static final List<Double> LATENCIES = List.of(0.0, 2.0, 20.0);
 
     // The run's settings.
     final Path repoRoot;
@@ -57,15 +63,25 @@ public class Bench {
     boolean noop100kOnS3;
     /** Record one extra lambda-sync run per scenario with JFR (off with --no-profile). */
     boolean profile = true;
+    /** Round trips the latency scenarios run at, ms (--latency). */
+    List<Double> latencies = LATENCIES;
+    /** Also measure the JIT and -j hypotheses of issue 16 (--hypotheses). */
+    boolean hypotheses;
 
     // The server and what stands between it and the tools.
     S3Server server;
     S3Client s3;
     Path serverStorage;
     CountingProxy proxy;
+    /**
+     * The latency scenarios' chain, tool → latencyProxy → delay → S3Proxy: counted on the
+     * client's side of the delay, so a request is in flight for its whole round trip.
+     */
+    DelayProxy delay;
+    CountingProxy latencyProxy;
     CpuMeter cpu;
-    /** The tools pointed at the counting proxy (counted runs), or straight at S3Proxy (timed runs). */
-    Tool.Target viaProxy, direct;
+    /** The tools pointed at the counting proxy (counted runs), straight at S3Proxy (timed runs), or at the latency chain. */
+    Tool.Target viaProxy, direct, delayed;
 
     // What the run found, for the report.
     record Profiled(Sample run, CpuProfile cpu) {}
@@ -81,6 +97,10 @@ public class Bench {
     final Map<String, Map<String, String>> seeded = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
     String cdsNote = "";
+    /** `uptime`'s load averages when the run started and ended. */
+    String loadAtStart = "", loadAtEnd = "";
+    List<Hypotheses.Row> hypothesisRows = List.of();
+    double hypothesisSeconds;
 
     Bench(Path repoRoot, Path work, int runs, boolean quick, Set<String> only) {
         this.repoRoot = repoRoot;
@@ -95,6 +115,8 @@ public class Bench {
         boolean quick = false, keep = false, noProfile = false;
         Path workArg = null, out = null;
         String rev = null, store100k = null;
+        List<Double> latencies = LATENCIES;
+        boolean hypotheses = false;
         Set<String> only = new LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -107,9 +129,11 @@ public class Bench {
                 case "--tool-rev" -> rev = args[++i];
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--noop100k-store" -> store100k = args[++i];
+                case "--latency" -> latencies = Arrays.stream(args[++i].split(",")).map(Double::parseDouble).toList();
+                case "--hypotheses" -> hypotheses = true;
                 case "-h", "--help" -> {
                     System.out.println("usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only " + String.join(",", Scenario.IDS)
-                            + "] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
+                            + "] [--latency 0,2,20] [--hypotheses] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
@@ -127,9 +151,13 @@ public class Bench {
         // --quick stays quick: the directory store unless asked otherwise.
         b.noop100kOnS3 = store100k == null ? !quick : store100k.equals("s3");
         b.profile = !noProfile;
+        b.latencies = latencies;
+        b.hypotheses = hypotheses;
+        b.loadAtStart = load();
         try {
             b.snapshotTool(rev);
             Map<String, List<Sample>> results = b.runAll();
+            b.loadAtEnd = load();
             Report report = new Report(b, results);
             Path md = out.resolve("BENCHMARKS.md");
             Path png = out.equals(root) ? root.resolve("tests/bench/ratios.png") : out.resolve("ratios.png");
@@ -139,6 +167,8 @@ public class Bench {
             System.err.printf("[bench] wrote %s and %s in %.0f s%n", md, png, b.elapsed());
         } finally {
             S3Server.stopIfStarted();
+            if (b.latencyProxy != null) b.latencyProxy.close();
+            if (b.delay != null) b.delay.close();
             if (b.proxy != null) b.proxy.close();
             if (!keep && b.serverStorage != null && b.serverStorage.getFileName().toString().startsWith("s3proxy-")) {
                 Proc.run(Path.of("/tmp"), List.of("rm", "-rf", b.serverStorage.toString()));
@@ -148,6 +178,16 @@ public class Bench {
             } else {
                 System.err.println("[bench] work dir kept: " + work);
             }
+        }
+    }
+
+    /** The load averages as `uptime` prints them (1, 5, 15 minutes). */
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "?";
         }
     }
 
@@ -168,6 +208,7 @@ public class Bench {
         } else {
             Proc.run(repoRoot, List.of("cp", "-R", "jbang", "lambda-sync.java", "lib", tool.toString()));
         }
+        Tool.jbangDir = Tool.privateLaunchCache(work);
         String opts = Files.readAllLines(tool.resolve("lambda-sync.java")).stream().filter(l -> l.startsWith("//JAVA_OPTIONS"))
                 .map(l -> l.substring("//JAVA_OPTIONS".length()).trim()).findFirst().orElse("none");
         notes.add("lambda-sync's JVM options (`//JAVA_OPTIONS`): `" + opts + "`");
@@ -185,6 +226,9 @@ public class Bench {
         datasets.put("small", Dataset.small("small", data.resolve("small"), SEED, 2000, 1024, 64 * 1024, 30, true));
         datasets.put("noop10k", Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
         datasets.put("large", Dataset.large("large", data.resolve("large"), SEED + 2, 2, bigMiB * 1024L * 1024));
+        if (anyLatencyWanted() || hypotheses) {
+            datasets.put("lat1k", Dataset.small("lat1k", data.resolve("lat1k"), SEED + 4, 1000, 1024, 64 * 1024, 30, false));
+        }
         if (wants("noop-100k")) {
             datasets.put("noop100k", Dataset.small("noop100k", data.resolve("noop100k"), SEED + 3, 100_000, 1024, 4 * 1024, 100, false));
         }
@@ -193,6 +237,9 @@ public class Bench {
         s3 = server.client();
         URI up = URI.create(server.endpoint);
         proxy = new CountingProxy(up.getHost(), up.getPort());
+        delay = new DelayProxy(up.getHost(), up.getPort());
+        URI delayUri = URI.create(delay.endpoint());
+        latencyProxy = new CountingProxy(delayUri.getHost(), delayUri.getPort());
         ProcessHandle serverProcess = CpuMeter.findServer();
         if (serverProcess == null) {
             notes.add("the S3 server's process was not found; its CPU counts as other load");
@@ -204,7 +251,8 @@ public class Bench {
         cpu = new CpuMeter(serverProcess == null ? -1 : serverProcess.pid());
         viaProxy = new Tool.Target(work.resolve("tool"), work.resolve("configs-proxy"), proxy.endpoint(), server.accessKey, server.secretKey);
         direct = new Tool.Target(work.resolve("tool"), work.resolve("configs"), server.endpoint, server.accessKey, server.secretKey);
-        log("%s at %s, counting proxy at %s", server.kind, server.endpoint, proxy.endpoint());
+        delayed = new Tool.Target(work.resolve("tool"), work.resolve("configs-delay"), latencyProxy.endpoint(), server.accessKey, server.secretKey);
+        log("%s at %s, counting proxy at %s, latency chain at %s", server.kind, server.endpoint, proxy.endpoint(), latencyProxy.endpoint());
 
         warmUp();
         Map<String, List<Sample>> results = new LinkedHashMap<>();
@@ -214,9 +262,28 @@ public class Bench {
             log("scenario %s: %s", sc.id, sc.title);
             results.put(sc.id, sc.run(this));
         }
+        Dataset lat = datasets.get("lat1k");
+        for (double ms : latencies) {
+            for (Scenario sc : Scenario.latency(this, lat, ms)) {
+                scenarios.put(sc.id, sc);
+                if (!wantsLatency(sc)) continue;
+                log("scenario %s: %s", sc.id, sc.title);
+                results.put(sc.id, sc.run(this));
+            }
+        }
         if (wants("version")) {
             log("scenario version: --version and --help with a warm cache (hyperfine)");
             results.putAll(StartupTimes.measure(this));
+        }
+        if (hypotheses) {
+            try {
+                double t0 = elapsed();
+                hypothesisRows = Hypotheses.measure(this);
+                hypothesisSeconds = elapsed() - t0;
+            } catch (Exception e) { // the scenarios' results are still worth writing
+                log("hypotheses failed: %s", e);
+                notes.add("the hypotheses' runs failed (" + e + "); their section is from an earlier run");
+            }
         }
         return results;
     }
@@ -226,7 +293,7 @@ public class Bench {
      * run (which writes the class-data-sharing archive the later runs use) be a real sync.
      */
     void warmUp() throws Exception {
-        Path cds = Path.of(System.getProperty("user.home"), ".jbang/cache/lambda-sync-launch");
+        Path cds = Tool.jbangDir.resolve("cache/lambda-sync-launch");
         long before = System.currentTimeMillis() - 1000;
         Dataset small = datasets.get("small");
         createBucket("warm-up");
@@ -245,8 +312,22 @@ public class Bench {
         Proc.run(small.root, List.of("rm", "-rf", ".lambda-sync"));
     }
 
+    /** The counting proxy that sees a run aimed at this target. */
+    CountingProxy proxyFor(Tool.Target target) {
+        return target == delayed ? latencyProxy : proxy;
+    }
+
     boolean wants(String id) {
         return only.isEmpty() || only.contains(id);
+    }
+
+    /** All latency scenarios (`--only latency`), or some by id ("lat20-upload") or operation ("upload-1k"). */
+    boolean wantsLatency(Scenario sc) {
+        return only.isEmpty() || only.contains("latency") || only.contains(sc.id) || only.contains(sc.op);
+    }
+
+    private boolean anyLatencyWanted() {
+        return !latencies.isEmpty() && (only.isEmpty() || only.stream().anyMatch(x -> x.equals("latency") || x.startsWith("lat") || x.endsWith("-1k")));
     }
 
     // ---- the bucket, reached directly (not through the proxy, so it is not counted) ------------

@@ -12,7 +12,7 @@ import javax.imageio.ImageIO;
 
 /**
  * tests/bench/ratios.png: left, lambda-sync over each peer (time for the small-file
- * operations, throughput for the large files) with issue 6's target drawn on each bar; right,
+ * operations, throughput for the large files) with issue 16's target drawn on each bar; right,
  * the absolute targets (memory, start-up) as a fraction of their limit.
  */
 final class RatioChart {
@@ -35,7 +35,7 @@ final class RatioChart {
                         "limit " + fmt(t.limit()) + (t.shown().endsWith("MiB") ? " MiB" : " s")));
             }
         }
-        // Ratios against aws where issue 6 sets no target, for context.
+        // Ratios against aws where issue 16 sets no target, for context.
         for (String id : List.of("noop-10k", "download-small")) {
             if (!r.results.containsKey(id)) continue;
             double v = r.seconds(id, Tool.LAMBDA_SYNC) / r.seconds(id, Tool.AWS);
@@ -59,7 +59,7 @@ final class RatioChart {
         g.fillRect(0, 0, w, h);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString("lambda-sync vs aws s3 sync and rclone copy (issue 6 targets)" + (r.b.quick ? " — QUICK RUN" : ""), 20, 30);
+        g.drawString("lambda-sync vs aws s3 sync and rclone copy (issue 16 targets)" + (r.b.quick ? " — QUICK RUN" : ""), 20, 30);
         panel(g, ratios, 20, 50, split - 40, h - 60, "lambda-sync ÷ peer, medians", "time: lower is better; MiB/s: higher is better");
         panel(g, absolute, split, 50, w - split - 20, h - 60, "absolute targets", "value ÷ limit: lower is better");
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -146,11 +146,21 @@ final class RatioChart {
             case "upload-large" -> "upload large";
             case "download-large" -> "download large";
             case "noop-100k" -> "RSS no-op 100k";
+            case "lat20-upload" -> "upload 1k, 20 ms";
+            case "lat20-noop" -> "no-op 1k, 20 ms";
+            case "lat20-download" -> "download 1k, 20 ms";
             case "version" -> "--version";
             case "help" -> "--help";
             default -> t.scenario();
         };
-        if (t.isRatio()) return new String[] {op, (t.scenario().endsWith("large") ? "MiB/s" : "time") + " vs " + (t.peer() == Tool.AWS ? "aws" : "rclone")};
+        if (t.isRatio()) {
+            String peer = switch (t.peer()) {
+                case AWS -> "aws";
+                case AWS_PER_DIR -> "aws per dir";
+                default -> "rclone";
+            };
+            return new String[] {op, t.measure() + " vs " + peer};
+        }
         return new String[] {op, t.shown()};
     }
 

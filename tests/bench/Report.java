@@ -10,15 +10,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns the samples into BENCHMARKS.md: the results table (median, min–max), the ratios
- * against issue 6's targets, requests per kind, where each tool's wall time went, the machine,
- * and the exact commands (secrets as placeholders).
+ * Turns the samples into BENCHMARKS.md: the results table (median, min–max), the tables at a
+ * distance (0, 2, 20 ms round trips) with their latency floors, CPU seconds per 1,000 files,
+ * the ratios against issue 16's targets, the hypotheses measured, requests per kind, where
+ * each tool's wall time went, the machine, and the exact commands (secrets as placeholders).
+ * Sections of the previous file whose heading says "by hand" are kept as they were.
  */
 final class Report {
     static final double MIB = 1024.0 * 1024;
 
-    /** One target of issue 6 with what this run measured. */
-    record Target(String what, String scenario, Tool peer, double limit, boolean atMost, double value, String shown) {
+    /** One target of issue 16 with what this run measured; {@code measure} says what a ratio compares ("time", "MiB/s", "CPU"). */
+    record Target(String what, String scenario, Tool peer, double limit, boolean atMost, double value, String shown, String measure) {
         boolean met() {
             return !Double.isNaN(value) && (atMost ? value <= limit : value >= limit);
         }
@@ -70,46 +72,254 @@ final class Report {
 
     List<Target> targets() {
         List<Target> t = new ArrayList<>();
-        t.add(timeRatio("upload 2,000 small files", "upload-small", Tool.RCLONE, 0.8));
-        t.add(timeRatio("upload 2,000 small files", "upload-small", Tool.AWS, 0.4));
-        t.add(timeRatio("no-op upload, 10,000 files", "noop-10k", Tool.RCLONE, 0.7));
+        String small = fmtInt(b.datasets.get("small").data.size());
+        t.add(timeRatio("upload " + small + " small files", "upload-small", Tool.RCLONE, 0.8));
+        t.add(timeRatio("no-op upload, 10,000 files", "noop-10k", Tool.RCLONE, 0.5));
         Sample noop = counted("noop-10k", Tool.LAMBDA_SYNC);
         if (noop != null) {
             int other = noop.exchanges().size() - noop.counts().getOrDefault(CountingProxy.Kind.LIST, 0);
             t.add(new Target("no-op upload, 10,000 files: only listing requests", "noop-10k", null, 0, true, other,
                     noop.counts().getOrDefault(CountingProxy.Kind.LIST, 0) + " LIST, " + other + " other; up to "
-                            + noop.maxInFlight(CountingProxy.Kind.LIST) + " listings at once"));
+                            + noop.maxInFlight(CountingProxy.Kind.LIST) + " listings at once", "requests"));
         }
-        t.add(timeRatio("download 2,000 small files", "download-small", Tool.RCLONE, 1.0));
+        t.add(timeRatio("download " + small + " small files", "download-small", Tool.RCLONE, 1.0));
         t.add(throughputRatio("upload 2 × " + Scenario.mib(b.datasets.get("large")) + " MiB, throughput", "upload-large", Tool.RCLONE, 1.0));
         t.add(throughputRatio("download 2 × " + Scenario.mib(b.datasets.get("large")) + " MiB, throughput", "download-large", Tool.RCLONE, 0.8));
+        t.add(cpuRatio("CPU per 1,000 small files, upload", "upload-small", Tool.RCLONE, 1.0));
+        t.add(cpuRatio("CPU per 1,000 small files, download", "download-small", Tool.RCLONE, 1.0));
+        for (String[] x : new String[][] {{"upload", "0.15", "0.1"}, {"noop", "0.15", "0.1"}, {"download", "0.2", "0.1"}}) {
+            String id = "lat20-" + x[0];
+            Scenario sc = b.scenarios.get(id);
+            if (sc == null) continue;
+            t.add(timeRatio(sc.title, id, Tool.RCLONE, Double.parseDouble(x[1])));
+            t.add(timeRatio(sc.title, id, Tool.AWS_PER_DIR, Double.parseDouble(x[2])));
+        }
         t.add(absolute("peak RSS, 10,000-file no-op", "noop-10k", rssMiB("noop-10k", Tool.LAMBDA_SYNC), 160, "MiB"));
         t.add(absolute("peak RSS, 100,000-file no-op", "noop-100k", rssMiB("noop-100k", Tool.LAMBDA_SYNC), 300, "MiB"));
-        t.add(absolute("`--version`, warm cache", "version", seconds("version", Tool.LAMBDA_SYNC), 0.5, "s"));
-        t.add(absolute("`--help`, warm cache", "help", seconds("help", Tool.LAMBDA_SYNC), 0.5, "s"));
+        t.add(absolute("`--version`, warm cache", "version", seconds("version", Tool.LAMBDA_SYNC), 0.3, "s"));
+        t.add(absolute("`--help`, warm cache (issue 6)", "help", seconds("help", Tool.LAMBDA_SYNC), 0.5, "s"));
         return t.stream().filter(x -> results.containsKey(x.scenario())).toList();
     }
 
     private Target timeRatio(String what, String id, Tool peer, double limit) {
         double r = seconds(id, Tool.LAMBDA_SYNC) / seconds(id, peer);
-        return new Target(what + " ≤ " + limit + "× " + peer.label, id, peer, limit, true, r,
-                String.format(Locale.ROOT, "%.2f× (%.2f s / %.2f s)", r, seconds(id, Tool.LAMBDA_SYNC), seconds(id, peer)));
+        return new Target(what + " ≤ " + fmtNum(limit) + "× " + peer.label, id, peer, limit, true, r,
+                String.format(Locale.ROOT, "%.2f× (%.2f s / %.2f s)", r, seconds(id, Tool.LAMBDA_SYNC), seconds(id, peer)), "time");
     }
 
     private Target throughputRatio(String what, String id, Tool peer, double limit) {
         double r = throughput(id, Tool.LAMBDA_SYNC) / throughput(id, peer);
-        return new Target(what + " ≥ " + limit + "× " + peer.label, id, peer, limit, false, r,
-                String.format(Locale.ROOT, "%.2f× (%.0f MiB/s / %.0f MiB/s)", r, throughput(id, Tool.LAMBDA_SYNC), throughput(id, peer)));
+        return new Target(what + " ≥ " + fmtNum(limit) + "× " + peer.label, id, peer, limit, false, r,
+                String.format(Locale.ROOT, "%.2f× (%.0f MiB/s / %.0f MiB/s)", r, throughput(id, Tool.LAMBDA_SYNC), throughput(id, peer)), "MiB/s");
+    }
+
+    private Target cpuRatio(String what, String id, Tool peer, double limit) {
+        double r = cpuPer1000(id, Tool.LAMBDA_SYNC) / cpuPer1000(id, peer);
+        return new Target(what + " ≤ " + fmtNum(limit) + "× " + peer.label + "'s", id, peer, limit, true, r,
+                String.format(Locale.ROOT, "%.2f× (%.2f s / %.2f s)", r, cpuPer1000(id, Tool.LAMBDA_SYNC), cpuPer1000(id, peer)), "CPU");
     }
 
     private Target absolute(String what, String id, double value, double limit, String unit) {
         return new Target(what + " ≤ " + fmtNum(limit) + " " + unit, id, null, limit, true, value,
-                unit.equals("s") ? String.format(Locale.ROOT, "%.2f s", value) : String.format(Locale.ROOT, "%.0f MiB", value));
+                unit.equals("s") ? String.format(Locale.ROOT, "%.2f s", value) : String.format(Locale.ROOT, "%.0f MiB", value), unit);
+    }
+
+    // ---- at a distance, CPU ---------------------------------------------------------------------
+
+    /** Data files a scenario moves or checks, for CPU per 1,000 files; 0 where that means nothing (large files). */
+    int files(String id) {
+        Scenario sc = b.scenarios.get(id);
+        if (sc == null) return 0;
+        if (sc.isLatency()) return b.datasets.get("lat1k").data.size();
+        return switch (id) {
+            case "upload-small", "download-small" -> b.datasets.get("small").data.size();
+            case "noop-10k" -> b.datasets.get("noop10k").data.size();
+            case "noop-100k" -> b.datasets.containsKey("noop100k") ? b.datasets.get("noop100k").data.size() : 0;
+            default -> 0;
+        };
+    }
+
+    /** Median user+sys CPU seconds of the tool's process and the children it waited for, per 1,000 files. */
+    double cpuPer1000(String id, Tool t) {
+        int n = files(id);
+        if (n == 0) return Double.NaN;
+        return median(of(id, t).stream().map(s -> (s.userSeconds() + s.sysSeconds()) * 1000 / n).toList());
+    }
+
+    /** The latency floor of one run: its requests × the round trip ÷ the most requests it had in flight at once. */
+    static double floor(Sample s, double rttMs) {
+        int max = s.profile().maxInFlight();
+        return max == 0 ? Double.NaN : s.exchanges().size() * rttMs / 1000 / max;
+    }
+
+    double floorMedian(String id, Tool t) {
+        Scenario sc = b.scenarios.get(id);
+        return median(of(id, t).stream().map(s -> floor(s, sc.delayMs)).toList());
+    }
+
+    private boolean loopback(String id) {
+        Scenario sc = b.scenarios.get(id);
+        return sc == null || !sc.isLatency();
+    }
+
+    private List<String> latencyIds(double ms) {
+        return b.scenarios.values().stream().filter(sc -> sc.isLatency() && sc.delayMs == ms && results.containsKey(sc.id)).map(sc -> sc.id).toList();
+    }
+
+    private void latencySection(StringBuilder o) {
+        List<Double> lats = b.scenarios.values().stream().filter(sc -> sc.isLatency() && results.containsKey(sc.id)).map(sc -> sc.delayMs)
+                .distinct().sorted().toList();
+        if (lats.isEmpty()) return;
+        Dataset lat = b.datasets.get("lat1k");
+        o.append("## At a distance: ").append(lats.stream().map(Scenario::fmtMs).collect(Collectors.joining(", "))).append(" ms round trips\n\n");
+        o.append(String.format(Locale.ROOT, "Our users sync from an instance one round trip of several to tens of ms away from the bucket. Each tool here "
+                + "talks to S3Proxy through a counting proxy, so every run's requests and how many were in flight at once are seen from the client's side, "
+                + "and then the bench's delay proxy (`tests/bench/DelayProxy.java`), which holds back every chunk the client sends by "
+                + "the delay and so makes one round trip about that long (a new connection's first bytes wait one delay more, as for a TCP "
+                + "handshake). At 0 ms the two loopback hops are all that is added. Data: a repo of %s files of 1–64 KiB (%.0f MiB) in 10 data dirs (5 experiments, `data/` and `reports/`). "
+                + "Median and (min–max) of %d timed run(s) per tool, the tools alternating; the bash tool's way is one `aws s3 sync` per data dir "
+                + "(see Commands). `floor` is the latency floor of the run: requests × round trip ÷ the most requests it had in flight at once "
+                + "(median over the runs); the time above it is start-up, CPU and waiting on the server.%n%n",
+                fmtInt(lat.data.size()), lat.dataBytes / MIB, b.runs));
+        List<Tool> tools = Scenario.LATENCY_TOOLS;
+        for (double ms : lats) {
+            o.append("### ").append(Scenario.fmtMs(ms)).append(" ms round trip\n\n");
+            o.append("| operation | lambda-sync | rclone copy | aws s3 sync per data dir | lambda-sync ÷ rclone | lambda-sync ÷ per-dir aws |\n|---|---|---|---|---|---|\n");
+            for (String id : latencyIds(ms)) {
+                String title = b.scenarios.get(id).title;
+                o.append("| ").append(title.substring(0, title.lastIndexOf(','))); // the heading says the latency
+                for (Tool t : tools) {
+                    o.append(" | ").append(timeCell(id, t));
+                    if (ms > 0) o.append(String.format(Locale.ROOT, "; floor %.2f s", floorMedian(id, t)));
+                }
+                for (Tool p : List.of(Tool.RCLONE, Tool.AWS_PER_DIR)) o.append(" | ").append(ratio(seconds(id, Tool.LAMBDA_SYNC) / seconds(id, p)));
+                o.append(" |\n");
+            }
+            o.append('\n');
+        }
+        o.append("Requests per run (the first run at the largest round trip, as counted) and the most in flight at once (median over the runs) at each round trip:\n\n");
+        o.append("| operation | tool | requests | most in flight at ").append(lats.stream().map(ms -> Scenario.fmtMs(ms) + " ms").collect(Collectors.joining(" / ")))
+                .append(" | CPU user+sys at ").append(lats.stream().map(ms -> Scenario.fmtMs(ms) + " ms").collect(Collectors.joining(" / "))).append(" |\n|---|---|---|---|---|\n");
+        double top = lats.get(lats.size() - 1);
+        for (String id : latencyIds(top)) {
+            String op = b.scenarios.get(id).op;
+            for (Tool t : tools) {
+                List<Sample> runs = of(id, t);
+                if (runs.isEmpty()) continue;
+                String title = b.scenarios.get(id).title;
+                o.append("| ").append(title.substring(0, title.lastIndexOf(','))).append(" | ").append(t.label).append(" | ")
+                        .append(requestSummary(runs.get(0))).append(" | ");
+                List<String> inFlight = new ArrayList<>(), cpu = new ArrayList<>();
+                for (double ms : lats) {
+                    String same = b.scenarios.values().stream().filter(sc -> sc.isLatency() && sc.delayMs == ms && sc.op.equals(op)).map(sc -> sc.id)
+                            .findFirst().orElse(null);
+                    List<Sample> at = same == null ? List.of() : of(same, t);
+                    inFlight.add(at.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f", median(at.stream().map(x -> (double) x.profile().maxInFlight()).toList())));
+                    cpu.add(at.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f s", median(at.stream().map(x -> x.userSeconds() + x.sysSeconds()).toList())));
+                }
+                o.append(String.join(" / ", inFlight)).append(" | ").append(String.join(" / ", cpu)).append(" |\n");
+            }
+        }
+        o.append('\n');
+    }
+
+    private void cpuSection(StringBuilder o) {
+        List<String> ids = new ArrayList<>();
+        for (String id : List.of("upload-small", "noop-10k", "download-small", "noop-100k")) if (results.containsKey(id) && files(id) > 0) ids.add(id);
+        for (Scenario sc : b.scenarios.values()) if (sc.isLatency() && results.containsKey(sc.id)) ids.add(sc.id);
+        if (ids.isEmpty()) return;
+        o.append("## CPU seconds per 1,000 files\n\n")
+                .append("User+sys CPU time of the tool's process and every child it waited for, as `/usr/bin/time -v` reports it (GNU time reads the ")
+                .append("`rusage` that `wait4` returns, which includes reaped descendants: for lambda-sync the JVM, which its launcher `exec`s; for ")
+                .append("the bash tool's way bash and each `aws` it ran), divided by the files of the scenario, median over the timed runs. ")
+                .append("On a shared 2-core machine this, not wall time, is the efficiency figure that carries to other machines. ")
+                .append("Not counted: S3Proxy and the bench's proxies.\n\n");
+        o.append("| operation | files | lambda-sync | rclone copy | aws s3 sync | aws s3 sync per data dir | lambda-sync ÷ rclone |\n|---|---|---|---|---|---|---|\n");
+        for (String id : ids) {
+            o.append("| ").append(b.scenarios.get(id).title).append(" | ").append(fmtInt(files(id)));
+            for (Tool t : List.of(Tool.LAMBDA_SYNC, Tool.RCLONE, Tool.AWS, Tool.AWS_PER_DIR)) {
+                double v = cpuPer1000(id, t);
+                o.append(" | ").append(Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f s", v));
+            }
+            o.append(" | ").append(ratio(cpuPer1000(id, Tool.LAMBDA_SYNC) / cpuPer1000(id, Tool.RCLONE))).append(" |\n");
+        }
+        o.append('\n');
+    }
+
+    private void hypothesesSection(StringBuilder o, String previous) {
+        if (b.hypothesisRows.isEmpty()) {
+            if (previous != null) o.append(previous);
+            return;
+        }
+        o.append("## Hypotheses measured\n\n")
+                .append(String.format(Locale.ROOT, "Issue 16's hypotheses, measured in this run (%s) on lambda-sync alone, without changing it: ",
+                        ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd"))))
+                .append("the variants of a case alternate, the order rotating each round, ").append(b.runs).append(" run(s) each; ")
+                .append("wall and CPU (user+sys) as in the tables above, medians, and their ratio to the first variant. ")
+                .append(String.format(Locale.ROOT, "Re-measure with `./jbang tests/bench/Bench.java --hypotheses` (it added %.0f minutes to this run).%n%n",
+                        b.hypothesisSeconds / 60));
+        o.append("**(a) JIT settings.** The launcher runs `java` with the `//JAVA_OPTIONS` line of `lambda-sync.java` on its command line; ")
+                .append("the JVM reads `JAVA_TOOL_OPTIONS` *before* its command line, so `-XX:TieredStopAtLevel=4` given there loses to the line's ")
+                .append("`-XX:TieredStopAtLevel=1` (checked with `-XX:+PrintFlagsFinal`). The variants therefore go in `_JAVA_OPTIONS`, read after the ")
+                .append("command line. `-XX:CompileThresholdScaling=0.2` from the line scales every threshold, also those given here ")
+                .append("(Tier4InvocationThreshold=50000 acts as 10,000).\n\n");
+        hypothesisTable(o, Hypotheses.JIT);
+        o.append("**(b) More files in flight at a 20 ms round trip** (`-j N` on the command line; default 16):\n\n");
+        hypothesisTable(o, Hypotheses.JOBS);
+        o.append("Variants:\n\n");
+        b.hypothesisRows.stream().map(Hypotheses.Row::variant).distinct()
+                .forEach(v -> o.append("- ").append(v.name()).append(": ").append(v.shown()).append('\n'));
+        o.append('\n');
+    }
+
+    private void hypothesisTable(StringBuilder o, String hypothesis) {
+        List<Hypotheses.Row> rows = b.hypothesisRows.stream().filter(r -> r.hypothesis().equals(hypothesis)).toList();
+        boolean jobs = hypothesis.equals(Hypotheses.JOBS);
+        o.append("| case | variant | wall | CPU user+sys | wall ÷ first | CPU ÷ first |").append(jobs ? " floor | most in flight |" : "")
+                .append("\n|---|---|---|---|---|---|").append(jobs ? "---|---|" : "").append('\n');
+        Map<String, double[]> first = new java.util.HashMap<>();
+        for (Hypotheses.Row r : rows) {
+            List<Double> wall = r.samples().stream().map(Sample::seconds).toList();
+            double w = median(wall), c = median(r.samples().stream().map(s -> s.userSeconds() + s.sysSeconds()).toList());
+            double[] base = first.computeIfAbsent(r.scenario(), k -> new double[] {w, c});
+            boolean bad = r.samples().stream().anyMatch(s -> !s.problems().isEmpty());
+            String wallText = String.format(Locale.ROOT, "%.2f s (%.2f–%.2f)", w, wall.stream().min(Double::compare).get(), wall.stream().max(Double::compare).get())
+                    + (r.bytes() > 0 ? String.format(Locale.ROOT, "; %.0f MiB/s", r.bytes() / MIB / w) : "") + (bad ? " ⚠" : "");
+            o.append("| ").append(r.title()).append(" | ").append(r.variant().name()).append(" | ").append(wallText)
+                    .append(String.format(Locale.ROOT, " | %.2f s | %s | %s |", c, ratio(w / base[0]), ratio(c / base[1])));
+            if (jobs) {
+                o.append(String.format(Locale.ROOT, " %.2f s | %.0f |", median(r.samples().stream().map(s -> floor(s, 20)).toList()),
+                        median(r.samples().stream().map(s -> (double) s.profile().maxInFlight()).toList())));
+            }
+            o.append('\n');
+        }
+        o.append('\n');
+    }
+
+    /** The previous file's sections (from a "## " heading to the next), by heading. */
+    static Map<String, String> sections(Path md) throws java.io.IOException {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        if (!Files.exists(md)) return m;
+        String heading = null;
+        StringBuilder cur = new StringBuilder();
+        boolean fenced = false;
+        for (String line : Files.readAllLines(md)) {
+            if (line.startsWith("```")) fenced = !fenced;
+            if (!fenced && line.startsWith("## ")) {
+                if (heading != null) m.put(heading, cur.toString());
+                heading = line.substring(3).trim();
+                cur = new StringBuilder();
+            }
+            if (heading != null) cur.append(line).append('\n');
+        }
+        if (heading != null) m.put(heading, cur.toString());
+        return m;
     }
 
     // ---- BENCHMARKS.md ----------------------------------------------------------------------------
 
     void write(Path md, String chartLink) throws Exception {
+        Map<String, String> old = sections(md);
         StringBuilder o = new StringBuilder();
         Dataset small = b.datasets.get("small"), large = b.datasets.get("large");
         o.append("# Benchmarks: lambda-sync, `aws s3 sync`, `rclone copy`\n\n");
@@ -120,6 +330,8 @@ final class Report {
                 .append("`--only upload-small,noop-10k,…` (scenario ids as in the tables, plus `version`); `--no-profile` (skip the JFR runs); ")
                 .append("`--tool-rev REV` (measure the tool as committed at REV instead of the working tree); `--noop100k-store dir` ")
                 .append("(the 100,000-file no-op against lambda-sync's directory store instead of S3Proxy); ")
+                .append("`--latency 0,2,20` (the round trips of the latency scenarios, ms; `--only latency` runs just those, `--only upload-1k` one operation at every round trip); ")
+                .append("`--hypotheses` (also measure issue 16's JIT and `-j` hypotheses, about 8 minutes more); ")
                 .append("`--keep` (keep the work dir with logs, request heads and JFR recordings).\n\n");
         o.append("It generates the datasets with a fixed seed under a temporary work dir, starts S3Proxy (filesystem storage, loopback), ")
                 .append("and runs each scenario: timed runs straight at S3Proxy with the tools alternating (the order rotates each round), ")
@@ -127,14 +339,18 @@ final class Report {
                 .append("(`tests/bench/CountingProxy.java`) for the requests per kind and the time profile; then one lambda-sync run under ")
                 .append("Java Flight Recorder. Every run is checked (exit code, the bucket's key set with no code file in it, downloaded bytes ")
                 .append("and untouched code files, no-ops that changed no object) and the file and `tests/bench/ratios.png` are rewritten. ")
-                .append("Timings are never asserted.\n\n");
+                .append("Timings are never asserted. The latency scenarios run the same way through a delay proxy (see At a distance).\n\n");
+        o.append(String.format(Locale.ROOT, "Load (`uptime`, 1/5/15-minute averages) when this run started: %s; when it ended: %s, on %d cores%s.%n%n",
+                b.loadAtStart, b.loadAtEnd, Runtime.getRuntime().availableProcessors(), busy() ? " — **the machine was busy (other sessions' test suites): "
+                        + "absolute times are inflated and noisy; read the ratios of medians and the CPU seconds, measured side by side in the same minutes**" : ""));
         if (b.quick) o.append("**Quick run** (`--quick`): one run each and smaller large files; not for comparison.\n\n");
         o.append(String.format(Locale.ROOT, "Data: an ML-style repo, 5 experiments each with `data/` and `reports/` plus code files "
                 + "(`train.py`, `config.yaml`, `data.py`, notebooks, `src/`): %s small files of 1–64 KiB (%.0f MiB; five with a space, accents, "
-                + "`+`, `%%` or CJK in the name); a separate repo with 10,000 files of 1–4 KiB; %s files of %d MiB%s. "
+                + "`+`, `%%` or CJK in the name); a separate repo with 10,000 files of 1–4 KiB; %s files of %d MiB%s%s. "
                 + "Every data file has a whole-second mtime, so each tool's own no-op check (size and mtime) can hold.\n\n",
                 fmtInt(small.data.size()), small.dataBytes / MIB, fmtInt(large.data.size()), Scenario.mib(large),
-                b.datasets.containsKey("noop100k") ? "; a repo with 100,000 files of 1–4 KiB" : ""));
+                b.datasets.containsKey("noop100k") ? "; a repo with 100,000 files of 1–4 KiB" : "",
+                b.datasets.containsKey("lat1k") ? "; for the latency scenarios a repo with " + fmtInt(b.datasets.get("lat1k").data.size()) + " files of 1–64 KiB" : ""));
 
         o.append("## Results\n\n");
         o.append(String.format("Median and (min–max) of %d timed run(s) per tool, straight at S3Proxy; wall time from process start to exit, "
@@ -174,11 +390,17 @@ final class Report {
             for (Tool p : List.of(Tool.AWS, Tool.RCLONE)) o.append(" | ").append(ratio(seconds("version", Tool.LAMBDA_SYNC) / seconds("version", p)));
             o.append(" |\n| `--help`, warm cache | ").append(timeCell("help", Tool.LAMBDA_SYNC)).append(" | – | – | | |\n");
         }
-        o.append("\n![lambda-sync ÷ peer, with the targets of issue 6](").append(chartLink).append(")\n\n");
+        o.append("\n![lambda-sync ÷ peer, with the targets of issue 16](").append(chartLink).append(")\n\n");
 
-        o.append("## Targets (issue 6)\n\n| target | measured | met |\n|---|---|---|\n");
+        latencySection(o);
+        cpuSection(o);
+
+        o.append("## Targets (issue 16)\n\n| target | measured | met |\n|---|---|---|\n");
         for (Target t : targets()) o.append("| ").append(t.what()).append(" | ").append(t.shown()).append(" | ").append(t.met() ? "yes" : "**no**").append(" |\n");
         o.append('\n');
+        hypothesesSection(o, old.get("Hypotheses measured"));
+        // Written by hand for a run: kept as they were; whoever reruns updates them.
+        old.forEach((heading, text) -> { if (heading.contains("by hand")) o.append(text.endsWith("\n\n") ? text : text + "\n"); });
 
         o.append("## Requests per kind\n\nCounted by the proxy, in each tool's one run through it (after the timed runs). ")
                 .append("`other` is bucket-level requests (BUCKET: a tool checks or creates the bucket), listings of multipart uploads (MP_LIST), copies and aborts; non-2xx answers are listed by status.\n\n");
@@ -282,7 +504,7 @@ final class Report {
         o.append("## Peak memory\n\nMaximum resident set size from `/usr/bin/time -v` (MiB), median (min–max):\n\n");
         o.append("| operation | lambda-sync | aws s3 sync | rclone copy |\n|---|---|---|---|\n");
         for (String id : results.keySet()) {
-            if (id.equals("version") || id.equals("help")) continue;
+            if (id.equals("version") || id.equals("help") || !loopback(id)) continue;
             o.append("| ").append(b.scenarios.get(id).title);
             for (Tool t : Bench.ALL) o.append(" | ").append(of(id, t).isEmpty() ? "–" : rssCell(id, t));
             o.append(" |\n");
@@ -298,7 +520,7 @@ final class Report {
                 .append("`<port>` is S3Proxy's for the timed runs and the counting proxy's for the counted runs; secrets appear only in the environment or the config file.\n\n");
         o.append("lambda-sync's `bench.sync.env` (mode 600; one per bucket):\n\n```text\nBUCKET_NAME=<bucket>\nLAMBDA_ACCESS_KEY_ID=<access-key>\n")
                 .append("LAMBDA_SECRET_ACCESS_KEY=<secret-key>\nLAMBDA_REGION=us-east-1\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:<port>\n```\n\n");
-        for (Tool t : Bench.ALL) {
+        for (Tool t : List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE, Tool.AWS_PER_DIR)) {
             Tool.Invocation up = t.upload(b.direct, "x"), down = t.download(b.direct, "x");
             o.append("```text\n# ").append(t.label).append(", upload and no-op\n").append(up.shown()).append("\n# ").append(t.label)
                     .append(", download\n").append(down.shown()).append("\n```\n\n");
@@ -316,6 +538,7 @@ final class Report {
         o.append('\n');
 
         o.append("## Notes\n\n");
+        o.append("- load averages (`uptime`): ").append(b.loadAtStart).append(" at the start, ").append(b.loadAtEnd).append(" at the end\n");
         for (String n : b.notes) o.append("- ").append(n).append('\n');
         o.append("- ").append(b.cdsNote).append('\n');
         o.append("- the timed runs go straight to S3Proxy; each tool's extra counted run goes through the request-counting proxy ")
@@ -390,6 +613,21 @@ final class Report {
         m.add("S3 server: " + (b.server.kind.equals("s3proxy") ? "S3Proxy 4.1.0 (`org.gaul:s3proxy:4.1.0`), filesystem storage, its own JVM, loopback"
                 : b.server.kind) + "; data and the server's storage on the same disk, in page cache");
         return m;
+    }
+
+    /** Another session's work weighed on the run: load above the core count at either end, or other CPU above 0.2 cores in the median. */
+    boolean busy() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String l : List.of(b.loadAtStart, b.loadAtEnd)) {
+            try {
+                if (Double.parseDouble(l.split(",")[0].trim()) > cores) return true;
+            } catch (RuntimeException e) {
+                // no reading
+            }
+        }
+        List<Double> foreign = new ArrayList<>();
+        results.values().forEach(list -> list.forEach(x -> { if (!Double.isNaN(x.foreignCpu()) && x.seconds() > 0) foreign.add(x.foreignCpu() / x.seconds()); }));
+        return !foreign.isEmpty() && median(foreign) > 0.2;
     }
 
     // ---- formatting -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One measured operation of issue 6. Each run starts from its proper state: a fresh bucket for
+ * One measured operation of issue 6 or 16. Each run starts from its proper state: a fresh bucket for
  * uploads, a fresh clone for downloads, the same seeded bucket for no-ops (seeded once, by
  * lambda-sync; every no-op is checked to have changed no object).
  *
@@ -15,10 +15,16 @@ import java.util.Map;
  * round), so the counting proxy's hop does not weigh on the times. Then each tool runs once
  * more through the proxy, for the requests per kind and the time profile; and lambda-sync once
  * more under Java Flight Recorder.
+ *
+ * <p>A latency scenario ({@link #delayMs} ≥ 0) runs every timed run through a counting proxy and
+ * then the delay proxy, so each run carries its own requests and how many were in flight (for
+ * the latency floor), and there is no separate counted run.
  */
 final class Scenario {
     static final List<String> IDS = List.of("upload-small", "noop-10k", "download-small", "upload-large", "download-large",
-            "noop-100k", "version");
+            "noop-100k", "version", "latency");
+    /** The latency scenarios' tools: the bash tool's way instead of one `aws s3 sync` over the whole repo. */
+    static final List<Tool> LATENCY_TOOLS = List.of(Tool.LAMBDA_SYNC, Tool.RCLONE, Tool.AWS_PER_DIR);
 
     /** What one tool's run needs: the command, where to run it, and what to check afterwards. */
     record Run(Tool.Invocation inv, Path cwd, Check check) {}
@@ -37,6 +43,10 @@ final class Scenario {
     }
 
     final String id, title;
+    /** The operation without its latency ("upload-1k"); the same as id for the loopback scenarios. */
+    final String op;
+    /** The round trip the delay proxy adds, ms; -1 for the loopback scenarios (straight at S3Proxy). */
+    final double delayMs;
     final List<Tool> tools;
     final int runs;
     /** Bytes moved per run, for a throughput; 0 where time is the measure. */
@@ -49,10 +59,18 @@ final class Scenario {
     private final boolean counted;
     private final Seed seed;
     private final Prepare prepare;
+    private boolean seeded;
 
     Scenario(String id, String title, List<Tool> tools, int runs, long bytes, String how, boolean needsPriming, boolean counted,
              Seed seed, Prepare prepare) {
+        this(id, id, -1, title, tools, runs, bytes, how, needsPriming, counted, seed, prepare);
+    }
+
+    private Scenario(String id, String op, double delayMs, String title, List<Tool> tools, int runs, long bytes, String how,
+                     boolean needsPriming, boolean counted, Seed seed, Prepare prepare) {
         this.id = id;
+        this.op = op;
+        this.delayMs = delayMs;
         this.title = title;
         this.tools = tools;
         this.runs = runs;
@@ -64,15 +82,52 @@ final class Scenario {
         this.prepare = prepare;
     }
 
+    boolean isLatency() {
+        return delayMs >= 0;
+    }
+
+    /** Seeds the scenario's bucket the first time it is asked. */
+    void seedOnce() throws Exception {
+        if (!seeded) seed.seed();
+        seeded = true;
+    }
+
+    /**
+     * Where the timed runs go: straight at S3Proxy, or through the delay proxy set to this
+     * scenario's delay (and primed first, for lambda-sync's no-op: its state is per endpoint).
+     */
+    private Tool.Target timedTarget(Bench b) throws Exception {
+        if (!isLatency()) return b.direct;
+        if (needsPriming && tools.contains(Tool.LAMBDA_SYNC)) {
+            b.delay.delayMillis(0);
+            Sample p = take(b, Tool.LAMBDA_SYNC, 0, "ls-priming", b.delayed);
+            b.log("  %-12s first run through the delay proxy (records its state, untimed): %.2f s %s%s", Tool.LAMBDA_SYNC.label, p.seconds(),
+                    p.counts(), p.problems().isEmpty() ? "" : "  PROBLEMS: " + p.problems());
+        }
+        b.delay.delayMillis(delayMs);
+        return b.delayed;
+    }
+
+    /** One more run of one tool, as the timed runs go, with extra arguments and environment (the hypotheses). */
+    Sample once(Bench b, Tool t, String name, List<String> args, Map<String, String> env) throws Exception {
+        seedOnce();
+        Tool.Target target = timedTarget(b);
+        Run x = prepare.prepare(t, name, target);
+        Sample s = Sample.take(t, 0, x.inv().with(args, env), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
+        s.problems().addAll(x.check().problems(s));
+        return s;
+    }
+
     /** @return the timed runs; the counted and profiled ones go into the bench's maps */
     List<Sample> run(Bench b) throws Exception {
-        seed.seed();
+        seedOnce();
+        Tool.Target target = timedTarget(b);
         List<Sample> timed = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             List<Tool> order = new ArrayList<>(tools);
             Collections.rotate(order, -(r - 1));
             for (Tool t : order) {
-                Sample s = take(b, t, r, short_(t) + "-" + r, b.direct);
+                Sample s = take(b, t, r, short_(t) + "-" + r, target);
                 b.log("  %-12s run %d: %6.2f s  rss %4d MiB  other CPU %.1f s%s", t.label, r, s.seconds(), s.rssKiB() / 1024,
                         s.foreignCpu(), s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
                 timed.add(s);
@@ -91,13 +146,13 @@ final class Scenario {
                         s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
             }
         }
-        if (b.profile && tools.contains(Tool.LAMBDA_SYNC)) profile(b);
+        if (b.profile && !isLatency() && tools.contains(Tool.LAMBDA_SYNC)) profile(b);
         return timed;
     }
 
     private Sample take(Bench b, Tool t, int run, String name, Tool.Target target) throws Exception {
         Run x = prepare.prepare(t, name, target);
-        Sample s = Sample.take(t, run, x.inv(), x.cwd(), b.proxy, b.cpu, b.work.resolve("logs"), id + "-" + name);
+        Sample s = Sample.take(t, run, x.inv(), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
         s.problems().addAll(x.check().problems(s));
         return s;
     }
@@ -126,6 +181,7 @@ final class Scenario {
             case LAMBDA_SYNC -> "ls";
             case AWS -> "aws";
             case RCLONE -> "rclone";
+            case AWS_PER_DIR -> "awsdir";
         };
     }
 
@@ -150,6 +206,30 @@ final class Scenario {
         Dataset n100k = b.datasets.get("noop100k");
         if (n100k != null) list.add(noop100k(b, n100k));
         return list;
+    }
+
+    /**
+     * The issue's latency scenarios at one round trip: 1,000 small files in 10 data dirs
+     * uploaded to an empty bucket, a no-op upload, a download into an empty clone.
+     */
+    static List<Scenario> latency(Bench b, Dataset ds, double ms) {
+        String at = fmtMs(ms) + " ms", p = "lat" + fmtMs(ms) + "-";
+        String files = Report.fmtInt(ds.data.size());
+        List<Scenario> list = new ArrayList<>();
+        list.add(new Scenario(p + "upload", "upload-1k", ms, "upload " + files + " small files to an empty bucket, " + at, LATENCY_TOOLS,
+                b.runs, 0, "run in the repo; a new empty bucket for every run; lambda-sync without state; through the delay proxy at " + at,
+                false, false, () -> {}, (t, name, target) -> uploadRun(b, ds, t, "up-1k-" + fmtMs(ms) + "-" + name, false, target)));
+        list.add(new Scenario(p + "noop", "noop-1k", ms, "no-op upload, " + files + " files, " + at, LATENCY_TOOLS, b.runs, 0,
+                "run in the repo; the bucket seeded once by lambda-sync; lambda-sync run once, untimed, through the delay proxy at 0 ms first (its state is per endpoint); at " + at,
+                true, false, () -> seed(b, ds, "lat-1k"), (t, name, target) -> noopRun(b, ds, t, "lat-1k", target)));
+        list.add(new Scenario(p + "download", "download-1k", ms, "download " + files + " small files into an empty clone, " + at, LATENCY_TOOLS,
+                b.runs, 0, "run in a fresh clone; the bucket seeded once by lambda-sync; at " + at, false, false,
+                () -> seed(b, ds, "lat-1k"), (t, name, target) -> downloadRun(b, ds, t, "lat-1k", "down-1k-" + fmtMs(ms) + "-" + name, target)));
+        return list;
+    }
+
+    static String fmtMs(double ms) {
+        return ms == Math.rint(ms) ? String.valueOf((long) ms) : String.valueOf(ms);
     }
 
     static long mib(Dataset d) {
@@ -193,6 +273,7 @@ final class Scenario {
 
     /** Fills a bucket with lambda-sync straight at S3Proxy (untimed), which also leaves the state a no-op run needs. */
     static void seed(Bench b, Dataset ds, String bucket) throws Exception {
+        if (b.seeded.containsKey(bucket)) return; // the latency scenarios share one
         b.createBucket(bucket);
         Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, Tool.LAMBDA_SYNC.upload(b.direct, bucket), ds.root, b.proxy, b.cpu, b.work.resolve("logs"),
                 "seed-" + bucket);
