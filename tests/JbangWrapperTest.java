@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,18 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./jbang} wrapper's fast path (README, "Run the tests"; the comments in {@code jbang}):
- * the java command JBang resolved is reused while the sources, the JDK and the JBang install are
- * the same; a stale entry falls back to JBang, and with LAMBDA_SYNC_VERBOSE_LAUNCH=1 it says why.
- * The cache is a temp folder (LAMBDA_SYNC_LAUNCH_CACHE); JBang and its build cache are the user's.
+ * The {@code ./jbang} wrapper's fast path (see the comments in {@code jbang}): the java command
+ * JBang resolved is reused while the script, the files its //SOURCES name, the JDK and the JBang
+ * install are the same; a stale entry falls back to JBang, and with LAMBDA_SYNC_VERBOSE_LAUNCH=1
+ * it says why. A two-file script keeps each JBang resolution cheap; the launch cache is a temp
+ * folder (LAMBDA_SYNC_LAUNCH_CACHE), JBang and its build cache are the user's.
  */
 class JbangWrapperTest {
     static final Path ROOT = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
-    static final String VERSION_LINE = "lambda-sync " + LambdaSync.VERSION;
 
     @TempDir Path tmp;
-    Path cache;
-    Path shims;
+    Path cache, app, script;
 
     record Run(int code, String out, String err) {}
 
@@ -32,20 +32,33 @@ class JbangWrapperTest {
     void setUp() throws Exception {
         assumeTrue(CatalogTest.installedJbang() != null, "no installed JBang to point a shim at");
         cache = tmp.resolve("launch-cache");
-        shims = Files.createDirectories(tmp.resolve("shims"));
+        app = Files.createDirectories(tmp.resolve("app/lib"));
+        script = Files.writeString(tmp.resolve("app/Hello.java"), String.join("\n",
+                "//JAVA_OPTIONS -Xmx64m -Dgreeting=hello",
+                "//SOURCES lib/Name.java",
+                "public class Hello {",
+                "    public static void main(String... args) {",
+                "        System.out.println(System.getProperty(\"greeting\") + \", \" + Name.NAME + String.join(\"\", args));",
+                "    }",
+                "}", ""));
+        name("one");
+    }
+
+    void name(String name) throws Exception {
+        Files.writeString(app.resolve("Name.java"), "class Name {\n    static final String NAME = \"" + name + "\";\n}\n");
     }
 
     /** A {@code jbang} on PATH at {@code shims/<name>/jbang} that runs the installed one: another "JBang install" to the wrapper. */
     Path shim(String name) throws Exception {
-        Path dir = Files.createDirectories(shims.resolve(name));
+        Path dir = Files.createDirectories(tmp.resolve("shims").resolve(name));
         Path launcher = dir.resolve("jbang");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + CatalogTest.installedJbang() + "' \"$@\"\n");
         launcher.toFile().setExecutable(true);
         return dir;
     }
 
-    Run version(Path jbangDir, Map<String, String> extraEnv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("./jbang", "lambda-sync.java", "--version").directory(ROOT.toFile());
+    Run hello(Path jbangDir, Map<String, String> extraEnv) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("jbang").toString(), script.toString(), "!").directory(script.getParent().toFile());
         Map<String, String> env = pb.environment();
         env.put("PATH", jbangDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("LAMBDA_SYNC_LAUNCH_CACHE", cache.toString());
@@ -63,7 +76,7 @@ class JbangWrapperTest {
 
     List<Path> entries() throws Exception {
         try (Stream<Path> s = Files.list(cache)) {
-            return s.filter(p -> p.toString().endsWith(".launch")).toList();
+            return s.filter(p -> p.toString().endsWith(".launch")).sorted().toList();
         }
     }
 
@@ -72,38 +85,43 @@ class JbangWrapperTest {
     }
 
     @Test
-    void theSecondRunTakesTheFastPathAndAStaleEntryOrAnotherJbangDoesNot() throws Exception {
+    void anEntryIsReusedUntilASourceOrTheJbangInstallChangesAndAStaleOneSaysWhy() throws Exception {
         Path a = shim("a");
-        Run first = version(a, Map.of());
-        assertEquals(VERSION_LINE, first.out(), first::toString);
+        Run first = hello(a, Map.of());
+        assertEquals("hello, one!", first.out(), first::toString);
         assertEquals(1, entries().size(), first::toString);
         Path entryFile = entries().get(0);
         String entry = Files.readString(entryFile);
-        assertTrue(entry.contains("\nmain LambdaSync\n") && entry.contains("\nopt -Xmx1g\n"), entry);
+        assertTrue(entry.contains("\nmain Hello\n") && entry.contains("\nopt -Xmx64m\nopt -Dgreeting=hello\n"), entry);
 
-        Run second = version(a, Map.of());
-        assertEquals(VERSION_LINE, second.out());
+        Run second = hello(a, Map.of());
+        assertEquals("hello, one!", second.out());
         assertEquals(null, skipped(second), second::toString);
+        assertEquals(1, entries().size());
 
-        // Another JBang (another version is another jar) resolves its own entry.
-        assertEquals(VERSION_LINE, version(shim("b"), Map.of()).out());
-        assertEquals(2, entries().size(), "the JBang install is part of the key");
+        name("two"); // a file the script's //SOURCES names
+        assertEquals("hello, two!", hello(a, Map.of()).out());
+        assertEquals(2, entries().size(), "the sourced file is part of the key");
+
+        assertEquals("hello, two!", hello(shim("b"), Map.of()).out());
+        assertEquals(3, entries().size(), "the JBang install is part of the key");
 
         // A class path entry gone (JBang's or Maven's cache cleared): JBang runs it, and says so.
+        name("one");
         Files.writeString(entryFile, entry.replaceFirst("\ncp ([^\n]*)", "\ncp $1:" + tmp.resolve("gone.jar")));
-        Run stale = version(a, Map.of());
-        assertEquals(VERSION_LINE, stale.out());
+        Run stale = hello(a, Map.of());
+        assertEquals("hello, one!", stale.out());
         assertTrue(String.valueOf(skipped(stale)).contains("class path entry " + tmp.resolve("gone.jar") + " is gone"), stale::toString);
-        assertEquals(false, Files.exists(entryFile), "the stale entry is dropped");
+        assertFalse(Files.exists(entryFile), "the stale entry is dropped");
     }
 
     @Test
     void turnedOffItSaysSoOnlyWhenAskedTo() throws Exception {
         Path a = shim("a");
-        Run off = version(a, Map.of("LAMBDA_SYNC_NO_FAST", "1"));
-        assertEquals(VERSION_LINE, off.out());
+        Run off = hello(a, Map.of("LAMBDA_SYNC_NO_FAST", "1"));
+        assertEquals("hello, one!", off.out(), off::toString);
         assertTrue(String.valueOf(skipped(off)).contains("LAMBDA_SYNC_NO_FAST is set"), off::toString);
-        Run quiet = version(a, Map.of("LAMBDA_SYNC_NO_FAST", "1", "LAMBDA_SYNC_VERBOSE_LAUNCH", ""));
+        Run quiet = hello(a, Map.of("LAMBDA_SYNC_NO_FAST", "1", "LAMBDA_SYNC_VERBOSE_LAUNCH", ""));
         assertEquals(null, skipped(quiet), quiet::toString);
     }
 }
