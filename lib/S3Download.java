@@ -77,8 +77,7 @@ final class S3Download {
                 md.reset();
                 return getWhole(key, remote, dest, md);
             }
-            StoreException se = StoreException.of(e, remote.rel());
-            throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
+            throw failure(e, remote);
         }
     }
 
@@ -128,8 +127,7 @@ final class S3Download {
                     return Answer.of(in.response());
                 } catch (SdkException e) {
                     if (StoreException.unsupported(e)) throw new RangesRefused();
-                    StoreException se = StoreException.of(e, remote.rel());
-                    throw se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
+                    throw failure(e, remote);
                 }
             };
             long[] firstMissing = ranges.stream().filter(r -> !done.contains(r[0])).findFirst().orElse(null);
@@ -164,6 +162,12 @@ final class S3Download {
             // A download cut off is kept to resume; one that went wrong otherwise starts over next time.
             if (!keep && partial != null) partial.forget();
         }
+    }
+
+    /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
+    private static StoreException failure(SdkException e, Store.Remote remote) {
+        StoreException se = StoreException.of(e, remote.rel());
+        return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
     }
 
     /** Every range was already here: the object's metadata comes from a HEAD. */
