@@ -12,8 +12,8 @@
 //JAVA_OPTIONS --add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED
 //JAVA_OPTIONS --add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED
 
-import java.io.IOException;
-import java.io.PrintWriter;
+import com.palantir.javaformat.java.Formatter;
+import com.palantir.javaformat.java.JavaFormatterOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +25,14 @@ import java.util.stream.Stream;
  * Formats every .java file of the repo in place (README, "Code style"):
  * {@code ./jbang tools/Format.java}. With {@code --check} it changes nothing, names the files that
  * are not formatted and exits 1 ({@code .ci/run} runs it that way).
+ *
+ * <p>A file's leading {@code //} lines stay as written: they hold JBang's directives
+ * ({@code //DEPS}, {@code //SOURCES}, ...), which the formatter would turn into plain comments
+ * ({@code // DEPS}). Long string literals are not rewrapped (the formatter's rewrap breaks literals
+ * holding an escaped backslash before a quote).
  */
 public class Format {
-    public static void main(String... args) throws IOException {
+    public static void main(String... args) throws Exception {
         boolean check = List.of(args).contains("--check");
         Path root = Path.of("").toAbsolutePath();
         while (root != null && !Files.exists(root.resolve("lambda-sync.java"))) root = root.getParent();
@@ -35,34 +40,43 @@ public class Format {
             System.err.println("error: run this inside the lambda-sync repo");
             System.exit(2);
         }
-        List<String> files = new ArrayList<>();
+        List<Path> files = new ArrayList<>(List.of(root.resolve("lambda-sync.java")));
         for (String dir : List.of("lib", "tests", "tools")) {
             try (Stream<Path> s = Files.walk(root.resolve(dir))) {
-                s.filter(p -> p.toString().endsWith(".java")).sorted().forEach(p -> files.add(p.toString()));
+                s.filter(p -> p.toString().endsWith(".java")).sorted().forEach(files::add);
             }
         }
-        files.add(root.resolve("lambda-sync.java").toString());
+        Formatter formatter = Formatter.createFormatter(JavaFormatterOptions.builder()
+                .style(JavaFormatterOptions.Style.PALANTIR)
+                .build());
+        List<Path> unformatted = new ArrayList<>();
+        for (Path file : files) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int bodyStart = headerEnd(text);
+            String body = text.substring(bodyStart);
+            String formatted = text.substring(0, bodyStart) + formatter.formatSource(formatter.fixImports(body));
+            if (formatted.equals(text)) continue;
+            unformatted.add(root.relativize(file));
+            if (!check) Files.writeString(file, formatted, StandardCharsets.UTF_8);
+        }
+        if (check && !unformatted.isEmpty()) {
+            unformatted.forEach(f -> System.out.println(f));
+            System.err.println("error: " + unformatted.size()
+                    + " file(s) above are not formatted; run ./jbang tools/Format.java and commit the result");
+            System.exit(1);
+        }
+        System.out.println(check ? files.size() + " files formatted" : "formatted " + unformatted.size() + " of " + files.size() + " files");
+    }
 
-        List<String> argv = new ArrayList<>(List.of("--palantir",
-                // Its long-string reflow breaks literals holding \\\" (an escaped backslash, then quote).
-                "--skip-reflowing-long-strings"));
-        argv.addAll(check ? List.of("--dry-run", "--set-exit-if-changed") : List.of("--replace"));
-        argv.addAll(files);
-        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        int rc;
-        try {
-            rc = new com.palantir.javaformat.java.Main(out, err, System.in).format(argv.toArray(String[]::new));
-        } catch (Exception e) { // its UsageException, which the library keeps package-private
-            err.println("error: " + e.getMessage());
-            rc = 2;
+    /** Where the leading run of {@code //} lines and blank lines ends. */
+    static int headerEnd(String text) {
+        int at = 0;
+        while (at < text.length()) {
+            int eol = text.indexOf('\n', at);
+            String line = text.substring(at, eol < 0 ? text.length() : eol).strip();
+            if (!line.isEmpty() && !line.startsWith("//")) break;
+            at = eol < 0 ? text.length() : eol + 1;
         }
-        out.flush();
-        if (check && rc != 0) {
-            err.println("error: the files above are not formatted; run ./jbang tools/Format.java and commit the result");
-        } else if (!check && rc == 0) {
-            out.println("formatted " + files.size() + " files");
-        }
-        System.exit(rc == 0 ? 0 : rc == 2 ? 2 : 1);
+        return at;
     }
 }
