@@ -77,37 +77,51 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "lambda-sync", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "lambda-sync",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         version = "lambda-sync " + LambdaSync.VERSION,
         description = {
-                "Keeps the */data/ and */reports/ folders of a git repo in an S3-compatible",
-                "bucket (Lambda Cloud's Filesystem S3 Adapter); sets up git on new instances.",
-                "",
-                "Modes:",
-                "  setup     configure git identity and GitHub credentials",
-                "  upload    put this machine's new and changed data into the bucket",
-                "  download  bring the bucket's new and changed data to this machine",
-                "  status    print both directions' plans; changes nothing",
-                "  doctor    check config, credentials, endpoint, bucket, clock; changes nothing",
-                "  watch     upload new and changed files as they settle, until SIGTERM (autosave)",
-                "  trash     list what runs moved to .lambda-sync/trash/; trash restore <path or time>;",
-                "            trash prune --older-than 30d",
-                ""},
+            "Keeps the */data/ and */reports/ folders of a git repo in an S3-compatible",
+            "bucket (Lambda Cloud's Filesystem S3 Adapter); sets up git on new instances.",
+            "",
+            "Modes:",
+            "  setup     configure git identity and GitHub credentials",
+            "  upload    put this machine's new and changed data into the bucket",
+            "  download  bring the bucket's new and changed data to this machine",
+            "  status    print both directions' plans; changes nothing",
+            "  doctor    check config, credentials, endpoint, bucket, clock; changes nothing",
+            "  watch     upload new and changed files as they settle, until SIGTERM (autosave)",
+            "  trash     list what runs moved to .lambda-sync/trash/; trash restore <path or time>;",
+            "            trash prune --older-than 30d",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:done, or nothing to do",
-                "1:runtime failure (network, server, disk)",
-                "2:usage or config error",
-                "3:not confirmed, aborted, or more deletions than --max-delete allows",
-                "4:finished, but conflicts or refused items were left untouched",
-                "130:interrupted (Ctrl-C, SIGTERM): what finished is kept; run again to finish"},
+            "0:done, or nothing to do",
+            "1:runtime failure (network, server, disk)",
+            "2:usage or config error",
+            "3:not confirmed, aborted, or more deletions than --max-delete allows",
+            "4:finished, but conflicts or refused items were left untouched",
+            "130:interrupted (Ctrl-C, SIGTERM): what finished is kept; run again to finish"
+        },
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";
 
-    enum Mode { setup, upload, download, status, doctor, watch, trash }
+    enum Mode {
+        setup,
+        upload,
+        download,
+        status,
+        doctor,
+        watch,
+        trash
+    }
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "<config-file>", description = "your <name>.sync.env")
     Path configFile;
@@ -115,13 +129,20 @@ class LambdaSync implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "<mode>", description = "one of: ${COMPLETION-CANDIDATES}")
     Mode mode;
 
-    @Parameters(index = "2..*", paramLabel = "path", description = "limit the sync to these paths inside */data/ or */reports/")
+    @Parameters(
+            index = "2..*",
+            paramLabel = "path",
+            description = "limit the sync to these paths inside */data/ or */reports/")
     List<String> paths = new ArrayList<>();
 
-    @Option(names = {"-n", "--dry-run"}, description = "print the plan, change nothing")
+    @Option(
+            names = {"-n", "--dry-run"},
+            description = "print the plan, change nothing")
     boolean dryRun;
 
-    @Option(names = {"-y", "--yes"}, description = "do not ask for confirmation")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "do not ask for confirmation")
     boolean yes;
 
     @Option(names = "--delete", description = "make the destination an exact mirror (deletes what the plan names)")
@@ -133,19 +154,32 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--json", description = "machine-readable plan and result on stdout")
     boolean json;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "parallel transfers (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-j", "--jobs"},
+            paramLabel = "N",
+            description = "parallel transfers (default: ${DEFAULT-VALUE})")
     int jobs = 16;
 
-    @Option(names = {"-v", "--verbose"}, description = "list every item; stack traces on errors")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "list every item; stack traces on errors")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, description = "print only errors and the summary")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "print only errors and the summary")
     boolean quiet;
 
-    @Option(names = "--approve", paramLabel = "PLAN_ID", description = "run only if the plan still has this id (for agents)")
+    @Option(
+            names = "--approve",
+            paramLabel = "PLAN_ID",
+            description = "run only if the plan still has this id (for agents)")
     String approve;
 
-    @Option(names = "--max-delete", paramLabel = "N", description = "allow deleting up to N files, beyond the bound of 50 files or half of a side")
+    @Option(
+            names = "--max-delete",
+            paramLabel = "N",
+            description = "allow deleting up to N files, beyond the bound of 50 files or half of a side")
     Integer maxDelete;
 
     @Option(names = "--offline", description = "setup: skip the GitHub token check")
@@ -154,7 +188,10 @@ class LambdaSync implements Callable<Integer> {
     @Option(names = "--read-only", description = "doctor: skip the write/read/delete probe")
     boolean readOnly;
 
-    @Option(names = "--settle", paramLabel = "SECONDS", description = "watch: upload a file once unchanged this long (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--settle",
+            paramLabel = "SECONDS",
+            description = "watch: upload a file once unchanged this long (default: ${DEFAULT-VALUE})")
     int settle = 5;
 
     @Option(names = "--print-systemd-unit", description = "watch: print a systemd user unit that runs it, and exit")
@@ -174,7 +211,8 @@ class LambdaSync implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
-        if (maxDelete != null && maxDelete < 1) throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
+        if (maxDelete != null && maxDelete < 1)
+            throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
         if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
         checkOptions();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -188,11 +226,19 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
-        if (mode == Mode.trash) return Trash.run(DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
+        if (mode == Mode.trash)
+            return Trash.run(
+                    DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         if (mode == Mode.watch) return watch(console, config);
-        SyncOutcome outcome = SyncRun.run(mode, config, console, workDir, paths, new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete),
+        SyncOutcome outcome = SyncRun.run(
+                mode,
+                config,
+                console,
+                workDir,
+                paths,
+                new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete),
                 stores);
         if (json) JsonReport.print(outcome, out);
         return TextReport.finish(outcome, console);
@@ -214,10 +260,13 @@ class LambdaSync implements Callable<Integer> {
 
     /** watch mode (SYNC.md, "Autosave: watch"): runs until SIGTERM or SIGINT. */
     private int watch(Console console, SyncConfig config) throws java.io.IOException {
-        if (settle < 1 || settle > 3600) throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
+        if (settle < 1 || settle > 3600)
+            throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
         Path root = DataDirs.gitRoot(workDir);
         if (printSystemdUnit) {
-            spec.commandLine().getOut().print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
+            spec.commandLine()
+                    .getOut()
+                    .print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
             return ExitException.OK;
         }
         Watch w = new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis);
@@ -231,14 +280,19 @@ class LambdaSync implements Callable<Integer> {
         for (var e : OPTION_MODES.entrySet()) {
             if (parsed.hasMatchedOption(e.getKey()) && !e.getValue().contains(mode)) {
                 throw ExitException.usage(e.getKey() + " does nothing for " + mode + " (it is for "
-                        + String.join(", ", e.getValue().stream().map(Mode::name).toList()) + "); leave it out");
+                        + String.join(
+                                ", ", e.getValue().stream().map(Mode::name).toList()) + "); leave it out");
             }
         }
         if (approve != null && !approve.matches("[0-9a-f]{12}")) {
-            throw ExitException.usage("--approve needs the plan id a dry run printed (12 hex digits, like 63167e67587c), not '" + approve + "'");
+            throw ExitException.usage(
+                    "--approve needs the plan id a dry run printed (12 hex digits, like 63167e67587c), not '" + approve
+                            + "'");
         }
-        if (configFile.toString().isBlank()) throw ExitException.usage("the config file name is empty (an unset shell variable?)");
-        for (String p : paths) if (p.isBlank()) throw ExitException.usage("a path argument is empty (an unset shell variable?)");
+        if (configFile.toString().isBlank())
+            throw ExitException.usage("the config file name is empty (an unset shell variable?)");
+        for (String p : paths)
+            if (p.isBlank()) throw ExitException.usage("a path argument is empty (an unset shell variable?)");
     }
 
     /** Runs the command as main would, without exiting; for tests. */
@@ -259,7 +313,9 @@ class LambdaSync implements Callable<Integer> {
                 c.getErr().flush();
                 return e.code;
             }
-            c.getErr().println("lambda-sync: unexpected error: " + ex + (verbose ? "" : " (rerun with --verbose for details)"));
+            c.getErr()
+                    .println("lambda-sync: unexpected error: " + ex
+                            + (verbose ? "" : " (rerun with --verbose for details)"));
             if (verbose) ex.printStackTrace(c.getErr());
             c.getErr().flush();
             return ExitException.FAILURE;

@@ -53,14 +53,16 @@ final class Console {
     /** Asks once; only "y" or "yes" proceeds. Without a terminal: exit 3, never block. */
     boolean confirm(String question) {
         if (!interactive) {
-            throw new ExitException(ExitException.NOT_CONFIRMED,
+            throw new ExitException(
+                    ExitException.NOT_CONFIRMED,
                     "not confirmed: no terminal to ask on. Rerun with --yes, or --approve <planId> (see CLAUDE.md)");
         }
         err.print(question + " [y/N] ");
         err.flush();
         try {
             String answer = in.readLine();
-            return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+            return answer != null
+                    && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
         } catch (IOException e) {
             return false;
         }

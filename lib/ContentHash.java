@@ -141,7 +141,9 @@ final class ContentHash {
         long mib = 1024 * 1024;
         long implied = ((size + n - 1) / n + mib - 1) / mib * mib;
         // distinct: our part size is 16 MiB too, and a mismatch would otherwise hash the file twice
-        for (long ps : java.util.stream.LongStream.of(8 * mib, ourPartSize, 5 * mib, 16 * mib, implied).distinct().toArray()) {
+        for (long ps : java.util.stream.LongStream.of(8 * mib, ourPartSize, 5 * mib, 16 * mib, implied)
+                .distinct()
+                .toArray()) {
             if (ps <= 0 || (size + ps - 1) / ps != n) continue;
             if (multipartEtag(file, size, ps).equalsIgnoreCase(etag)) return true;
         }
@@ -151,7 +153,9 @@ final class ContentHash {
     /** A short, stable file name for a string (a store's identity, a key): hex of its SHA-256, cut to {@code hexChars}. */
     static String shortId(String s, int hexChars) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                     .substring(0, hexChars);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

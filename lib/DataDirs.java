@@ -72,7 +72,9 @@ final class DataDirs {
                 for (String n : NAMES) {
                     Path d = p.resolve(n);
                     // A symlinked data dir is reported by the scanner, not followed.
-                    if (isDataDir(name, n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+                    if (isDataDir(name, n)
+                            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                            && Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
                         dirs.add(name + "/" + n);
                     }
                 }
@@ -93,7 +95,8 @@ final class DataDirs {
         String rel = rel(root, abs);
         String[] parts = rel.split("/");
         if (parts.length < 2 || !isDataDir(parts[0], parts[1])) {
-            throw ExitException.usage("path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
+            throw ExitException.usage(
+                    "path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
         }
         if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) return rel + "/";
         // A file here, or a path that exists only in the store (file or dir: the store decides).
@@ -101,7 +104,11 @@ final class DataDirs {
     }
 
     /** Why a folder that looks like data is not synced (SYNC.md "What is synced"). */
-    enum Why { AT_ROOT, TOO_DEEP, SYMLINK }
+    enum Why {
+        AT_ROOT,
+        TOO_DEEP,
+        SYMLINK
+    }
 
     /** A folder named data/ or reports/ that no run syncs: named in every plan and by doctor. */
     record Note(Why why, String path, String text) {}
@@ -130,9 +137,13 @@ final class DataDirs {
                 for (Path c : children) {
                     if (entries++ >= MAX_ENTRIES) break; // advice only: a huge results folder must not slow every run
                     String name = c.getFileName().toString(), rel = rel(root, c);
-                    if (name.startsWith(".") || c.equals(skip) || SyncIgnore.builtin(rel, true) || NOT_SEARCHED.contains(name)) continue;
+                    if (name.startsWith(".")
+                            || c.equals(skip)
+                            || SyncIgnore.builtin(rel, true)
+                            || NOT_SEARCHED.contains(name)) continue;
                     boolean link = Files.isSymbolicLink(c);
-                    if (ignore.match(rel, true) != null || !(Files.isDirectory(c) || (link && depth == 1 && NAMES.contains(name)))) continue;
+                    if (ignore.match(rel, true) != null
+                            || !(Files.isDirectory(c) || (link && depth == 1 && NAMES.contains(name)))) continue;
                     if (NAMES.contains(name) && depth != 1) {
                         notes.add(misplaced(depth == 0 ? Why.AT_ROOT : Why.TOO_DEEP, rel));
                     } else if (NAMES.contains(name) && link) {
@@ -152,10 +163,14 @@ final class DataDirs {
     }
 
     private static Note misplaced(Why why, String rel) {
-        String where = why == Why.AT_ROOT ? "directly under the repo root" : "deeper than one folder below the repo root";
-        return new Note(why, rel, rel + "/ is not synced: it is " + where + ", and only <top>/data/ and <top>/reports/ directly"
-                + " under the repo root are; move it to a folder like " + example(rel) + ", or add /" + rel
-                + "/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
+        String where =
+                why == Why.AT_ROOT ? "directly under the repo root" : "deeper than one folder below the repo root";
+        return new Note(
+                why,
+                rel,
+                rel + "/ is not synced: it is " + where + ", and only <top>/data/ and <top>/reports/ directly"
+                        + " under the repo root are; move it to a folder like " + example(rel) + ", or add /" + rel
+                        + "/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
     }
 
     private static Note symlink(String rel, Path link) {
@@ -165,9 +180,12 @@ final class DataDirs {
         } catch (IOException e) {
             to = "";
         }
-        return new Note(Why.SYMLINK, rel, rel + "/ is a symlink" + to + ", so it is not synced: symlinks are never followed;"
-                + " move the data into the repo and link the other way round, or add /" + rel
-                + "/ to .syncignore to keep it unsynced (SYNC.md \"What is synced\")");
+        return new Note(
+                Why.SYMLINK,
+                rel,
+                rel + "/ is a symlink" + to + ", so it is not synced: symlinks are never followed;"
+                        + " move the data into the repo and link the other way round, or add /" + rel
+                        + "/ to .syncignore to keep it unsynced (SYNC.md \"What is synced\")");
     }
 
     /** Where a misplaced data dir would be synced: under its top folder, or a new one for the root's. */
@@ -184,8 +202,10 @@ final class DataDirs {
     List<Note> warnUnsynced(SyncIgnore ignore, Path target, Console console) {
         List<Note> notes = unsynced(ignore, target);
         notes.forEach(n -> console.warn(n.text()));
-        return notes.stream().filter(n -> scopes.isEmpty()
-                || scopes.stream().anyMatch(s -> within(s, n.path()) || within(n.path() + "/", s))).toList();
+        return notes.stream()
+                .filter(n -> scopes.isEmpty()
+                        || scopes.stream().anyMatch(s -> within(s, n.path()) || within(n.path() + "/", s)))
+                .toList();
     }
 
     /** A path below the root, '/'-separated, each name as it is on disk: a backslash in a name stays a backslash. */
@@ -229,7 +249,8 @@ final class DataDirs {
         if (why != null) return why;
         int bytes = (prefix + rel).getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_KEY_BYTES) {
-            return "too long: " + bytes + " bytes" + (prefix.isEmpty() ? "" : " with SYNC_PREFIX") + ", S3 allows " + MAX_KEY_BYTES;
+            return "too long: " + bytes + " bytes" + (prefix.isEmpty() ? "" : " with SYNC_PREFIX") + ", S3 allows "
+                    + MAX_KEY_BYTES;
         }
         return null;
     }
@@ -263,9 +284,11 @@ final class DataDirs {
             boolean dir = scope.endsWith("/");
             SyncIgnore.Match m = ignore.match(rel, dir);
             if (m == null && !dir) m = ignore.match(rel, true); // not here: a folder in the store, perhaps
-            if (m != null) throw ExitException.usage(arg + " is excluded by " + m.describe() + "; nothing to sync there");
+            if (m != null)
+                throw ExitException.usage(arg + " is excluded by " + m.describe() + "; nothing to sync there");
             if (SyncIgnore.builtin(rel, dir) || (!dir && SyncIgnore.builtin(rel, true))) {
-                throw ExitException.usage(arg + " is among the built-in excludes (SYNC.md \"What is synced\"); nothing to sync there");
+                throw ExitException.usage(
+                        arg + " is among the built-in excludes (SYNC.md \"What is synced\"); nothing to sync there");
             }
             if (Files.exists(root.resolve(rel), LinkOption.NOFOLLOW_LINKS)) continue;
             boolean named = sides.local().files.keySet().stream().anyMatch(r -> within(scope, r))

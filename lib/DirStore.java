@@ -44,14 +44,16 @@ final class DirStore implements Store {
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
         if (!Files.isDirectory(target) && !Files.isDirectory(target.getParent())) {
-            throw ExitException.usage("SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)");
+            throw ExitException.usage(
+                    "SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)");
         }
         if (!Files.isDirectory(base)) return; // created by the first upload
         if (!scopes.isEmpty()) {
             for (String s : scopes) {
                 Path p = base.resolve(s);
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) walk(p, sink);
-                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) sink.accept(remote(s, Files.readAttributes(p, BasicFileAttributes.class)));
+                else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    sink.accept(remote(s, Files.readAttributes(p, BasicFileAttributes.class)));
             }
             return;
         }
@@ -65,7 +67,8 @@ final class DirStore implements Store {
                 try (DirectoryStream<Path> sub = Files.newDirectoryStream(p)) {
                     for (Path d : sub) {
                         String n = d.getFileName().toString();
-                        if (DataDirs.isDataDir(name, n) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) walk(d, sink);
+                        if (DataDirs.isDataDir(name, n) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS))
+                            walk(d, sink);
                         else outside.accept(name + "/" + n + (Files.isDirectory(d) ? "/" : ""));
                     }
                 }
@@ -99,23 +102,28 @@ final class DirStore implements Store {
         try {
             copied = copy(file, tmp);
             if (md5Hex != null && !copied.equals(md5Hex)) {
-                throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being copied");
+                throw new StoreException(
+                        StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being copied");
             }
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(mtime));
             LocalTree.replace(tmp, dest);
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new Stored(remote(rel, Files.readAttributes(dest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)), copied);
+        return new Stored(
+                remote(rel, Files.readAttributes(dest, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)), copied);
     }
 
     /** The target file is still what the plan saw (another machine may write the same mount). */
     private void expectUnchanged(String rel, Remote planned) throws IOException {
         Path p = base.resolve(rel);
         Remote now = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                ? remote(rel, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)) : null;
+                ? remote(rel, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS))
+                : null;
         if (planned == null ? now != null : !planned.equals(now)) {
-            throw new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the target since the plan was made (another machine?)");
+            throw new StoreException(
+                    StoreException.Kind.PRECONDITION,
+                    rel + ": changed in the target since the plan was made (another machine?)");
         }
     }
 
@@ -146,7 +154,7 @@ final class DirStore implements Store {
     static String copy(Path from, Path to) throws IOException {
         MessageDigest md = ContentHash.md5();
         try (InputStream in = new DigestInputStream(Files.newInputStream(from), md);
-             OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             in.transferTo(out);
         }
         return HexFormat.of().formatHex(md.digest());

@@ -39,8 +39,10 @@ final class DiskSpace {
     /** The message when {@code bytes} do not fit in {@code usable}, else null. */
     static String shortfall(long bytes, long usable, Path where) {
         if (usable < 0 || bytes <= usable) return null;
-        return "not enough disk space: this download brings " + Units.bytes(bytes) + " (" + bytes + " bytes), and the file system of "
-                + where + " has " + Units.bytes(usable) + " (" + usable + " bytes) free; nothing was downloaded. Free space"
+        return "not enough disk space: this download brings " + Units.bytes(bytes) + " (" + bytes
+                + " bytes), and the file system of "
+                + where + " has " + Units.bytes(usable) + " (" + usable
+                + " bytes) free; nothing was downloaded. Free space"
                 + " (df -h " + where + ") or download fewer paths (download <top>/data/<folder>)";
     }
 

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 final class Doctor {
     /** S3 signatures are refused beyond 15 minutes of skew; warn well before that. */
     static final Duration SKEW_WARN = Duration.ofMinutes(1), SKEW_FAIL = Duration.ofMinutes(5);
+
     static final String PROBE_DIR = ".lambda-sync/";
 
     private final SyncConfig config;
@@ -59,7 +60,8 @@ final class Doctor {
             if (config.target() != null) d.checkTarget(readOnly);
             else d.checkBucket(readOnly, workDir);
         } else {
-            for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock")) d.skip(c, "the keys above are missing");
+            for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock"))
+                d.skip(c, "the keys above are missing");
         }
         d.ok("java", "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         d.ok("jbang", jbangVersion(env));
@@ -75,13 +77,20 @@ final class Doctor {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(config.file);
             String mode = PosixFilePermissions.toString(perms);
-            boolean shared = perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
+            boolean shared = perms.stream()
+                    .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
             if (SyncConfig.exposesSecrets(perms, config.values())) { // the same rule a sync warns by
-                fail("config", config.file + " parses, but others can read it (" + mode + ") and it holds secrets",
+                fail(
+                        "config",
+                        config.file + " parses, but others can read it (" + mode + ") and it holds secrets",
                         "chmod 600 " + config.file);
             } else if (shared) {
-                ok("config", config.file + " parses, mode " + mode + " (600 is best, but "
-                        + (SyncConfig.holdsSecrets(config.values()) ? "others cannot read it)" : "it holds no secrets)"));
+                ok(
+                        "config",
+                        config.file + " parses, mode " + mode + " (600 is best, but "
+                                + (SyncConfig.holdsSecrets(config.values())
+                                        ? "others cannot read it)"
+                                        : "it holds no secrets)"));
             } else {
                 ok("config", config.file + " parses, mode " + mode);
             }
@@ -105,23 +114,30 @@ final class Doctor {
         }
         List<String> missing = config.missingStoreKeys();
         if (!missing.isEmpty()) {
-            fail("keys", String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing or empty in " + config.file,
+            fail(
+                    "keys",
+                    String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing or empty in "
+                            + config.file,
                     "fill them in (sync.env.template explains each), or set SYNC_TARGET for a mounted directory");
             return false;
         }
-        ok("keys", "BUCKET_NAME=" + config.bucket() + ", LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
-                + ", LAMBDA_SECRET_ACCESS_KEY=" + Secrets.mask(secret) + prefix);
+        ok(
+                "keys",
+                "BUCKET_NAME=" + config.bucket() + ", LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
+                        + ", LAMBDA_SECRET_ACCESS_KEY=" + Secrets.mask(secret) + prefix);
         return true;
     }
 
     private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock")) skip(c, "the endpoint does not answer");
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock"))
+                skip(c, "the endpoint does not answer");
             return;
         }
         String endpoint = config.endpoint();
-        try (S3Client s3 = S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret, config.caBundle())) {
+        try (S3Client s3 =
+                S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret, config.caBundle())) {
             String bucket = config.bucket(), prefix = config.prefix();
             String listed;
             try {
@@ -130,10 +146,14 @@ final class Doctor {
                 listed = r.keyCount() != null && r.keyCount() > 0 ? "holds objects" : "is empty";
             } catch (SdkException e) {
                 listed = null;
-                if (e instanceof AwsServiceException a && a.awsErrorDetails() != null) serverDate = orDate(serverDate, a.awsErrorDetails().sdkHttpResponse());
+                if (e instanceof AwsServiceException a && a.awsErrorDetails() != null)
+                    serverDate = orDate(serverDate, a.awsErrorDetails().sdkHttpResponse());
                 StoreException se = StoreException.of(e, null); // the one classifier syncs use too
                 if (se.kind == StoreException.Kind.UNREACHABLE) {
-                    fail("credentials", "no answer to a signed request: " + StoreErrors.explain(se, config), "check LAMBDA_ENDPOINT_URL and the network");
+                    fail(
+                            "credentials",
+                            "no answer to a signed request: " + StoreErrors.explain(se, config),
+                            "check LAMBDA_ENDPOINT_URL and the network");
                     skip("bucket", "no answer from the endpoint");
                 } else if (!credentialsRejected(se, serverDate)) {
                     ok("credentials", "accepted by " + endpoint);
@@ -144,7 +164,10 @@ final class Doctor {
                 skip("probe", readOnly ? "--read-only" : "the bucket is not usable");
             } else {
                 ok("credentials", "accepted by " + endpoint);
-                ok("bucket", "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix) + "; it " + listed);
+                ok(
+                        "bucket",
+                        "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix)
+                                + "; it " + listed);
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(s3, bucket, prefix + PROBE_DIR + "doctor-probe-" + random());
                 checkProfile(s3, workDir, readOnly);
@@ -170,7 +193,10 @@ final class Doctor {
             fail("endpoint", e.getMessage(), "fix LAMBDA_ENDPOINT_URL or LAMBDA_REGION");
             return null;
         } catch (IllegalArgumentException e) {
-            fail("endpoint", "LAMBDA_ENDPOINT_URL in " + config.file + " is not a valid URL", "write it as https://host[:port]");
+            fail(
+                    "endpoint",
+                    "LAMBDA_ENDPOINT_URL in " + config.file + " is not a valid URL",
+                    "write it as https://host[:port]");
             return null;
         }
         String host = uri.getHost();
@@ -178,31 +204,54 @@ final class Doctor {
         try {
             address = InetAddress.getByName(host).getHostAddress();
         } catch (UnknownHostException e) {
-            fail("endpoint", "cannot resolve " + host + " (DNS)", "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
+            fail(
+                    "endpoint",
+                    "cannot resolve " + host + " (DNS)",
+                    "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
             return null;
         }
-        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder hb =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
         if (config.caBundle() != null) hb.sslContext(S3Clients.sslContext(config.caBundle()));
         HttpClient http = hb.build();
         long start = System.nanoTime();
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse<Void> r = http.send(
+                    HttpRequest.newBuilder(URI.create(endpoint + "/"))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.discarding());
             long ms = (System.nanoTime() - start) / 1_000_000;
-            ok("endpoint", endpoint + " (" + (address.equals(host) ? "" : host + " = " + address + ", ") + "answers HTTP " + r.statusCode()
-                    + " in " + ms + " ms)");
+            ok(
+                    "endpoint",
+                    endpoint + " (" + (address.equals(host) ? "" : host + " = " + address + ", ") + "answers HTTP "
+                            + r.statusCode() + " in " + ms + " ms)");
             Instant date = date(r.headers().firstValue("Date").orElse(null));
             return date == null ? Instant.EPOCH : date;
         } catch (HttpConnectTimeoutException e) {
-            fail("endpoint", "no connection to " + host + ":" + port(uri) + " within 5 s", "check LAMBDA_ENDPOINT_URL, the port, and firewalls");
+            fail(
+                    "endpoint",
+                    "no connection to " + host + ":" + port(uri) + " within 5 s",
+                    "check LAMBDA_ENDPOINT_URL, the port, and firewalls");
         } catch (HttpTimeoutException e) {
-            fail("endpoint", host + ":" + port(uri) + " accepted a connection but sent no answer within 10 s", "check that LAMBDA_ENDPOINT_URL is the S3 endpoint");
+            fail(
+                    "endpoint",
+                    host + ":" + port(uri) + " accepted a connection but sent no answer within 10 s",
+                    "check that LAMBDA_ENDPOINT_URL is the S3 endpoint");
         } catch (ConnectException e) {
-            fail("endpoint", "nothing answers at " + host + ":" + port(uri) + " (connection refused)", "check LAMBDA_ENDPOINT_URL and that the server runs");
+            fail(
+                    "endpoint",
+                    "nothing answers at " + host + ":" + port(uri) + " (connection refused)",
+                    "check LAMBDA_ENDPOINT_URL and that the server runs");
         } catch (IOException e) {
             Throwable c = e;
             while (c.getCause() != null && !(c instanceof SSLException)) c = c.getCause();
-            if (c instanceof SSLException) fail("endpoint", "TLS handshake with " + host + " failed: " + c.getMessage(), "check the URL's scheme (http/https) and port");
+            if (c instanceof SSLException)
+                fail(
+                        "endpoint",
+                        "TLS handshake with " + host + " failed: " + c.getMessage(),
+                        "check the URL's scheme (http/https) and port");
             else fail("endpoint", "no HTTP answer from " + endpoint + ": " + e, "check LAMBDA_ENDPOINT_URL");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -219,22 +268,40 @@ final class Doctor {
     private boolean credentialsRejected(StoreException e, Instant serverDate) {
         if (e.kind != StoreException.Kind.AUTH || e.code.equals("AccessDenied")) return false;
         switch (e.code) {
-            case "InvalidAccessKeyId" -> fail("credentials", "the server does not know LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " (InvalidAccessKeyId)",
-                    "copy the key id from Filesystem → S3 Adapter Keys into " + config.file);
-            case "SignatureDoesNotMatch" -> fail("credentials", "LAMBDA_SECRET_ACCESS_KEY does not match LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
-                    + " (SignatureDoesNotMatch)", "copy the secret of that key pair into " + config.file);
+            case "InvalidAccessKeyId" ->
+                fail(
+                        "credentials",
+                        "the server does not know LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
+                                + " (InvalidAccessKeyId)",
+                        "copy the key id from Filesystem → S3 Adapter Keys into " + config.file);
+            case "SignatureDoesNotMatch" ->
+                fail(
+                        "credentials",
+                        "LAMBDA_SECRET_ACCESS_KEY does not match LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId()
+                                + " (SignatureDoesNotMatch)",
+                        "copy the secret of that key pair into " + config.file);
             case "RequestTimeTooSkewed" -> {
-                if (serverDate != null && serverDate != Instant.EPOCH && skew(serverDate).compareTo(SKEW_FAIL) < 0) {
+                if (serverDate != null
+                        && serverDate != Instant.EPOCH
+                        && skew(serverDate).compareTo(SKEW_FAIL) < 0) {
                     // S3Proxy says this about an unknown key id; the clocks agree, so the keys are the suspects.
-                    fail("credentials", "the server refused the request time (RequestTimeTooSkewed), but its clock agrees with this machine's",
-                            "check LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
+                    fail(
+                            "credentials",
+                            "the server refused the request time (RequestTimeTooSkewed), but its clock agrees with this machine's",
+                            "check LAMBDA_ACCESS_KEY_ID=" + config.accessKeyId() + " and LAMBDA_SECRET_ACCESS_KEY in "
+                                    + config.file);
                 } else {
-                    fail("credentials", "the server refused the request time (RequestTimeTooSkewed)",
+                    fail(
+                            "credentials",
+                            "the server refused the request time (RequestTimeTooSkewed)",
                             "fix this machine's clock (e.g. timedatectl set-ntp true)");
                 }
             }
-            default -> fail("credentials", "rejected (HTTP " + e.status + (e.code.isEmpty() ? "" : " " + e.code) + ")",
-                    "check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
+            default ->
+                fail(
+                        "credentials",
+                        "rejected (HTTP " + e.status + (e.code.isEmpty() ? "" : " " + e.code) + ")",
+                        "check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file);
         }
         skip("bucket", "the credentials were rejected");
         return true;
@@ -242,15 +309,19 @@ final class Doctor {
 
     private String bucketProblem(StoreException e) {
         return switch (e.kind) {
-            case NO_BUCKET, NOT_FOUND -> "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + " (NoSuchBucket)";
+            case NO_BUCKET, NOT_FOUND ->
+                "bucket '" + config.bucket() + "' does not exist at " + config.endpoint() + " (NoSuchBucket)";
             case AUTH -> "the key pair may not list bucket '" + config.bucket() + "' (AccessDenied)";
-            default -> "listing bucket '" + config.bucket() + "' failed: HTTP " + e.status + (e.code.isEmpty() ? "" : " " + e.code);
+            default ->
+                "listing bucket '" + config.bucket() + "' failed: HTTP " + e.status
+                        + (e.code.isEmpty() ? "" : " " + e.code);
         };
     }
 
     /** Writes, reads back and deletes a small object, then checks it is gone. */
     private void probe(S3Client s3, String bucket, String key) {
-        byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String step = "write";
         try {
             s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
@@ -259,13 +330,19 @@ final class Doctor {
             step = "delete";
             s3.deleteObject(b -> b.bucket(bucket).key(key));
             if (!Arrays.equals(body, back)) {
-                fail("probe", key + " read back different bytes (" + back.length + " instead of " + body.length + ")", "the server corrupts data; do not sync to it");
+                fail(
+                        "probe",
+                        key + " read back different bytes (" + back.length + " instead of " + body.length + ")",
+                        "the server corrupts data; do not sync to it");
                 return;
             }
             step = "confirm the deletion of";
             try {
                 s3.headObject(b -> b.bucket(bucket).key(key));
-                fail("probe", key + " is still there after a successful delete", "delete it by hand; the server may ignore deletes");
+                fail(
+                        "probe",
+                        key + " is still there after a successful delete",
+                        "delete it by hand; the server may ignore deletes");
                 return;
             } catch (NoSuchKeyException gone) {
                 // as it should be
@@ -274,8 +351,11 @@ final class Doctor {
             }
             ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
         } catch (RuntimeException e) {
-            String fix = step.equals("write") ? "the key pair may be read-only; upload needs write access (doctor --read-only skips this)"
-                    : step.equals("read back") ? "delete " + key + " by hand if it stays" : "delete " + key + " by hand";
+            String fix = step.equals("write")
+                    ? "the key pair may be read-only; upload needs write access (doctor --read-only skips this)"
+                    : step.equals("read back")
+                            ? "delete " + key + " by hand if it stays"
+                            : "delete " + key + " by hand";
             fail("probe", "cannot " + step + " " + key + ": " + StoreErrors.explain(e, config), fix);
         }
     }
@@ -292,7 +372,8 @@ final class Doctor {
             // printed, not kept
         }
         S3Store store = new S3Store(s3, config.endpoint(), config.bucket(), config.prefix(), 1);
-        StoreProfile profile = root == null ? StoreProfile.transientProfile() : StoreProfile.load(root, store.identity(), m -> { });
+        StoreProfile profile =
+                root == null ? StoreProfile.transientProfile() : StoreProfile.load(root, store.identity(), m -> {});
         store.useProfile(profile);
         if (readOnly) {
             ok("profile", "what syncs have learned of this server so far (--read-only: not probed)");
@@ -300,9 +381,15 @@ final class Doctor {
             try {
                 store.probe(true);
                 profile.save();
-                ok("profile", "what this server supports, probed feature by feature" + (root == null ? "" : " (kept for syncs in .lambda-sync/profile/)"));
+                ok(
+                        "profile",
+                        "what this server supports, probed feature by feature"
+                                + (root == null ? "" : " (kept for syncs in .lambda-sync/profile/)"));
             } catch (StoreException e) {
-                fail("profile", "probing the server failed: " + StoreErrors.explain(e, config), "run doctor again; syncs learn the profile as they go");
+                fail(
+                        "profile",
+                        "probing the server failed: " + StoreErrors.explain(e, config),
+                        "run doctor again; syncs learn the profile as they go");
                 return;
             }
         }
@@ -322,9 +409,13 @@ final class Doctor {
         // The Date header has 1 s resolution and arrived some milliseconds ago.
         long secs = Math.abs(skew.toSeconds());
         String side = skew.isNegative() ? "behind" : "ahead of";
-        String text = secs <= 2 ? "this machine and the server agree (within 2 s)" : "this machine's clock is " + human(secs) + " " + side + " the server's";
-        if (secs >= SKEW_FAIL.toSeconds()) fail("clock", text + "; S3 requests fail beyond 15 min", "fix the clock (e.g. timedatectl set-ntp true)");
-        else if (secs >= SKEW_WARN.toSeconds()) warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
+        String text = secs <= 2
+                ? "this machine and the server agree (within 2 s)"
+                : "this machine's clock is " + human(secs) + " " + side + " the server's";
+        if (secs >= SKEW_FAIL.toSeconds())
+            fail("clock", text + "; S3 requests fail beyond 15 min", "fix the clock (e.g. timedatectl set-ntp true)");
+        else if (secs >= SKEW_WARN.toSeconds())
+            warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
         else ok("clock", text);
     }
 
@@ -340,7 +431,9 @@ final class Doctor {
             warn("target", "SYNC_TARGET " + target + " does not exist yet; the first upload creates it in " + parent);
             dir = parent;
         } else {
-            fail("target", "SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)",
+            fail(
+                    "target",
+                    "SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)",
                     "mount it, or create it with: mkdir -p " + target);
         }
         if (dir == null) {
@@ -349,7 +442,8 @@ final class Doctor {
             skip("probe", "--read-only: nothing written");
         } else {
             Path probe = dir.resolve(".lambda-sync-doctor-probe-" + random());
-            byte[] body = ("lambda-sync doctor probe " + Instant.now() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] body = ("lambda-sync doctor probe " + Instant.now() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {
                 Files.write(probe, body);
                 boolean same = Arrays.equals(body, Files.readAllBytes(probe));
@@ -357,7 +451,10 @@ final class Doctor {
                 if (same) ok("probe", "wrote, read back and deleted " + probe);
                 else fail("probe", probe + " read back different bytes", "check the file system");
             } catch (IOException e) {
-                fail("probe", "cannot write, read and delete " + probe + ": " + e, "check that you may write to " + dir);
+                fail(
+                        "probe",
+                        "cannot write, read and delete " + probe + ": " + e,
+                        "check that you may write to " + dir);
             }
         }
         skip("clock", "no server to compare with (SYNC_TARGET)");
@@ -368,7 +465,10 @@ final class Doctor {
         try {
             root = DataDirs.gitRoot(workDir);
         } catch (ExitException e) {
-            fail("repo", "not inside a git repository: " + workDir.toAbsolutePath(), "run lambda-sync from your repo, where */data/ and */reports/ live");
+            fail(
+                    "repo",
+                    "not inside a git repository: " + workDir.toAbsolutePath(),
+                    "run lambda-sync from your repo, where */data/ and */reports/ live");
             skip("data dirs", "no repo");
             return;
         }
@@ -376,8 +476,11 @@ final class Doctor {
         try {
             DataDirs found = DataDirs.find(root, root, List.of());
             List<String> dirs = found.dirs;
-            ok("data dirs", dirs.isEmpty() ? "none here yet (*/data/ and */reports/ directly under the repo root; download brings them)"
-                    : dirs.size() + " found: " + String.join(", ", dirs));
+            ok(
+                    "data dirs",
+                    dirs.isEmpty()
+                            ? "none here yet (*/data/ and */reports/ directly under the repo root; download brings them)"
+                            : dirs.size() + " found: " + String.join(", ", dirs));
             found.unsynced(SyncIgnore.load(root), config.target()).forEach(n -> warn("data dirs", n.text()));
         } catch (ExitException e) {
             fail("data dirs", e.getMessage(), "check the repo root's permissions");
@@ -426,7 +529,8 @@ final class Doctor {
     private static Instant date(String header) {
         if (header == null) return null;
         try {
-            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
         } catch (RuntimeException e) {
             return null;
         }
@@ -451,6 +555,8 @@ final class Doctor {
         if (v == null) v = System.getProperty("jbang.version");
         if (v != null && !v.isBlank()) return "JBang " + v;
         String launcher = env.get("JBANG_LAUNCH_CMD");
-        return launcher != null ? "version unknown (launched by " + launcher + ")" : "version unknown (not launched by JBang)";
+        return launcher != null
+                ? "version unknown (launched by " + launcher + ")"
+                : "version unknown (not launched by JBang)";
     }
 }

@@ -19,10 +19,36 @@ final class EnvFile {
      * (readonly, or magic like RANDOM). Names starting with BASH are in the same family.
      */
     private static final Set<String> BASH_OWNED = Set.of(
-            "_", "COMP_WORDBREAKS", "DIRSTACK", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME", "GROUPS",
-            "HISTCMD", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "MACHTYPE", "OLDPWD", "OPTERR", "OPTIND", "OSTYPE",
-            "PIPESTATUS", "PPID", "PS4", "PWD", "RANDOM", "SECONDS", "SHELL", "SHELLOPTS", "SHLVL", "SRANDOM",
-            "TERM", "UID");
+            "_",
+            "COMP_WORDBREAKS",
+            "DIRSTACK",
+            "EPOCHREALTIME",
+            "EPOCHSECONDS",
+            "EUID",
+            "FUNCNAME",
+            "GROUPS",
+            "HISTCMD",
+            "HOSTNAME",
+            "HOSTTYPE",
+            "IFS",
+            "LINENO",
+            "MACHTYPE",
+            "OLDPWD",
+            "OPTERR",
+            "OPTIND",
+            "OSTYPE",
+            "PIPESTATUS",
+            "PPID",
+            "PS4",
+            "PWD",
+            "RANDOM",
+            "SECONDS",
+            "SHELL",
+            "SHELLOPTS",
+            "SHLVL",
+            "SRANDOM",
+            "TERM",
+            "UID");
 
     /** Parsed values in file order, and warnings worth showing the user. */
     record Result(Map<String, String> values, List<String> warnings) {}
@@ -92,7 +118,8 @@ final class EnvFile {
         skipBlanks();
         if (atEnd() || line.charAt(pos) == '#') return;
         boolean exported = false;
-        if (line.startsWith("export", pos) && pos + 6 < line.length()
+        if (line.startsWith("export", pos)
+                && pos + 6 < line.length()
                 && (line.charAt(pos + 6) == ' ' || line.charAt(pos + 6) == '\t')) {
             pos += 6;
             skipBlanks();
@@ -103,8 +130,10 @@ final class EnvFile {
         String key = line.substring(start, pos);
         if (exported && !key.isEmpty() && exportsNamesOnly(start)) return; // `export A B`: no value changes
         if (key.isEmpty() || atEnd() || line.charAt(pos) != '=') {
-            if (!key.isEmpty() && line.startsWith("+=", pos)) throw error("'" + key + "+=' (append) is not supported; write " + key + "=value");
-            if (!key.isEmpty() && line.startsWith("[", pos)) throw error("arrays are not supported (" + key + "[...]=)");
+            if (!key.isEmpty() && line.startsWith("+=", pos))
+                throw error("'" + key + "+=' (append) is not supported; write " + key + "=value");
+            if (!key.isEmpty() && line.startsWith("[", pos))
+                throw error("arrays are not supported (" + key + "[...]=)");
             // The line's text is not echoed: it may be a pasted secret.
             throw error("expected KEY=value, a # comment or a blank line");
         }
@@ -142,14 +171,16 @@ final class EnvFile {
                 case '\'' -> singleQuoted(out);
                 case '"' -> doubleQuoted(out);
                 case '\\' -> {
-                    if (pos + 1 >= line.length()) throw error("a line ending in '\\' continues onto the next line; multi-line values are not supported");
+                    if (pos + 1 >= line.length())
+                        throw error(
+                                "a line ending in '\\' continues onto the next line; multi-line values are not supported");
                     out.append(line.charAt(pos + 1));
                     pos += 2;
                 }
                 case '$' -> dollar(out, false);
                 case '`' -> throw error("command substitution (`...`) is not supported");
                 case ';', '&', '|', '<', '>', '(', ')' ->
-                        throw error("'" + c + "' outside quotes is not supported in a value (quote the value)");
+                    throw error("'" + c + "' outside quotes is not supported in a value (quote the value)");
                 default -> {
                     out.append(c);
                     pos++;
@@ -194,7 +225,8 @@ final class EnvFile {
                 return;
             }
             if (c == '\\') {
-                if (pos + 1 >= line.length()) throw error("unterminated double quote (multi-line values are not supported)");
+                if (pos + 1 >= line.length())
+                    throw error("unterminated double quote (multi-line values are not supported)");
                 char n = line.charAt(pos + 1);
                 // Inside double quotes bash removes the backslash only before these.
                 if (n == '$' || n == '`' || n == '"' || n == '\\') out.append(n);
@@ -251,7 +283,8 @@ final class EnvFile {
     }
 
     private String lookup(String name) {
-        if (isBashOwned(name)) throw error("$" + name + " is set by bash itself, not read from the environment; write its value");
+        if (isBashOwned(name))
+            throw error("$" + name + " is set by bash itself, not read from the environment; write its value");
         if (values.containsKey(name)) return values.get(name);
         String v = env.get(name);
         return v == null ? "" : v;

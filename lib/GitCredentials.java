@@ -22,6 +22,7 @@ final class GitCredentials {
     final Path file;
     /** The file's bytes as read, or null when there is no file. */
     final byte[] original;
+
     private final List<String> lines;
 
     private GitCredentials(Path file, byte[] original) {
@@ -69,7 +70,13 @@ final class GitCredentials {
      */
     byte[] withEntry(String host, String username, String password) {
         StringBuilder out = new StringBuilder();
-        out.append("https://").append(encode(username)).append(':').append(encode(password)).append('@').append(host).append('\n');
+        out.append("https://")
+                .append(encode(username))
+                .append(':')
+                .append(encode(password))
+                .append('@')
+                .append(host)
+                .append('\n');
         for (String line : lines) {
             Matcher m = URL.matcher(line);
             if (m.matches() && m.group(1).equals("https") && hostOf(m.group(2)).equalsIgnoreCase(host)) continue;
@@ -117,7 +124,8 @@ final class GitCredentials {
         StringBuilder out = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) out.append(c);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0)
+                out.append(c);
             else out.append('%').append(String.format("%02X", b & 0xff));
         }
         return out.toString();
@@ -128,8 +136,10 @@ final class GitCredentials {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int i = 0;
         while (i < s.length()) {
-            if (s.charAt(i) == '%' && i + 2 < s.length()
-                    && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
+            if (s.charAt(i) == '%'
+                    && i + 2 < s.length()
+                    && Character.digit(s.charAt(i + 1), 16) >= 0
+                    && Character.digit(s.charAt(i + 2), 16) >= 0) {
                 out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
                 i += 3;
             } else {

@@ -45,8 +45,9 @@ final class GitGlobalConfig {
             try {
                 config.fromText(text);
             } catch (ConfigInvalidException e) {
-                throw ExitException.usage(path + ": cannot parse this git config file (" + GitHubToken.scrub(String.valueOf(e.getMessage()))
-                        + "); fix it (see: git config --file " + path + " --list) and rerun setup");
+                throw ExitException.usage(path + ": cannot parse this git config file ("
+                        + GitHubToken.scrub(String.valueOf(e.getMessage())) + "); fix it (see: git config --file "
+                        + path + " --list) and rerun setup");
             }
             // Compared with JGit's own rendering, not the raw text, so an untouched file is never rewritten.
             before = config.toText();
@@ -82,7 +83,8 @@ final class GitGlobalConfig {
         this.target = target;
         this.files = files;
         this.included = new ArrayList<>();
-        List<Path> seen = new ArrayList<>(files.stream().map(f -> f.path.toAbsolutePath().normalize()).toList());
+        List<Path> seen = new ArrayList<>(
+                files.stream().map(f -> f.path.toAbsolutePath().normalize()).toList());
         for (File f : files) include(f, home, 1, seen);
     }
 
@@ -95,7 +97,8 @@ final class GitGlobalConfig {
         }
         for (String p : paths) {
             if (p.isBlank()) continue;
-            Path file = p.startsWith("~/") ? home.resolve(p.substring(2))
+            Path file = p.startsWith("~/")
+                    ? home.resolve(p.substring(2))
                     : from.path.toAbsolutePath().getParent().resolve(p); // relative: to the including file's folder
             file = file.toAbsolutePath().normalize();
             if (seen.contains(file) || !Files.isRegularFile(file)) continue; // git skips a missing include
@@ -125,7 +128,9 @@ final class GitGlobalConfig {
         }
         Path dot = home.resolve(".gitconfig");
         String xdgHome = env.get("XDG_CONFIG_HOME");
-        Path xdg = (xdgHome == null || xdgHome.isEmpty() ? home.resolve(".config") : Path.of(xdgHome)).resolve("git").resolve("config");
+        Path xdg = (xdgHome == null || xdgHome.isEmpty() ? home.resolve(".config") : Path.of(xdgHome))
+                .resolve("git")
+                .resolve("config");
         File dotFile = new File(dot);
         if (Files.exists(xdg)) {
             File xdgFile = new File(xdg);
@@ -167,8 +172,10 @@ final class GitGlobalConfig {
         for (File f : all()) {
             for (String base : f.config.getSubsections("url")) {
                 boolean hit = test.test(base)
-                        || Arrays.stream(f.config.getStringList("url", base, "insteadOf")).anyMatch(test)
-                        || Arrays.stream(f.config.getStringList("url", base, "pushInsteadOf")).anyMatch(test);
+                        || Arrays.stream(f.config.getStringList("url", base, "insteadOf"))
+                                .anyMatch(test)
+                        || Arrays.stream(f.config.getStringList("url", base, "pushInsteadOf"))
+                                .anyMatch(test);
                 if (hit) found.add(new UrlSection(f.path, base));
             }
         }

@@ -45,15 +45,18 @@ final class GitLockFile implements AutoCloseable {
             Files.createFile(lf.lock);
             lf.held = true;
         } catch (FileAlreadyExistsException e) {
-            throw new ExitException(ExitException.FAILURE, target + " is locked by another git process (" + lf.lock
-                    + " exists). Retry when it has finished; if no git command is running, delete " + lf.lock + " and retry.");
+            throw new ExitException(
+                    ExitException.FAILURE,
+                    target + " is locked by another git process (" + lf.lock
+                            + " exists). Retry when it has finished; if no git command is running, delete " + lf.lock
+                            + " and retry.");
         } catch (IOException e) {
             throw ExitException.failure("cannot create " + lf.lock + ": " + e.getMessage(), e);
         }
         try {
             // Set while the lock file is still empty, so a secret is never readable by others.
-            Set<PosixFilePermission> perms = mode != null ? mode
-                    : Files.exists(target) ? Files.getPosixFilePermissions(target) : null;
+            Set<PosixFilePermission> perms =
+                    mode != null ? mode : Files.exists(target) ? Files.getPosixFilePermissions(target) : null;
             if (perms != null) Files.setPosixFilePermissions(lf.lock, perms);
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: permissions are the file system's business.

@@ -30,11 +30,19 @@ final class GitSetup {
      * @param apiBase GitHub API base URL, e.g. https://api.github.com (overridable for tests)
      * @return exit code
      */
-    static int run(SyncConfig config, Console console, Path home, Map<String, String> env, String apiBase, boolean offline, boolean dryRun) {
+    static int run(
+            SyncConfig config,
+            Console console,
+            Path home,
+            Map<String, String> env,
+            String apiBase,
+            boolean offline,
+            boolean dryRun) {
         String name = config.gitUserName(), email = config.gitUserEmail(), token = config.githubToken();
         if (name == null) console.warn(config.file + ": GIT_USER_NAME is not set; git user.name is left as it is");
         if (email == null) console.warn(config.file + ": GIT_USER_EMAIL is not set; git user.email is left as it is");
-        if (token == null) console.warn(config.file + ": GITHUB_TOKEN is not set; GitHub credentials are left as they are");
+        if (token == null)
+            console.warn(config.file + ": GITHUB_TOKEN is not set; GitHub credentials are left as they are");
         if (token != null && !token.matches("[\\x21-\\x7e]+")) {
             throw ExitException.usage(config.file + ": GITHUB_TOKEN " + Secrets.mask(token)
                     + " contains spaces or control characters (a Windows line ending?); fix the value and rerun setup");
@@ -47,7 +55,8 @@ final class GitSetup {
         GitGlobalConfig global = GitGlobalConfig.load(home, env);
         List<String> report = new ArrayList<>();
         if (name != null) report.add(line("user.name", name, global.set("user", "name", name) ? "set" : "unchanged"));
-        if (email != null) report.add(line("user.email", email, global.set("user", "email", email) ? "set" : "unchanged"));
+        if (email != null)
+            report.add(line("user.email", email, global.set("user", "email", email) ? "set" : "unchanged"));
 
         List<Write> writes = new ArrayList<>();
         List<GitGlobalConfig.UrlSection> removed = List.of();
@@ -64,16 +73,21 @@ final class GitSetup {
             removed = global.removeUrlSections(url -> GitCredentials.embedsGitHubCredential(url, token));
 
             GitCredentials store = GitCredentials.load(home);
-            String user = check != null && check.login() != null ? check.login() : store.username(GitCredentials.GITHUB);
+            String user =
+                    check != null && check.login() != null ? check.login() : store.username(GitCredentials.GITHUB);
             if (user == null || GitHubToken.looksLikeToken(user)) user = FALLBACK_USER;
             byte[] bytes = store.withEntry(GitCredentials.GITHUB, user, token);
             boolean same = store.original != null && Arrays.equals(bytes, store.original) && ownerOnly(store.file);
             if (!same) writes.add(new Write(store.file, bytes, GitLockFile.OWNER_ONLY));
-            report.add(line("github.com token", Secrets.mask(token), (same ? "unchanged in " : "stored in ")
-                    + store.file + " (mode 600) for user " + user));
+            report.add(line(
+                    "github.com token",
+                    Secrets.mask(token),
+                    (same ? "unchanged in " : "stored in ") + store.file + " (mode 600) for user " + user));
         } else {
-            for (GitGlobalConfig.UrlSection s : global.urlSections(url -> GitCredentials.embedsGitHubCredential(url, null))) {
-                console.warn(s.file() + ": url.\"" + GitCredentials.masked(s.base()) + "\" holds a GitHub token in plain text;"
+            for (GitGlobalConfig.UrlSection s :
+                    global.urlSections(url -> GitCredentials.embedsGitHubCredential(url, null))) {
+                console.warn(s.file() + ": url.\"" + GitCredentials.masked(s.base())
+                        + "\" holds a GitHub token in plain text;"
                         + " set GITHUB_TOKEN and rerun setup to move it into the credential store");
             }
         }
@@ -97,17 +111,27 @@ final class GitSetup {
         GitHubToken.Check check = GitHubToken.check(apiBase, token);
         String who = check.login() == null ? "" : " for GitHub user " + check.login();
         switch (check.verdict()) {
-            case REJECTED -> throw new ExitException(ExitException.FAILURE, "GitHub rejected GITHUB_TOKEN " + Secrets.mask(token)
-                    + " from " + config.file + " (" + check.reason() + "): token rejected or expired. Create a new classic token"
-                    + " with the 'repo' scope, put it in the file and rerun setup. Nothing was changed.");
-            case MISSING_REPO_SCOPE -> throw new ExitException(ExitException.FAILURE, "GITHUB_TOKEN " + Secrets.mask(token)
-                    + " from " + config.file + " lacks the 'repo' scope (it has: "
-                    + (check.scopes().isEmpty() ? "none" : String.join(", ", check.scopes()))
-                    + "), so git cannot push. Give the token the 'repo' scope on GitHub and rerun setup. Nothing was changed.");
+            case REJECTED ->
+                throw new ExitException(
+                        ExitException.FAILURE,
+                        "GitHub rejected GITHUB_TOKEN " + Secrets.mask(token)
+                                + " from " + config.file + " (" + check.reason()
+                                + "): token rejected or expired. Create a new classic token"
+                                + " with the 'repo' scope, put it in the file and rerun setup. Nothing was changed.");
+            case MISSING_REPO_SCOPE ->
+                throw new ExitException(
+                        ExitException.FAILURE,
+                        "GITHUB_TOKEN " + Secrets.mask(token)
+                                + " from " + config.file + " lacks the 'repo' scope (it has: "
+                                + (check.scopes().isEmpty() ? "none" : String.join(", ", check.scopes()))
+                                + "), so git cannot push. Give the token the 'repo' scope on GitHub and rerun setup. Nothing was changed.");
             case OK -> console.info("token check: ok" + who + " (scopes: " + String.join(", ", check.scopes()) + ")");
-            case FINE_GRAINED -> console.info("token check: ok" + who + "; a fine-grained token, whose permissions GitHub does not"
-                    + " report: it needs Contents read and write on your repositories");
-            case UNCHECKED -> console.warn("token not checked: " + check.reason() + "; setting it up anyway (rerun setup later to check it)");
+            case FINE_GRAINED ->
+                console.info("token check: ok" + who + "; a fine-grained token, whose permissions GitHub does not"
+                        + " report: it needs Contents read and write on your repositories");
+            case UNCHECKED ->
+                console.warn("token not checked: " + check.reason()
+                        + "; setting it up anyway (rerun setup later to check it)");
         }
         return check;
     }
@@ -117,7 +141,8 @@ final class GitSetup {
         List<GitLockFile> locks = new ArrayList<>();
         try {
             for (Write w : writes) locks.add(GitLockFile.acquire(w.path(), w.mode()));
-            for (int i = 0; i < writes.size(); i++) locks.get(i).write(writes.get(i).bytes());
+            for (int i = 0; i < writes.size(); i++)
+                locks.get(i).write(writes.get(i).bytes());
             locks.forEach(GitLockFile::commit);
         } finally {
             locks.forEach(GitLockFile::close);

@@ -28,15 +28,16 @@ final class Interrupt implements AutoCloseable {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal"), handler = Class.forName("sun.misc.SignalHandler");
             i.handle = signal.getMethod("handle", signal, handler);
-            Object ours = Proxy.newProxyInstance(Interrupt.class.getClassLoader(), new Class<?>[] {handler}, (proxy, m, args) -> {
-                if (m.getName().equals("handle")) i.signalled();
-                return switch (m.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> "lambda-sync interrupt";
-                    default -> null;
-                };
-            });
+            Object ours = Proxy.newProxyInstance(
+                    Interrupt.class.getClassLoader(), new Class<?>[] {handler}, (proxy, m, args) -> {
+                        if (m.getName().equals("handle")) i.signalled();
+                        return switch (m.getName()) {
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            case "toString" -> "lambda-sync interrupt";
+                            default -> null;
+                        };
+                    });
             for (String name : List.of("INT", "TERM")) {
                 Object s = signal.getConstructor(String.class).newInstance(name);
                 i.previous.add(i.handle.invoke(null, s, ours));

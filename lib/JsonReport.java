@@ -48,14 +48,26 @@ final class JsonReport {
 
     private static JsonStringWriter plan(JsonStringWriter w, SyncOutcome.Planned p) {
         SyncPlan plan = p.plan();
-        w.value("direction", plan.direction.name().toLowerCase()).value("planId", plan.id)
-                .value("store", p.store()).value("repo", p.repo().toString()).array("scopes", p.scopes());
+        w.value("direction", plan.direction.name().toLowerCase())
+                .value("planId", plan.id)
+                .value("store", p.store())
+                .value("repo", p.repo().toString())
+                .array("scopes", p.scopes());
         w.object("totals");
-        plan.totals().forEach((action, t) -> w.object(action.json).value("files", t[0]).value("bytes", t[1]).end());
+        plan.totals()
+                .forEach((action, t) -> w.object(action.json)
+                        .value("files", t[0])
+                        .value("bytes", t[1])
+                        .end());
         w.end().array("items");
         for (SyncPlan.Item it : plan.items) {
-            w.object().value("path", it.rel()).value("action", it.action().json).value("reason", it.why().words(plan.direction))
-                    .value("bytes", it.bytes()).value("toTrash", it.trash()).end();
+            w.object()
+                    .value("path", it.rel())
+                    .value("action", it.action().json)
+                    .value("reason", it.why().words(plan.direction))
+                    .value("bytes", it.bytes())
+                    .value("toTrash", it.trash())
+                    .end();
         }
         return w.end().array("outside", p.outside().stream().sorted().toList());
     }
@@ -68,16 +80,23 @@ final class JsonReport {
         Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
         r.failures().forEach(f -> failed.put(f.rel(), f.message()));
         r.conflicts().forEach(f -> raced.put(f.rel(), f.message()));
-        w.value("done", r.done()).value("failed", r.failures().size()).value("bytes", r.bytes())
+        w.value("done", r.done())
+                .value("failed", r.failures().size())
+                .value("bytes", r.bytes())
                 .value("seconds", BigDecimal.valueOf(r.seconds()).setScale(3, RoundingMode.HALF_UP))
-                .value("deletionsSkipped", r.deletionsSkipped()).array("items");
+                .value("deletionsSkipped", r.deletionsSkipped())
+                .array("items");
         for (SyncPlan.Item it : o.planned().plan().items) {
             SyncPlan.Action a = it.action();
             if (!a.changesSomething() && a != SyncPlan.Action.RECORD && a != SyncPlan.Action.FORGET) continue;
             String err = failed.get(it.rel()), lost = raced.get(it.rel());
-            boolean skippedDelete = r.deletionsSkipped() && (a == SyncPlan.Action.DELETE_LOCAL || a == SyncPlan.Action.DELETE_REMOTE);
-            boolean notRun = skippedDelete || (r.interrupted() != null && r.interrupted().notRun().contains(it.rel()));
-            w.object().value("path", it.rel()).value("action", a.json)
+            boolean skippedDelete =
+                    r.deletionsSkipped() && (a == SyncPlan.Action.DELETE_LOCAL || a == SyncPlan.Action.DELETE_REMOTE);
+            boolean notRun = skippedDelete
+                    || (r.interrupted() != null && r.interrupted().notRun().contains(it.rel()));
+            w.object()
+                    .value("path", it.rel())
+                    .value("action", a.json)
                     .value("status", err != null ? "failed" : lost != null ? "conflict" : notRun ? "not run" : "done");
             if (err != null) w.value("error", err);
             if (lost != null) w.value("error", lost);

@@ -31,7 +31,9 @@ final class LocalTree {
     static LocalTree scan(DataDirs dirs, SyncIgnore ignore) {
         LocalTree tree = new LocalTree();
         for (String dir : dirs.dirs) {
-            if (!dirs.scopes.isEmpty() && dirs.scopes.stream().noneMatch(s -> s.startsWith(dir + "/") || (dir + "/").startsWith(s))) continue;
+            if (!dirs.scopes.isEmpty()
+                    && dirs.scopes.stream().noneMatch(s -> s.startsWith(dir + "/") || (dir + "/").startsWith(s)))
+                continue;
             tree.walk(dirs, ignore, dir);
         }
         return tree;
@@ -68,7 +70,12 @@ final class LocalTree {
                     } else if (dirs.keyRefusal(rel) != null) {
                         skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, dirs.keyRefusal(rel))));
                     } else {
-                        files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
+                        files.put(
+                                rel,
+                                new LocalFile(
+                                        rel,
+                                        attrs.size(),
+                                        attrs.lastModifiedTime().toMillis()));
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -100,8 +107,11 @@ final class LocalTree {
     /** Reads a file's current size and mtime, or null if it is gone or not a regular file. */
     static LocalFile stat(Path root, String rel) {
         try {
-            BasicFileAttributes a = Files.readAttributes(root.resolve(rel), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return a.isRegularFile() ? new LocalFile(rel, a.size(), a.lastModifiedTime().toMillis()) : null;
+            BasicFileAttributes a =
+                    Files.readAttributes(root.resolve(rel), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile()
+                    ? new LocalFile(rel, a.size(), a.lastModifiedTime().toMillis())
+                    : null;
         } catch (IOException e) {
             return null;
         }

@@ -29,7 +29,8 @@ final class PartialDownload {
     /** The partial download of {@code key} in this store (null root: none is kept). */
     static PartialDownload of(Path root, String storeIdentity, String key) {
         if (root == null) return null;
-        return new PartialDownload(root, SyncState.dir(root).resolve("partial"), ContentHash.shortId(storeIdentity + "\n" + key, 24));
+        return new PartialDownload(
+                root, SyncState.dir(root).resolve("partial"), ContentHash.shortId(storeIdentity + "\n" + key, 24));
     }
 
     /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */
@@ -43,7 +44,10 @@ final class PartialDownload {
         } catch (IOException e) {
             return done;
         }
-        if (lines.size() < 2 || !lines.get(0).equals(HEADER) || !lines.get(1).equals(tag + "\t" + size) || !Files.isRegularFile(data)) return done;
+        if (lines.size() < 2
+                || !lines.get(0).equals(HEADER)
+                || !lines.get(1).equals(tag + "\t" + size)
+                || !Files.isRegularFile(data)) return done;
         for (String line : lines.subList(2, lines.size())) {
             try {
                 done.add(Long.parseLong(line.trim()));
@@ -55,7 +59,9 @@ final class PartialDownload {
     }
 
     long bytesDone(String tag, long size, long rangeSize) {
-        return finished(tag, size).stream().mapToLong(off -> Math.min(rangeSize, size - off)).sum();
+        return finished(tag, size).stream()
+                .mapToLong(off -> Math.min(rangeSize, size - off))
+                .sum();
     }
 
     /** A fresh start for this object: no bytes, no ranges. */

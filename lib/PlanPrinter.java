@@ -24,7 +24,8 @@ final class PlanPrinter {
         for (SyncPlan.Action a : SyncPlan.Action.values()) {
             long[] t = totals.get(a);
             if (t == null) continue;
-            c.info(String.format("  %-18s %s%s", a.heading, Units.files(t[0]), t[1] > 0 ? ", " + Units.bytes(t[1]) : ""));
+            c.info(String.format(
+                    "  %-18s %s%s", a.heading, Units.files(t[0]), t[1] > 0 ? ", " + Units.bytes(t[1]) : ""));
         }
         if (inSync > 0) c.info(String.format("  %-18s %s", "already in sync", Units.files(inSync)));
         for (SyncPlan.Action a : SyncPlan.Action.values()) {
@@ -33,9 +34,13 @@ final class PlanPrinter {
             c.info(a.heading + ":");
             int shown = c.verbose ? items.size() : Math.min(FIRST_ITEMS, items.size());
             for (SyncPlan.Item i : items.subList(0, shown)) {
-                c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  " + i.why().words(plan.direction)
-                        + (!i.trash() ? "" : plan.direction == SyncPlan.Direction.UPLOAD ? " (bucket copy kept in .lambda-sync/trash/)"
-                        : " [local copy to .lambda-sync/trash/]"));
+                c.info("  " + shown(i.rel()) + (i.bytes() > 0 ? " (" + Units.bytes(i.bytes()) + ")" : "") + "  "
+                        + i.why().words(plan.direction)
+                        + (!i.trash()
+                                ? ""
+                                : plan.direction == SyncPlan.Direction.UPLOAD
+                                        ? " (bucket copy kept in .lambda-sync/trash/)"
+                                        : " [local copy to .lambda-sync/trash/]"));
             }
             if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
         }

@@ -23,7 +23,9 @@ final class PlanRecord {
             Files.createDirectories(dir);
             Files.write(dir.resolve(plan.id + ".tsv"), lines(plan), StandardCharsets.UTF_8);
             try (Stream<Path> old = Files.list(dir)) {
-                List<Path> all = old.sorted((a, b) -> Long.compare(b.toFile().lastModified(), a.toFile().lastModified())).toList();
+                List<Path> all = old.sorted((a, b) -> Long.compare(
+                                b.toFile().lastModified(), a.toFile().lastModified()))
+                        .toList();
                 for (Path p : all.subList(Math.min(KEEP, all.size()), all.size())) Files.deleteIfExists(p);
             }
         } catch (IOException e) {
@@ -36,14 +38,17 @@ final class PlanRecord {
         Path file = SyncState.dir(root).resolve("plans").resolve(approvedId.replaceAll("[^0-9a-f]", "") + ".tsv");
         List<String> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
-            out.add("(plan " + approvedId + " was not made by --dry-run in this repo, so the differences cannot be listed)");
+            out.add("(plan " + approvedId
+                    + " was not made by --dry-run in this repo, so the differences cannot be listed)");
             return out;
         }
         try {
             Set<String> before = new LinkedHashSet<>(Files.readAllLines(file, StandardCharsets.UTF_8));
             Set<String> after = new LinkedHashSet<>(lines(now));
-            for (String l : before) if (!after.contains(l)) out.add("  approved, no longer planned: " + l.replace('\t', ' '));
-            for (String l : after) if (!before.contains(l)) out.add("  now planned, not approved:   " + l.replace('\t', ' '));
+            for (String l : before)
+                if (!after.contains(l)) out.add("  approved, no longer planned: " + l.replace('\t', ' '));
+            for (String l : after)
+                if (!before.contains(l)) out.add("  now planned, not approved:   " + l.replace('\t', ' '));
         } catch (IOException e) {
             out.add("(cannot read " + file + ": " + e.getMessage() + ")");
         }
@@ -54,7 +59,9 @@ final class PlanRecord {
         List<String> l = new ArrayList<>();
         for (SyncPlan.Item i : plan.items) {
             l.add(i.action().json + "\t" + i.rel() + "\t" + i.bytes() + " B"
-                    + (i.local() == null ? "" : "\tlocal " + i.local().size() + " B @" + i.local().mtime())
+                    + (i.local() == null
+                            ? ""
+                            : "\tlocal " + i.local().size() + " B @" + i.local().mtime())
                     + (i.remote() == null ? "" : "\tbucket " + i.remote().tag()));
         }
         return l;

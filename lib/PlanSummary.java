@@ -18,7 +18,8 @@ final class PlanSummary {
             parts.add(Units.files(t[0]) + " " + words(a) + (t[1] > 0 ? " (" + Units.bytes(t[1]) + ")" : ""));
         }
         String what = parts.isEmpty() ? "nothing to do" : String.join(", ", parts);
-        return (plan.direction == SyncPlan.Direction.UPLOAD ? "upload: " : "download: ") + what + "; " + Units.files(inSync) + " in sync";
+        return (plan.direction == SyncPlan.Direction.UPLOAD ? "upload: " : "download: ") + what + "; "
+                + Units.files(inSync) + " in sync";
     }
 
     private static String words(SyncPlan.Action a) {

@@ -47,7 +47,15 @@ final class ProofManifest {
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort((a, b) -> a.rel().compareTo(b.rel()));
         StringBuilder b = new StringBuilder(HEADER).append('\n');
-        for (Entry e : sorted) b.append(SyncState.escape(e.rel())).append('\t').append(e.size()).append('\t').append(e.tag()).append('\t').append(e.md5()).append('\n');
+        for (Entry e : sorted)
+            b.append(SyncState.escape(e.rel()))
+                    .append('\t')
+                    .append(e.size())
+                    .append('\t')
+                    .append(e.tag())
+                    .append('\t')
+                    .append(e.md5())
+                    .append('\n');
         return b.toString();
     }
 
@@ -62,7 +70,8 @@ final class ProofManifest {
      *
      * @param listed the store's listing by path, or null when it was not listed in full (then keep all)
      */
-    static Map<String, Entry> next(Collection<Entry> previous, Map<String, Store.Remote> listed, Collection<Entry> uploaded) {
+    static Map<String, Entry> next(
+            Collection<Entry> previous, Map<String, Store.Remote> listed, Collection<Entry> uploaded) {
         Map<String, Entry> out = new HashMap<>();
         for (Entry e : previous) {
             Store.Remote r = listed == null ? null : listed.get(e.rel());
@@ -87,7 +96,8 @@ final class ProofManifest {
         SyncState.createDir(root);
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
-            Files.writeString(file, id + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file, id + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException raced) {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         }

@@ -15,13 +15,28 @@ sealed interface Reason {
      * copies from (here for upload), "destination" the other.
      */
     enum Rule implements Reason {
-        NEW_AT_SOURCE, CHANGED_AT_SOURCE, CHANGED_AT_SOURCE_RESTORED, DELETED_AT_DESTINATION_RESTORED,
-        CHANGED_AT_DESTINATION, DELETED_AT_SOURCE_PASSED_ON, DELETED_AT_SOURCE_KEPT,
-        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT(true),
-        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_KEPT, NEW_AT_DESTINATION_FORCED,
-        DELETED_ON_BOTH_SIDES, SAME_CONTENT, TOUCHED_ONLY, CONFLICT_FORCED,
-        CONFLICT_NEVER_SYNCED(true), CONFLICT_CHANGED_ON_BOTH_SIDES(true),
-        REPLACED_BY_FOLDER, REPLACED_BY_FILE, IN_THE_WAY_FORCED, IN_THE_WAY_CONFLICT(true);
+        NEW_AT_SOURCE,
+        CHANGED_AT_SOURCE,
+        CHANGED_AT_SOURCE_RESTORED,
+        DELETED_AT_DESTINATION_RESTORED,
+        CHANGED_AT_DESTINATION,
+        DELETED_AT_SOURCE_PASSED_ON,
+        DELETED_AT_SOURCE_KEPT,
+        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED,
+        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT(true),
+        DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT,
+        NEW_AT_DESTINATION_KEPT,
+        NEW_AT_DESTINATION_FORCED,
+        DELETED_ON_BOTH_SIDES,
+        SAME_CONTENT,
+        TOUCHED_ONLY,
+        CONFLICT_FORCED,
+        CONFLICT_NEVER_SYNCED(true),
+        CONFLICT_CHANGED_ON_BOTH_SIDES(true),
+        REPLACED_BY_FOLDER,
+        REPLACED_BY_FILE,
+        IN_THE_WAY_FORCED,
+        IN_THE_WAY_CONFLICT(true);
 
         private final boolean untouched;
 
@@ -56,32 +71,45 @@ sealed interface Reason {
                 case CHANGED_AT_SOURCE -> "changed " + here;
                 case CHANGED_AT_SOURCE_RESTORED -> "changed " + here + ", restored";
                 case DELETED_AT_DESTINATION_RESTORED -> "deleted " + there + ", restored";
-                case CHANGED_AT_DESTINATION -> "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)";
+                case CHANGED_AT_DESTINATION ->
+                    "changed " + there + " (" + (up ? "download" : "upload") + " to sync it)";
                 case DELETED_AT_SOURCE_PASSED_ON -> "deleted " + here + " (--delete)";
                 case DELETED_AT_SOURCE_KEPT -> "deleted " + here + " (--delete to delete it " + there + ")";
-                case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED -> "deleted " + here + ", changed " + there + " (--delete --force)";
+                case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED ->
+                    "deleted " + here + ", changed " + there + " (--delete --force)";
                 case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT ->
-                        "deleted " + here + " but changed " + there + " since the last sync (--delete --force to delete it)";
+                    "deleted " + here + " but changed " + there
+                            + " since the last sync (--delete --force to delete it)";
                 case DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT -> "deleted " + here + ", changed " + there;
-                case NEW_AT_DESTINATION_KEPT -> up ? "new in bucket, never synced here (download to get it; --delete --force to delete it)"
-                        : "new here, never uploaded (upload to send it; --delete --force to delete it)";
-                case NEW_AT_DESTINATION_FORCED -> (up ? "new in bucket, never synced here" : "new here, never uploaded") + " (--delete --force)";
+                case NEW_AT_DESTINATION_KEPT ->
+                    up
+                            ? "new in bucket, never synced here (download to get it; --delete --force to delete it)"
+                            : "new here, never uploaded (upload to send it; --delete --force to delete it)";
+                case NEW_AT_DESTINATION_FORCED ->
+                    (up ? "new in bucket, never synced here" : "new here, never uploaded") + " (--delete --force)";
                 case DELETED_ON_BOTH_SIDES -> "deleted on both sides";
                 case SAME_CONTENT -> "same content on both sides";
                 case TOUCHED_ONLY -> "same content, new modification time";
                 case CONFLICT_FORCED -> "conflict overwritten (--force)";
                 // Both ways out, the command's own first: neither "download first" nor "upload first"
                 // helps, since each meets the same conflict from the other side.
-                case CONFLICT_NEVER_SYNCED -> up
-                        ? "differs from the bucket's copy, never synced here: " + KEEP_YOURS + ", " + TAKE_THE_BUCKETS
-                        : "differs from your copy here, never synced: " + TAKE_THE_BUCKETS + ", " + KEEP_YOURS;
-                case REPLACED_BY_FOLDER -> "replaced " + here + " by a folder of the same name: deleted first, to make room";
-                case REPLACED_BY_FILE -> "its folder was replaced " + here + " by a file of the same name: deleted first, to make room";
-                case IN_THE_WAY_FORCED -> "in the way of a file or folder of the same name " + here + " (--force): deleted first";
-                case IN_THE_WAY_CONFLICT -> "a file and a folder of the same name: the one " + there
-                        + " holds content this machine has not synced (--force to replace it)";
+                case CONFLICT_NEVER_SYNCED ->
+                    up
+                            ? "differs from the bucket's copy, never synced here: " + KEEP_YOURS + ", "
+                                    + TAKE_THE_BUCKETS
+                            : "differs from your copy here, never synced: " + TAKE_THE_BUCKETS + ", " + KEEP_YOURS;
+                case REPLACED_BY_FOLDER ->
+                    "replaced " + here + " by a folder of the same name: deleted first, to make room";
+                case REPLACED_BY_FILE ->
+                    "its folder was replaced " + here + " by a file of the same name: deleted first, to make room";
+                case IN_THE_WAY_FORCED ->
+                    "in the way of a file or folder of the same name " + here + " (--force): deleted first";
+                case IN_THE_WAY_CONFLICT ->
+                    "a file and a folder of the same name: the one " + there
+                            + " holds content this machine has not synced (--force to replace it)";
                 case CONFLICT_CHANGED_ON_BOTH_SIDES ->
-                        "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's") + " copy)";
+                    "changed on both sides since the last sync (--force to take the " + (up ? "local" : "bucket's")
+                            + " copy)";
             };
         }
     }
@@ -89,7 +117,9 @@ sealed interface Reason {
     /** A path the run does not sync, and why; {@code detail} names the particular (a refusal, a link, an error). */
     record Skip(Kind kind, String detail) implements Reason {
         enum Kind {
-            SYMLINK(false), NOT_REGULAR(false), BAD_NAME(false),
+            SYMLINK(false),
+            NOT_REGULAR(false),
+            BAD_NAME(false),
             /** Unreadable here: nothing at or below it is deleted, overwritten or forgotten, on either side. */
             UNREADABLE(true),
             REFUSED_KEY(true),

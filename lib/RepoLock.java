@@ -75,7 +75,8 @@ final class RepoLock implements AutoCloseable {
                 locked = false;
             } catch (IOException unsupported) {
                 // Some network file systems refuse file locks (ENOLCK): the content below still guards.
-                console.warn("this file system does not support file locks (" + unsupported.getMessage() + "); relying on the lock file's content");
+                console.warn("this file system does not support file locks (" + unsupported.getMessage()
+                        + "); relying on the lock file's content");
                 locked = true;
             }
             Holder held = Holder.parse(read(ch), host);
@@ -83,17 +84,30 @@ final class RepoLock implements AutoCloseable {
             if (held != null) {
                 if (held.host().equals(host)) {
                     // A live process that holds no file lock: a run of an older lambda-sync.
-                    if (held.pid() > 0 && held.pid() != me && ProcessHandle.of(held.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (held.pid() > 0
+                            && held.pid() != me
+                            && ProcessHandle.of(held.pid())
+                                    .map(ProcessHandle::isAlive)
+                                    .orElse(false)) {
                         throw busy(file, held, host, "");
                     }
-                    console.warn("taking over a stale lock from " + (held.pid() > 0 ? "pid " + held.pid() + ", which is no longer running" : "an unreadable lock file"));
+                    console.warn("taking over a stale lock from "
+                            + (held.pid() > 0
+                                    ? "pid " + held.pid() + ", which is no longer running"
+                                    : "an unreadable lock file"));
                 } else {
-                    Duration age = Duration.ofMillis(System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis());
+                    Duration age = Duration.ofMillis(System.currentTimeMillis()
+                            - Files.getLastModifiedTime(file).toMillis());
                     if (age.compareTo(OTHER_HOST_STALE) < 0) {
-                        throw busy(file, held, host, ", refreshed " + age.toSeconds() + " s ago; a lock another machine stops refreshing"
-                                + " counts as stale after " + OTHER_HOST_STALE.toMinutes() + " min");
+                        throw busy(
+                                file,
+                                held,
+                                host,
+                                ", refreshed " + age.toSeconds() + " s ago; a lock another machine stops refreshing"
+                                        + " counts as stale after " + OTHER_HOST_STALE.toMinutes() + " min");
                     }
-                    console.warn("taking over a lock from " + held.who(host) + ", not refreshed for " + age.toMinutes() + " min");
+                    console.warn("taking over a lock from " + held.who(host) + ", not refreshed for " + age.toMinutes()
+                            + " min");
                 }
             }
             ch.truncate(0);
@@ -110,8 +124,10 @@ final class RepoLock implements AutoCloseable {
     }
 
     private static ExitException busy(Path file, Holder held, String host, String detail) {
-        return new ExitException(ExitException.FAILURE, "another lambda-sync (" + (held == null ? "starting" : held.who(host)) + ") is syncing this repo"
-                + detail + "; wait for it to finish (or, if it is not running, remove " + file + ")");
+        return new ExitException(
+                ExitException.FAILURE,
+                "another lambda-sync (" + (held == null ? "starting" : held.who(host)) + ") is syncing this repo"
+                        + detail + "; wait for it to finish (or, if it is not running, remove " + file + ")");
     }
 
     private static String read(FileChannel ch) throws IOException {

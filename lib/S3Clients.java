@@ -12,20 +12,18 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.spi.scheme.AuthScheme;
@@ -37,9 +35,11 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.IdentityProviders;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
 
 /**
  * Builds the S3 client for S3-compatible servers (Lambda's Filesystem S3 Adapter, MinIO,
@@ -51,30 +51,66 @@ final class S3Clients {
     /** A server that stops answering mid-transfer is given up on after this and the request retried. */
     static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
-    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
+    static S3Client create(
+            String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
         return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT);
     }
 
     /** @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null */
-    static S3Client create(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections, Path caBundle,
-                           Duration socketTimeout) {
-        return build(endpoint, region, accessKeyId, secretAccessKey, maxConnections, true,
-                Duration.ofSeconds(10), socketTimeout, Duration.ofMinutes(5), caBundle);
+    static S3Client create(
+            String endpoint,
+            String region,
+            String accessKeyId,
+            String secretAccessKey,
+            int maxConnections,
+            Path caBundle,
+            Duration socketTimeout) {
+        return build(
+                endpoint,
+                region,
+                accessKeyId,
+                secretAccessKey,
+                maxConnections,
+                true,
+                Duration.ofSeconds(10),
+                socketTimeout,
+                Duration.ofMinutes(5),
+                caBundle);
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */
-    static S3Client createForChecks(String endpoint, String region, String accessKeyId, String secretAccessKey, Path caBundle) {
-        return build(endpoint, region, accessKeyId, secretAccessKey, 2, false,
-                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(20), caBundle);
+    static S3Client createForChecks(
+            String endpoint, String region, String accessKeyId, String secretAccessKey, Path caBundle) {
+        return build(
+                endpoint,
+                region,
+                accessKeyId,
+                secretAccessKey,
+                2,
+                false,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(20),
+                caBundle);
     }
 
-    private static S3Client build(String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections,
-                                  boolean retries, Duration connect, Duration socket, Duration attempt, Path caBundle) {
+    private static S3Client build(
+            String endpoint,
+            String region,
+            String accessKeyId,
+            String secretAccessKey,
+            int maxConnections,
+            boolean retries,
+            Duration connect,
+            Duration socket,
+            Duration attempt,
+            Path caBundle) {
         Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(connect)
                 .socketTimeout(socket);
-        if (caBundle != null && endpoint.startsWith("https://")) http.tlsTrustManagersProvider(() -> trustManagers(caBundle));
+        if (caBundle != null && endpoint.startsWith("https://"))
+            http.tlsTrustManagersProvider(() -> trustManagers(caBundle));
         // An http:// endpoint never needs TLS; this spares building an SSL context (loading the
         // CA certificates), the largest single cost of creating the client.
         if (endpoint.startsWith("http://")) {
@@ -86,16 +122,19 @@ final class S3Clients {
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
                 // Credentials come only from the config file, never from ~/.aws or the environment.
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 // Virtual-host addressing needs wildcard DNS the adapter and test servers do not have.
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 // Content-MD5 already guards every body: no aws-chunked framing with a signature per
                 // chunk, and no SHA-256 of the body (see unsignedBodyOverHttp for plain http).
                 .putAuthScheme(unsignedBodyOverHttp())
                 .authSchemeProvider(params -> S3AuthSchemeProvider.defaultProvider().resolveAuthScheme(params).stream()
                         .map(o -> o.toBuilder()
                                 .putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                                .putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false).build())
+                                .putSignerProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false)
+                                .build())
                         .toList())
                 // SDK 2.30+ sends CRC checksums by default; the Lambda adapter answers NotImplemented.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -124,13 +163,16 @@ final class S3Clients {
             @Override
             public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> request) {
                 SdkHttpRequest http = request.request();
-                if (!"http".equals(http.protocol()) || http.port() == 80 || http.port() == 443) return sdk.sign(request);
+                if (!"http".equals(http.protocol()) || http.port() == 80 || http.port() == 443)
+                    return sdk.sign(request);
                 SignedRequest signed = sdk.sign(asHttps(request));
-                return signed.copy(b -> b.request(signed.request().toBuilder().protocol("http").build()));
+                return signed.copy(b ->
+                        b.request(signed.request().toBuilder().protocol("http").build()));
             }
 
             @Override
-            public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
+            public CompletableFuture<AsyncSignedRequest> signAsync(
+                    AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
                 return sdk.signAsync(request); // the async client is not used
             }
         };
@@ -172,20 +214,24 @@ final class S3Clients {
             ks.load(null, null);
             int n = 0;
             for (TrustManager tm : system.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x) for (X509Certificate c : x.getAcceptedIssuers()) ks.setCertificateEntry("system-" + n++, c);
+                if (tm instanceof X509TrustManager x)
+                    for (X509Certificate c : x.getAcceptedIssuers()) ks.setCertificateEntry("system-" + n++, c);
             }
             try (InputStream in = Files.newInputStream(pem)) {
-                for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("bundle-" + n++, c);
+                for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in))
+                    ks.setCertificateEntry("bundle-" + n++, c);
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             return tmf.getTrustManagers();
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the certificates in LAMBDA_CA_BUNDLE " + pem + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read the certificates in LAMBDA_CA_BUNDLE " + pem + ": " + e.getMessage(), e);
         }
     }
 
     private static <T extends AwsCredentialsIdentity> SignRequest<T> asHttps(SignRequest<T> request) {
-        return request.copy(b -> b.request(request.request().toBuilder().protocol("https").build()));
+        return request.copy(
+                b -> b.request(request.request().toBuilder().protocol("https").build()));
     }
 }

@@ -48,16 +48,23 @@ final class S3Download {
         String key = prefix + remote.rel();
         MessageDigest md = ContentHash.md5();
         Answer resp = null;
-        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET)) resp = getRanges(key, remote, dest, md);
+        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET))
+            resp = getRanges(key, remote, dest, md);
         if (resp == null) resp = getWhole(key, remote, dest, md);
         String md5 = S3Store.hex(md);
         String etag = ContentHash.normalizeEtag(resp.etag());
         long size = Files.size(dest);
-        if (size != remote.size()) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
+        if (size != remote.size())
+            throw new StoreException(
+                    StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
         // Without If-Match, this is how a download knows the object is still the one planned.
         if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
         boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
-        long mtime = S3Store.parseMtime(resp.meta().get("mtime"), resp.lastModified() == null ? System.currentTimeMillis() : resp.lastModified().toEpochMilli());
+        long mtime = S3Store.parseMtime(
+                resp.meta().get("mtime"),
+                resp.lastModified() == null
+                        ? System.currentTimeMillis()
+                        : resp.lastModified().toEpochMilli());
         return new Store.Fetched(new Store.Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
     }
 
@@ -65,15 +72,18 @@ final class S3Download {
         boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
         Files.deleteIfExists(dest); // a ranged attempt the server did not serve may have left it
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
-                 b.bucket(bucket).key(key);
-                 if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
-             });
-             var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    b.bucket(bucket).key(key);
+                    if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
+                });
+                var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             new DigestInputStream(in, md).transferTo(out);
             return Answer.of(in.response());
         } catch (SdkException e) {
             if (ifMatch && StoreException.unsupported(e)) {
-                store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, false, "downloads check the object's ETag in the answer instead");
+                store.profile.learn(
+                        StoreProfile.Feature.IF_MATCH_GET,
+                        false,
+                        "downloads check the object's ETag in the answer instead");
                 md.reset();
                 return getWhole(key, remote, dest, md);
             }
@@ -100,7 +110,8 @@ final class S3Download {
         if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
         Path target = partial == null ? dest : partial.data;
         boolean keep = false;
-        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(
+                target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             WorkerPool.IoFunction<long[], Answer> fetch = r -> {
                 if (done.contains(r[0])) return null;
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
@@ -119,7 +130,10 @@ final class S3Download {
                         while (bb.hasRemaining()) pos += ch.write(bb, pos);
                         got += n;
                     }
-                    if (got != r[1]) throw new StoreException(StoreException.Kind.CORRUPTED, remote.rel() + ": range " + range + " returned " + got + " bytes");
+                    if (got != r[1])
+                        throw new StoreException(
+                                StoreException.Kind.CORRUPTED,
+                                remote.rel() + ": range " + range + " returned " + got + " bytes");
                     if (partial != null) {
                         ch.force(false); // on disk before the journal says so
                         partial.finished(r[0]);
@@ -130,18 +144,26 @@ final class S3Download {
                     throw failure(e, remote);
                 }
             };
-            long[] firstMissing = ranges.stream().filter(r -> !done.contains(r[0])).findFirst().orElse(null);
+            long[] firstMissing = ranges.stream()
+                    .filter(r -> !done.contains(r[0]))
+                    .findFirst()
+                    .orElse(null);
             Answer first;
             try {
                 first = firstMissing == null ? null : fetch.apply(firstMissing);
             } catch (RangesRefused e) {
-                store.profile.learn(StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
+                store.profile.learn(
+                        StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
                 md.reset();
                 if (partial != null) partial.forget();
                 return null;
             }
             store.profile.learn(StoreProfile.Feature.RANGE_GET, true, null);
-            WorkerPool.map(store.parts, ranges, r -> r == firstMissing ? first : fetch.apply(r), (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
+            WorkerPool.map(
+                    store.parts,
+                    ranges,
+                    r -> r == firstMissing ? first : fetch.apply(r),
+                    (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
             Answer answer = first != null ? first : headAnswer(key, remote);
             keep = true;
             if (partial != null) {
@@ -151,10 +173,13 @@ final class S3Download {
             }
             return answer;
         } catch (StoreException e) {
-            keep = e.kind == StoreException.Kind.UNREACHABLE || e.kind == StoreException.Kind.THROTTLED || e.kind == StoreException.Kind.SERVER_ERROR;
+            keep = e.kind == StoreException.Kind.UNREACHABLE
+                    || e.kind == StoreException.Kind.THROTTLED
+                    || e.kind == StoreException.Kind.SERVER_ERROR;
             throw e;
         } catch (RangesRefused e) {
-            throw new StoreException(StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
+            throw new StoreException(
+                    StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
         } catch (IOException e) {
             keep = true; // interrupted, or the network: worth resuming
             throw e;
@@ -167,12 +192,15 @@ final class S3Download {
     /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
     private static StoreException failure(SdkException e, Store.Remote remote) {
         StoreException se = StoreException.of(e, remote.rel());
-        return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND ? S3Store.raced(remote.rel()) : se;
+        return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND
+                ? S3Store.raced(remote.rel())
+                : se;
     }
 
     /** Every range was already here: the object's metadata comes from a HEAD. */
     private Answer headAnswer(String key, Store.Remote remote) throws StoreException {
-        return Answer.of(store.call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+        return Answer.of(store.call(
+                remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
     }
 
     /** The server answered a ranged GET with the whole object, or refused it. */
@@ -185,7 +213,9 @@ final class S3Download {
 
     /** Bytes of this object that an interrupted download already brought (for the plan). */
     long resumableDownload(Store.Remote remote) {
-        PartialDownload partial = remote.size() > S3Store.PART_SIZE ? PartialDownload.of(store.root, store.identity(), prefix + remote.rel()) : null;
+        PartialDownload partial = remote.size() > S3Store.PART_SIZE
+                ? PartialDownload.of(store.root, store.identity(), prefix + remote.rel())
+                : null;
         return partial == null ? 0 : partial.bytesDone(remote.tag(), remote.size(), S3Store.PART_SIZE);
     }
 
@@ -203,12 +233,17 @@ final class S3Download {
             expected = store.proofs.get(ProofManifest.key(rel, remote.size(), etag));
             // A proof entry means lambda-sync wrote this very object, with metadata unless the server
             // refused it: an answer without it means the server does not keep metadata.
-            if (expected != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false, "contents are proven by MD5 ETags or the proof manifests");
+            if (expected != null && md5Meta == null)
+                store.profile.learn(
+                        StoreProfile.Feature.METADATA,
+                        false,
+                        "contents are proven by MD5 ETags or the proof manifests");
         }
         if (expected != null) {
             if (!expected.equals(md5)) throw corrupted(rel);
             // Proven content is evidence about the server's ETags too.
-            if (ContentHash.isPlainMd5(etag)) store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5), S3Store.ETAG_INSTEAD);
+            if (ContentHash.isPlainMd5(etag))
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5), S3Store.ETAG_INSTEAD);
             return true;
         }
         if (store.profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
@@ -219,7 +254,8 @@ final class S3Download {
             }
             // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
             // a server that fronts a filesystem may give other ETags to files written beside it.
-        } else if (ContentHash.multipartCount(etag) > 0 && ContentHash.multipartMatches(etag, file, remote.size(), S3Store.PART_SIZE)) {
+        } else if (ContentHash.multipartCount(etag) > 0
+                && ContentHash.multipartMatches(etag, file, remote.size(), S3Store.PART_SIZE)) {
             return true;
         }
         // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
@@ -231,14 +267,19 @@ final class S3Download {
         } catch (SdkException e) {
             throw StoreException.of(e, rel);
         }
-        if (!again.equals(md5)) throw new StoreException(StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
-        if (ContentHash.isPlainMd5(etag) && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
+        if (!again.equals(md5))
+            throw new StoreException(
+                    StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
+        if (ContentHash.isPlainMd5(etag)
+                && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
             store.profile.learn(StoreProfile.Feature.ETAG_MD5, false, S3Store.ETAG_INSTEAD);
         }
         return true;
     }
 
     private static StoreException corrupted(String rel) {
-        return new StoreException(StoreException.Kind.CORRUPTED, rel + ": downloaded content does not match its checksum (corrupted in transit)");
+        return new StoreException(
+                StoreException.Kind.CORRUPTED,
+                rel + ": downloaded content does not match its checksum (corrupted in transit)");
     }
 }

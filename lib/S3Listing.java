@@ -39,10 +39,12 @@ final class S3Listing {
         // Where ETags prove nothing, the proof manifests are read while the data is store.listed, and the
         // listing is kept to drop this machine's stale store.proofs afterwards.
         boolean proofsNeeded = !store.profile.is(StoreProfile.Feature.ETAG_MD5);
-        Consumer<Store.Remote> into = !proofsNeeded ? sink : r -> {
-            store.listed.put(r.rel(), r);
-            sink.accept(r);
-        };
+        Consumer<Store.Remote> into = !proofsNeeded
+                ? sink
+                : r -> {
+                    store.listed.put(r.rel(), r);
+                    sink.accept(r);
+                };
         try {
             var manifests = proofsNeeded ? store.parts.submit(this::readManifests) : null;
             listData(scopes, into, outside);
@@ -52,13 +54,19 @@ final class S3Listing {
             throw StoreException.of(e, "listing " + store.describe());
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof StoreException se) throw se;
-            throw new StoreException(StoreException.Kind.UNREACHABLE, "listing " + store.describe() + ": " + e.getCause().getMessage(), 0, "", e);
+            throw new StoreException(
+                    StoreException.Kind.UNREACHABLE,
+                    "listing " + store.describe() + ": " + e.getCause().getMessage(),
+                    0,
+                    "",
+                    e);
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new IOException("listing the proof manifests: " + e, e);
         }
     }
 
-    private void listData(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
+    private void listData(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside)
+            throws IOException {
         if (!scopes.isEmpty()) {
             store.parallel(scopes, p -> listRest(new Folder(p, null, null), sink));
             return;
@@ -68,12 +76,15 @@ final class S3Listing {
         tops.remove(S3Store.OWN_DIR);
         List<String> dataPrefixes = new ArrayList<>();
         store.parallel(tops, top -> {
-            List<String> subs = new ArrayList<>();
-            listLevel(top, subs, o -> reject(rel(o), outside));
-            String topName = top.substring(0, top.length() - 1);
-            return subs.stream().filter(s -> DataDirs.isDataDir(topName, s.substring(top.length(), s.length() - 1))
-                    || reject(s, outside)).toList();
-        }).forEach(dataPrefixes::addAll);
+                    List<String> subs = new ArrayList<>();
+                    listLevel(top, subs, o -> reject(rel(o), outside));
+                    String topName = top.substring(0, top.length() - 1);
+                    return subs.stream()
+                            .filter(s -> DataDirs.isDataDir(topName, s.substring(top.length(), s.length() - 1))
+                                    || reject(s, outside))
+                            .toList();
+                })
+                .forEach(dataPrefixes::addAll);
         // A data dir's first page (up to 1,000 keys) usually holds all of it. A bigger one is then
         // store.listed folder by folder, side by side: a filesystem-backed server (S3Proxy, maybe the
         // Lambda adapter) walks the whole tree again for every page, so one data dir of 10,000
@@ -92,9 +103,13 @@ final class S3Listing {
     private void whole(ListObjectsV2Response page) {
         String token = page.nextContinuationToken();
         if (Boolean.TRUE.equals(page.isTruncated()) && (token == null || token.isEmpty())) {
-            throw new java.io.UncheckedIOException(new StoreException(StoreException.Kind.SERVER_ERROR, "the server cut a listing of "
-                    + (page.prefix() == null ? "the bucket" : page.prefix()) + " short (more to come, but no way to ask for it): nothing"
-                    + " was read as deleted and nothing was changed; run again, and if it repeats the server cannot list this folder"));
+            throw new java.io.UncheckedIOException(
+                    new StoreException(
+                            StoreException.Kind.SERVER_ERROR,
+                            "the server cut a listing of "
+                                    + (page.prefix() == null ? "the bucket" : page.prefix())
+                                    + " short (more to come, but no way to ask for it): nothing"
+                                    + " was read as deleted and nothing was changed; run again, and if it repeats the server cannot list this folder"));
         }
     }
 
@@ -103,9 +118,11 @@ final class S3Listing {
             String dir = prefix + ProofManifest.DIR;
             String id = store.root == null ? null : ProofManifest.machineId(store.root, false);
             String mine = id == null ? null : dir + id + ".tsv";
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(dir))) {
+            for (ListObjectsV2Response page :
+                    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(dir))) {
                 for (S3Object o : page.contents()) {
-                    String text = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asUtf8String();
+                    String text = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key()))
+                            .asUtf8String();
                     for (ProofManifest.Entry e : ProofManifest.parse(text)) {
                         store.proofs.put(ProofManifest.key(e.rel(), e.size(), e.tag()), e.md5());
                         if (o.key().equals(mine)) store.ownPrevious.add(e);
@@ -122,7 +139,8 @@ final class S3Listing {
     /** Lists a data dir's first page and, if there is more, its own files; returns what is left to list. */
     private List<Folder> firstPage(String dir, Consumer<Store.Remote> sink) {
         int keys = store.firstPageKeys;
-        ListObjectsV2Response first = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + dir).maxKeys(keys).encodingType(EncodingType.URL));
+        ListObjectsV2Response first = s3.listObjectsV2(
+                b -> b.bucket(bucket).prefix(prefix + dir).maxKeys(keys).encodingType(EncodingType.URL));
         whole(first);
         first.contents().forEach(o -> sink(sink, o));
         if (!Boolean.TRUE.equals(first.isTruncated()) || first.contents().isEmpty()) return List.of();
@@ -136,7 +154,10 @@ final class S3Listing {
         });
         if (folders.size() > SPLIT_LIMIT) return List.of(new Folder(dir, after, seen)); // too many: the rest at once
         Set<String> complete = completeFolders(first.contents(), dir);
-        return folders.stream().filter(f -> !complete.contains(f)).map(f -> new Folder(f, after, seen)).toList();
+        return folders.stream()
+                .filter(f -> !complete.contains(f))
+                .map(f -> new Folder(f, after, seen))
+                .toList();
     }
 
     /**
@@ -167,8 +188,8 @@ final class S3Listing {
     private record Folder(String prefix, String after, Set<String> seen) {}
 
     private Void listRest(Folder f, Consumer<Store.Remote> sink) {
-        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after)
-                .encodingType(EncodingType.URL))) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b ->
+                b.bucket(bucket).prefix(prefix + f.prefix).startAfter(f.after).encodingType(EncodingType.URL))) {
             whole(page);
             for (S3Object o : page.contents()) if (f.seen == null || f.seen.add(o.key())) sink(sink, o);
         }
@@ -200,8 +221,8 @@ final class S3Listing {
      * again, and only when the server says it encoded them, so servers that ignore it are fine.
      */
     private void listLevel(String relPrefix, List<String> dirs, Consumer<S3Object> objects) {
-        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/")
-                .encodingType(EncodingType.URL))) {
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(
+                b -> b.bucket(bucket).prefix(prefix + relPrefix).delimiter("/").encodingType(EncodingType.URL))) {
             whole(page);
             for (CommonPrefix cp : page.commonPrefixes()) dirs.add(cp.prefix().substring(prefix.length()));
             page.contents().forEach(objects);

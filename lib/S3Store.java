@@ -50,9 +50,11 @@ final class S3Store implements Store {
     final Map<String, String> proofs = new ConcurrentHashMap<>();
     /** This machine's manifest entries as read, and what it uploaded this run. */
     final List<ProofManifest.Entry> ownPrevious = new ArrayList<>();
+
     final Queue<ProofManifest.Entry> uploaded = new ConcurrentLinkedQueue<>();
     /** The listing, kept where proofs are needed (to drop stale ones). */
     final Map<String, Remote> listed = new ConcurrentHashMap<>();
+
     volatile boolean listedInFull, manifestsRead, probed;
     int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
@@ -128,7 +130,8 @@ final class S3Store implements Store {
         } catch (SdkException e) {
             throw StoreException.of(e, what);
         } catch (UncheckedIOException e) {
-            throw new StoreException(StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
+            throw new StoreException(
+                    StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
         }
     }
 
@@ -190,13 +193,18 @@ final class S3Store implements Store {
             if (se.kind != StoreException.Kind.NOT_FOUND) throw se;
             now = null;
         }
-        boolean same = planned == null ? now == null
-                : now != null && now.contentLength() == planned.size() && ContentHash.normalizeEtag(now.eTag()).equals(planned.tag());
+        boolean same = planned == null
+                ? now == null
+                : now != null
+                        && now.contentLength() == planned.size()
+                        && ContentHash.normalizeEtag(now.eTag()).equals(planned.tag());
         if (!same) throw raced(rel);
     }
 
     static StoreException raced(String rel) {
-        return new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the bucket since the plan was made (another machine?)");
+        return new StoreException(
+                StoreException.Kind.PRECONDITION,
+                rel + ": changed in the bucket since the plan was made (another machine?)");
     }
 
     void learnEtag(String tag, String md5Hex) {
@@ -270,8 +278,9 @@ final class S3Store implements Store {
         return "\"" + etag + "\"";
     }
 
-    static final String ETAG_INSTEAD = "contents are proven by metadata or the proof manifests; downloads with neither are checked"
-            + " for length only and reported unverified";
+    static final String ETAG_INSTEAD =
+            "contents are proven by metadata or the proof manifests; downloads with neither are checked"
+                    + " for length only and reported unverified";
 
     /**
      * Deletes what the plan saw, and only that: a HEAD right before tells whether another machine
@@ -295,11 +304,14 @@ final class S3Store implements Store {
         if (proof != null) return proof.equals(localMd5);
         if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
         if (!profile.isNot(StoreProfile.Feature.METADATA)) {
-            HeadObjectResponse head = call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            HeadObjectResponse head =
+                    call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key)));
             String meta = head.metadata().get("md5chksum");
-            if (meta != null && ContentHash.base64ToHex(meta) != null) return localMd5.equals(ContentHash.base64ToHex(meta));
+            if (meta != null && ContentHash.base64ToHex(meta) != null)
+                return localMd5.equals(ContentHash.base64ToHex(meta));
         }
-        if (profile.is(StoreProfile.Feature.ETAG_MD5) && ContentHash.isPlainMd5(tag)) return false; // an MD5 ETag that differs
+        if (profile.is(StoreProfile.Feature.ETAG_MD5) && ContentHash.isPlainMd5(tag))
+            return false; // an MD5 ETag that differs
         // No proof on offer: read the object and compare, writing nothing.
         String md5;
         try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {

@@ -42,8 +42,10 @@ final class S3Upload {
         if (multipart) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
         if (s == null) {
             if (size > S3Store.MAX_SINGLE_PUT) {
-                throw new StoreException(StoreException.Kind.REFUSED, rel + " is " + Units.bytes(size) + ": the server does not support multipart"
-                        + " upload and one PUT takes at most 5 GiB; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
+                throw new StoreException(
+                        StoreException.Kind.REFUSED,
+                        rel + " is " + Units.bytes(size) + ": the server does not support multipart"
+                                + " upload and one PUT takes at most 5 GiB; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
             }
             s = putSingle(rel, key, file, size, mtime, md5Hex == null ? ContentHash.md5Hex(file) : md5Hex, planned);
         }
@@ -51,25 +53,42 @@ final class S3Upload {
         return s;
     }
 
-    private Store.Stored putSingle(String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned) throws IOException {
+    private Store.Stored putSingle(
+            String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned)
+            throws IOException {
         boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
         boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
         if (!conditional) store.expectUnchanged(rel, key, planned);
         AtomicReference<MessageDigest> sent = new AtomicReference<>();
         String etag;
         try {
-            etag = s3.putObject(b -> {
-                b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5Hex)).contentLength(size);
-                if (meta) b.metadata(S3Store.meta(mtime, md5Hex));
-                if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
-            }, RequestBody.fromContentProvider(() -> digested(S3Store.slice(file, 0, size), sent), size, "application/octet-stream")).eTag();
+            etag = s3.putObject(
+                            b -> {
+                                b.bucket(bucket)
+                                        .key(key)
+                                        .contentMD5(ContentHash.hexToBase64(md5Hex))
+                                        .contentLength(size);
+                                if (meta) b.metadata(S3Store.meta(mtime, md5Hex));
+                                if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
+                            },
+                            RequestBody.fromContentProvider(
+                                    () -> digested(S3Store.slice(file, 0, size), sent),
+                                    size,
+                                    "application/octet-stream"))
+                    .eTag();
         } catch (SdkException e) {
             if (StoreException.unsupported(e) && meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
-                store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                store.profile.learn(
+                        StoreProfile.Feature.METADATA,
+                        false,
+                        "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             if (StoreException.unsupported(e) && conditional) {
-                store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false, "each write checks the object with a HEAD right before it");
+                store.profile.learn(
+                        StoreProfile.Feature.CONDITIONAL_PUT,
+                        false,
+                        "each write checks the object with a HEAD right before it");
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
@@ -78,8 +97,12 @@ final class S3Upload {
         }
         String tag = ContentHash.normalizeEtag(etag);
         // A server that does not check Content-MD5 stores whatever arrived: the bytes sent must be the hashed ones.
-        if (!store.profile.is(StoreProfile.Feature.CONTENT_MD5) && sent.get() != null && !S3Store.hex(sent.get()).equals(md5Hex)) {
-            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded").stored(tag);
+        if (!store.profile.is(StoreProfile.Feature.CONTENT_MD5)
+                && sent.get() != null
+                && !S3Store.hex(sent.get()).equals(md5Hex)) {
+            throw new StoreException(
+                            StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded")
+                    .stored(tag);
         }
         store.learnEtag(tag, md5Hex);
         return new Store.Stored(new Store.Remote(rel, size, tag), md5Hex);
@@ -95,10 +118,14 @@ final class S3Upload {
      *
      * @return null when the server turned out not to support multipart (then a single PUT is used)
      */
-    private Store.Stored putMultipart(String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned) throws IOException {
+    private Store.Stored putMultipart(
+            String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned)
+            throws IOException {
         ContentHash.Parts hashes = ContentHash.parts(file, S3Store.PART_SIZE);
         if (md5Hex != null && !hashes.md5().equals(md5Hex)) {
-            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being store.uploaded (since it was hashed)");
+            throw new StoreException(
+                    StoreException.Kind.CHANGED_WHILE_UPLOADING,
+                    rel + " changed while it was being store.uploaded (since it was hashed)");
         }
         String md5 = hashes.md5();
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), key);
@@ -117,30 +144,53 @@ final class S3Upload {
         try {
             List<CompletedPart> done = store.parallel(S3Store.partRanges(size), r -> {
                 int n = (int) (r[0] / S3Store.PART_SIZE) + 1;
-                if (reuse.containsKey(n)) return CompletedPart.builder().partNumber(n).eTag(reuse.get(n)).build();
+                if (reuse.containsKey(n))
+                    return CompletedPart.builder()
+                            .partNumber(n)
+                            .eTag(reuse.get(n))
+                            .build();
                 String partMd5 = hashes.partMd5s().get(n - 1);
                 AtomicReference<MessageDigest> sent = new AtomicReference<>();
-                String etag = store.call(rel, () -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(n).contentLength(r[1])
-                                .contentMD5(ContentHash.hexToBase64(partMd5)),
-                        RequestBody.fromContentProvider(() -> checkSent ? digested(S3Store.slice(file, r[0], r[1]), sent) : S3Store.slice(file, r[0], r[1]),
-                                r[1], "application/octet-stream")).eTag());
+                String etag = store.call(
+                        rel,
+                        () -> s3.uploadPart(
+                                        b -> b.bucket(bucket)
+                                                .key(key)
+                                                .uploadId(id)
+                                                .partNumber(n)
+                                                .contentLength(r[1])
+                                                .contentMD5(ContentHash.hexToBase64(partMd5)),
+                                        RequestBody.fromContentProvider(
+                                                () -> checkSent
+                                                        ? digested(S3Store.slice(file, r[0], r[1]), sent)
+                                                        : S3Store.slice(file, r[0], r[1]),
+                                                r[1],
+                                                "application/octet-stream"))
+                                .eTag());
                 if (checkSent && sent.get() != null && !S3Store.hex(sent.get()).equals(partMd5)) {
-                    throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being store.uploaded (part " + n + ")");
+                    throw new StoreException(
+                            StoreException.Kind.CHANGED_WHILE_UPLOADING,
+                            rel + " changed while it was being store.uploaded (part " + n + ")");
                 }
                 if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
             });
-            if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
-                throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+            if (Files.size(file) != size
+                    || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS)
+                                    .toMillis()
+                            != mtime) {
+                throw new StoreException(
+                        StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
             }
             boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
             if (!conditional) store.expectUnchanged(rel, key, planned);
             String etag;
             try {
                 etag = s3.completeMultipartUpload(b -> {
-                    b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done));
-                    if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
-                }).eTag();
+                            b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done));
+                            if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
+                        })
+                        .eTag();
             } catch (SdkException e) {
                 etag = ownWriteLanded(e, key, size, md5, ContentHash.multipartEtag(hashes.partMd5s()));
                 if (etag == null) throw e;
@@ -148,11 +198,17 @@ final class S3Upload {
             if (journal != null) journal.forget();
             return new Store.Stored(new Store.Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
         } catch (IOException | RuntimeException e) {
-            StoreException se = e instanceof SdkException sdk ? uploadFailure(sdk, rel, file, size, mtime) : e instanceof StoreException x ? x : null;
+            StoreException se = e instanceof SdkException sdk
+                    ? uploadFailure(sdk, rel, file, size, mtime)
+                    : e instanceof StoreException x ? x : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
-            boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind == StoreException.Kind.UNREACHABLE
-                    || se.kind == StoreException.Kind.THROTTLED || se.kind == StoreException.Kind.SERVER_ERROR);
+            boolean keep = journal != null
+                    && (se == null
+                            ? e instanceof IOException
+                            : se.kind == StoreException.Kind.UNREACHABLE
+                                    || se.kind == StoreException.Kind.THROTTLED
+                                    || se.kind == StoreException.Kind.SERVER_ERROR);
             if (!keep) {
                 try {
                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
@@ -173,21 +229,36 @@ final class S3Upload {
      *
      * @return its upload id, or null to start afresh (the old upload is aborted then)
      */
-    private String resume(UploadJournal journal, String rel, String key, long size, long mtime, ContentHash.Parts hashes,
-                          Map<Integer, String> reuse) {
+    private String resume(
+            UploadJournal journal,
+            String rel,
+            String key,
+            long size,
+            long mtime,
+            ContentHash.Parts hashes,
+            Map<Integer, String> reuse) {
         UploadJournal.Pending p = journal == null ? null : journal.pending();
         if (p == null) return null;
-        boolean same = p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
+        boolean same = p.size() == size
+                && p.mtime() == mtime
+                && p.partSize() == S3Store.PART_SIZE
+                && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
         Map<Integer, String> serverParts = new HashMap<>();
         if (same) {
             try {
-                for (var page : s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
-                    page.parts().forEach(part -> serverParts.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
+                for (var page :
+                        s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
+                    page.parts()
+                            .forEach(
+                                    part -> serverParts.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
                 }
                 store.profile.learn(StoreProfile.Feature.LIST_PARTS, true, null);
             } catch (SdkException e) {
                 if (StoreException.unsupported(e)) {
-                    store.profile.learn(StoreProfile.Feature.LIST_PARTS, false, "an interrupted large upload starts again from the first byte");
+                    store.profile.learn(
+                            StoreProfile.Feature.LIST_PARTS,
+                            false,
+                            "an interrupted large upload starts again from the first byte");
                 }
                 same = false; // gone (aborted, expired), or not listable: start afresh
             }
@@ -202,8 +273,10 @@ final class S3Upload {
             return null;
         }
         for (UploadJournal.Part part : p.parts().values()) {
-            boolean sameBytes = part.number() <= hashes.partMd5s().size() && hashes.partMd5s().get(part.number() - 1).equals(part.md5());
-            if (sameBytes && ContentHash.normalizeEtag(part.etag()).equals(serverParts.get(part.number()))) reuse.put(part.number(), part.etag());
+            boolean sameBytes = part.number() <= hashes.partMd5s().size()
+                    && hashes.partMd5s().get(part.number() - 1).equals(part.md5());
+            if (sameBytes && ContentHash.normalizeEtag(part.etag()).equals(serverParts.get(part.number())))
+                reuse.put(part.number(), part.etag());
         }
         return p.uploadId();
     }
@@ -212,7 +285,9 @@ final class S3Upload {
     long resumable(String rel, long size, long mtime) {
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), prefix + rel);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
-        return p != null && p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE ? p.bytesDone() : 0;
+        return p != null && p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE
+                ? p.bytesDone()
+                : 0;
     }
 
     /** @return the new upload's id, or null when the server has no multipart upload */
@@ -220,9 +295,10 @@ final class S3Upload {
         boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
         try {
             String id = s3.createMultipartUpload(b -> {
-                b.bucket(bucket).key(key);
-                if (meta) b.metadata(S3Store.meta(mtime, md5));
-            }).uploadId();
+                        b.bucket(bucket).key(key);
+                        if (meta) b.metadata(S3Store.meta(mtime, md5));
+                    })
+                    .uploadId();
             store.profile.learn(StoreProfile.Feature.MULTIPART, true, null);
             return id;
         } catch (SdkException e) {
@@ -230,8 +306,12 @@ final class S3Upload {
         }
         if (meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
             try {
-                String id = s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
-                store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                String id =
+                        s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
+                store.profile.learn(
+                        StoreProfile.Feature.METADATA,
+                        false,
+                        "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
                 return id;
             } catch (SdkException again) {
                 // multipart itself is missing
@@ -258,7 +338,8 @@ final class S3Upload {
             String tag = ContentHash.normalizeEtag(h.eTag());
             String meta = h.metadata().get("md5chksum");
             if (meta != null && md5.equals(ContentHash.base64ToHex(meta))) return tag;
-            if (store.profile.is(StoreProfile.Feature.ETAG_MD5) && (tag.equalsIgnoreCase(md5) || tag.equalsIgnoreCase(multipartEtag))) return tag;
+            if (store.profile.is(StoreProfile.Feature.ETAG_MD5)
+                    && (tag.equalsIgnoreCase(md5) || tag.equalsIgnoreCase(multipartEtag))) return tag;
         } catch (SdkException gone) {
             // not there, or not reachable: not provably ours
         }
@@ -271,13 +352,20 @@ final class S3Upload {
         if (se.kind == StoreException.Kind.PRECONDITION) return S3Store.raced(rel);
         if (se.code.equals("BadDigest") || se.code.equals("InvalidDigest")) {
             try {
-                if (Files.size(file) != size || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime) {
-                    return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
+                if (Files.size(file) != size
+                        || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS)
+                                        .toMillis()
+                                != mtime) {
+                    return new StoreException(
+                            StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
                 }
             } catch (IOException gone) {
-                return new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " was removed while it was being uploaded");
+                return new StoreException(
+                        StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " was removed while it was being uploaded");
             }
-            return new StoreException(StoreException.Kind.CORRUPTED, rel + ": the server refused the body as damaged on the way (" + se.code + ")");
+            return new StoreException(
+                    StoreException.Kind.CORRUPTED,
+                    rel + ": the server refused the body as damaged on the way (" + se.code + ")");
         }
         return se;
     }
@@ -297,8 +385,10 @@ final class S3Upload {
     private void abortEarlierUploads(String key, String keep) {
         if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return;
         try {
-            for (MultipartUpload u : s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
-                if (u.key().equals(key) && !u.uploadId().equals(keep)) s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(u.uploadId()));
+            for (MultipartUpload u :
+                    s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {
+                if (u.key().equals(key) && !u.uploadId().equals(keep))
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(u.uploadId()));
             }
         } catch (SdkException ignored) {
             // not supported, or already gone: nothing we can do about it here

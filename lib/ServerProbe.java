@@ -32,7 +32,10 @@ final class ServerProbe {
         synchronized (this) {
             if (store.probed) return;
             boolean known = true;
-            for (var f : List.of(StoreProfile.Feature.ETAG_MD5, StoreProfile.Feature.METADATA, StoreProfile.Feature.CONTENT_MD5,
+            for (var f : List.of(
+                    StoreProfile.Feature.ETAG_MD5,
+                    StoreProfile.Feature.METADATA,
+                    StoreProfile.Feature.CONTENT_MD5,
                     StoreProfile.Feature.CONDITIONAL_PUT)) {
                 known &= store.profile.get(f) != StoreProfile.Support.UNKNOWN;
             }
@@ -48,40 +51,70 @@ final class ServerProbe {
      * ignores them answers 200). With {@code multipart}, also multipart upload and ListParts (doctor).
      */
     void probe(boolean multipart) throws StoreException {
-        String key = prefix + S3Store.OWN_DIR + "probe-" + java.util.UUID.randomUUID().toString().substring(0, 12);
+        String key = prefix + S3Store.OWN_DIR + "probe-"
+                + java.util.UUID.randomUUID().toString().substring(0, 12);
         byte[] body = ("lambda-sync probe " + key + "\n").getBytes(StandardCharsets.UTF_8);
         String md5 = ContentHash.md5Hex(body);
         Map<String, String> meta = S3Store.meta(System.currentTimeMillis(), md5);
         try {
             String etag;
             try {
-                etag = s3.putObject(b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5)), RequestBody.fromBytes(body)).eTag();
+                etag = s3.putObject(
+                                b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5)),
+                                RequestBody.fromBytes(body))
+                        .eTag();
             } catch (SdkException e) {
                 if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
                 store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata");
-                etag = s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)), RequestBody.fromBytes(body)).eTag();
+                etag = s3.putObject(
+                                b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
+                                RequestBody.fromBytes(body))
+                        .eTag();
             }
             store.learnEtag(ContentHash.normalizeEtag(etag), md5);
             if (!store.profile.isNot(StoreProfile.Feature.METADATA)) {
-                boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
-                store.profile.learn(StoreProfile.Feature.METADATA, kept, "contents are proven by MD5 ETags or the proof manifests");
+                boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(
+                        s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
+                store.profile.learn(
+                        StoreProfile.Feature.METADATA, kept, "contents are proven by MD5 ETags or the proof manifests");
             }
             String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
-            store.profile.learn(StoreProfile.Feature.CONTENT_MD5, refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(wrongMd5),
-                    RequestBody.fromBytes(body)), 400), "each upload's bytes are hashed again as they are sent");
+            store.profile.learn(
+                    StoreProfile.Feature.CONTENT_MD5,
+                    refused(
+                            () -> s3.putObject(
+                                    b -> b.bucket(bucket).key(key).contentMD5(wrongMd5), RequestBody.fromBytes(body)),
+                            400),
+                    "each upload's bytes are hashed again as they are sent");
             String wrongTag = S3Store.quoted("0123456789abcdef0123456789abcdef");
-            store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, refused(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch(wrongTag)), 412),
+            store.profile.learn(
+                    StoreProfile.Feature.IF_MATCH_GET,
+                    refused(
+                            () -> s3.getObjectAsBytes(
+                                    b -> b.bucket(bucket).key(key).ifMatch(wrongTag)),
+                            412),
                     "downloads check the object's ETag in the answer instead");
             boolean ranged;
-            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
+            try (ResponseInputStream<GetObjectResponse> in =
+                    s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
                 ranged = in.response().contentRange() != null && in.readAllBytes().length == 3;
             } catch (SdkException | IOException e) {
                 ranged = false;
             }
-            store.profile.learn(StoreProfile.Feature.RANGE_GET, ranged, "large files are downloaded as one stream each");
-            boolean conditional = refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)), 412)
-                    && refused(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)), 412);
-            store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional, "each write checks the object with a HEAD right before it");
+            store.profile.learn(
+                    StoreProfile.Feature.RANGE_GET, ranged, "large files are downloaded as one stream each");
+            boolean conditional = refused(
+                            () -> s3.putObject(
+                                    b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)),
+                            412)
+                    && refused(
+                            () -> s3.putObject(
+                                    b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)),
+                            412);
+            store.profile.learn(
+                    StoreProfile.Feature.CONDITIONAL_PUT,
+                    conditional,
+                    "each write checks the object with a HEAD right before it");
             if (multipart) probeMultipart(key, body);
         } catch (SdkException e) {
             throw StoreException.of(e, "probing the server with " + key);
@@ -100,21 +133,28 @@ final class ServerProbe {
             id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         } catch (SdkException e) {
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            store.profile.learn(
+                    StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
             return;
         }
         try {
-            String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1), RequestBody.fromBytes(body)).eTag();
+            String etag = s3.uploadPart(
+                            b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1), RequestBody.fromBytes(body))
+                    .eTag();
             boolean listed;
             try {
-                listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(id)).parts().stream().anyMatch(p -> p.partNumber() == 1);
+                listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(id)).parts().stream()
+                        .anyMatch(p -> p.partNumber() == 1);
             } catch (SdkException e) {
                 if (!StoreException.unsupported(e)) throw e;
                 listed = false;
             }
             store.profile.learn(StoreProfile.Feature.LIST_PARTS, listed, null);
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
-                    .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+            s3.completeMultipartUpload(b -> b.bucket(bucket)
+                    .key(key)
+                    .uploadId(id)
+                    .multipartUpload(m -> m.parts(
+                            CompletedPart.builder().partNumber(1).eTag(etag).build())));
             store.profile.learn(StoreProfile.Feature.MULTIPART, true, null);
         } catch (SdkException e) {
             try {
@@ -123,7 +163,8 @@ final class ServerProbe {
                 // gone already
             }
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            store.profile.learn(
+                    StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
         }
     }
 

@@ -34,14 +34,22 @@ final class StartupTraining {
             Files.createDirectories(repo.resolve("exp/data"));
             Files.writeString(repo.resolve("exp/data/a.txt"), "training\n");
             Path s3 = repo.resolve("s3.sync.env"), dir = repo.resolve("dir.sync.env");
-            Files.writeString(s3, "BUCKET_NAME=training\nLAMBDA_ACCESS_KEY_ID=k\nLAMBDA_SECRET_ACCESS_KEY=training-secret\n"
-                    + "LAMBDA_ENDPOINT_URL=http://127.0.0.1:" + server.getLocalPort() + "\n");
+            Files.writeString(
+                    s3,
+                    "BUCKET_NAME=training\nLAMBDA_ACCESS_KEY_ID=k\nLAMBDA_SECRET_ACCESS_KEY=training-secret\n"
+                            + "LAMBDA_ENDPOINT_URL=http://127.0.0.1:" + server.getLocalPort() + "\n");
             Files.writeString(dir, "SYNC_TARGET=target\n");
             // Real endpoints are https, which the stand-in is not: build (never use) such a
             // client too, so the TLS classes are in the archive as well.
-            S3Clients.create("https://127.0.0.1:1", "us-east-1", "k", "training-secret", 1).close();
-            for (String[] args : new String[][] {{"--help"}, {s3.toString(), "upload", "--yes"}, {s3.toString(), "download", "--yes", "--json"},
-                    {dir.toString(), "upload", "--yes"}, {dir.toString(), "status"}}) {
+            S3Clients.create("https://127.0.0.1:1", "us-east-1", "k", "training-secret", 1)
+                    .close();
+            for (String[] args : new String[][] {
+                {"--help"},
+                {s3.toString(), "upload", "--yes"},
+                {s3.toString(), "download", "--yes", "--json"},
+                {dir.toString(), "upload", "--yes"},
+                {dir.toString(), "status"}
+            }) {
                 LambdaSync cmd = new LambdaSync();
                 cmd.workDir = repo;
                 cmd.env = Map.of("HOME", tmp.toString());
@@ -72,7 +80,9 @@ final class StartupTraining {
     }
 
     private static void answer(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (s;
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream()) {
             byte[] buf = new byte[65536];
             while (true) {
                 StringBuilder head = new StringBuilder();
@@ -83,20 +93,24 @@ final class StartupTraining {
                 }
                 long len = 0;
                 for (String line : head.toString().split("\r\n")) {
-                    if (line.toLowerCase().startsWith("content-length:")) len = Long.parseLong(line.substring(15).trim());
+                    if (line.toLowerCase().startsWith("content-length:"))
+                        len = Long.parseLong(line.substring(15).trim());
                 }
                 for (long left = len; left > 0; ) {
                     int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                     if (n < 0) return;
                     left -= n;
                 }
-                String body = head.toString().startsWith("GET /training?") || head.toString().startsWith("GET /training/?")
+                String body = head.toString().startsWith("GET /training?")
+                                || head.toString().startsWith("GET /training/?")
                         ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><Name>training</Name><KeyCount>0</KeyCount>"
-                          + "<IsTruncated>false</IsTruncated></ListBucketResult>"
+                                + "<IsTruncated>false</IsTruncated></ListBucketResult>"
                         : "";
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + b.length + "\r\nETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\n"
-                        + "Content-Type: application/xml\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + b.length
+                                + "\r\nETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\n"
+                                + "Content-Type: application/xml\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(b);
                 out.flush();
             }

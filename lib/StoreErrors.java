@@ -18,20 +18,28 @@ final class StoreErrors {
             return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m));
         }
         return switch (se.kind) {
-            case NO_BUCKET -> "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
-            // A bare 404 (a HEAD has no body to name the code) reaching here is the bucket's: objects are handled below.
-            case NOT_FOUND -> se.code.isEmpty()
-                    ? "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file
-                    : where + ": " + firstLine(se.getMessage());
+            case NO_BUCKET ->
+                "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
+            // A bare 404 (a HEAD has no body to name the code) reaching here is the bucket's: objects are handled
+            // below.
+            case NOT_FOUND ->
+                se.code.isEmpty()
+                        ? "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in "
+                                + config.file
+                        : where + ": " + firstLine(se.getMessage());
             // S3 answers a skewed clock with 403 too: blaming the key pair would send the user to the wrong fix.
-            case AUTH -> se.code.equals("RequestTimeTooSkewed")
-                    ? "the " + where + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)"
-                    : "the " + where + " rejected the credentials (" + (se.code.isEmpty() ? "403" : se.code)
-                            + "): check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file;
+            case AUTH ->
+                se.code.equals("RequestTimeTooSkewed")
+                        ? "the " + where
+                                + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)"
+                        : "the " + where + " rejected the credentials (" + (se.code.isEmpty() ? "403" : se.code)
+                                + "): check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file;
             case UNREACHABLE -> unreachable(e, where);
-            default -> se.status > 0 ? "the " + where + " answered " + se.status + (se.code.isEmpty() ? "" : " " + se.code)
-                    + (se.kind.isTransient() ? "; run the same command again" : "")
-                    : where + ": " + firstLine(se.getMessage());
+            default ->
+                se.status > 0
+                        ? "the " + where + " answered " + se.status + (se.code.isEmpty() ? "" : " " + se.code)
+                                + (se.kind.isTransient() ? "; run the same command again" : "")
+                        : where + ": " + firstLine(se.getMessage());
         };
     }
 
@@ -46,15 +54,18 @@ final class StoreErrors {
 
     private static String unreachable(Throwable e, String where) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException) return "cannot resolve the host of " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and DNS";
-            if (t instanceof java.net.ConnectException) return "cannot connect to " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and the network";
+            if (t instanceof UnknownHostException)
+                return "cannot resolve the host of " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and DNS";
+            if (t instanceof java.net.ConnectException)
+                return "cannot connect to " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and the network";
             if (t instanceof SSLException) {
                 return "TLS handshake with " + where + " failed (" + firstLine(t.getMessage())
                         + "): check LAMBDA_ENDPOINT_URL (http:// or https://, and the port), the system clock, and LAMBDA_CA_BUNDLE for a private CA";
             }
         }
         String m = e.getMessage();
-        return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m)) + "; check the network, then run the same command again";
+        return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m))
+                + "; check the network, then run the same command again";
     }
 
     private static String firstLine(String s) {

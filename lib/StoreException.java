@@ -10,7 +10,11 @@ import software.amazon.awssdk.core.exception.SdkException;
 @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
 final class StoreException extends IOException {
     enum Kind {
-        AUTH, NO_BUCKET, UNREACHABLE, THROTTLED, SERVER_ERROR,
+        AUTH,
+        NO_BUCKET,
+        UNREACHABLE,
+        THROTTLED,
+        SERVER_ERROR,
         /** the server lacks the feature the request used (501, or 400 to an optional header) */
         NOT_IMPLEMENTED,
         /** If-Match / If-None-Match failed, or the object was not what the plan saw: another writer won */
@@ -54,10 +58,13 @@ final class StoreException extends IOException {
     /** The typed form of an SDK failure; {@code what} names the object or request ("x/data/a.bin"). */
     static StoreException of(SdkException e, String what) {
         if (e instanceof AwsServiceException s) {
-            String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null ? "" : s.awsErrorDetails().errorCode();
+            String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null
+                    ? ""
+                    : s.awsErrorDetails().errorCode();
             int status = s.statusCode();
             Kind kind = kindOf(status, code);
-            String msg = (what == null ? "" : what + ": ") + "the server answered " + status + (code.isEmpty() ? "" : " " + code);
+            String msg = (what == null ? "" : what + ": ") + "the server answered " + status
+                    + (code.isEmpty() ? "" : " " + code);
             return new StoreException(kind, msg, status, code, e);
         }
         // Anything the SDK's client side throws is the network's (refused, resets, timeouts, cut
@@ -66,7 +73,12 @@ final class StoreException extends IOException {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof IOException && t.getMessage() != null) m = t.getMessage();
         }
-        return new StoreException(Kind.UNREACHABLE, (what == null ? "" : what + ": ") + m.lines().findFirst().orElse(m), 0, "", e);
+        return new StoreException(
+                Kind.UNREACHABLE,
+                (what == null ? "" : what + ": ") + m.lines().findFirst().orElse(m),
+                0,
+                "",
+                e);
     }
 
     static Kind kindOf(int status, String code) {
@@ -75,7 +87,10 @@ final class StoreException extends IOException {
         if (status == 412 || code.equals("PreconditionFailed")) return Kind.PRECONDITION;
         if (status == 501 || code.equals("NotImplemented")) return Kind.NOT_IMPLEMENTED;
         if (code.equals("SlowDown") || status == 503 || status == 429) return Kind.THROTTLED;
-        if (code.equals("InvalidAccessKeyId") || code.equals("SignatureDoesNotMatch") || code.equals("RequestTimeTooSkewed") || status == 403) {
+        if (code.equals("InvalidAccessKeyId")
+                || code.equals("SignatureDoesNotMatch")
+                || code.equals("RequestTimeTooSkewed")
+                || status == 403) {
             return Kind.AUTH;
         }
         if (status >= 500) return Kind.SERVER_ERROR;
@@ -89,9 +104,14 @@ final class StoreException extends IOException {
      */
     static boolean unsupported(SdkException e) {
         if (!(e instanceof AwsServiceException s)) return false;
-        String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null ? "" : s.awsErrorDetails().errorCode();
+        String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null
+                ? ""
+                : s.awsErrorDetails().errorCode();
         if (s.statusCode() == 501 || code.equals("NotImplemented")) return true;
-        return s.statusCode() == 400 && (code.isEmpty() || code.equals("InvalidArgument") || code.equals("InvalidRequest")
-                || code.equals("UnsupportedOperation"));
+        return s.statusCode() == 400
+                && (code.isEmpty()
+                        || code.equals("InvalidArgument")
+                        || code.equals("InvalidRequest")
+                        || code.equals("UnsupportedOperation"));
     }
 }

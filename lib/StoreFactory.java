@@ -31,7 +31,13 @@ record StoreFactory(Tuning tuning, Store fixed) {
         if (config.target() != null) return new DirStore(config.target(), config.prefix());
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
-        var s3 = S3Clients.create(endpoint, config.region(), config.accessKeyId(), config.secretAccessKey(), jobs + 16, config.caBundle(),
+        var s3 = S3Clients.create(
+                endpoint,
+                config.region(),
+                config.accessKeyId(),
+                config.secretAccessKey(),
+                jobs + 16,
+                config.caBundle(),
                 tuning.socketTimeout());
         S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
         store.firstPageKeys = tuning.firstPageKeys();

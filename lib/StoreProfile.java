@@ -21,7 +21,11 @@ import java.util.function.Consumer;
  * {@code .lambda-sync/profile/} so later runs start from what earlier ones learned.
  */
 final class StoreProfile {
-    enum Support { YES, NO, UNKNOWN }
+    enum Support {
+        YES,
+        NO,
+        UNKNOWN
+    }
 
     enum Feature {
         ETAG_MD5("etag-md5", "single-part ETags are the content's MD5"),
@@ -32,7 +36,6 @@ final class StoreProfile {
         RANGE_GET("range-get", "serves ranged GETs"),
         MULTIPART("multipart", "multipart upload"),
         LIST_PARTS("list-parts", "ListParts");
-
         final String key, meaning;
 
         Feature(String key, String meaning) {
@@ -55,7 +58,7 @@ final class StoreProfile {
 
     /** A profile that is never saved (tests, doctor without a repo). */
     static StoreProfile transientProfile() {
-        return new StoreProfile(null, null, m -> { });
+        return new StoreProfile(null, null, m -> {});
     }
 
     /**
@@ -64,7 +67,10 @@ final class StoreProfile {
      * @param notice told once, in words, about each feature found missing (for the run's output)
      */
     static StoreProfile load(Path root, String identity, Consumer<String> notice) {
-        StoreProfile p = new StoreProfile(root, SyncState.dir(root).resolve("profile").resolve(ContentHash.shortId(identity, 16) + ".properties"), notice);
+        StoreProfile p = new StoreProfile(
+                root,
+                SyncState.dir(root).resolve("profile").resolve(ContentHash.shortId(identity, 16) + ".properties"),
+                notice);
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(p.file, StandardCharsets.UTF_8)) {
             props.load(r);
@@ -103,8 +109,12 @@ final class StoreProfile {
             known.put(f, s);
             changed = true;
         }
-        if (!works && instead != null) notice.accept("the server " + (f == Feature.ETAG_MD5 ? "does not give content MD5s as ETags"
-                : "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", "")) + ": " + instead);
+        if (!works && instead != null)
+            notice.accept("the server "
+                    + (f == Feature.ETAG_MD5
+                            ? "does not give content MD5s as ETags"
+                            : "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", ""))
+                    + ": " + instead);
     }
 
     /** Writes the profile if this run learned something; best effort (it can be learned again). */
@@ -136,7 +146,8 @@ final class StoreProfile {
     /** The table doctor prints: one row per feature. */
     synchronized List<String> table() {
         List<String> rows = new ArrayList<>();
-        for (Feature f : Feature.values()) rows.add(String.format("%-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
+        for (Feature f : Feature.values())
+            rows.add(String.format("%-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
         return rows;
     }
 

@@ -1,8 +1,8 @@
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,10 +28,20 @@ final class SyncConfig {
             "us-east-2", "https://files.us-east-2.lambda.ai",
             "us-east-3", "https://files.us-east-3.lambda.ai",
             "us-midwest-2", "https://files.us-midwest-2.lambda.ai");
+
     static final List<String> KNOWN_KEYS = List.of(
-            "BUCKET_NAME", "LAMBDA_ACCESS_KEY_ID", "LAMBDA_SECRET_ACCESS_KEY", "LAMBDA_REGION",
-            "LAMBDA_ENDPOINT_URL", "GIT_USER_NAME", "GIT_USER_EMAIL", "GITHUB_TOKEN", "HF_API_KEY",
-            "SYNC_PREFIX", "SYNC_TARGET", "LAMBDA_CA_BUNDLE");
+            "BUCKET_NAME",
+            "LAMBDA_ACCESS_KEY_ID",
+            "LAMBDA_SECRET_ACCESS_KEY",
+            "LAMBDA_REGION",
+            "LAMBDA_ENDPOINT_URL",
+            "GIT_USER_NAME",
+            "GIT_USER_EMAIL",
+            "GITHUB_TOKEN",
+            "HF_API_KEY",
+            "SYNC_PREFIX",
+            "SYNC_TARGET",
+            "LAMBDA_CA_BUNDLE");
 
     final Path file;
     private final Map<String, String> values;
@@ -49,16 +59,22 @@ final class SyncConfig {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw ExitException.usage("config file not found: " + file + " (create it with: cp sync.env.template <your-name>.sync.env)");
+            throw ExitException.usage(
+                    "config file not found: " + file + " (create it with: cp sync.env.template <your-name>.sync.env)");
         } catch (IOException e) {
-            String why = Files.isDirectory(file) ? "it is a directory"
+            String why = Files.isDirectory(file)
+                    ? "it is a directory"
                     : e instanceof AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
             throw ExitException.usage("cannot read config file " + file + ": " + why);
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw ExitException.usage(file + ": is not UTF-8 text; save it as UTF-8");
         }
@@ -102,7 +118,9 @@ final class SyncConfig {
                 int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
                 cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
             }
-            int[] t = prev; prev = cur; cur = t;
+            int[] t = prev;
+            prev = cur;
+            cur = t;
         }
         return prev[b.length()];
     }
@@ -117,13 +135,33 @@ final class SyncConfig {
         return values;
     }
 
-    String bucket() { return get("BUCKET_NAME"); }
-    String accessKeyId() { return get("LAMBDA_ACCESS_KEY_ID"); }
-    String secretAccessKey() { return get("LAMBDA_SECRET_ACCESS_KEY"); }
-    String region() { return get("LAMBDA_REGION") == null ? DEFAULT_REGION : get("LAMBDA_REGION"); }
-    String gitUserName() { return get("GIT_USER_NAME"); }
-    String gitUserEmail() { return get("GIT_USER_EMAIL"); }
-    String githubToken() { return get("GITHUB_TOKEN"); }
+    String bucket() {
+        return get("BUCKET_NAME");
+    }
+
+    String accessKeyId() {
+        return get("LAMBDA_ACCESS_KEY_ID");
+    }
+
+    String secretAccessKey() {
+        return get("LAMBDA_SECRET_ACCESS_KEY");
+    }
+
+    String region() {
+        return get("LAMBDA_REGION") == null ? DEFAULT_REGION : get("LAMBDA_REGION");
+    }
+
+    String gitUserName() {
+        return get("GIT_USER_NAME");
+    }
+
+    String gitUserEmail() {
+        return get("GIT_USER_EMAIL");
+    }
+
+    String githubToken() {
+        return get("GITHUB_TOKEN");
+    }
 
     /** Key prefix in the bucket: "" (the bash tool's layout) or "some/prefix/". */
     String prefix() {
@@ -132,7 +170,8 @@ final class SyncConfig {
         p = p.replaceAll("^/+", "").replaceAll("/+$", "");
         for (String part : p.split("/")) {
             if (part.isEmpty() || part.equals(".") || part.equals("..") || part.contains("\\")) {
-                throw ExitException.usage(file + ": SYNC_PREFIX must be a plain path like team/repo, without '.', '..', '//' or '\\'");
+                throw ExitException.usage(
+                        file + ": SYNC_PREFIX must be a plain path like team/repo, without '.', '..', '//' or '\\'");
             }
         }
         return p + "/";
@@ -155,7 +194,9 @@ final class SyncConfig {
         String v = get("LAMBDA_CA_BUNDLE");
         if (v == null) return null;
         Path p = file.toAbsolutePath().getParent().resolve(v).normalize();
-        if (!Files.isReadable(p)) throw ExitException.usage(file + ": LAMBDA_CA_BUNDLE=" + v + " is not a readable file; give the path of a PEM certificate file");
+        if (!Files.isReadable(p))
+            throw ExitException.usage(file + ": LAMBDA_CA_BUNDLE=" + v
+                    + " is not a readable file; give the path of a PEM certificate file");
         return p;
     }
 
@@ -172,18 +213,22 @@ final class SyncConfig {
         if (!t.startsWith(root)) return;
         String rel = DataDirs.rel(root, t);
         String[] parts = rel.split("/");
-        String fix = "; set SYNC_TARGET in " + file + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)";
+        String fix =
+                "; set SYNC_TARGET in " + file + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)";
         if (rel.isEmpty()) {
-            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root + "): the mirror would overwrite"
-                    + " the data dirs it copies" + fix);
+            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root
+                    + "): the mirror would overwrite" + " the data dirs it copies" + fix);
         }
         if (parts.length >= 2 && DataDirs.isDataDir(parts[0], parts[1])) {
-            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside the data dir " + parts[0] + "/" + parts[1]
-                    + "/ of this repo: every upload would copy the mirror into itself, one level deeper each run" + fix);
+            throw ExitException.usage(
+                    "SYNC_TARGET=" + get("SYNC_TARGET") + " is inside the data dir " + parts[0] + "/" + parts[1]
+                            + "/ of this repo: every upload would copy the mirror into itself, one level deeper each run"
+                            + fix);
         }
         if (!SyncIgnore.gitIgnores(root, rel)) {
-            console.warn("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside this repo (" + rel + "/) and git does not ignore it:"
-                    + " git add -A would commit the mirror; add " + rel + "/ to .gitignore, or use a folder outside the repo");
+            console.warn("SYNC_TARGET=" + get("SYNC_TARGET") + " is inside this repo (" + rel
+                    + "/) and git does not ignore it:" + " git add -A would commit the mirror; add " + rel
+                    + "/ to .gitignore, or use a folder outside the repo");
         }
     }
 
@@ -206,17 +251,21 @@ final class SyncConfig {
         if (explicit != null) {
             if (explicit.contains("@")) {
                 // Not echoed: the part before '@' is a credential.
-                throw ExitException.usage(file + ": LAMBDA_ENDPOINT_URL must not contain user:password@; put the key pair in"
-                        + " LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY");
+                throw ExitException.usage(
+                        file + ": LAMBDA_ENDPOINT_URL must not contain user:password@; put the key pair in"
+                                + " LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY");
             }
             if (!explicit.matches("https?://[^\\s/]+(/.*)?")) {
-                throw ExitException.usage(file + ": LAMBDA_ENDPOINT_URL must look like https://host[:port], not '" + explicit + "'");
+                throw ExitException.usage(
+                        file + ": LAMBDA_ENDPOINT_URL must look like https://host[:port], not '" + explicit + "'");
             }
             return explicit.replaceAll("/+$", "");
         }
         String ep = REGION_ENDPOINTS.get(region());
         if (ep == null) {
-            throw ExitException.usage(file + ": LAMBDA_REGION=" + region() + " is not one of " + String.join(", ", REGION_ENDPOINTS.keySet().stream().sorted().toList())
+            throw ExitException.usage(file + ": LAMBDA_REGION=" + region() + " is not one of "
+                    + String.join(
+                            ", ", REGION_ENDPOINTS.keySet().stream().sorted().toList())
                     + "; set LAMBDA_ENDPOINT_URL for other regions");
         }
         return ep;
@@ -235,7 +284,8 @@ final class SyncConfig {
     void requireStore(String mode) {
         List<String> missing = missingStoreKeys();
         if (!missing.isEmpty()) {
-            throw ExitException.usage(file + ": " + missing.get(0) + " is missing or empty; '" + mode + "' needs it (or SYNC_TARGET for a mounted directory)");
+            throw ExitException.usage(file + ": " + missing.get(0) + " is missing or empty; '" + mode
+                    + "' needs it (or SYNC_TARGET for a mounted directory)");
         }
         endpoint();
         prefix();
@@ -249,12 +299,14 @@ final class SyncConfig {
      * (like the README's example, 644 after a clone) is fine to share.
      */
     static boolean exposesSecrets(Set<PosixFilePermission> perms, Map<String, String> values) {
-        boolean othersRead = perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);
+        boolean othersRead =
+                perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);
         return othersRead && holdsSecrets(values);
     }
 
     static boolean holdsSecrets(Map<String, String> values) {
-        return values.entrySet().stream().anyMatch(e -> hidden(e.getKey()) && !e.getValue().isEmpty());
+        return values.entrySet().stream()
+                .anyMatch(e -> hidden(e.getKey()) && !e.getValue().isEmpty());
     }
 
     /** Every key with its value, secrets masked: what the tool actually uses. */

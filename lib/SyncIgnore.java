@@ -142,7 +142,9 @@ final class SyncIgnore {
 
     private static SyncIgnore read(Path file) {
         try {
-            return Files.isRegularFile(file) ? parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8)) : none();
+            return Files.isRegularFile(file)
+                    ? parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8))
+                    : none();
         } catch (IOException | ExitException e) {
             return none();
         }
@@ -151,7 +153,8 @@ final class SyncIgnore {
     /** For a folder: TRUE excluded, FALSE taken back by '!', null when no line matches. */
     private Boolean verdict(String folder) {
         for (int i = rules.size() - 1; i >= 0; i--) {
-            if (rules.get(i).rule().isMatch(folder, true, true)) return rules.get(i).rule().getResult();
+            if (rules.get(i).rule().isMatch(folder, true, true))
+                return rules.get(i).rule().getResult();
         }
         return null;
     }
@@ -168,8 +171,11 @@ final class SyncIgnore {
 
     /** Editor swap and backup files, and our own download temp files. */
     static boolean isBuiltinFile(String name) {
-        return name.endsWith(".swp") || name.endsWith(".swo") || name.endsWith("~")
-                || name.startsWith(".#") || (name.startsWith("#") && name.endsWith("#") && name.length() > 1)
+        return name.endsWith(".swp")
+                || name.endsWith(".swo")
+                || name.endsWith("~")
+                || name.startsWith(".#")
+                || (name.startsWith("#") && name.endsWith("#") && name.length() > 1)
                 || name.startsWith(TEMP_PREFIX);
     }
 
@@ -189,7 +195,8 @@ final class SyncIgnore {
         if (paths.isEmpty()) return;
         long folders = paths.stream().filter(p -> p.endsWith("/")).count();
         long files = paths.size() - folders;
-        String what = files > 0 && folders > 0 ? Units.files(files) + " and " + folders(folders)
+        String what = files > 0 && folders > 0
+                ? Units.files(files) + " and " + folders(folders)
                 : files > 0 ? Units.files(files) : folders(folders);
         console.info("  " + what + " ignored by " + FILE + (console.verbose ? ":" : " (-v lists them)"));
         for (String p : paths) {

@@ -14,7 +14,12 @@ import java.util.List;
  * @param unsynced folders that look like data but are not synced (SYNC.md, "What is synced"); warned
  *                 about before the plan, and they make the run exit 4
  */
-record SyncOutcome(List<Planned> plans, Transfer.Result result, Refusal refusal, boolean changesNothing, List<DataDirs.Note> unsynced) {
+record SyncOutcome(
+        List<Planned> plans,
+        Transfer.Result result,
+        Refusal refusal,
+        boolean changesNothing,
+        List<DataDirs.Note> unsynced) {
     /** A plan with what its rendering needs besides the plan itself; {@code inSync}: files neither side needs to touch. */
     record Planned(SyncPlan plan, String store, Path repo, List<String> scopes, List<String> outside, int inSync) {}
 
@@ -36,14 +41,16 @@ record SyncOutcome(List<Planned> plans, Transfer.Result result, Refusal refusal,
     /**
      * The exit code (SYNC.md, "Exit codes"): a refusal's own; 130 when interrupted; 1 when an
      * item failed; 4 when conflicts or refused items were left, a write lost a race, or a data
-     * folder is not synced; else 0. 
+     * folder is not synced; else 0.
      */
     int exitCode() {
         if (refusal != null) return refusal.code();
         if (interrupted()) return Interrupt.EXIT_CODE;
         if (result != null && !result.failures().isEmpty()) return ExitException.FAILURE;
         if (changesNothing) return ExitException.OK;
-        boolean untouched = planned().plan().leftUntouched() > 0 || !unsynced.isEmpty() || (result != null && !result.conflicts().isEmpty());
+        boolean untouched = planned().plan().leftUntouched() > 0
+                || !unsynced.isEmpty()
+                || (result != null && !result.conflicts().isEmpty());
         return untouched ? ExitException.INCOMPLETE : ExitException.OK;
     }
 }

@@ -20,18 +20,31 @@ import java.util.Set;
  * is deleted, or overwritten by --force, goes to the trash first (SYNC.md, "The trash").
  */
 final class SyncPlan {
-    enum Direction { UPLOAD, DOWNLOAD }
+    enum Direction {
+        UPLOAD,
+        DOWNLOAD
+    }
 
     /** How one side differs from the last-sync state. ABSENT and NEW only occur without state. */
-    enum Change { ABSENT, NEW, UNCHANGED, CHANGED, DELETED }
+    enum Change {
+        ABSENT,
+        NEW,
+        UNCHANGED,
+        CHANGED,
+        DELETED
+    }
 
     /** What the plan does with a path; {@code json} is its name in --json (SYNC.md), {@code heading} in the printed plan. */
     enum Action {
-        PUT("put", "upload"), GET("get", "download"), DELETE_REMOTE("delete-remote", "delete in bucket"),
-        DELETE_LOCAL("delete-local", "delete here (to trash)"), RECORD("record", "record as in sync"),
-        FORGET("forget", "forget (gone both sides)"), KEEP("keep", "kept as is"), CONFLICT("conflict", "conflicts (untouched)"),
+        PUT("put", "upload"),
+        GET("get", "download"),
+        DELETE_REMOTE("delete-remote", "delete in bucket"),
+        DELETE_LOCAL("delete-local", "delete here (to trash)"),
+        RECORD("record", "record as in sync"),
+        FORGET("forget", "forget (gone both sides)"),
+        KEEP("keep", "kept as is"),
+        CONFLICT("conflict", "conflicts (untouched)"),
         SKIP("skip", "skipped");
-
         final String json, heading;
 
         Action(String json, String heading) {
@@ -48,8 +61,14 @@ final class SyncPlan {
     record Decision(Action action, Reason.Rule why, boolean trash) {}
 
     /** One path of the plan; {@code trash} as in {@link Decision}. */
-    record Item(String rel, Action action, Reason why, boolean trash, long bytes,
-                LocalTree.LocalFile local, Store.Remote remote) {}
+    record Item(
+            String rel,
+            Action action,
+            Reason why,
+            boolean trash,
+            long bytes,
+            LocalTree.LocalFile local,
+            Store.Remote remote) {}
 
     /** What the checker learned by hashing: whether local content equals the state's, and the store's. */
     record Facts(Map<String, String> localMd5, Set<String> touchedOnly, Set<String> sameContent) {}
@@ -79,21 +98,30 @@ final class SyncPlan {
         Action deleteDst = up ? Action.DELETE_REMOTE : Action.DELETE_LOCAL;
 
         if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
-        if (src == Change.DELETED && dst == Change.DELETED) return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
+        if (src == Change.DELETED && dst == Change.DELETED)
+            return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
 
         // Both sides changed, or both present with no state: the contents decide.
         boolean bothNew = src == Change.NEW && dst == Change.NEW;
         if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
             if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
             if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, true);
-            return new Decision(Action.CONFLICT, bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES, false);
+            return new Decision(
+                    Action.CONFLICT,
+                    bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES,
+                    false);
         }
         if (src == Change.NEW || src == Change.CHANGED) {
             // dst is UNCHANGED, ABSENT or DELETED: nothing there that this machine has not synced. A
             // download still keeps the local copy it replaces in the trash: the bucket no longer
             // holds that content (another machine replaced it), so this may be its last copy.
-            return new Decision(transfer, src == Change.NEW ? Reason.Rule.NEW_AT_SOURCE
-                    : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE,
+            return new Decision(
+                    transfer,
+                    src == Change.NEW
+                            ? Reason.Rule.NEW_AT_SOURCE
+                            : dst == Change.DELETED
+                                    ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED
+                                    : Reason.Rule.CHANGED_AT_SOURCE,
                     !up && dst == Change.UNCHANGED);
         }
         if (src == Change.UNCHANGED && dst == Change.DELETED) {
@@ -107,14 +135,18 @@ final class SyncPlan {
             return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_KEPT, false);
         }
         if (src == Change.DELETED && dst == Change.CHANGED) {
-            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
-            if (opt.delete()) return new Decision(Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
+            if (opt.delete() && opt.force())
+                return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
+            if (opt.delete())
+                return new Decision(
+                        Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
             return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
         }
         if (src == Change.ABSENT && dst == Change.NEW) {
             // Never synced on the source side, so not a deletion this machine made: --delete alone
             // passes on only this machine's own deletions (another machine's new result stays).
-            if (opt.delete() && opt.force()) return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, true);
+            if (opt.delete() && opt.force())
+                return new Decision(deleteDst, Reason.Rule.NEW_AT_DESTINATION_FORCED, true);
             return new Decision(Action.KEEP, Reason.Rule.NEW_AT_DESTINATION_KEPT, false);
         }
         throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);
@@ -149,8 +181,15 @@ final class SyncPlan {
 
     // ---- the whole plan ----------------------------------------------------------------------
 
-    static SyncPlan build(Direction dir, Map<String, LocalTree.LocalFile> local, Map<String, Store.Remote> remote,
-                          Map<String, SyncState.Entry> state, Facts facts, List<Item> skipped, Options opt, String storeIdentity) {
+    static SyncPlan build(
+            Direction dir,
+            Map<String, LocalTree.LocalFile> local,
+            Map<String, Store.Remote> remote,
+            Map<String, SyncState.Entry> state,
+            Facts facts,
+            List<Item> skipped,
+            Options opt,
+            String storeIdentity) {
         Set<String> paths = new HashSet<>(local.keySet());
         paths.addAll(remote.keySet());
         paths.addAll(state.keySet());
@@ -164,7 +203,8 @@ final class SyncPlan {
             Change rc = remoteChange(r, s);
             Decision d = decide(dir, lc, rc, facts.sameContent().contains(rel), opt);
             if (d == null) {
-                if (facts.touchedOnly().contains(rel)) items.add(new Item(rel, Action.RECORD, Reason.Rule.TOUCHED_ONLY, false, 0, l, r));
+                if (facts.touchedOnly().contains(rel))
+                    items.add(new Item(rel, Action.RECORD, Reason.Rule.TOUCHED_ONLY, false, 0, l, r));
                 continue;
             }
             long bytes = d.action() == Action.PUT ? l.size() : d.action() == Action.GET ? r.size() : 0;
@@ -195,25 +235,43 @@ final class SyncPlan {
         for (int k = 0; k < items.size(); k++) {
             Item i = items.get(k);
             if (i.action() != transfer) continue;
-            for (int slash = i.rel().lastIndexOf('/'); slash > 0; slash = i.rel().lastIndexOf('/', slash - 1)) {
+            for (int slash = i.rel().lastIndexOf('/');
+                    slash > 0;
+                    slash = i.rel().lastIndexOf('/', slash - 1)) {
                 String parent = i.rel().substring(0, slash);
-                if (dst.contains(parent)) blocked.computeIfAbsent(parent, p -> new ArrayList<>()).add(k);
+                if (dst.contains(parent))
+                    blocked.computeIfAbsent(parent, p -> new ArrayList<>()).add(k);
             }
-            for (String below : dst.subSet(i.rel() + "/", i.rel() + "0")) blocked.computeIfAbsent(below, p -> new ArrayList<>()).add(k);
+            for (String below : dst.subSet(i.rel() + "/", i.rel() + "0"))
+                blocked.computeIfAbsent(below, p -> new ArrayList<>()).add(k);
         }
         blocked.forEach((w, transfers) -> {
             Integer at = index.get(w);
             Item in = at == null ? null : items.get(at);
-            if (in == null || in.action() == transfer) return; // both sides hold both (not a file system): the server says why
-            boolean deletedAtSource = in.why() == Reason.Rule.DELETED_AT_SOURCE_KEPT || in.why() == Reason.Rule.DELETED_AT_SOURCE_PASSED_ON;
+            if (in == null || in.action() == transfer)
+                return; // both sides hold both (not a file system): the server says why
+            boolean deletedAtSource = in.why() == Reason.Rule.DELETED_AT_SOURCE_KEPT
+                    || in.why() == Reason.Rule.DELETED_AT_SOURCE_PASSED_ON;
             if (deletedAtSource || opt.force()) {
-                Reason.Rule why = !deletedAtSource ? Reason.Rule.IN_THE_WAY_FORCED
-                        : w.length() < items.get(transfers.get(0)).rel().length() ? Reason.Rule.REPLACED_BY_FOLDER : Reason.Rule.REPLACED_BY_FILE;
+                Reason.Rule why = !deletedAtSource
+                        ? Reason.Rule.IN_THE_WAY_FORCED
+                        : w.length() < items.get(transfers.get(0)).rel().length()
+                                ? Reason.Rule.REPLACED_BY_FOLDER
+                                : Reason.Rule.REPLACED_BY_FILE;
                 items.set(at, new Item(w, deleteDst, why, true, 0, in.local(), in.remote()));
             } else {
                 for (int k : transfers) {
                     Item t = items.get(k);
-                    items.set(k, new Item(t.rel(), Action.CONFLICT, Reason.Rule.IN_THE_WAY_CONFLICT, false, 0, t.local(), t.remote()));
+                    items.set(
+                            k,
+                            new Item(
+                                    t.rel(),
+                                    Action.CONFLICT,
+                                    Reason.Rule.IN_THE_WAY_CONFLICT,
+                                    false,
+                                    0,
+                                    t.local(),
+                                    t.remote()));
                 }
             }
         });
@@ -225,8 +283,12 @@ final class SyncPlan {
         md.update((dir + "\n" + storeIdentity + "\n").getBytes(StandardCharsets.UTF_8));
         for (Item i : items) {
             String line = i.action() + "\t" + i.rel() + "\t" + i.bytes() + "\t"
-                    + (i.local() == null ? "-" : i.local().size() + ":" + i.local().mtime()) + "\t"
-                    + (i.remote() == null ? "-" : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trash() + "\n";
+                    + (i.local() == null
+                            ? "-"
+                            : i.local().size() + ":" + i.local().mtime()) + "\t"
+                    + (i.remote() == null
+                            ? "-"
+                            : i.remote().size() + ":" + i.remote().tag()) + "\t" + i.trash() + "\n";
             md.update(line.getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest()).substring(0, 12);
@@ -255,11 +317,15 @@ final class SyncPlan {
     }
 
     long deletions() {
-        return items.stream().filter(i -> i.action() == Action.DELETE_REMOTE || i.action() == Action.DELETE_LOCAL).count();
+        return items.stream()
+                .filter(i -> i.action() == Action.DELETE_REMOTE || i.action() == Action.DELETE_LOCAL)
+                .count();
     }
 
     boolean hasWork() {
-        return items.stream().anyMatch(i -> i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
+        return items.stream()
+                .anyMatch(i ->
+                        i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
     }
 
     /** Conflicts and refused items: the run ends with exit 4 when any are left. */

@@ -17,11 +17,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SyncRun {
     /** @param maxDelete how many deletions --max-delete allows beyond the bound, or null */
-    record Options(boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve, Integer maxDelete) {}
+    record Options(
+            boolean dryRun, boolean yes, boolean force, boolean delete, int jobs, String approve, Integer maxDelete) {}
 
     /** Both sides listed and checked: everything the plan is made from. */
-    record Sides(DataDirs dirs, LocalTree local, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped,
-                 List<String> outside, Map<String, SyncState.Entry> state, SyncPlan.Facts facts) {}
+    record Sides(
+            DataDirs dirs,
+            LocalTree local,
+            Map<String, Store.Remote> remote,
+            List<SyncPlan.Item> skipped,
+            List<String> outside,
+            Map<String, SyncState.Entry> state,
+            SyncPlan.Facts facts) {}
 
     private SyncRun() {}
 
@@ -31,8 +38,14 @@ final class SyncRun {
      * listing) are thrown as {@link ExitException}s.
      */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
-    static SyncOutcome run(LambdaSync.Mode mode, SyncConfig config, Console console, Path workDir, List<String> paths, Options opt,
-                           StoreFactory stores) {
+    static SyncOutcome run(
+            LambdaSync.Mode mode,
+            SyncConfig config,
+            Console console,
+            Path workDir,
+            List<String> paths,
+            Options opt,
+            StoreFactory stores) {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
@@ -42,13 +55,15 @@ final class SyncRun {
             boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
                 // The state file (a line per synced file) is read while the bucket is listed.
-                CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
+                CompletableFuture<SyncState> stateLoad =
+                        CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
                 Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
                 if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt);
-                SyncPlan.Direction dir = mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
+                SyncPlan.Direction dir =
+                        mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced);
             }
         } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
@@ -74,8 +89,16 @@ final class SyncRun {
     }
 
     /** One direction: the plan, printed; then, unless it is a dry run or refused, the transfer. */
-    private static SyncOutcome sync(Console console, SyncPlan.Direction dir, Sides sides, SyncState state, Store store, SyncIgnore ignore,
-                                    Options opt, List<DataDirs.Note> unsynced) throws IOException {
+    private static SyncOutcome sync(
+            Console console,
+            SyncPlan.Direction dir,
+            Sides sides,
+            SyncState state,
+            Store store,
+            SyncIgnore ignore,
+            Options opt,
+            List<DataDirs.Note> unsynced)
+            throws IOException {
         Path root = sides.dirs().root;
         SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store);
         SyncPlan plan = p.plan();
@@ -95,7 +118,8 @@ final class SyncRun {
         }
         try {
             DiskSpace.require(root, plan); // up front: before asking, before any byte moves
-            if (bound != null) throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
+            if (bound != null)
+                throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
             confirm(console, plan, opt, root);
         } catch (ExitException e) {
             return new SyncOutcome(List.of(p), null, new SyncOutcome.Refusal(e.code, e.getMessage()), false, unsynced);
@@ -103,7 +127,15 @@ final class SyncRun {
         for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
         Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
         try {
-            Transfer.Result r = new Transfer(root, store, state, console, opt.jobs(), sides.facts().localMd5(), guard).run(plan);
+            Transfer.Result r = new Transfer(
+                            root,
+                            store,
+                            state,
+                            console,
+                            opt.jobs(),
+                            sides.facts().localMd5(),
+                            guard)
+                    .run(plan);
             return new SyncOutcome(List.of(p), r, null, false, unsynced);
         } finally {
             store.finish();
@@ -120,19 +152,38 @@ final class SyncRun {
      * The repo lock is held for this pass alone.
      */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
-    static Pass uploadPass(SyncConfig config, Console console, Path root, Set<String> only, int jobs, StoreFactory stores) {
+    static Pass uploadPass(
+            SyncConfig config, Console console, Path root, Set<String> only, int jobs, StoreFactory stores) {
         DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
         try (Store store = stores.open(config, jobs)) {
             store.open(root, console::warn);
             try (RepoLock lock = RepoLock.acquire(root, console)) {
-                CompletableFuture<SyncState> stateLoad = CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
+                CompletableFuture<SyncState> stateLoad =
+                        CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
                 Sides s = march(dirs, ignore, store, stateLoad, jobs, config);
                 SyncState state = stateLoad.join();
-                SyncPlan plan = SyncPlan.build(SyncPlan.Direction.UPLOAD, only(s.local().files, only), only(s.remote(), only), only(s.state(), only),
-                        s.facts(), s.skipped().stream().filter(i -> only.contains(i.rel())).toList(), new SyncPlan.Options(false, false), store.identity());
+                SyncPlan plan = SyncPlan.build(
+                        SyncPlan.Direction.UPLOAD,
+                        only(s.local().files, only),
+                        only(s.remote(), only),
+                        only(s.state(), only),
+                        s.facts(),
+                        s.skipped().stream().filter(i -> only.contains(i.rel())).toList(),
+                        new SyncPlan.Options(false, false),
+                        store.identity());
                 if (!plan.hasWork()) return new Pass(plan, null);
-                return new Pass(plan, new Transfer(root, store, state, console, jobs, s.facts().localMd5(), new Transfer.Guard(0, false)).run(plan));
+                return new Pass(
+                        plan,
+                        new Transfer(
+                                        root,
+                                        store,
+                                        state,
+                                        console,
+                                        jobs,
+                                        s.facts().localMd5(),
+                                        new Transfer.Guard(0, false))
+                                .run(plan));
             } finally {
                 store.finish();
             }
@@ -153,7 +204,8 @@ final class SyncRun {
     }
 
     private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store) {
-        return new SyncOutcome.Planned(plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan));
+        return new SyncOutcome.Planned(
+                plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan));
     }
 
     private static int inSync(Sides s, SyncPlan plan) {
@@ -166,42 +218,64 @@ final class SyncRun {
 
     private static void reportOutside(Console c, Sides s) {
         if (s.outside().isEmpty()) return;
-        c.info("  not synced (outside */data/ and */reports/): " + s.outside().size() + " key(s) or prefix(es) in the store, e.g. "
-                + String.join(", ", s.outside().stream().sorted().limit(3).map(PlanPrinter::shown).toList()));
+        c.info("  not synced (outside */data/ and */reports/): " + s.outside().size()
+                + " key(s) or prefix(es) in the store, e.g. "
+                + String.join(
+                        ", ",
+                        s.outside().stream()
+                                .sorted()
+                                .limit(3)
+                                .map(PlanPrinter::shown)
+                                .toList()));
     }
 
     /** Large uploads an earlier run was cut off in: only their missing parts will be sent. */
     private static void reportResumable(Console c, Store store, SyncPlan plan) {
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.PUT)) {
-            long done = i.local().size() > S3Store.PART_SIZE ? store.resumable(i.rel(), i.local().size(), i.local().mtime()) : 0;
-            if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
+            long done = i.local().size() > S3Store.PART_SIZE
+                    ? store.resumable(i.rel(), i.local().size(), i.local().mtime())
+                    : 0;
+            if (done > 0)
+                c.info("  resume: " + Units.bytes(done) + " of "
+                        + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
         }
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
             long done = store.resumableDownload(i.remote());
-            if (done > 0) c.info("  resume: " + Units.bytes(done) + " of " + Units.bytes(i.remote().size()) + " already here (" + PlanPrinter.shown(i.rel()) + ")");
+            if (done > 0)
+                c.info("  resume: " + Units.bytes(done) + " of "
+                        + Units.bytes(i.remote().size()) + " already here (" + PlanPrinter.shown(i.rel()) + ")");
         }
     }
 
     /** Contents compared by download (a first sync on a server that offers no other proof) cost time: say how much. */
     private static void reportCompared(Console c, Store store) {
         long[] n = store.compared();
-        if (n[0] > 0) c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1]) + " (the server offers no checksum for them)");
+        if (n[0] > 0)
+            c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1])
+                    + " (the server offers no checksum for them)");
     }
 
     private static void confirm(Console console, SyncPlan plan, Options opt, Path root) {
         if (opt.approve() != null) {
             if (!opt.approve().equals(plan.id)) {
                 PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
-                throw new ExitException(ExitException.NOT_CONFIRMED, "the plan changed since it was approved (approved "
-                        + opt.approve() + ", now " + plan.id + "); nothing done. Show the new plan and ask again.");
+                throw new ExitException(
+                        ExitException.NOT_CONFIRMED,
+                        "the plan changed since it was approved (approved " + opt.approve() + ", now " + plan.id
+                                + "); nothing done. Show the new plan and ask again.");
             }
             return;
         }
         if (opt.yes()) return;
         long deletes = plan.deletions();
-        String question = deletes == 0 ? "Proceed?" : "Proceed? This DELETES " + Units.files(deletes)
-                + (plan.direction == SyncPlan.Direction.UPLOAD ? " in the bucket (copies kept in .lambda-sync/trash/)." : " here (to .lambda-sync/trash/).");
-        if (!console.confirm(question)) throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
+        String question = deletes == 0
+                ? "Proceed?"
+                : "Proceed? This DELETES " + Units.files(deletes)
+                        + (plan.direction == SyncPlan.Direction.UPLOAD
+                                ? " in the bucket (copies kept in .lambda-sync/trash/)."
+                                : " here (to .lambda-sync/trash/).");
+        if (!console.confirm(question))
+            throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
     }
 
     /**
@@ -213,13 +287,21 @@ final class SyncRun {
         long deletes = plan.deletions();
         boolean up = plan.direction == SyncPlan.Direction.UPLOAD;
         long side = up ? sides.remote().size() : sides.local().files.size();
-        if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete())) return null;
-        return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side + "), more than "
-                + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes + " to allow it";
+        if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete()))
+            return null;
+        return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side
+                + "), more than " + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes
+                + " to allow it";
     }
 
     /** Lists both sides at once, filters the store's keys, and hashes what the decisions need. */
-    static Sides march(DataDirs dirs, SyncIgnore ignore, Store store, CompletableFuture<SyncState> stateLoad, int jobs, SyncConfig config)
+    static Sides march(
+            DataDirs dirs,
+            SyncIgnore ignore,
+            Store store,
+            CompletableFuture<SyncState> stateLoad,
+            int jobs,
+            SyncConfig config)
             throws IOException {
         Map<String, Store.Remote> remote = new HashMap<>();
         // Filled from the store's listing threads.
@@ -227,18 +309,28 @@ final class SyncRun {
         List<String> outside = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> {
             try {
-                store.list(dirs.scopes, r -> {
-                    String rel = r.rel();
-                    if (rel.endsWith("/")) return; // a "directory" marker some tools create
-                    String refusal = dirs.keyRefusal(rel);
-                    if (refusal != null) {
-                        skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal), false, 0, null, r));
-                    } else if (!DataDirs.isDataKey(rel)) {
-                        outside.add(rel);
-                    } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
-                        remote.put(rel, r);
-                    }
-                }, outside::add);
+                store.list(
+                        dirs.scopes,
+                        r -> {
+                            String rel = r.rel();
+                            if (rel.endsWith("/")) return; // a "directory" marker some tools create
+                            String refusal = dirs.keyRefusal(rel);
+                            if (refusal != null) {
+                                skipped.add(new SyncPlan.Item(
+                                        rel,
+                                        SyncPlan.Action.SKIP,
+                                        new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal),
+                                        false,
+                                        0,
+                                        null,
+                                        r));
+                            } else if (!DataDirs.isDataKey(rel)) {
+                                outside.add(rel);
+                            } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
+                                remote.put(rel, r);
+                            }
+                        },
+                        outside::add);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -254,8 +346,10 @@ final class SyncRun {
             if (c instanceof RuntimeException re) throw re;
             throw new IOException(c);
         }
-        for (LocalTree.Skipped s : local.skipped) skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
-        Map<String, Reason.Skip.Kind> shields = shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
+        for (LocalTree.Skipped s : local.skipped)
+            skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
+        Map<String, Reason.Skip.Kind> shields =
+                shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
         // A file listed but not readable (chmod 000, made by root in a container) can be neither
         // uploaded nor compared. Only files new or changed since the last sync are asked (an
         // access() call each, ~1.5 µs): the others are not read by this run.
@@ -270,7 +364,8 @@ final class SyncRun {
 
         Map<String, SyncState.Entry> inScope = new HashMap<>();
         state.entries.forEach((rel, e) -> {
-            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null) inScope.put(rel, e);
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null)
+                inScope.put(rel, e);
         });
         denied.clear();
         SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
@@ -280,11 +375,22 @@ final class SyncRun {
     }
 
     /** Files that cannot be read become skips that shield their path (see {@link #shields}). */
-    private static void unreadable(Set<String> denied, LocalTree local, List<SyncPlan.Item> skipped, Map<String, Reason.Skip.Kind> shields,
-                                   Map<String, SyncState.Entry> inScope) {
+    private static void unreadable(
+            Set<String> denied,
+            LocalTree local,
+            List<SyncPlan.Item> skipped,
+            Map<String, Reason.Skip.Kind> shields,
+            Map<String, SyncState.Entry> inScope) {
         for (String rel : denied) {
             local.files.remove(rel);
-            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"), false, 0, null, null));
+            skipped.add(new SyncPlan.Item(
+                    rel,
+                    SyncPlan.Action.SKIP,
+                    new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"),
+                    false,
+                    0,
+                    null,
+                    null));
             shields.put(rel, Reason.Skip.Kind.UNDER_UNREADABLE);
             if (inScope != null) inScope.remove(rel);
         }
@@ -297,25 +403,36 @@ final class SyncRun {
      * nor deleted as "only in bucket", a state entry there is neither forgotten nor read as
      * "deleted here". Returns each such path (no trailing '/') with the skip kind of what lies below.
      */
-    private static Map<String, Reason.Skip.Kind> shields(Path root, LocalTree local, Set<String> remote, Set<String> state,
-                                                         List<SyncPlan.Item> skipped) {
+    private static Map<String, Reason.Skip.Kind> shields(
+            Path root, LocalTree local, Set<String> remote, Set<String> state, List<SyncPlan.Item> skipped) {
         Map<String, Reason.Skip.Kind> shields = new HashMap<>();
         for (LocalTree.Skipped s : local.skipped) {
             if (!s.why().shields()) continue;
             String rel = s.rel().endsWith("/") ? s.rel().substring(0, s.rel().length() - 1) : s.rel();
-            shields.put(rel, s.why().kind() == Reason.Skip.Kind.SYMLINK ? Reason.Skip.Kind.UNDER_SYMLINK : Reason.Skip.Kind.UNDER_UNREADABLE);
+            shields.put(
+                    rel,
+                    s.why().kind() == Reason.Skip.Kind.SYMLINK
+                            ? Reason.Skip.Kind.UNDER_SYMLINK
+                            : Reason.Skip.Kind.UNDER_UNREADABLE);
         }
         // A top-level folder that is a symlink or cannot be entered holds no data dir for the scanner.
         Set<String> tops = new java.util.TreeSet<>();
-        for (Set<String> keys : List.of(remote, state)) for (String rel : keys) if (rel.indexOf('/') > 0) tops.add(rel.substring(0, rel.indexOf('/')));
+        for (Set<String> keys : List.of(remote, state))
+            for (String rel : keys) if (rel.indexOf('/') > 0) tops.add(rel.substring(0, rel.indexOf('/')));
         for (String top : tops) {
             Path p = root.resolve(top);
             if (Files.isSymbolicLink(p)) {
                 shields.put(top, Reason.Skip.Kind.UNDER_SYMLINK);
             } else if (Files.isDirectory(p) && !(Files.isReadable(p) && Files.isExecutable(p))) {
                 shields.put(top, Reason.Skip.Kind.UNDER_UNREADABLE);
-                skipped.add(new SyncPlan.Item(top + "/", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"),
-                        false, 0, null, null));
+                skipped.add(new SyncPlan.Item(
+                        top + "/",
+                        SyncPlan.Action.SKIP,
+                        new Reason.Skip(Reason.Skip.Kind.UNREADABLE, "permission denied"),
+                        false,
+                        0,
+                        null,
+                        null));
             }
         }
         return shields;
@@ -331,18 +448,33 @@ final class SyncRun {
     }
 
     /** Store keys at or below a shield become skipped items: reported, and neither read, written nor deleted. */
-    private static void shield(Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
+    private static void shield(
+            Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, List<SyncPlan.Item> skipped) {
         if (shields.isEmpty()) return;
         for (String rel : new ArrayList<>(remote.keySet())) {
             String at = shieldOf(shields, rel);
             if (at == null) continue;
-            skipped.add(new SyncPlan.Item(rel, SyncPlan.Action.SKIP, new Reason.Skip(shields.get(at), at), false, 0, null, remote.remove(rel)));
+            skipped.add(new SyncPlan.Item(
+                    rel,
+                    SyncPlan.Action.SKIP,
+                    new Reason.Skip(shields.get(at), at),
+                    false,
+                    0,
+                    null,
+                    remote.remove(rel)));
         }
     }
 
     /** Hashes local files only where a decision depends on content (see SyncPlan.needsLocalHash). */
-    private static SyncPlan.Facts check(Path root, LocalTree local, Map<String, Store.Remote> remote,
-                                        Map<String, SyncState.Entry> state, Store store, int jobs, Set<String> denied) throws IOException {
+    private static SyncPlan.Facts check(
+            Path root,
+            LocalTree local,
+            Map<String, Store.Remote> remote,
+            Map<String, SyncState.Entry> state,
+            Store store,
+            int jobs,
+            Set<String> denied)
+            throws IOException {
         Map<String, String> md5 = new ConcurrentHashMap<>();
         Set<String> touched = ConcurrentHashMap.newKeySet(), same = ConcurrentHashMap.newKeySet();
         List<String> todo = new ArrayList<>();
@@ -362,7 +494,9 @@ final class SyncRun {
             }
             md5.put(rel, h);
             if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
-            if (!touched.contains(rel) && SyncPlan.needsComparison(l, r, s) && store.sameContent(r, root.resolve(rel), h)) {
+            if (!touched.contains(rel)
+                    && SyncPlan.needsComparison(l, r, s)
+                    && store.sameContent(r, root.resolve(rel), h)) {
                 same.add(rel);
             }
             return null;

@@ -48,7 +48,8 @@ final class SyncState {
         if (Files.isRegularFile(ignore)) return dir;
         Files.createDirectories(dir);
         Path tmp = dir.resolve(".gitignore." + ProcessHandle.current().pid() + ".new");
-        Files.writeString(tmp, "# written by lambda-sync: nothing in this folder belongs in git\n*\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                tmp, "# written by lambda-sync: nothing in this folder belongs in git\n*\n", StandardCharsets.UTF_8);
         LocalTree.replace(tmp, ignore);
         return dir;
     }
@@ -82,10 +83,16 @@ final class SyncState {
             damage = "cannot be read: " + e.getMessage();
         }
         if (damage == null) return new SyncState(root, file, identity, entries, null);
-        return new SyncState(root, file, identity, new HashMap<>(), "the last-sync state " + file + " is unusable (" + damage + "): this run"
-                + " treats every file as never synced, so nothing is overwritten or deleted on its account (same content is"
-                + " recorded again, different content is a conflict); it is kept as " + aside(file).getFileName()
-                + " when this run saves the state. To fix: nothing, or move a good copy back over it");
+        return new SyncState(
+                root,
+                file,
+                identity,
+                new HashMap<>(),
+                "the last-sync state " + file + " is unusable (" + damage + "): this run"
+                        + " treats every file as never synced, so nothing is overwritten or deleted on its account (same content is"
+                        + " recorded again, different content is a conflict); it is kept as "
+                        + aside(file).getFileName()
+                        + " when this run saves the state. To fix: nothing, or move a good copy back over it");
     }
 
     /**
@@ -101,7 +108,8 @@ final class SyncState {
             int port = u.getPort();
             if ((scheme.equals("https") && port == 443) || (scheme.equals("http") && port == 80)) port = -1;
             String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
-            return scheme + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT) + (port < 0 ? "" : ":" + port) + path;
+            return scheme + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT) + (port < 0 ? "" : ":" + port)
+                    + path;
         } catch (java.net.URISyntaxException e) {
             return url;
         }

@@ -17,23 +17,31 @@ final class TextReport {
      */
     static int finish(SyncOutcome o, Console c) {
         Transfer.Result r = o.result();
-        if (o.refusal() != null) throw new ExitException(o.refusal().code(), o.refusal().message());
+        if (o.refusal() != null)
+            throw new ExitException(o.refusal().code(), o.refusal().message());
         if (r == null) return o.exitCode();
         if (o.interrupted()) {
             c.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
             throw new ExitException(o.exitCode(), null);
         }
         String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
-        c.out.println(String.format("done: %d item(s), %s in %.1f s (%s)%s", r.done(), Units.bytes(r.bytes()), r.seconds(), rate,
+        c.out.println(String.format(
+                "done: %d item(s), %s in %.1f s (%s)%s",
+                r.done(),
+                Units.bytes(r.bytes()),
+                r.seconds(),
+                rate,
                 r.failures().isEmpty() ? "" : ", " + r.failures().size() + " failed"));
         c.out.flush();
         for (Transfer.Failure f : r.conflicts()) {
-            c.err.println("conflict: " + f.rel() + ": " + f.message() + "; left as it is in the bucket (run the command again to see the new plan)");
+            c.err.println("conflict: " + f.rel() + ": " + f.message()
+                    + "; left as it is in the bucket (run the command again to see the new plan)");
         }
         unverified(c, r);
         if (r.failures().isEmpty()) return o.exitCode();
         int shown = c.verbose ? r.failures().size() : Math.min(r.failures().size(), 10);
-        for (Transfer.Failure f : r.failures().subList(0, shown)) c.err.println("failed: " + f.rel() + ": " + f.message());
+        for (Transfer.Failure f : r.failures().subList(0, shown))
+            c.err.println("failed: " + f.rel() + ": " + f.message());
         if (r.deletionsSkipped()) c.err.println("deletions were skipped because transfers failed; nothing was deleted");
         Map<FailureKind, Long> kinds = new EnumMap<>(FailureKind.class);
         for (Transfer.Failure f : r.failures()) kinds.merge(f.kind(), 1L, Long::sum);
@@ -49,7 +57,8 @@ final class TextReport {
      * that changed meanwhile); a failure that repeats on every run gets its cause and fix instead.
      */
     static String lastLine(int failed, Set<FailureKind> kinds) {
-        boolean rerun = kinds.stream().anyMatch(FailureKind::rerunHelps), only = kinds.stream().allMatch(FailureKind::rerunHelps);
+        boolean rerun = kinds.stream().anyMatch(FailureKind::rerunHelps),
+                only = kinds.stream().allMatch(FailureKind::rerunHelps);
         String n = failed + " item(s) did not finish";
         if (only) return n + "; run the same command again to finish the job";
         if (rerun) return n + "; fix what is said above, then run the same command again to finish the job";
@@ -60,13 +69,18 @@ final class TextReport {
     static String advice(FailureKind kind, long n) {
         String items = Units.files(n);
         return switch (kind) {
-            case REFUSED -> items + " refused by the server for good (a name or request it does not accept, or a file and a folder of"
-                    + " the same name there): rename them, or exclude them in .syncignore";
-            case STORE_SETUP -> items + " failed on the credentials or the bucket: run doctor, which names the key to fix";
-            case PERMISSION -> items + " could not be read or written here (permission denied): fix the permissions"
-                    + " (sudo chown -R $USER <folder>)";
+            case REFUSED ->
+                items
+                        + " refused by the server for good (a name or request it does not accept, or a file and a folder of"
+                        + " the same name there): rename them, or exclude them in .syncignore";
+            case STORE_SETUP ->
+                items + " failed on the credentials or the bucket: run doctor, which names the key to fix";
+            case PERMISSION ->
+                items + " could not be read or written here (permission denied): fix the permissions"
+                        + " (sudo chown -R $USER <folder>)";
             case DISK_FULL -> items + " did not fit on the disk: free space (df -h .) or download fewer paths";
-            case IN_THE_WAY -> items + " blocked by a file or folder of the same name that could not be deleted first: move it away";
+            case IN_THE_WAY ->
+                items + " blocked by a file or folder of the same name that could not be deleted first: move it away";
             case OTHER -> items + " failed here for the reason on its failed: line (-v lists all): fix that";
             case TRANSIENT, CHANGED -> items + " failed on the network or the server, or changed meanwhile";
         };

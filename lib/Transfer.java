@@ -51,8 +51,15 @@ final class Transfer {
      * @param conflicts items another writer changed in the store after the plan was made: left alone (exit 4)
      * @param unverified downloads the server offered no proof of content for (accepted on length)
      */
-    record Result(int done, List<Failure> failures, long bytes, double seconds, boolean deletionsSkipped,
-                  List<Failure> conflicts, List<String> unverified, Interrupted interrupted) {}
+    record Result(
+            int done,
+            List<Failure> failures,
+            long bytes,
+            double seconds,
+            boolean deletionsSkipped,
+            List<Failure> conflicts,
+            List<String> unverified,
+            Interrupted interrupted) {}
 
     /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
     record Interrupted(long total, Set<String> notRun) {}
@@ -73,6 +80,7 @@ final class Transfer {
     private final AtomicInteger deletions = new AtomicInteger();
     /** Items that ran to an end (done or failed), and the temp files transfers in flight are writing. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
+
     private final Set<Path> temps = ConcurrentHashMap.newKeySet();
     private Interrupt interrupt;
     /** Paths whose deletion, to make room for a transfer, failed. */
@@ -81,7 +89,14 @@ final class Transfer {
     /** What the run may destroy: at most {@code maxDeletions} deletions, nothing in a dry run. */
     record Guard(int maxDeletions, boolean dryRun) {}
 
-    Transfer(Path root, Store store, SyncState state, Console console, int jobs, Map<String, String> knownMd5, Guard guard) {
+    Transfer(
+            Path root,
+            Store store,
+            SyncState state,
+            Console console,
+            int jobs,
+            Map<String, String> knownMd5,
+            Guard guard) {
         this.guard = guard;
         this.root = root;
         this.store = store;
@@ -89,7 +104,8 @@ final class Transfer {
         this.console = console;
         this.jobs = jobs;
         this.knownMd5 = knownMd5;
-        this.trashDir = SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
+        this.trashDir =
+                SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
     }
 
     Result run(SyncPlan plan) {
@@ -99,8 +115,9 @@ final class Transfer {
         for (SyncPlan.Item i : plan.items) {
             switch (i.action()) {
                 case PUT, GET, RECORD, FORGET -> first.add(i);
-                case DELETE_LOCAL, DELETE_REMOTE -> (i.why() instanceof Reason.Rule r && r.makesRoom() ? room : deletions).add(i);
-                default -> { }
+                case DELETE_LOCAL, DELETE_REMOTE ->
+                    (i.why() instanceof Reason.Rule r && r.makesRoom() ? room : deletions).add(i);
+                default -> {}
             }
         }
         long total = room.size() + first.size() + deletions.size();
@@ -120,12 +137,20 @@ final class Transfer {
             if (stop.requested()) {
                 removeTemps(); // what was abandoned in flight; only this run's own temp files
                 Set<String> notRun = new java.util.HashSet<>();
-                for (List<SyncPlan.Item> phase : List.of(room, first, deletions)) for (SyncPlan.Item i : phase) notRun.add(i.rel());
+                for (List<SyncPlan.Item> phase : List.of(room, first, deletions))
+                    for (SyncPlan.Item i : phase) notRun.add(i.rel());
                 notRun.removeAll(finished);
                 interrupted = new Interrupted(total, notRun);
             }
-            return new Result(done.get(), List.copyOf(failures), bytes.get(), (System.nanoTime() - start) / 1e9, skipDeletes,
-                    List.copyOf(conflicts), List.copyOf(unverified), interrupted);
+            return new Result(
+                    done.get(),
+                    List.copyOf(failures),
+                    bytes.get(),
+                    (System.nanoTime() - start) / 1e9,
+                    skipDeletes,
+                    List.copyOf(conflicts),
+                    List.copyOf(unverified),
+                    interrupted);
         } finally {
             progress.finish();
             saveQuietly();
@@ -152,7 +177,8 @@ final class Transfer {
      */
     private void runAll(List<SyncPlan.Item> items, Progress progress) {
         if (items.isEmpty() || interrupt.requested()) return;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, items.size()), WorkerPool.daemon("transfer"));
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.min(jobs, items.size()), WorkerPool.daemon("transfer"));
         try {
             for (SyncPlan.Item i : items) {
                 pool.submit(() -> {
@@ -185,7 +211,8 @@ final class Transfer {
             if (m.startsWith(i.rel() + ": ")) m = m.substring(i.rel().length() + 2);
             finished.add(i.rel());
             if (e instanceof StoreException se && se.kind == StoreException.Kind.PRECONDITION) {
-                conflicts.add(new Failure(i.rel(), m, FailureKind.CHANGED)); // another machine won the race: its copy stays
+                conflicts.add(
+                        new Failure(i.rel(), m, FailureKind.CHANGED)); // another machine won the race: its copy stays
             } else {
                 failures.add(new Failure(i.rel(), m, FailureKind.of(e)));
                 console.detail("failed: " + i.rel() + ": " + m);
@@ -200,7 +227,8 @@ final class Transfer {
             try {
                 Files.deleteIfExists(t);
             } catch (IOException e) {
-                console.warn("could not remove the temp file " + t + ": " + e.getMessage() + " (the next run removes it)");
+                console.warn(
+                        "could not remove the temp file " + t + ": " + e.getMessage() + " (the next run removes it)");
             }
         }
     }
@@ -208,10 +236,13 @@ final class Transfer {
     static String describe(Exception e) {
         // A wrapper whose message is only its cause's toString() (the SDK's UncheckedIOException:
         // "java.net.SocketException: Connection reset") says nothing of its own: use the cause.
-        while (e.getCause() instanceof Exception c && e.getMessage() != null && e.getMessage().equals(c.toString())) e = c;
+        while (e.getCause() instanceof Exception c
+                && e.getMessage() != null
+                && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
         if (e instanceof DiskFullException) return m;
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason() + ": " + fse.getFile();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null)
+            m = fse.getReason() + ": " + fse.getFile();
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
@@ -220,12 +251,17 @@ final class Transfer {
         switch (i.action()) {
             case PUT -> put(i);
             case GET -> get(i);
-            case RECORD -> state.put(i.rel(), new SyncState.Entry(i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
+            case RECORD ->
+                state.put(
+                        i.rel(),
+                        new SyncState.Entry(
+                                i.local().size(), i.local().mtime(), i.remote().tag(), md5(i)));
             case FORGET -> state.remove(i.rel());
             case DELETE_REMOTE -> {
                 // The local file must not be back (a folder of its name may be: that is why it goes).
                 if (!java.util.Objects.equals(LocalTree.stat(root, i.rel()), i.local())) {
-                    throw new ChangedSincePlanException("changed here since the plan was made; not deleted in the bucket (run again)");
+                    throw new ChangedSincePlanException(
+                            "changed here since the plan was made; not deleted in the bucket (run again)");
                 }
                 destroyInStore(i, true, () -> {
                     store.delete(i.remote());
@@ -236,7 +272,11 @@ final class Transfer {
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
                 spendDeletion(i);
-                trash(i.rel(), i.why() instanceof Reason.Rule r && r.makesRoom() ? Trash.Why.MADE_ROOM : Trash.Why.DELETED_BY_DELETE);
+                trash(
+                        i.rel(),
+                        i.why() instanceof Reason.Rule r && r.makesRoom()
+                                ? Trash.Why.MADE_ROOM
+                                : Trash.Why.DELETED_BY_DELETE);
                 if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
@@ -258,7 +298,9 @@ final class Transfer {
         Store.Stored s;
         try {
             String known = md5;
-            s = i.trash() ? destroyInStore(i, false, () -> store.put(i.rel(), file, i.local().mtime(), known, i.remote()))
+            s = i.trash()
+                    ? destroyInStore(
+                            i, false, () -> store.put(i.rel(), file, i.local().mtime(), known, i.remote()))
                     : store.put(i.rel(), file, i.local().mtime(), md5, i.remote());
         } catch (StoreException e) {
             // A torn object is in the bucket: record its tag with no local match, so the next run sends the file again.
@@ -268,9 +310,12 @@ final class Transfer {
         LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
         if (after == null || !after.equals(i.local())) {
             state.put(i.rel(), new SyncState.Entry(-1, -1, s.remote().tag(), ""));
-            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
+            throw new StoreException(
+                    StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
         }
-        state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), s.remote().tag(), s.md5()));
+        state.put(
+                i.rel(),
+                new SyncState.Entry(after.size(), after.mtime(), s.remote().tag(), s.md5()));
         bytes.addAndGet(i.bytes());
     }
 
@@ -280,7 +325,8 @@ final class Transfer {
         // mkdir and unlink lock the parent directory even when they fail, and 16 jobs writing
         // into one folder then queue on that lock: only make (and clean up) what is missing.
         if (!Files.isDirectory(dest.getParent(), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dest.getParent());
-        Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
+        Path tmp = dest.resolveSibling(
+                SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + dest.getFileName());
         temps.add(tmp);
         boolean moved = false;
         try {
@@ -291,7 +337,9 @@ final class Transfer {
             replaceLocal(i, tmp, dest);
             moved = true;
             LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
-            state.put(i.rel(), new SyncState.Entry(after.size(), after.mtime(), f.remote().tag(), f.md5()));
+            state.put(
+                    i.rel(),
+                    new SyncState.Entry(after.size(), after.mtime(), f.remote().tag(), f.md5()));
             bytes.addAndGet(i.bytes());
         } finally {
             if (!moved) Files.deleteIfExists(tmp);
@@ -337,7 +385,9 @@ final class Transfer {
     /** The plan was made from a listing; a file edited since then is not overwritten or deleted. */
     private void unchangedSincePlan(SyncPlan.Item i) throws IOException {
         LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
-        boolean same = i.local() == null ? now == null && !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS) : i.local().equals(now);
+        boolean same = i.local() == null
+                ? now == null && !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS)
+                : i.local().equals(now);
         if (!same) throw new ChangedSincePlanException("changed here since the plan was made; not touched (run again)");
     }
 
@@ -351,7 +401,11 @@ final class Transfer {
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
         if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-            trash(i.rel(), i.why() == Reason.Rule.CONFLICT_FORCED ? Trash.Why.CONFLICT_FORCED : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
+            trash(
+                    i.rel(),
+                    i.why() == Reason.Rule.CONFLICT_FORCED
+                            ? Trash.Why.CONFLICT_FORCED
+                            : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
         }
         LocalTree.replace(tmp, dest);
     }
@@ -360,8 +414,9 @@ final class Transfer {
     private void roomMade(String rel) throws IOException {
         for (String w : notMadeRoom) {
             if (rel.startsWith(w + "/") || w.startsWith(rel + "/")) {
-                throw new InTheWayException("not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
-                        + " of the same name cannot both exist on a disk, nor on a server that keeps objects as files)");
+                throw new InTheWayException(
+                        "not sent: " + w + " is in its way and could not be deleted first (a file and a folder"
+                                + " of the same name cannot both exist on a disk, nor on a server that keeps objects as files)");
             }
         }
     }
@@ -380,14 +435,18 @@ final class Transfer {
     private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
-        if (i.remote() != null) keepStoreCopy(i.remote(), deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
+        if (i.remote() != null)
+            keepStoreCopy(
+                    i.remote(),
+                    deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
         return act.run();
     }
 
     /** The deletion bound, checked once more where deletions happen (SyncRun checks the plan first). */
     private void spendDeletion(SyncPlan.Item i) throws IOException {
         if (deletions.incrementAndGet() > guard.maxDeletions()) {
-            throw new IOException("not deleted: the run would delete more than " + Units.files(guard.maxDeletions()) + " (--max-delete)");
+            throw new IOException("not deleted: the run would delete more than " + Units.files(guard.maxDeletions())
+                    + " (--max-delete)");
         }
     }
 
@@ -396,7 +455,8 @@ final class Transfer {
         SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
-        Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
+        Path tmp = to.resolveSibling(
+                SyncIgnore.TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + "-" + to.getFileName());
         temps.add(tmp);
         try {
             Store.Fetched f = store.get(r, tmp);
@@ -412,7 +472,9 @@ final class Transfer {
     /** Removes the folders above {@code rel} that are now empty, up to its data dir: a file of a folder's name comes next. */
     private void removeEmptyFolders(String rel) {
         Path dataDir = root.resolve(rel.substring(0, rel.indexOf('/', rel.indexOf('/') + 1)));
-        for (Path p = root.resolve(rel).getParent(); p != null && p.startsWith(dataDir) && !p.equals(dataDir); p = p.getParent()) {
+        for (Path p = root.resolve(rel).getParent();
+                p != null && p.startsWith(dataDir) && !p.equals(dataDir);
+                p = p.getParent()) {
             try {
                 Files.delete(p);
             } catch (IOException notEmpty) {
@@ -457,7 +519,15 @@ final class Transfer {
         }
 
         /** @param io bytes this process has read and written so far (files and sockets alike), or -1 where unknown */
-        Progress(Console console, long total, long totalBytes, long start, LongSupplier clock, LongSupplier io, long plainEvery, long stalledAfter) {
+        Progress(
+                Console console,
+                long total,
+                long totalBytes,
+                long start,
+                LongSupplier clock,
+                LongSupplier io,
+                long plainEvery,
+                long stalledAfter) {
             this.console = console;
             this.total = total;
             this.totalBytes = totalBytes;
@@ -473,16 +543,18 @@ final class Transfer {
         /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
         Progress start() {
             if (console.quiet) return this;
-            timer = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        Thread.sleep(1000);
-                        beat();
-                    }
-                } catch (InterruptedException done) {
-                    // finish() stops it
-                }
-            }, "progress");
+            timer = new Thread(
+                    () -> {
+                        try {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                Thread.sleep(1000);
+                                beat();
+                            }
+                        } catch (InterruptedException done) {
+                            // finish() stops it
+                        }
+                    },
+                    "progress");
             timer.setDaemon(true);
             timer.start();
             return this;
@@ -492,7 +564,8 @@ final class Transfer {
         void tick(long b) {
             long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = clock.getAsLong();
             lastMove = now;
-            if (!console.interactive() || console.quiet || now - start < 2 * SECOND || now - lastPrint < SECOND / 2) return;
+            if (!console.interactive() || console.quiet || now - start < 2 * SECOND || now - lastPrint < SECOND / 2)
+                return;
             lastPrint = now;
             bar(n, sum, now, "");
         }
@@ -522,8 +595,11 @@ final class Transfer {
         String line(long n, long sum, long now) {
             double s = Math.max(now - start, 1) / (double) SECOND;
             long rate = (long) (sum / s);
-            String eta = rate > 0 && totalBytes > sum ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate)) : "";
-            return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", " + Units.bytes(rate) + "/s" + eta;
+            String eta = rate > 0 && totalBytes > sum
+                    ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate))
+                    : "";
+            return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", "
+                    + Units.bytes(rate) + "/s" + eta;
         }
 
         private void bar(long n, long sum, long now, String waiting) {
@@ -545,7 +621,8 @@ final class Transfer {
             try {
                 long n = 0;
                 for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
-                    if (l.startsWith("rchar:") || l.startsWith("wchar:")) n += Long.parseLong(l.substring(6).trim());
+                    if (l.startsWith("rchar:") || l.startsWith("wchar:"))
+                        n += Long.parseLong(l.substring(6).trim());
                 }
                 return n;
             } catch (IOException | RuntimeException e) {

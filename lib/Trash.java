@@ -61,8 +61,12 @@ final class Trash {
 
     /** The hook where files are moved to the trash (Transfer): says why, beside them. */
     static synchronized void record(Path folder, String rel, Why why) throws IOException {
-        Files.writeString(folder.resolve(WHY_FILE), SyncState.escape(rel) + "\t" + why.name() + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                folder.resolve(WHY_FILE),
+                SyncState.escape(rel) + "\t" + why.name() + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /** {@code trash [list] | restore <path or time>... | prune --older-than <age>}; returns the exit code. */
@@ -70,27 +74,37 @@ final class Trash {
     static int run(Path root, Path workDir, Console console, List<String> args, String olderThan, LocalDateTime now) {
         String sub = args.isEmpty() ? "list" : args.get(0);
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
-        if (!sub.equals("prune") && olderThan != null) throw ExitException.usage("--older-than is for trash prune; leave it out");
+        if (!sub.equals("prune") && olderThan != null)
+            throw ExitException.usage("--older-than is for trash prune; leave it out");
         switch (sub) {
             case "list" -> {
-                if (!rest.isEmpty()) throw ExitException.usage("trash lists everything; to put something back: trash restore " + rest.get(0));
+                if (!rest.isEmpty())
+                    throw ExitException.usage(
+                            "trash lists everything; to put something back: trash restore " + rest.get(0));
                 return list(root, console);
             }
             case "restore" -> {
-                if (rest.isEmpty()) throw ExitException.usage("trash restore needs a path or a time (as trash lists them), e.g. trash restore exp/data/x.csv");
+                if (rest.isEmpty())
+                    throw ExitException.usage(
+                            "trash restore needs a path or a time (as trash lists them), e.g. trash restore exp/data/x.csv");
                 try (RepoLock lock = RepoLock.acquire(root, console)) {
                     return restore(root, workDir, console, rest);
                 }
             }
             case "prune" -> {
-                if (!rest.isEmpty()) throw ExitException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
-                if (olderThan == null) throw ExitException.usage("trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
+                if (!rest.isEmpty())
+                    throw ExitException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
+                if (olderThan == null)
+                    throw ExitException.usage(
+                            "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
                 Duration age = age(olderThan);
                 try (RepoLock lock = RepoLock.acquire(root, console)) {
                     return prune(root, console, now.minus(age));
                 }
             }
-            default -> throw ExitException.usage("trash takes list, restore <path or time> or prune --older-than <age>, not '" + sub + "'");
+            default ->
+                throw ExitException.usage(
+                        "trash takes list, restore <path or time> or prune --older-than <age>, not '" + sub + "'");
         }
     }
 
@@ -115,9 +129,12 @@ final class Trash {
                 Map<String, Why> why = whys(d);
                 List<Entry> entries = new ArrayList<>();
                 try (Stream<Path> files = Files.walk(d)) {
-                    for (Path f : files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
+                    for (Path f : files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                            .sorted()
+                            .toList()) {
                         String rel = DataDirs.rel(d, f);
-                        if (rel.equals(WHY_FILE) || f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX)) continue;
+                        if (rel.equals(WHY_FILE) || f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX))
+                            continue;
                         entries.add(new Entry(time, rel, f, Files.size(f), why.get(rel)));
                     }
                 }
@@ -147,21 +164,28 @@ final class Trash {
 
     private static int list(Path root, Console console) {
         List<Folder> folders = folders(root);
-        long files = folders.stream().mapToLong(f -> f.entries().size()).sum(), bytes = folders.stream().mapToLong(Folder::bytes).sum();
+        long files = folders.stream().mapToLong(f -> f.entries().size()).sum(),
+                bytes = folders.stream().mapToLong(Folder::bytes).sum();
         if (files == 0) {
             console.info("trash: empty (.lambda-sync/trash/)");
             return ExitException.OK;
         }
-        console.info("trash: " + Units.files(files) + ", " + Units.bytes(bytes) + " in " + folders.size() + " folder(s) of .lambda-sync/trash/"
+        console.info("trash: " + Units.files(files) + ", " + Units.bytes(bytes) + " in " + folders.size()
+                + " folder(s) of .lambda-sync/trash/"
                 + " (trash restore <path or time> puts back; trash prune --older-than 30d empties old folders)");
         for (Folder f : folders) {
             if (f.entries().isEmpty()) continue;
-            console.info(f.time() + "  " + when(f.time()) + ": " + Units.files(f.entries().size()) + ", " + Units.bytes(f.bytes()));
-            int shown = console.verbose ? f.entries().size() : Math.min(SHOWN, f.entries().size());
+            console.info(f.time() + "  " + when(f.time()) + ": "
+                    + Units.files(f.entries().size()) + ", " + Units.bytes(f.bytes()));
+            int shown = console.verbose
+                    ? f.entries().size()
+                    : Math.min(SHOWN, f.entries().size());
             for (Entry e : f.entries().subList(0, shown)) {
-                console.info("  " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ")  " + (e.why() == null ? "why not recorded" : e.why().words));
+                console.info("  " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ")  "
+                        + (e.why() == null ? "why not recorded" : e.why().words));
             }
-            if (shown < f.entries().size()) console.info("  ... and " + (f.entries().size() - shown) + " more (-v lists all)");
+            if (shown < f.entries().size())
+                console.info("  ... and " + (f.entries().size() - shown) + " more (-v lists all)");
         }
         return ExitException.OK;
     }
@@ -182,7 +206,8 @@ final class Trash {
         Map<String, Entry> chosen = new LinkedHashMap<>();
         for (String arg : args) {
             List<Entry> matched = match(folders, root, workDir, arg);
-            if (matched.isEmpty()) throw ExitException.usage("nothing in the trash matches " + arg + " (trash lists what it holds)");
+            if (matched.isEmpty())
+                throw ExitException.usage("nothing in the trash matches " + arg + " (trash lists what it holds)");
             for (Entry e : matched) chosen.put(e.rel(), e); // newer folders come later and win
         }
         int refused = 0, restored = 0;
@@ -192,25 +217,29 @@ final class Trash {
                 refuseLinks(root, dest.getParent());
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     if (Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && Files.mismatch(dest, e.file()) == -1) {
-                        console.info("already there (same content), removed from the trash: " + PlanPrinter.shown(e.rel()));
+                        console.info(
+                                "already there (same content), removed from the trash: " + PlanPrinter.shown(e.rel()));
                         remove(e);
                         continue;
                     }
-                    console.err.println("not restored: " + e.rel() + ": a different file is there now; move it away first, then run trash restore again");
+                    console.err.println("not restored: " + e.rel()
+                            + ": a different file is there now; move it away first, then run trash restore again");
                     refused++;
                     continue;
                 }
                 Files.createDirectories(dest.getParent());
                 Files.move(e.file(), dest); // keeps its modification time: the next upload sees it as it was
                 remove(e);
-                console.info("restored: " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ", from " + e.time() + ")");
+                console.info("restored: " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ", from "
+                        + e.time() + ")");
                 restored++;
             } catch (IOException x) {
                 throw ExitException.failure("could not restore " + e.rel() + ": " + Transfer.describe(x), x);
             }
         }
         console.err.flush();
-        console.summary("restored " + Units.files(restored) + (refused > 0 ? ", " + refused + " left in the trash (see above)" : ""));
+        console.summary("restored " + Units.files(restored)
+                + (refused > 0 ? ", " + refused + " left in the trash (see above)" : ""));
         return refused > 0 ? ExitException.INCOMPLETE : ExitException.OK;
     }
 
@@ -227,7 +256,8 @@ final class Trash {
         List<Entry> out = new ArrayList<>();
         for (Folder f : folders) {
             if (time != null && !f.time().equals(time)) continue;
-            for (Entry e : f.entries()) if (p.isEmpty() || e.rel().equals(p) || e.rel().startsWith(p + "/")) out.add(e);
+            for (Entry e : f.entries())
+                if (p.isEmpty() || e.rel().equals(p) || e.rel().startsWith(p + "/")) out.add(e);
         }
         return out;
     }

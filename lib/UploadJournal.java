@@ -36,7 +36,13 @@ final class UploadJournal {
 
     /** The journal of {@code key} in this store (null root: none is kept). */
     static UploadJournal of(Path root, String storeIdentity, String key) {
-        return root == null ? null : new UploadJournal(root, SyncState.dir(root).resolve("uploads").resolve(ContentHash.shortId(storeIdentity + "\n" + key, 24) + ".tsv"));
+        return root == null
+                ? null
+                : new UploadJournal(
+                        root,
+                        SyncState.dir(root)
+                                .resolve("uploads")
+                                .resolve(ContentHash.shortId(storeIdentity + "\n" + key, 24) + ".tsv"));
     }
 
     /** The upload an earlier run left, or null. */
@@ -78,12 +84,18 @@ final class UploadJournal {
     void begin(String uploadId, long partSize, long size, long mtime) throws IOException {
         SyncState.createDir(root);
         Files.createDirectories(file.getParent());
-        Files.writeString(file, HEADER + "\n" + uploadId + "\t" + partSize + "\t" + size + "\t" + mtime + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                HEADER + "\n" + uploadId + "\t" + partSize + "\t" + size + "\t" + mtime + "\n",
+                StandardCharsets.UTF_8);
     }
 
     /** One more part landed. */
     synchronized void finished(Part p) throws IOException {
-        Files.writeString(file, p.number() + "\t" + p.size() + "\t" + p.md5() + "\t" + p.etag() + "\n", StandardCharsets.UTF_8,
+        Files.writeString(
+                file,
+                p.number() + "\t" + p.size() + "\t" + p.md5() + "\t" + p.etag() + "\n",
+                StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
     }
 

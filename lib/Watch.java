@@ -55,6 +55,7 @@ final class Watch {
     static final String LOG = "watch.log";
     /** The log is moved to watch.log.1 beyond this, so a watch running for months stays small. */
     static final long LOG_MAX = 10L << 20;
+
     static final int JOBS = 16;
 
     private final SyncConfig config;
@@ -65,9 +66,11 @@ final class Watch {
     private final SyncIgnore ignore;
     /** How the store is opened (tests: their own knobs, see LambdaSync's seams). */
     StoreFactory stores = StoreFactory.DEFAULT;
+
     private final Map<String, Seen> pending = new ConcurrentHashMap<>();
     /** Conflicts and skips already said, with the file as it was then: not said again until it changes. */
     private final Map<String, LocalTree.LocalFile> reported = new HashMap<>();
+
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Set<String> dataDirs = new TreeSet<>();
@@ -121,13 +124,18 @@ final class Watch {
         }
         // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
         // Transfer's own Interrupt takes them and the pass says so (see pass); a second one exits at once.
-        try (WatchService w = FileSystems.getDefault().newWatchService(); Interrupt signals = handleSignals ? Interrupt.install() : null) {
+        try (WatchService w = FileSystems.getDefault().newWatchService();
+                Interrupt signals = handleSignals ? Interrupt.install() : null) {
             ws = w;
             this.signals = signals;
             rescan(clock.getAsLong());
-            console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched) + "): a new or changed file is uploaded once"
-                    + " unchanged for " + timing.settleMs() / 1000.0 + " s; log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
-            say("watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in " + dataDirs.size() + " data dir(s)", false);
+            console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched)
+                    + "): a new or changed file is uploaded once" + " unchanged for " + timing.settleMs() / 1000.0
+                    + " s; log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
+            say(
+                    "watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in "
+                            + dataDirs.size() + " data dir(s)",
+                    false);
             while (!stopping()) {
                 drain();
                 long now = clock.getAsLong();
@@ -143,7 +151,8 @@ final class Watch {
             Set<String> all = ready(now, true);
             if (!all.isEmpty()) pass(all);
             int left = pending.size();
-            String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes) + ") uploaded by this watch"
+            String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes)
+                    + ") uploaded by this watch"
                     + (left == 0 ? "" : "; " + Units.files(left) + " could not be sent (see " + LOG + "): run upload");
             say(end, false);
             clearStatus();
@@ -185,7 +194,8 @@ final class Watch {
         String[] parts = DataDirs.rel(root, p).split("/");
         if (parts.length == 1 && !parts[0].startsWith(".")) {
             register(p);
-            for (String n : DataDirs.NAMES) if (Files.isDirectory(p.resolve(n), LinkOption.NOFOLLOW_LINKS)) dataDir(parts[0] + "/" + n, true);
+            for (String n : DataDirs.NAMES)
+                if (Files.isDirectory(p.resolve(n), LinkOption.NOFOLLOW_LINKS)) dataDir(parts[0] + "/" + n, true);
         } else if (parts.length == 2 && DataDirs.isDataDir(parts[0], parts[1])) {
             dataDir(parts[0] + "/" + parts[1], true);
         } else if (parts.length > 2 && DataDirs.isDataDir(parts[0], parts[1])) {
@@ -195,7 +205,8 @@ final class Watch {
 
     private void dataDir(String rel, boolean touchFiles) {
         Path p = root.resolve(rel);
-        if (Files.isSymbolicLink(p) || watchedDirs.contains(p)) return; // a data dir deleted and made again is watched anew
+        if (Files.isSymbolicLink(p) || watchedDirs.contains(p))
+            return; // a data dir deleted and made again is watched anew
         dataDirs.add(rel);
         registerTree(p, touchFiles);
     }
@@ -207,7 +218,10 @@ final class Watch {
             DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
             // The root and its top folders are watched for new data dirs (an experiment started after the watch).
             register(root);
-            try (var tops = Files.newDirectoryStream(root, t -> Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS) && !t.getFileName().toString().startsWith("."))) {
+            try (var tops = Files.newDirectoryStream(
+                    root,
+                    t -> Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)
+                            && !t.getFileName().toString().startsWith("."))) {
                 for (Path t : tops) register(t);
             } catch (IOException e) {
                 say("cannot list " + root + ": " + e.getMessage(), true);
@@ -227,7 +241,8 @@ final class Watch {
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    if (!d.equals(start) && ignore.excludes(DataDirs.rel(root, d), true)) return FileVisitResult.SKIP_SUBTREE;
+                    if (!d.equals(start) && ignore.excludes(DataDirs.rel(root, d), true))
+                        return FileVisitResult.SKIP_SUBTREE;
                     register(d);
                     return FileVisitResult.CONTINUE;
                 }
@@ -244,7 +259,10 @@ final class Watch {
                 }
             });
         } catch (IOException e) {
-            say("cannot watch " + DataDirs.rel(root, start) + ": " + e.getMessage() + " (the rescan still covers it)", true);
+            say(
+                    "cannot watch " + DataDirs.rel(root, start) + ": " + e.getMessage()
+                            + " (the rescan still covers it)",
+                    true);
         }
     }
 
@@ -255,14 +273,19 @@ final class Watch {
         } catch (IOException e) {
             watchedDirs.remove(dir);
             // Mostly the inotify limit (fs.inotify.max_user_watches): the minute's rescan still sees these folders.
-            if (!limitSaid) say("cannot watch more folders (" + e.getMessage() + "): relying on the rescan every "
-                    + timing.rescanMs() / 1000 + " s there; raising fs.inotify.max_user_watches helps", true);
+            if (!limitSaid)
+                say(
+                        "cannot watch more folders (" + e.getMessage() + "): relying on the rescan every "
+                                + timing.rescanMs() / 1000 + " s there; raising fs.inotify.max_user_watches helps",
+                        true);
             limitSaid = true;
         }
     }
 
     private void touch(String rel) {
-        if (!DataDirs.isDataKey(rel) || Path.of(rel).getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX) || ignore.excludes(rel, false)) return;
+        if (!DataDirs.isDataKey(rel)
+                || Path.of(rel).getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX)
+                || ignore.excludes(rel, false)) return;
         LocalTree.LocalFile l = LocalTree.stat(root, rel);
         if (l != null) consider(l, clock.getAsLong());
     }
@@ -271,7 +294,8 @@ final class Watch {
     private void consider(LocalTree.LocalFile l, long now) {
         Seen s = pending.get(l.rel());
         if (s != null) {
-            if (s.size() != l.size() || s.mtime() != l.mtime()) pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
+            if (s.size() != l.size() || s.mtime() != l.mtime())
+                pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
             return;
         }
         if (l.equals(reported.get(l.rel()))) return;
@@ -315,7 +339,8 @@ final class Watch {
         }
         Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
         if (p.result() != null && p.result().interrupted() != null) {
-            stop(); // the signal came during the pass: what it did not finish is still pending, and goes in the last pass
+            // The signal came during the pass: what it did not finish is still pending, and goes in the last pass.
+            stop();
             p.result().interrupted().notRun().forEach(rel -> failed.put(rel, "interrupted"));
         }
         if (p.result() != null) {
@@ -340,9 +365,15 @@ final class Watch {
             } else if (i.action() == SyncPlan.Action.PUT) {
                 files++;
                 bytes += i.bytes();
-                say("sent " + rel + " (" + Units.bytes(i.bytes()) + ", " + i.why().words(SyncPlan.Direction.UPLOAD) + ")", false);
+                say(
+                        "sent " + rel + " (" + Units.bytes(i.bytes()) + ", "
+                                + i.why().words(SyncPlan.Direction.UPLOAD) + ")",
+                        false);
             } else if (i.action() == SyncPlan.Action.CONFLICT) {
-                report(i, "conflict: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD) + "; left as it is in the bucket, not overwritten");
+                report(
+                        i,
+                        "conflict: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD)
+                                + "; left as it is in the bucket, not overwritten");
             } else if (i.action() == SyncPlan.Action.SKIP) {
                 report(i, "skipped: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD));
             }
@@ -352,8 +383,11 @@ final class Watch {
         sentBytes += bytes;
         if (files > 0) {
             lastUpload = LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " (" + Units.files(files) + ")";
-            say(String.format("pass: %s (%s) in %.1f s; %d pending", Units.files(files), Units.bytes(bytes), (System.nanoTime() - start) / 1e9,
-                    pending.size()), false);
+            say(
+                    String.format(
+                            "pass: %s (%s) in %.1f s; %d pending",
+                            Units.files(files), Units.bytes(bytes), (System.nanoTime() - start) / 1e9, pending.size()),
+                    false);
         }
         loadSynced();
         if (serverTrouble) {
@@ -381,7 +415,10 @@ final class Watch {
         failuresInRow++;
         long wait = Math.min(timing.backoffMaxMs(), timing.backoffMinMs() << Math.min(failuresInRow - 1, 20));
         retryAt = clock.getAsLong() + wait;
-        say("upload failed: " + why + "; " + Units.files(pending.size()) + " pending, trying again in " + wait / 1000.0 + " s", true);
+        say(
+                "upload failed: " + why + "; " + Units.files(pending.size()) + " pending, trying again in "
+                        + wait / 1000.0 + " s",
+                true);
     }
 
     private void report(SyncPlan.Item i, String line) {
@@ -395,7 +432,10 @@ final class Watch {
     private void openLog() throws IOException {
         Path file = SyncState.dir(root).resolve(LOG);
         Files.createDirectories(file.getParent());
-        log = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+        log = new PrintWriter(
+                Files.newBufferedWriter(
+                        file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                true);
         // A pass's own lines (warnings, progress of a long pass) go to the log too.
         passConsole = new Console(log, log, new BufferedReader(new StringReader("")), false, console.verbose, false);
     }
@@ -414,7 +454,8 @@ final class Watch {
 
     /** A line for the log; also on stderr when it needs a person (a conflict, a failure). */
     private void say(String line, boolean person) {
-        log.println(LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME) + " " + line);
+        log.println(LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                + " " + line);
         if (person && !stopping()) {
             clearStatus();
             console.err.println(line);
@@ -428,8 +469,9 @@ final class Watch {
     private void status() {
         if (!console.interactive() || console.quiet) return;
         statusShown = true;
-        console.err.print("\r  watching " + Units.files(watched) + ": " + pending.size() + " pending, " + sentFiles + " sent ("
-                + Units.bytes(sentBytes) + "); last upload " + lastUpload + (retryAt > clock.getAsLong() ? "; server unreachable, retrying" : "") + "   ");
+        console.err.print("\r  watching " + Units.files(watched) + ": " + pending.size() + " pending, " + sentFiles
+                + " sent (" + Units.bytes(sentBytes) + "); last upload " + lastUpload
+                + (retryAt > clock.getAsLong() ? "; server unreachable, retrying" : "") + "   ");
         console.err.flush();
     }
 
@@ -447,7 +489,8 @@ final class Watch {
      */
     static String systemdUnit(Path root, Path config, Map<String, String> env) {
         Path tool = root.resolve("lambda-sync.java");
-        String exec = Files.exists(tool) ? quote(root.resolve("jbang")) + " " + quote(tool) : "%h/.jbang/bin/lambda-sync";
+        String exec =
+                Files.exists(tool) ? quote(root.resolve("jbang")) + " " + quote(tool) : "%h/.jbang/bin/lambda-sync";
         return "# lambda-sync watch for " + root + "\n"
                 + "# Save as ~/.config/systemd/user/lambda-sync-watch.service, then:\n"
                 + "#   systemctl --user daemon-reload && systemctl --user enable --now lambda-sync-watch\n"

@@ -34,7 +34,7 @@ final class WorkerPool {
 
     /** Applies {@code fn} to every item on an existing pool. */
     static <A, B> List<B> map(ExecutorService pool, List<A> items, IoFunction<A, B> fn) throws IOException {
-        return map(pool, items, fn, (a, b) -> { });
+        return map(pool, items, fn, (a, b) -> {});
     }
 
     /**
@@ -42,7 +42,8 @@ final class WorkerPool {
      * to {@code then} in item order while later items are still running (hashing a download's
      * ranges in order as they arrive, rather than in a second pass after the last one).
      */
-    static <A, B> List<B> map(ExecutorService pool, List<A> items, IoFunction<A, B> fn, InOrder<A, B> then) throws IOException {
+    static <A, B> List<B> map(ExecutorService pool, List<A> items, IoFunction<A, B> fn, InOrder<A, B> then)
+            throws IOException {
         List<Future<B>> futures = new ArrayList<>();
         for (A a : items) futures.add(pool.submit(() -> fn.apply(a)));
         List<B> out = new ArrayList<>();

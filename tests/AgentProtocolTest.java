@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentProtocolTest {
     static final long T0 = 1_700_000_000_000L;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     Bucket bucket;
     Repo repo;
@@ -69,11 +70,24 @@ class AgentProtocolTest {
         assertEquals("upload", plan.get("direction").getAsString());
         assertTrue(plan.get("planId").getAsString().matches("[0-9a-f]{12}"), run.toString());
         assertTrue(plan.get("store").getAsString().contains(bucket.name), run.toString());
-        assertEquals(2, plan.getAsJsonObject("totals").getAsJsonObject("put").get("files").getAsInt());
-        assertEquals(25, plan.getAsJsonObject("totals").getAsJsonObject("put").get("bytes").getAsInt());
+        assertEquals(
+                2,
+                plan.getAsJsonObject("totals")
+                        .getAsJsonObject("put")
+                        .get("files")
+                        .getAsInt());
+        assertEquals(
+                25,
+                plan.getAsJsonObject("totals")
+                        .getAsJsonObject("put")
+                        .get("bytes")
+                        .getAsInt());
         JsonArray items = plan.getAsJsonArray("items");
-        assertEquals(List.of("exp/data/run1.jsonl", "exp/reports/summary.md"),
-                items.asList().stream().map(i -> i.getAsJsonObject().get("path").getAsString()).toList());
+        assertEquals(
+                List.of("exp/data/run1.jsonl", "exp/reports/summary.md"),
+                items.asList().stream()
+                        .map(i -> i.getAsJsonObject().get("path").getAsString())
+                        .toList());
         for (JsonElement i : items) {
             assertEquals("put", i.getAsJsonObject().get("action").getAsString());
             assertEquals("new here", i.getAsJsonObject().get("reason").getAsString());
@@ -99,8 +113,9 @@ class AgentProtocolTest {
     }
 
     @Test
-    @Disabled("planId hashes size and mtime, not content, so it does not hash every file on each dry run: a same-size edit"
-            + " whose mtime is set back to the old value keeps the id (the approved action is still 'put this file')")
+    @Disabled(
+            "planId hashes size and mtime, not content, so it does not hash every file on each dry run: a same-size edit"
+                    + " whose mtime is set back to the old value keeps the id (the approved action is still 'put this file')")
     void planIdChangesWhenOneByteChangesEvenWithTheSameMtime() {
         repoWithTwoFiles();
         String before = planId(dryRun());
@@ -128,7 +143,8 @@ class AgentProtocolTest {
         assertEquals(0, result.get("exitCode").getAsInt());
         assertEquals(2, result.get("done").getAsInt());
         assertEquals(0, result.get("failed").getAsInt());
-        for (JsonElement i : result.getAsJsonArray("items")) assertEquals("done", i.getAsJsonObject().get("status").getAsString(), run.toString());
+        for (JsonElement i : result.getAsJsonArray("items"))
+            assertEquals("done", i.getAsJsonObject().get("status").getAsString(), run.toString());
         assertEquals(repo.dataFiles(), bucket.contents());
     }
 
@@ -144,8 +160,13 @@ class AgentProtocolTest {
         assertNotEquals(stale, now);
         assertEquals(3, doc.getAsJsonObject("result").get("exitCode").getAsInt());
         assertFalse(doc.getAsJsonObject("result").has("items"), run.toString());
-        assertTrue(run.err().contains("plan changed") && run.err().contains(stale) && run.err().contains(now), run.toString());
-        assertTrue(run.err().contains("exp/data/run2.jsonl"), "the new plan, with what is new in it, is shown:\n" + run);
+        assertTrue(
+                run.err().contains("plan changed")
+                        && run.err().contains(stale)
+                        && run.err().contains(now),
+                run.toString());
+        assertTrue(
+                run.err().contains("exp/data/run2.jsonl"), "the new plan, with what is new in it, is shown:\n" + run);
         assertEquals(Map.of(), bucket.contents());
         assertFalse(repo.exists(".lambda-sync/state"), "no state recorded:\n" + repo.allPaths());
     }
@@ -168,8 +189,10 @@ class AgentProtocolTest {
         repo.write("exp/data/refused.jsonl", "{}\n", T0);
         Repo.Run run;
         try (FaultProxy proxy = FaultProxy.start(bucket.server.endpoint)) {
-            proxy.on(FaultProxy.Kind.PUT, "exp/data/refused.jsonl", FaultProxy.Fault.internalError()).always();
-            run = repo.withConfig(bucket.config(repo.root.getParent(), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint())).run("upload", "--yes", "--json");
+            proxy.on(FaultProxy.Kind.PUT, "exp/data/refused.jsonl", FaultProxy.Fault.internalError())
+                    .always();
+            run = repo.withConfig(bucket.config(repo.root.getParent(), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint()))
+                    .run("upload", "--yes", "--json");
         }
         assertEquals(1, run.code(), run.toString());
         JsonObject result = json(run).getAsJsonObject("result");
@@ -179,9 +202,12 @@ class AgentProtocolTest {
         for (JsonElement e : result.getAsJsonArray("items")) {
             JsonObject i = e.getAsJsonObject();
             statuses.add(i.get("path").getAsString() + " " + i.get("status").getAsString());
-            if (i.get("status").getAsString().equals("failed")) assertFalse(i.get("error").getAsString().isBlank(), run.toString());
+            if (i.get("status").getAsString().equals("failed"))
+                assertFalse(i.get("error").getAsString().isBlank(), run.toString());
         }
-        assertEquals(List.of("exp/data/refused.jsonl failed", "exp/data/run1.jsonl done", "exp/reports/summary.md done"), statuses);
+        assertEquals(
+                List.of("exp/data/refused.jsonl failed", "exp/data/run1.jsonl done", "exp/reports/summary.md done"),
+                statuses);
     }
 
     @Test
@@ -195,9 +221,17 @@ class AgentProtocolTest {
         JsonObject up = plans.get(0).getAsJsonObject(), down = plans.get(1).getAsJsonObject();
         assertEquals("upload", up.get("direction").getAsString());
         assertEquals("download", down.get("direction").getAsString());
-        assertEquals(2, up.getAsJsonObject("totals").getAsJsonObject("put").get("files").getAsInt());
-        assertEquals(1, down.getAsJsonObject("totals").getAsJsonObject("get").get("files").getAsInt());
+        assertEquals(
+                2,
+                up.getAsJsonObject("totals").getAsJsonObject("put").get("files").getAsInt());
+        assertEquals(
+                1,
+                down.getAsJsonObject("totals")
+                        .getAsJsonObject("get")
+                        .get("files")
+                        .getAsInt());
         assertNotEquals(up.get("planId").getAsString(), down.get("planId").getAsString());
-        assertEquals(planId(dryRun()), up.get("planId").getAsString(), "status shows the id that upload --approve takes");
+        assertEquals(
+                planId(dryRun()), up.get("planId").getAsString(), "status shows the id that upload --approve takes");
     }
 }

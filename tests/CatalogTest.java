@@ -16,10 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
  * repo, and {@code jbang app install} into a throwaway JBANG_DIR.
  */
 class CatalogTest {
-    static final Path ROOT = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
+    static final Path ROOT =
+            Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
     static final String VERSION_LINE = "lambda-sync " + LambdaSync.VERSION;
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path jbangDir;
     static String path;
 
@@ -27,7 +30,9 @@ class CatalogTest {
         @Override
         public String toString() {
             // JBang read jbang-catalog.json as empty: seen with a Maven-resolved gson 2.10.1 (JBang ships 2.13).
-            String hint = err.toLowerCase().contains("alias") ? "(JBang sees no alias: check the gson jar in the lib/ of the JBang ./jbang runs)\n" : "";
+            String hint = err.toLowerCase().contains("alias")
+                    ? "(JBang sees no alias: check the gson jar in the lib/ of the JBang ./jbang runs)\n"
+                    : "";
             return cmd + "\nexit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err + hint;
         }
     }
@@ -79,14 +84,21 @@ class CatalogTest {
         else if (userJbangDir != null) env.put("JBANG_DIR", userJbangDir);
         env.put("PATH", path);
         Path out = Files.createTempFile(tmp, "out", ".txt"), err = Files.createTempFile(tmp, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Process p = pb.redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
         p.getOutputStream().close();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             fail("timed out after 300 s: " + String.join(" ", cmd) + "\n" + Files.readString(err));
         }
-        return new Run(String.join(" ", cmd) + " (in " + dir + ", PATH=" + path + ")", p.exitValue(), Files.readString(out), Files.readString(err));
+        return new Run(
+                String.join(" ", cmd) + " (in " + dir + ", PATH=" + path + ")",
+                p.exitValue(),
+                Files.readString(out),
+                Files.readString(err));
     }
 
     @Test

@@ -23,7 +23,8 @@ class CliTest {
     static final String SECRETS = "LAMBDA_ACCESS_KEY_ID=AKIAEXAMPLE\nLAMBDA_SECRET_ACCESS_KEY=" + SECRET
             + "\nGITHUB_TOKEN=" + TOKEN + "\nHF_API_KEY=hf_QwErTyUiOpAsDfGhJkLzXcVbNm12345678\n";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     record Run(int code, String out, String err) {
         String both() {
@@ -62,10 +63,30 @@ class CliTest {
     void helpListsModesOptionsAndExitCodes() {
         Run r = run("--help");
         assertEquals(0, r.code);
-        for (String s : List.of("setup", "upload", "download", "status", "doctor", "<config-file>", "--dry-run", "--yes",
-                "--delete", "--force", "--json", "--jobs", "--verbose", "--quiet", "--approve", "--version", "Exit codes"))
-            assertTrue(r.out.contains(s), s + " missing in:\n" + r.out);
-        for (String line : List.of("0 +done", "1 +runtime failure", "2 +usage or config error", "3 +not confirmed", "4 +finished, but conflicts"))
+        for (String s : List.of(
+                "setup",
+                "upload",
+                "download",
+                "status",
+                "doctor",
+                "<config-file>",
+                "--dry-run",
+                "--yes",
+                "--delete",
+                "--force",
+                "--json",
+                "--jobs",
+                "--verbose",
+                "--quiet",
+                "--approve",
+                "--version",
+                "Exit codes")) assertTrue(r.out.contains(s), s + " missing in:\n" + r.out);
+        for (String line : List.of(
+                "0 +done",
+                "1 +runtime failure",
+                "2 +usage or config error",
+                "3 +not confirmed",
+                "4 +finished, but conflicts"))
             assertTrue(r.out.lines().anyMatch(l -> l.strip().matches(line + ".*")), line + " missing in:\n" + r.out);
     }
 
@@ -117,7 +138,8 @@ class CliTest {
         assertEquals(2, r.code);
         assertOneLine(r);
         assertTrue(r.err.contains("'uplaod'"), r.err);
-        for (String mode : List.of("setup", "upload", "download", "status", "doctor")) assertTrue(r.err.contains(mode), r.err);
+        for (String mode : List.of("setup", "upload", "download", "status", "doctor"))
+            assertTrue(r.err.contains(mode), r.err);
     }
 
     @Test
@@ -180,18 +202,21 @@ class CliTest {
     @Test
     void secretsNeverReachStdoutOrStderr() throws Exception {
         List<String> configs = List.of(
-                SECRETS,                                                  // BUCKET_NAME missing
+                SECRETS, // BUCKET_NAME missing
                 "BUCKET_NAME=b\n" + SECRETS + "GITHUB_TOKNE=" + TOKEN + "\nLAMBDA_REGION=nowhere-1\n",
                 "BUCKET_NAME=b\n" + SECRETS + "LAMBDA_ENDPOINT_URL=https://AKIA:" + SECRET + "@files.example\n",
-                "BUCKET_NAME=b\nGITHUB_TOKEN=" + TOKEN + " oops\n",       // malformed line holding the token
+                "BUCKET_NAME=b\nGITHUB_TOKEN=" + TOKEN + " oops\n", // malformed line holding the token
                 "BUCKET_NAME=b\n" + SECRETS + "SYNC_PREFIX=../up\n");
         for (String text : configs) {
             Path f = config(text);
-            for (String[] args : List.of(new String[] {f.toString(), "status", "-v"}, new String[] {f.toString(), "upload"},
+            for (String[] args : List.of(
+                    new String[] {f.toString(), "status", "-v"},
+                    new String[] {f.toString(), "upload"},
                     new String[] {f.toString(), "nosuchmode"})) {
                 Run r = run(args);
                 assertEquals(2, r.code, String.join(" ", args) + ": " + r.err);
-                for (String s : List.of(SECRET, TOKEN, "hf_QwErTy")) assertFalse(r.both().contains(s), text + " → " + r.both());
+                for (String s : List.of(SECRET, TOKEN, "hf_QwErTy"))
+                    assertFalse(r.both().contains(s), text + " → " + r.both());
             }
         }
     }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ContentHashTest {
     static final String MD5_EMPTY = "d41d8cd98f00b204e9800998ecf8427e", MD5_ABC = "900150983cd24fb0d6963f7d28e17f72";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     Path file(String text) throws Exception {
         return Files.writeString(tmp.resolve("f-" + md5(text)), text, StandardCharsets.UTF_8);
@@ -36,8 +37,15 @@ class ContentHashTest {
         assertEquals(MD5_ABC, ContentHash.md5Hex(file("abc")));
         assertEquals(MD5_EMPTY, ContentHash.md5Hex(file("")));
         assertEquals(MD5_ABC, ContentHash.md5Hex(new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))));
-        assertEquals(MD5_ABC, HexFormat.of().formatHex(ContentHash.md5Of(file("xxabcyy"), 2, 3).digest()));
-        assertEquals(md5("cyy"), HexFormat.of().formatHex(ContentHash.md5Of(file("xxabcyy"), 4, 100).digest()), "a range past the end stops at it");
+        assertEquals(
+                MD5_ABC,
+                HexFormat.of()
+                        .formatHex(ContentHash.md5Of(file("xxabcyy"), 2, 3).digest()));
+        assertEquals(
+                md5("cyy"),
+                HexFormat.of()
+                        .formatHex(ContentHash.md5Of(file("xxabcyy"), 4, 100).digest()),
+                "a range past the end stops at it");
     }
 
     @Test
@@ -46,7 +54,10 @@ class ContentHashTest {
         assertEquals(md5("0123456789"), p.md5());
         assertEquals(List.of(md5("0123"), md5("4567"), md5("89")), p.partMd5s());
 
-        assertEquals(List.of(md5("0123"), md5("4567")), ContentHash.parts(file("01234567"), 4).partMd5s(), "no empty last part");
+        assertEquals(
+                List.of(md5("0123"), md5("4567")),
+                ContentHash.parts(file("01234567"), 4).partMd5s(),
+                "no empty last part");
         assertEquals(List.of(MD5_EMPTY), ContentHash.parts(file(""), 4).partMd5s(), "an empty file is one empty part");
     }
 

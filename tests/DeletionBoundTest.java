@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("unit")
 class DeletionBoundTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final MemoryStore bucket = new MemoryStore();
 
     /** Machines a and b, both in sync with the bucket holding f1 and f2. */
@@ -36,9 +38,14 @@ class DeletionBoundTest {
 
         Repo.Run r = a.run("upload", "--delete", "--yes");
         assertEquals(3, r.code(), r::toString);
-        assertTrue(r.out().contains("this DELETES 51 files in the bucket (of 120), more than 50 or half of them: rerun with --max-delete 51"), r::toString);
+        assertTrue(
+                r.out()
+                        .contains(
+                                "this DELETES 51 files in the bucket (of 120), more than 50 or half of them: rerun with --max-delete 51"),
+                r::toString);
         assertTrue(r.err().contains("stopped, nothing changed"), r::toString);
-        assertEquals(3, a.run("upload", "--delete", "--yes", "--max-delete", "50").code());
+        assertEquals(
+                3, a.run("upload", "--delete", "--yes", "--max-delete", "50").code());
         assertEquals(120, bucket.contents().size());
 
         Repo.Run allowed = a.run("upload", "--delete", "--yes", "--max-delete", "51");
@@ -55,7 +62,8 @@ class DeletionBoundTest {
         assertEquals(0, b.run("download", "--yes").code());
         for (int i = 0; i < 6; i++) a.delete("exp/data/g" + i + ".txt"); // 6 of 10
         assertEquals(3, a.run("upload", "--delete", "--yes").code(), "a's own upload is bounded too");
-        assertEquals(0, a.run("upload", "--delete", "--yes", "--max-delete", "6").code());
+        assertEquals(
+                0, a.run("upload", "--delete", "--yes", "--max-delete", "6").code());
 
         Repo.Run dry = b.run("download", "--delete", "--dry-run");
         assertEquals(0, dry.code(), dry::toString);
@@ -64,7 +72,10 @@ class DeletionBoundTest {
         Repo.Run approved = b.run("download", "--delete", "--approve", id);
         assertEquals(3, approved.code(), approved::toString);
         assertEquals(10, b.dataFiles().size());
-        assertEquals(0, b.run("download", "--delete", "--approve", id, "--max-delete", "6").code());
+        assertEquals(
+                0,
+                b.run("download", "--delete", "--approve", id, "--max-delete", "6")
+                        .code());
         assertEquals(4, b.dataFiles().size());
     }
 

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * goes is kept in the trash first. Two clones sharing one bucket stand for two machines.
  */
 class DeletionTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     /** Machines a and b, both in sync with the bucket holding f1 and f2. */
@@ -61,7 +63,9 @@ class DeletionTest {
 
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("exp/data/b-draft.txt  new here, never uploaded"), r::toString);
-        assertEquals(Map.of("exp/data/b-draft.txt", "b's draft, never uploaded\n", "exp/data/f2.txt", "f2\n"), b.dataFiles());
+        assertEquals(
+                Map.of("exp/data/b-draft.txt", "b's draft, never uploaded\n", "exp/data/f2.txt", "f2\n"),
+                b.dataFiles());
         assertEquals("f1\n", b.trashed("exp/data/f1.txt"));
         assertNull(b.trashed("exp/data/b-draft.txt"));
 
@@ -80,7 +84,11 @@ class DeletionTest {
         b.write("exp/data/f2.txt", "f2 edited on b\n", 1_700_000_200_000L);
 
         Repo.Run plan = b.run("upload", "--force", "--dry-run");
-        assertTrue(plan.out().contains("exp/data/f2.txt (15 B)  conflict overwritten (--force) (bucket copy kept in .lambda-sync/trash/)"), plan::toString);
+        assertTrue(
+                plan.out()
+                        .contains(
+                                "exp/data/f2.txt (15 B)  conflict overwritten (--force) (bucket copy kept in .lambda-sync/trash/)"),
+                plan::toString);
         Repo.Run r = b.run("upload", "--force", "--yes");
 
         assertEquals(0, r.code(), r::toString);

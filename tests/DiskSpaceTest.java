@@ -16,15 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** A download that cannot fit is refused before it starts (SYNC.md "When things go wrong"). */
 @Tag("unit")
 class DiskSpaceTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void shortfallNamesBothNumbersAndTheFix() {
         assertNull(DiskSpace.shortfall(100, 100, Path.of("/r")));
         assertNull(DiskSpace.shortfall(100, -1, Path.of("/r")), "unknown free space: no guess");
-        assertEquals("not enough disk space: this download brings 2.0 KiB (2048 bytes), and the file system of /r/exp/data has 1.0 KiB"
-                + " (1024 bytes) free; nothing was downloaded. Free space (df -h /r/exp/data) or download fewer paths"
-                + " (download <top>/data/<folder>)", DiskSpace.shortfall(2048, 1024, Path.of("/r/exp/data")));
+        assertEquals(
+                "not enough disk space: this download brings 2.0 KiB (2048 bytes), and the file system of /r/exp/data has 1.0 KiB"
+                        + " (1024 bytes) free; nothing was downloaded. Free space (df -h /r/exp/data) or download fewer paths"
+                        + " (download <top>/data/<folder>)",
+                DiskSpace.shortfall(2048, 1024, Path.of("/r/exp/data")));
     }
 
     /**
@@ -37,7 +40,8 @@ class DiskSpaceTest {
         Path mirror = Files.createDirectories(tmp.resolve("mirror/exp/data"));
         Files.writeString(mirror.resolve("small.txt"), "small\n");
         long free = Files.getFileStore(tmp).getUsableSpace();
-        try (RandomAccessFile f = new RandomAccessFile(mirror.resolve("huge.bin").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(mirror.resolve("huge.bin").toFile(), "rw")) {
             f.setLength(free + (1L << 30));
         } catch (java.io.IOException e) {
             assumeTrue(false, "this file system has no sparse files that big: " + e);
@@ -51,9 +55,14 @@ class DiskSpaceTest {
         assertEquals(1, r.code(), r::toString);
         String err = r.err().strip();
         assertTrue(err.startsWith("lambda-sync: not enough disk space: this download brings "), r::toString);
-        assertTrue(err.contains("(" + (free + (1L << 30) + 6) + " bytes), and the file system of " + a.path("exp") + " has "), r::toString);
-        assertTrue(err.endsWith("free; nothing was downloaded. Free space (df -h " + a.path("exp")
-                + ") or download fewer paths (download <top>/data/<folder>)"), r::toString);
+        assertTrue(
+                err.contains(
+                        "(" + (free + (1L << 30) + 6) + " bytes), and the file system of " + a.path("exp") + " has "),
+                r::toString);
+        assertTrue(
+                err.endsWith("free; nothing was downloaded. Free space (df -h " + a.path("exp")
+                        + ") or download fewer paths (download <top>/data/<folder>)"),
+                r::toString);
         assertEquals(1, err.lines().count(), r::toString);
         assertEquals(Map.of(), a.dataFiles());
         assertEquals(List.of(), a.tempFiles());

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +28,11 @@ class DocCommandsTest {
     static final List<String> DOCS = List.of("README.md", "SYNC.md");
     static final String NAME = "test";
     /** Commands deliberately not run here, with the reason shown as a skip. */
-    static final Map<String, String> NOT_RUN = Map.of(
-            "./jbang tests/TestSuite.java", "the suite itself (it would run this test again); .ci/run runs it");
+    static final Map<String, String> NOT_RUN =
+            Map.of("./jbang tests/TestSuite.java", "the suite itself (it would run this test again); .ci/run runs it");
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     record Command(String doc, int line, String text) {
         @Override
@@ -74,8 +73,10 @@ class DocCommandsTest {
                 String reason = NOT_RUN.get(c.text());
                 if (reason != null) abort(reason);
                 // Fresh before each command: `cp sync.env.template <your-name>.sync.env` replaces it.
-                Files.move(bucket.config(tmp, "GIT_USER_NAME='Doc Test'", "GIT_USER_EMAIL=doc@example.com"),
-                        clone.resolve(NAME + ".sync.env"), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        bucket.config(tmp, "GIT_USER_NAME='Doc Test'", "GIT_USER_EMAIL=doc@example.com"),
+                        clone.resolve(NAME + ".sync.env"),
+                        StandardCopyOption.REPLACE_EXISTING);
                 String line = c.text().replace("<your-name>", NAME);
                 Result r = bash(clone, line);
                 assertEquals(0, r.code, c + "\n" + r.output);
@@ -89,9 +90,11 @@ class DocCommandsTest {
     Result bash(Path dir, String line) throws IOException, InterruptedException {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Path log = tmp.resolve("command.log");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", line).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", line)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         String realHome = System.getProperty("user.home");
         // JBang and its Maven cache stay where they are; everything else sees a fresh HOME.
@@ -128,9 +131,13 @@ class DocCommandsTest {
     }
 
     static String run(Path dir, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new UncheckedIOException(new IOException(String.join(" ", cmd) + ":\n" + out));
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+            throw new UncheckedIOException(new IOException(String.join(" ", cmd) + ":\n" + out));
         return out;
     }
 }

@@ -24,11 +24,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `doctor` against the real test server: one line per check, exit 0 only when all pass, no secret shown. */
 class DoctorTest {
-    static final List<String> BUCKET_CHECKS = List.of("config", "keys", "endpoint", "credentials", "bucket", "probe", "profile", "clock",
-            "java", "jbang", "repo", "data dirs");
+    static final List<String> BUCKET_CHECKS = List.of(
+            "config",
+            "keys",
+            "endpoint",
+            "credentials",
+            "bucket",
+            "probe",
+            "profile",
+            "clock",
+            "java",
+            "jbang",
+            "repo",
+            "data dirs");
     static final String WRONG_SECRET = "wrong-secret-0123456789abcdefWXYZ";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     Repo repo(Path config) {
         Repo r = Repo.init(tmp.resolve("repo"), config);
@@ -39,17 +51,26 @@ class DoctorTest {
     /** The status word of each check line, by check name, in the order printed. */
     static List<String[]> lines(Repo.Run run) {
         List<String[]> out = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^(ok|warn|FAIL|skip) +([a-z ]+): (.*)$").matcher(run.out());
+        Matcher m =
+                Pattern.compile("(?m)^(ok|warn|FAIL|skip) +([a-z ]+): (.*)$").matcher(run.out());
         while (m.find()) out.add(new String[] {m.group(1), m.group(2), m.group(3)});
         return out;
     }
 
     static String status(Repo.Run run, String check) {
-        return lines(run).stream().filter(l -> l[1].equals(check)).map(l -> l[0]).findFirst().orElse("missing");
+        return lines(run).stream()
+                .filter(l -> l[1].equals(check))
+                .map(l -> l[0])
+                .findFirst()
+                .orElse("missing");
     }
 
     static String line(Repo.Run run, String check) {
-        return lines(run).stream().filter(l -> l[1].equals(check)).map(l -> l[0] + " " + l[2]).findFirst().orElse("missing");
+        return lines(run).stream()
+                .filter(l -> l[1].equals(check))
+                .map(l -> l[0] + " " + l[2])
+                .findFirst()
+                .orElse("missing");
     }
 
     static void assertNoSecret(Repo.Run run) {
@@ -82,7 +103,9 @@ class DoctorTest {
             assertEquals(0, run.code(), run.toString());
             String key = "/" + b.name + "/team/repo/.lambda-sync/doctor-probe-";
             for (String method : List.of("PUT", "GET", "DELETE")) {
-                assertTrue(proxy.requests().stream().anyMatch(q -> q.startsWith(method + " " + key)), method + " missing: " + proxy.requests());
+                assertTrue(
+                        proxy.requests().stream().anyMatch(q -> q.startsWith(method + " " + key)),
+                        method + " missing: " + proxy.requests());
             }
         }
         assertEquals(0, b.contents().size(), b.contents().toString());
@@ -97,8 +120,12 @@ class DoctorTest {
             assertEquals(0, run.code(), run.toString());
             assertEquals("skip", status(run, "probe"), run.toString());
             assertEquals("ok", status(run, "bucket"), run.toString());
-            assertTrue(proxy.requests().stream().anyMatch(q -> q.startsWith("GET /" + b.name)), proxy.requests().toString());
-            assertTrue(proxy.requests().stream().noneMatch(q -> q.startsWith("PUT") || q.startsWith("DELETE") || q.startsWith("POST")),
+            assertTrue(
+                    proxy.requests().stream().anyMatch(q -> q.startsWith("GET /" + b.name)),
+                    proxy.requests().toString());
+            assertTrue(
+                    proxy.requests().stream()
+                            .noneMatch(q -> q.startsWith("PUT") || q.startsWith("DELETE") || q.startsWith("POST")),
                     proxy.requests().toString());
         }
         assertEquals(0, b.contents().size());
@@ -111,7 +138,10 @@ class DoctorTest {
         Repo.Run run = r.run("doctor");
         assertEquals(1, run.code(), run.toString());
         assertEquals("ok", status(run, "endpoint"), run.toString());
-        assertTrue(line(run, "credentials").matches("FAIL LAMBDA_SECRET_ACCESS_KEY does not match .*SignatureDoesNotMatch.*"), run.toString());
+        assertTrue(
+                line(run, "credentials")
+                        .matches("FAIL LAMBDA_SECRET_ACCESS_KEY does not match .*SignatureDoesNotMatch.*"),
+                run.toString());
         assertEquals("skip", status(run, "bucket"), run.toString());
         assertEquals("skip", status(run, "probe"), run.toString());
         assertTrue(line(run, "keys").contains(Secrets.mask(WRONG_SECRET)), run.toString());
@@ -136,7 +166,9 @@ class DoctorTest {
         Repo.Run run = r.run("doctor");
         assertEquals(1, run.code(), run.toString());
         assertEquals("ok", status(run, "credentials"), run.toString());
-        assertTrue(line(run, "bucket").matches("FAIL .*no-such-bucket-4711.*NoSuchBucket.*; check BUCKET_NAME.*"), run.toString());
+        assertTrue(
+                line(run, "bucket").matches("FAIL .*no-such-bucket-4711.*NoSuchBucket.*; check BUCKET_NAME.*"),
+                run.toString());
         assertEquals("skip", status(run, "probe"), run.toString());
         assertNoSecret(run);
     }
@@ -154,7 +186,8 @@ class DoctorTest {
         long seconds = (System.nanoTime() - start) / 1_000_000_000;
         assertEquals(1, run.code(), run.toString());
         assertTrue(line(run, "endpoint").matches("FAIL .*127\\.0\\.0\\.1:" + port + ".*refused.*"), run.toString());
-        for (String c : List.of("credentials", "bucket", "probe", "clock")) assertEquals("skip", status(run, c), run.toString());
+        for (String c : List.of("credentials", "bucket", "probe", "clock"))
+            assertEquals("skip", status(run, c), run.toString());
         assertEquals("ok", status(run, "repo"), "later independent checks still run:\n" + run);
         assertTrue(seconds < 10, "took " + seconds + " s");
     }
@@ -165,7 +198,9 @@ class DoctorTest {
         Repo r = repo(b.config(tmp, "LAMBDA_ENDPOINT_URL='not a url'"));
         Repo.Run run = r.run("doctor");
         assertEquals(1, run.code(), run.toString());
-        assertTrue(line(run, "endpoint").matches("FAIL .*LAMBDA_ENDPOINT_URL must look like https://host\\[:port\\].*"), run.toString());
+        assertTrue(
+                line(run, "endpoint").matches("FAIL .*LAMBDA_ENDPOINT_URL must look like https://host\\[:port\\].*"),
+                run.toString());
         assertEquals("skip", status(run, "credentials"), run.toString());
         assertEquals("", run.err(), run.toString());
     }
@@ -188,8 +223,10 @@ class DoctorTest {
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
         Repo.Run run = repo(config).run("doctor");
         assertEquals(1, run.code(), run.toString());
-        assertTrue(line(run, "keys").matches("FAIL BUCKET_NAME, LAMBDA_SECRET_ACCESS_KEY are missing.*"), run.toString());
-        for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock")) assertEquals("skip", status(run, c), run.toString());
+        assertTrue(
+                line(run, "keys").matches("FAIL BUCKET_NAME, LAMBDA_SECRET_ACCESS_KEY are missing.*"), run.toString());
+        for (String c : List.of("endpoint", "credentials", "bucket", "probe", "clock"))
+            assertEquals("skip", status(run, c), run.toString());
     }
 
     @Test
@@ -207,10 +244,12 @@ class DoctorTest {
     void skewedServerClockFailsTheClockLine() throws IOException {
         // S3Proxy keeps this machine's time, so a stand-in answers every request the way an S3
         // server whose clock is 20 minutes ahead does (raw HTTP: the JDK's server sets its own Date).
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(20));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(20));
         String body = "<Error><Code>RequestTimeTooSkewed</Code><Message>skewed</Message></Error>";
-        String response = "HTTP/1.1 403 Forbidden\r\nDate: " + date + "\r\nContent-Type: application/xml\r\nContent-Length: "
-                + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+        String response =
+                "HTTP/1.1 403 Forbidden\r\nDate: " + date + "\r\nContent-Type: application/xml\r\nContent-Length: "
+                        + body.length() + "\r\nConnection: close\r\n\r\n" + body;
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 while (true) {
@@ -260,8 +299,12 @@ class DoctorTest {
         Repo repo = repo(config);
         Repo.Run run = repo.run("doctor");
         assertEquals(1, run.code(), run.toString());
-        assertTrue(line(run, "config").matches("FAIL .*others can read it \\(rw-r--r--\\).*; chmod 600 .*"), run.toString());
-        assertTrue(run.err().contains("holds secrets but others can read it"), "the sync's own warning, from the same rule:\n" + run);
+        assertTrue(
+                line(run, "config").matches("FAIL .*others can read it \\(rw-r--r--\\).*; chmod 600 .*"),
+                run.toString());
+        assertTrue(
+                run.err().contains("holds secrets but others can read it"),
+                "the sync's own warning, from the same rule:\n" + run);
         // group write alone lets nobody read the secret: neither warns nor fails
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw--w----"));
         run = repo.run("doctor");
@@ -283,7 +326,9 @@ class DoctorTest {
         Files.createDirectories(tmp.resolve("nfs"));
         Repo.Run run = repo(syncTargetConfig(tmp.resolve("nfs/me"))).run("doctor");
         assertEquals(0, run.code(), run.toString());
-        assertTrue(line(run, "target").matches("warn .*does not exist yet; the first upload creates it.*"), run.toString());
+        assertTrue(
+                line(run, "target").matches("warn .*does not exist yet; the first upload creates it.*"),
+                run.toString());
         assertEquals("ok", status(run, "probe"), run.toString());
         assertFalse(Files.exists(tmp.resolve("nfs/me")));
     }
@@ -343,7 +388,8 @@ class DoctorTest {
         /** "METHOD /path?query" of every request so far. */
         List<String> requests() {
             List<String> out = new ArrayList<>();
-            Matcher m = Pattern.compile("(?m)^(GET|PUT|POST|DELETE|HEAD) (\\S+) HTTP/1\\.1\r\n").matcher(seen.toString());
+            Matcher m = Pattern.compile("(?m)^(GET|PUT|POST|DELETE|HEAD) (\\S+) HTTP/1\\.1\r\n")
+                    .matcher(seen.toString());
             while (m.find()) out.add(m.group(1) + " " + m.group(2));
             return out;
         }
@@ -351,7 +397,8 @@ class DoctorTest {
         private void pipe(InputStream in, OutputStream out, boolean record) {
             Thread t = new Thread(() -> {
                 byte[] buf = new byte[8192];
-                try (in; out) {
+                try (in;
+                        out) {
                     for (int n; (n = in.read(buf)) > 0; ) {
                         if (record) seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
                         out.write(buf, 0, n);

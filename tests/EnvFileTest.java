@@ -61,35 +61,41 @@ class EnvFileTest {
             for __ls_k in "${@:2}"; do printf '%s\\0%s\\0' "$__ls_k" "${!__ls_k-__UNSET__}"; done
             """;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @TestFactory
     Stream<DynamicTest> okFilesReadExactlyAsBashSourcesThem() throws IOException {
         List<Path> files = new ArrayList<>(list("ok"));
         assertTrue(files.size() >= 30, "corpus has only " + files.size() + " files");
         files.add(ROOT.resolve("sync.env.template"));
-        return files.stream().flatMap(f -> Stream.of(
-                DynamicTest.dynamicTest(f.getFileName() + " (LF)", () -> {
-                    EnvFile.Result r = parse(f, Files.readString(f));
-                    assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
-                    assertEquals(List.of(), r.warnings(), f.toString());
-                }),
-                DynamicTest.dynamicTest(f.getFileName() + " (CRLF)", () -> {
-                    Path crlf = tmp.resolve("crlf-" + f.getFileName());
-                    Files.writeString(crlf, Files.readString(f).replace("\n", "\r\n"));
-                    EnvFile.Result r = parse(crlf, Files.readString(crlf));
-                    assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
-                    assertEquals(1, r.warnings().size());
-                    assertTrue(r.warnings().get(0).contains("CRLF"), r.warnings().get(0));
-                }),
-                DynamicTest.dynamicTest(f.getFileName() + " (BOM)", () -> {
-                    Path bom = tmp.resolve("bom-" + f.getFileName());
-                    Files.writeString(bom, "\uFEFF" + Files.readString(f));
-                    EnvFile.Result r = parse(bom, Files.readString(bom));
-                    assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
-                    assertEquals(1, r.warnings().size());
-                    assertTrue(r.warnings().get(0).contains("byte-order mark"), r.warnings().get(0));
-                })));
+        return files.stream()
+                .flatMap(f -> Stream.of(
+                        DynamicTest.dynamicTest(f.getFileName() + " (LF)", () -> {
+                            EnvFile.Result r = parse(f, Files.readString(f));
+                            assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
+                            assertEquals(List.of(), r.warnings(), f.toString());
+                        }),
+                        DynamicTest.dynamicTest(f.getFileName() + " (CRLF)", () -> {
+                            Path crlf = tmp.resolve("crlf-" + f.getFileName());
+                            Files.writeString(crlf, Files.readString(f).replace("\n", "\r\n"));
+                            EnvFile.Result r = parse(crlf, Files.readString(crlf));
+                            assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
+                            assertEquals(1, r.warnings().size());
+                            assertTrue(
+                                    r.warnings().get(0).contains("CRLF"),
+                                    r.warnings().get(0));
+                        }),
+                        DynamicTest.dynamicTest(f.getFileName() + " (BOM)", () -> {
+                            Path bom = tmp.resolve("bom-" + f.getFileName());
+                            Files.writeString(bom, "\uFEFF" + Files.readString(f));
+                            EnvFile.Result r = parse(bom, Files.readString(bom));
+                            assertEquals(bash(f, r.values().keySet()), new TreeMap<>(r.values()), f.toString());
+                            assertEquals(1, r.warnings().size());
+                            assertTrue(
+                                    r.warnings().get(0).contains("byte-order mark"),
+                                    r.warnings().get(0));
+                        })));
     }
 
     @TestFactory
@@ -97,30 +103,36 @@ class EnvFileTest {
         Pattern header = Pattern.compile("# expect (\\d+): (.*)");
         List<Path> files = list("bad");
         assertTrue(files.size() >= 20, "bad corpus has only " + files.size() + " files");
-        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-            String text = Files.readString(f);
-            Matcher m = header.matcher(text.lines().findFirst().orElse(""));
-            assertTrue(m.matches(), f + " must start with '# expect <line>: <text>'");
-            ExitException e = assertThrows(ExitException.class, () -> parse(f, text));
-            assertEquals(ExitException.USAGE, e.code, e.getMessage());
-            assertTrue(e.getMessage().startsWith(f + ":" + m.group(1) + ": "), e.getMessage());
-            assertTrue(e.getMessage().contains(m.group(2)), e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), e.getMessage());
-            for (String secret : List.of("ghp_", "hf_", "s3cr3t")) assertFalse(e.getMessage().contains(secret), e.getMessage());
-        }));
+        return files.stream()
+                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+                    String text = Files.readString(f);
+                    Matcher m = header.matcher(text.lines().findFirst().orElse(""));
+                    assertTrue(m.matches(), f + " must start with '# expect <line>: <text>'");
+                    ExitException e = assertThrows(ExitException.class, () -> parse(f, text));
+                    assertEquals(ExitException.USAGE, e.code, e.getMessage());
+                    assertTrue(e.getMessage().startsWith(f + ":" + m.group(1) + ": "), e.getMessage());
+                    assertTrue(e.getMessage().contains(m.group(2)), e.getMessage());
+                    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+                    for (String secret : List.of("ghp_", "hf_", "s3cr3t"))
+                        assertFalse(e.getMessage().contains(secret), e.getMessage());
+                }));
     }
 
     /** Lines built at random (fixed seed) from shell's tricky characters: whatever the parser accepts, bash must agree with. */
     @Test
     void randomLinesTheParserAcceptsReadAsInBash() throws Exception {
-        String[] tokens = {"A", "x", "1", "_", "=", "\"", "'", "\\", "$", "{", "}", "~", "/", ":", "#", " ", "\t", "$A",
-                "${A}", "$HOME", "${HOME}", "é", "-", ".", "*", "!", "%", "@", "[", "]", "$\"", "\\\\", "\\\"", "\\$"};
+        String[] tokens = {
+            "A", "x", "1", "_", "=", "\"", "'", "\\", "$", "{", "}", "~", "/", ":", "#", " ", "\t", "$A", "${A}",
+            "$HOME", "${HOME}", "é", "-", ".", "*", "!", "%", "@", "[", "]", "$\"", "\\\\", "\\\"", "\\$"
+        };
         java.util.Random random = new java.util.Random(20261128);
         int accepted = 0;
         for (int i = 0; i < 300; i++) {
             StringBuilder text = new StringBuilder();
             for (int line = random.nextInt(3); line >= 0; line--) {
-                text.append(random.nextBoolean() ? "" : "export ").append("ABC".charAt(random.nextInt(3))).append('=');
+                text.append(random.nextBoolean() ? "" : "export ")
+                        .append("ABC".charAt(random.nextInt(3)))
+                        .append('=');
                 for (int t = random.nextInt(7); t > 0; t--) text.append(tokens[random.nextInt(tokens.length)]);
                 text.append('\n');
             }
@@ -140,9 +152,14 @@ class EnvFileTest {
     @Test
     void refusedLineNeverEchoesItsSecretValue() {
         String token = "ghp_ThisMustNeverBePrinted0123456789abcd";
-        for (String line : List.of("GITHUB_TOKEN=" + token + " x", token, "GITHUB_TOKEN=\"" + token,
-                "GITHUB_TOKEN=" + token + ";", "GITHUB_TOKEN=" + token + "$(x)")) {
-            ExitException e = assertThrows(ExitException.class, () -> EnvFile.parse("a.env", "A=1\n" + line + "\n", ENV));
+        for (String line : List.of(
+                "GITHUB_TOKEN=" + token + " x",
+                token,
+                "GITHUB_TOKEN=\"" + token,
+                "GITHUB_TOKEN=" + token + ";",
+                "GITHUB_TOKEN=" + token + "$(x)")) {
+            ExitException e =
+                    assertThrows(ExitException.class, () -> EnvFile.parse("a.env", "A=1\n" + line + "\n", ENV));
             assertTrue(e.getMessage().startsWith("a.env:2: "), e.getMessage());
             assertFalse(e.getMessage().contains("ThisMustNever"), e.getMessage());
         }
@@ -150,7 +167,8 @@ class EnvFileTest {
 
     @Test
     void fileValuesWinOverTheEnvironmentFromTheirLineOn() {
-        Map<String, String> v = EnvFile.parse("a.env", "A=$USER\nUSER=file\nB=$USER\n", ENV).values();
+        Map<String, String> v =
+                EnvFile.parse("a.env", "A=$USER\nUSER=file\nB=$USER\n", ENV).values();
         assertEquals("tester", v.get("A"));
         assertEquals("file", v.get("B"));
         assertFalse(v.containsKey("HOME"), "the environment is not copied into the result");
@@ -175,7 +193,8 @@ class EnvFileTest {
 
     /** What bash sees after sourcing {@code file}: every variable it set, plus {@code alsoAsk} if set. */
     TreeMap<String, String> bash(Path file, Iterable<String> alsoAsk) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c", ORACLE, "_", file.toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of("bash", "-c", ORACLE, "_", file.toAbsolutePath().toString()));
         alsoAsk.forEach(cmd::add);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
         pb.environment().clear();

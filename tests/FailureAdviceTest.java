@@ -26,22 +26,29 @@ class FailureAdviceTest {
         assertEquals(FailureKind.STORE_SETUP, FailureKind.of(store(StoreException.Kind.AUTH)));
         assertEquals(FailureKind.CHANGED, FailureKind.of(store(StoreException.Kind.CHANGED_WHILE_UPLOADING)));
         assertEquals(FailureKind.PERMISSION, FailureKind.of(new AccessDeniedException("/r/exp/data/x")));
-        assertEquals(FailureKind.DISK_FULL, FailureKind.of(new Transfer.DiskFullException(new IOException("No space left on device"))));
-        assertEquals(FailureKind.IN_THE_WAY, FailureKind.of(new Transfer.InTheWayException("not sent: exp/data/k is in its way")));
+        assertEquals(
+                FailureKind.DISK_FULL,
+                FailureKind.of(new Transfer.DiskFullException(new IOException("No space left on device"))));
+        assertEquals(
+                FailureKind.IN_THE_WAY,
+                FailureKind.of(new Transfer.InTheWayException("not sent: exp/data/k is in its way")));
         // The words do not decide: a plain I/O error that merely mentions the network is not taken for one.
         assertEquals(FailureKind.OTHER, FailureKind.of(new IOException("Connection reset")));
     }
 
     @Test
     void onlyTransientFailuresAreSentRoundAgain() {
-        assertEquals("2 item(s) did not finish; run the same command again to finish the job",
+        assertEquals(
+                "2 item(s) did not finish; run the same command again to finish the job",
                 TextReport.lastLine(2, Set.of(FailureKind.TRANSIENT, FailureKind.CHANGED)));
-        for (FailureKind k : Set.of(FailureKind.REFUSED, FailureKind.PERMISSION, FailureKind.IN_THE_WAY, FailureKind.DISK_FULL)) {
+        for (FailureKind k :
+                Set.of(FailureKind.REFUSED, FailureKind.PERMISSION, FailureKind.IN_THE_WAY, FailureKind.DISK_FULL)) {
             String last = TextReport.lastLine(1, Set.of(k));
             assertFalse(last.contains("run the same command again to finish"), last);
             assertTrue(last.contains("fix what is said above first"), last);
         }
-        assertEquals("3 item(s) did not finish; fix what is said above, then run the same command again to finish the job",
+        assertEquals(
+                "3 item(s) did not finish; fix what is said above, then run the same command again to finish the job",
                 TextReport.lastLine(3, Set.of(FailureKind.TRANSIENT, FailureKind.REFUSED)));
     }
 
@@ -49,7 +56,8 @@ class FailureAdviceTest {
     void eachRepeatingCauseNamesItsFix() {
         assertTrue(TextReport.advice(FailureKind.REFUSED, 1).startsWith("1 file refused by the server for good"));
         assertTrue(TextReport.advice(FailureKind.REFUSED, 1).endsWith("rename them, or exclude them in .syncignore"));
-        assertTrue(TextReport.advice(FailureKind.PERMISSION, 2).contains("2 files could not be read or written here (permission denied)"));
+        assertTrue(TextReport.advice(FailureKind.PERMISSION, 2)
+                .contains("2 files could not be read or written here (permission denied)"));
         assertTrue(TextReport.advice(FailureKind.DISK_FULL, 1).contains("df -h ."));
         assertTrue(TextReport.advice(FailureKind.IN_THE_WAY, 1).contains("move it away"));
     }

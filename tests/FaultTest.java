@@ -34,7 +34,9 @@ class FaultTest {
     static final long T0 = 1_700_000_000_123L;
     static final int BIG = 40 << 20; // three parts of S3Store.PART_SIZE: multipart up, ranged GETs down
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -106,7 +108,11 @@ class FaultTest {
         assertExit(1, r);
         assertEquals(1, r.err().lines().count(), r::toString);
         assertTrue(r.err().startsWith("lambda-sync: "), r::toString);
-        assertFalse(r.both().contains("\tat ") || r.both().contains("Exception") || r.both().contains("Caused by"), r::toString);
+        assertFalse(
+                r.both().contains("\tat ")
+                        || r.both().contains("Exception")
+                        || r.both().contains("Caused by"),
+                r::toString);
         assertFalse(r.both().contains(bucket.server.secretKey), r::toString);
         for (String h : hints) assertTrue(r.err().contains(h), () -> "expected '" + h + "' in\n" + r);
     }
@@ -120,8 +126,10 @@ class FaultTest {
     void aWrappedNetworkErrorIsReportedInItsOwnWords() {
         Exception wrapped = new java.io.UncheckedIOException(new java.net.SocketException("Connection reset"));
         assertEquals("Connection reset", Transfer.describe(wrapped));
-        assertEquals("Unable to execute HTTP request: Connection reset",
-                Transfer.describe(new RuntimeException("Unable to execute HTTP request: Connection reset", new java.net.SocketException("x"))));
+        assertEquals(
+                "Unable to execute HTTP request: Connection reset",
+                Transfer.describe(new RuntimeException(
+                        "Unable to execute HTTP request: Connection reset", new java.net.SocketException("x"))));
     }
 
     // ---- how bodies are proven ------------------------------------------------------------------
@@ -138,8 +146,12 @@ class FaultTest {
         assertExit(0, a.run("upload", "--yes"));
         assertBucketHolds(a);
         List<FaultProxy.Request> bodies = proxy.requests().stream()
-                .filter(q -> q.kind() == FaultProxy.Kind.PUT || q.kind() == FaultProxy.Kind.UPLOAD_PART).toList();
-        assertEquals(5 + 3, bodies.stream().filter(q -> !q.own()).count(), proxy::journal); // 5 small files, 3 parts of the big one
+                .filter(q -> q.kind() == FaultProxy.Kind.PUT || q.kind() == FaultProxy.Kind.UPLOAD_PART)
+                .toList();
+        assertEquals(
+                5 + 3,
+                bodies.stream().filter(q -> !q.own()).count(),
+                proxy::journal); // 5 small files, 3 parts of the big one
         for (FaultProxy.Request q : bodies) assertEquals("UNSIGNED-PAYLOAD", q.payloadHash(), q::toString);
     }
 
@@ -152,7 +164,8 @@ class FaultTest {
         var rules = List.of(
                 proxy.on(FaultProxy.Kind.LIST, null, FaultProxy.Fault.slowDown()),
                 proxy.on(FaultProxy.Kind.PUT, "x.txt", FaultProxy.Fault.internalError()),
-                proxy.on(FaultProxy.Kind.PUT, "b.bin", FaultProxy.Fault.slowDown()).times(2),
+                proxy.on(FaultProxy.Kind.PUT, "b.bin", FaultProxy.Fault.slowDown())
+                        .times(2),
                 proxy.on(FaultProxy.Kind.PUT, "c.txt", FaultProxy.Fault.reset()),
                 // the server stored it but the answer was lost: the retry must not duplicate anything
                 proxy.on(FaultProxy.Kind.PUT, "d.txt", FaultProxy.Fault.dropResponse()),
@@ -164,7 +177,8 @@ class FaultTest {
         Repo.Run r = a.run("upload", "--yes");
 
         assertExit(0, r);
-        for (var rule : rules) assertTrue(rule.fired() > 0, () -> rule.kind + " " + rule.part + " never fired\n" + proxy.journal());
+        for (var rule : rules)
+            assertTrue(rule.fired() > 0, () -> rule.kind + " " + rule.part + " never fired\n" + proxy.journal());
         assertBucketHolds(a);
         assertEquals(2, proxy.count(FaultProxy.Kind.PUT, "x.txt"), proxy::journal);
         assertEquals(3, proxy.count(FaultProxy.Kind.PUT, "b.bin"), proxy::journal);
@@ -188,15 +202,18 @@ class FaultTest {
         var rules = List.of(
                 proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.internalError()),
                 proxy.on(FaultProxy.Kind.GET, "x.txt", FaultProxy.Fault.internalError()),
-                proxy.on(FaultProxy.Kind.GET, "c.txt", FaultProxy.Fault.slowDown()).times(2),
+                proxy.on(FaultProxy.Kind.GET, "c.txt", FaultProxy.Fault.slowDown())
+                        .times(2),
                 proxy.on(FaultProxy.Kind.GET, "b.bin", FaultProxy.Fault.reset()),
                 proxy.on(FaultProxy.Kind.GET, "d.txt", FaultProxy.Fault.dropResponse()),
-                proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.reset()).nth(2));
+                proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.reset())
+                        .nth(2));
 
         Repo.Run r = b.run("download", "--yes");
 
         assertExit(0, r);
-        for (var rule : rules) assertTrue(rule.fired() > 0, () -> rule.kind + " " + rule.part + " never fired\n" + proxy.journal());
+        for (var rule : rules)
+            assertTrue(rule.fired() > 0, () -> rule.kind + " " + rule.part + " never fired\n" + proxy.journal());
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(a.dataMtimes(), b.dataMtimes());
         assertEquals(List.of(), b.tempFiles());
@@ -246,13 +263,17 @@ class FaultTest {
         Repo b = a.cloneTo(tmp.resolve("b")).withConfig(proxied("b"));
         assertExit(0, b.run("download", "--yes"));
         int deletes = proxy.count(FaultProxy.Kind.DELETE);
-        proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.cutListing()).always();
+        proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.cutListing())
+                .always();
 
         Repo.Run down = b.run("download", "--delete", "--yes");
         Repo.Run up = a.run("upload", "--delete", "--force", "--yes");
 
         assertExit(1, down);
-        assertTrue(down.err().contains("cut a listing of exp/data/ short") && down.err().contains("nothing was read as deleted"), down::toString);
+        assertTrue(
+                down.err().contains("cut a listing of exp/data/ short")
+                        && down.err().contains("nothing was read as deleted"),
+                down::toString);
         assertExit(1, up);
         assertEquals(a.dataFiles(), b.dataFiles(), "nothing deleted here");
         assertEquals(deletes, proxy.count(FaultProxy.Kind.DELETE), proxy::journal);
@@ -272,12 +293,14 @@ class FaultTest {
                 proxy.on(FaultProxy.Kind.GET, "other-tool.txt", FaultProxy.Fault.corrupt()),
                 proxy.on(FaultProxy.Kind.GET, "b.bin", FaultProxy.Fault.truncate()),
                 proxy.on(FaultProxy.Kind.GET, "c.txt", FaultProxy.Fault.shortBody()),
-                proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.corrupt()).nth(3));
+                proxy.on(FaultProxy.Kind.GET, "big.bin", FaultProxy.Fault.corrupt())
+                        .nth(3));
 
         Repo.Run r = b.run("download", "--yes");
 
         assertExit(0, r);
-        for (var rule : rules) assertEquals(1, rule.fired(), () -> rule.kind + " " + rule.part + "\n" + proxy.journal());
+        for (var rule : rules)
+            assertEquals(1, rule.fired(), () -> rule.kind + " " + rule.part + "\n" + proxy.journal());
         assertBucketHolds(b);
         assertEquals(a.dataMtimes().get("exp/reports/big.bin"), b.dataMtimes().get("exp/reports/big.bin"));
         assertEquals(List.of(), b.tempFiles());
@@ -295,26 +318,35 @@ class FaultTest {
     /** A multipart object as aws-cli or another tool leaves it: no md5chksum metadata, parts of {@code partSize}. */
     void putMultipartLikeAnotherTool(String key, byte[] body, int partSize) {
         var s3 = bucket.s3;
-        String id = s3.createMultipartUpload(b -> b.bucket(bucket.name).key(key)).uploadId();
+        String id =
+                s3.createMultipartUpload(b -> b.bucket(bucket.name).key(key)).uploadId();
         List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
         for (int off = 0, n = 1; off < body.length; off += partSize, n++) {
             int num = n;
             byte[] part = java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + partSize));
-            String etag = s3.uploadPart(b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(num),
-                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(part)).eTag();
-            parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(num).eTag(etag).build());
+            String etag = s3.uploadPart(
+                            b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(num),
+                            software.amazon.awssdk.core.sync.RequestBody.fromBytes(part))
+                    .eTag();
+            parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                    .partNumber(num)
+                    .eTag(etag)
+                    .build());
         }
-        s3.completeMultipartUpload(b -> b.bucket(bucket.name).key(key).uploadId(id).multipartUpload(m -> m.parts(parts)));
+        s3.completeMultipartUpload(
+                b -> b.bucket(bucket.name).key(key).uploadId(id).multipartUpload(m -> m.parts(parts)));
     }
 
     @Test
     void corruptedMultipartObjectFromAnotherToolIsDetectedAndRetried() {
         putMultipartLikeAnotherTool("exp/data/aws-cli.bin", random(20 << 20, 7), 8 << 20); // aws-cli's part size
-        putMultipartLikeAnotherTool("exp/data/odd-parts.bin", random(20 << 20, 8), 6 << 20); // a part size no rule guesses
+        putMultipartLikeAnotherTool(
+                "exp/data/odd-parts.bin", random(20 << 20, 8), 6 << 20); // a part size no rule guesses
         Repo b = Repo.init(tmp.resolve("b"), proxied("b"));
         var rules = List.of(
                 proxy.on(FaultProxy.Kind.GET, "aws-cli.bin", FaultProxy.Fault.corrupt()),
-                proxy.on(FaultProxy.Kind.GET, "odd-parts.bin", FaultProxy.Fault.corrupt()).nth(2));
+                proxy.on(FaultProxy.Kind.GET, "odd-parts.bin", FaultProxy.Fault.corrupt())
+                        .nth(2));
 
         Repo.Run r = b.run("download", "--yes");
 
@@ -353,9 +385,13 @@ class FaultTest {
         Repo.Run r = b.run("download", "--yes");
 
         assertExit(1, r);
-        assertTrue(r.err().contains("failed: exp/data/x.txt: downloaded content does not match its checksum (corrupted in transit)")
-                && r.err().contains("failed: exp/data/c.txt: ")
-                && r.err().contains("failed: exp/reports/big.bin: "), r::toString);
+        assertTrue(
+                r.err()
+                                .contains(
+                                        "failed: exp/data/x.txt: downloaded content does not match its checksum (corrupted in transit)")
+                        && r.err().contains("failed: exp/data/c.txt: ")
+                        && r.err().contains("failed: exp/reports/big.bin: "),
+                r::toString);
         assertTrue(r.err().contains("3 item(s) did not finish; run the same command again"), r::toString);
         assertFalse(r.both().contains("Exception"), r::toString);
         // the old content stays at the final path, untouched; the good file arrived
@@ -366,7 +402,8 @@ class FaultTest {
         assertEquals(mtimesBefore.get("exp/data/x.txt"), b.dataMtimes().get("exp/data/x.txt"));
         assertEquals("d: second version\n", now.get("exp/data/d.txt"));
         assertEquals(List.of(), b.tempFiles());
-        assertEquals(3, proxy.count(FaultProxy.Kind.GET, "x.txt") - getsBefore, proxy::journal); // two retries, then give up
+        assertEquals(
+                3, proxy.count(FaultProxy.Kind.GET, "x.txt") - getsBefore, proxy::journal); // two retries, then give up
 
         proxy.clearRules();
         assertExit(0, b.run("download", "--yes"));
@@ -382,7 +419,8 @@ class FaultTest {
         Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
         a.write("exp/data/fine.txt", "fine\n");
         a.write("exp/data/refused.txt", "a name this server will not store\n");
-        var rule = proxy.on(FaultProxy.Kind.PUT, "refused.txt", FaultProxy.Fault.status(400, "KeyTooLongError")).times(100);
+        var rule = proxy.on(FaultProxy.Kind.PUT, "refused.txt", FaultProxy.Fault.status(400, "KeyTooLongError"))
+                .times(100);
 
         Repo.Run r = a.run("upload", "--yes");
 
@@ -390,7 +428,10 @@ class FaultTest {
         assertTrue(rule.fired() >= 1, proxy::journal);
         assertTrue(r.err().contains("failed: exp/data/refused.txt: "), r::toString);
         assertTrue(r.err().contains("1 file refused by the server for good"), r::toString);
-        assertTrue(r.err().contains("1 item(s) did not finish, and running the same command again will not finish them: fix what is said above first"),
+        assertTrue(
+                r.err()
+                        .contains(
+                                "1 item(s) did not finish, and running the same command again will not finish them: fix what is said above first"),
                 r::toString);
         assertFalse(r.err().contains("run the same command again to finish"), r::toString);
         assertEquals("fine\n", bucket.text("exp/data/fine.txt"));
@@ -428,16 +469,21 @@ class FaultTest {
 
         proxy.revive();
         proxy.clearRules();
-        int putsBefore = proxy.count(FaultProxy.Kind.PUT), multipartBefore = proxy.count(FaultProxy.Kind.CREATE_MULTIPART);
+        int putsBefore = proxy.count(FaultProxy.Kind.PUT),
+                multipartBefore = proxy.count(FaultProxy.Kind.CREATE_MULTIPART);
         Repo.Run again = a.run("upload", "--yes");
         assertExit(0, again);
         assertBucketHolds(a);
         // only what had not finished was sent again: the single PUTs not stored, and the two big files' missing parts
-        assertEquals(local.size() - 2 - (stored.size() - (stored.containsKey("exp/reports/big.bin") ? 1 : 0)),
-                proxy.count(FaultProxy.Kind.PUT) - putsBefore, proxy::journal);
+        assertEquals(
+                local.size() - 2 - (stored.size() - (stored.containsKey("exp/reports/big.bin") ? 1 : 0)),
+                proxy.count(FaultProxy.Kind.PUT) - putsBefore,
+                proxy::journal);
         // a-big.bin's upload was kept when the server went away and is resumed, not begun again;
         // reports/big.bin's too if the other job had started it, else it begins now
-        assertTrue(proxy.count(FaultProxy.Kind.CREATE_MULTIPART) - multipartBefore <= (stored.containsKey("exp/reports/big.bin") ? 0 : 1),
+        assertTrue(
+                proxy.count(FaultProxy.Kind.CREATE_MULTIPART) - multipartBefore
+                        <= (stored.containsKey("exp/reports/big.bin") ? 0 : 1),
                 proxy::journal);
         assertEquals(List.of(), pendingUploads(), "a multipart upload left dangling");
         assertNothingToDo(a.run("upload", "--yes"));
@@ -531,7 +577,8 @@ class FaultTest {
         bucket.put("exp/data/ok.txt", "fine\n");
         List<String> injected = new ArrayList<>(hostile);
         injected.addAll(outside);
-        proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.injectKeys(injected.toArray(String[]::new))).always();
+        proxy.on(FaultProxy.Kind.LIST, "prefix=exp/data/", FaultProxy.Fault.injectKeys(injected.toArray(String[]::new)))
+                .always();
         Repo b = Repo.init(tmp.resolve("b"), proxied("b"));
         List<String> before = b.allPaths();
 
@@ -552,7 +599,9 @@ class FaultTest {
         assertEquals(List.of("exp/data", "exp/data/ok.txt"), added);
         assertFalse(Files.exists(Path.of(abs)));
         try (Stream<Path> s = Files.walk(tmp)) {
-            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().contains("evil")).toList());
+            assertEquals(
+                    List.of(),
+                    s.filter(p -> p.getFileName().toString().contains("evil")).toList());
         }
 
         // an upload with --delete does not delete what it refused to read
@@ -580,7 +629,12 @@ class FaultTest {
 
     @Test
     void unknownBucketSaysToCheckBucketName() {
-        Repo a = Repo.init(tmp.resolve("a"), config("a", "BUCKET_NAME=no-such-bucket-" + UUID.randomUUID().toString().substring(0, 8)));
+        Repo a = Repo.init(
+                tmp.resolve("a"),
+                config(
+                        "a",
+                        "BUCKET_NAME=no-such-bucket-"
+                                + UUID.randomUUID().toString().substring(0, 8)));
         a.write("exp/data/x.txt", "x\n");
         for (String mode : List.of("upload", "download")) {
             assertOneLineFailure(a.run(mode, "--yes"), "does not exist", "BUCKET_NAME");
@@ -596,7 +650,8 @@ class FaultTest {
         Repo a = Repo.init(tmp.resolve("a"), config("a", "LAMBDA_ENDPOINT_URL=http://127.0.0.1:" + port));
         a.write("exp/data/x.txt", "x\n");
         for (String mode : List.of("upload", "download")) {
-            assertOneLineFailure(a.run(mode, "--yes"), "cannot connect to endpoint http://127.0.0.1:" + port, "LAMBDA_ENDPOINT_URL");
+            assertOneLineFailure(
+                    a.run(mode, "--yes"), "cannot connect to endpoint http://127.0.0.1:" + port, "LAMBDA_ENDPOINT_URL");
         }
     }
 
@@ -622,7 +677,8 @@ class FaultTest {
 
     @Test
     void clockSkewReportedByTheServerSaysToFixTheClock() {
-        proxy.on(null, null, FaultProxy.Fault.status(403, "RequestTimeTooSkewed")).always();
+        proxy.on(null, null, FaultProxy.Fault.status(403, "RequestTimeTooSkewed"))
+                .always();
         Repo a = Repo.init(tmp.resolve("a"), proxied("a"));
         a.write("exp/data/x.txt", "x\n");
         for (String mode : List.of("upload", "download")) {
@@ -636,7 +692,9 @@ class FaultTest {
     @Test
     void diskFullDuringDownloadSaysSoAndKeepsWhatWasThere() throws Exception {
         Path mnt = Files.createDirectories(tmp.resolve("small"));
-        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString()).redirectErrorStream(true).start();
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString())
+                .redirectErrorStream(true)
+                .start();
         String why = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assumeTrue(m.waitFor() == 0, "cannot mount a small tmpfs here (needs root): " + why.strip());
         try {
@@ -664,7 +722,8 @@ class FaultTest {
             assertEquals("version 2\n", b.text("exp/data/changed.txt"));
             assertFalse(b.exists("exp/data/huge.bin"));
             assertEquals(List.of(), b.tempFiles());
-            Map<String, String> landed = new java.util.TreeMap<>(Map.of("exp/data/changed.txt", "version 2\n", "exp/data/keep.txt", "synced before\n"));
+            Map<String, String> landed = new java.util.TreeMap<>(
+                    Map.of("exp/data/changed.txt", "version 2\n", "exp/data/keep.txt", "synced before\n"));
             for (int i = 0; i < 20; i++) landed.put(String.format("exp/data/a-tiny-%02d", i), "t");
             assertEquals(landed, b.dataFiles());
         } finally {
@@ -726,7 +785,9 @@ class FaultTest {
     /** A RAM-backed directory when there is one with room (200,000 small files on disk cost a minute), else the test's temp dir. */
     Path scratch() throws IOException {
         Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > (4L << 30)) {
+        if (Files.isDirectory(shm)
+                && Files.isWritable(shm)
+                && Files.getFileStore(shm).getUsableSpace() > (4L << 30)) {
             return Files.createTempDirectory(shm, "lambda-sync-fault-");
         }
         return tmp;

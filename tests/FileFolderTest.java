@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class FileFolderTest {
     static final String K = "exp/data/k.txt", KX = "exp/data/k.txt/x.txt";
-    @TempDir Path tmp;
+
+    @TempDir
+    Path tmp;
+
     final MemoryStore bucket = new MemoryStore();
 
     Repo[] twoMachinesWith(String rel, String text) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** git's lock-file protocol: {@code <file>.lock} is the lock, the rename is the one moment the file changes. */
 @Tag("unit")
 class GitLockFileTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -24,7 +25,10 @@ class GitLockFileTest {
     void theNewContentAppearsOnlyAtCommitWithTheGivenModeFromTheStart() throws Exception {
         Path file = Files.writeString(tmp.resolve(".git-credentials"), "old\n");
         try (GitLockFile lf = GitLockFile.acquire(file, GitLockFile.OWNER_ONLY)) {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(lf.lock)), "set before any secret is written");
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(lf.lock)),
+                    "set before any secret is written");
             lf.write(utf8("new\n"));
             assertEquals("old\n", Files.readString(file), "unchanged until commit");
             lf.commit();
@@ -39,7 +43,10 @@ class GitLockFileTest {
         Path file = Files.writeString(tmp.resolve("config"), "old\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         try (GitLockFile lf = GitLockFile.acquire(file, null)) {
-            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(lf.lock)), "null mode keeps the file's");
+            assertEquals(
+                    "rw-r-----",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(lf.lock)),
+                    "null mode keeps the file's");
             lf.write(utf8("half"));
         }
         assertEquals("old\n", Files.readString(file));
@@ -58,7 +65,8 @@ class GitLockFileTest {
 
     @Test
     void aSymlinkedFileIsWrittenThroughToItsTarget() throws Exception {
-        Path target = Files.writeString(Files.createDirectories(tmp.resolve("dotfiles")).resolve("gitconfig"), "old\n");
+        Path target = Files.writeString(
+                Files.createDirectories(tmp.resolve("dotfiles")).resolve("gitconfig"), "old\n");
         Path link = Files.createSymbolicLink(tmp.resolve(".gitconfig"), target);
         try (GitLockFile lf = GitLockFile.acquire(link, null)) {
             lf.write(utf8("new\n"));

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("unit")
 class GitSetupTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     Path home;
     Path xdg;
     Path configFile;
@@ -59,14 +61,17 @@ class GitSetupTest {
         api.createContext("/user", ex -> {
             apiAuthHeaders.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             if (apiScopes != null) ex.getResponseHeaders().add("X-OAuth-Scopes", apiScopes);
-            byte[] body = (apiStatus == 200 ? "{\"login\": \"alice-gh\", \"id\": 1}" : "{\"message\": \"Bad credentials\"}")
+            byte[] body = (apiStatus == 200
+                            ? "{\"login\": \"alice-gh\", \"id\": 1}"
+                            : "{\"message\": \"Bad credentials\"}")
                     .getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(apiStatus, body.length);
             ex.getResponseBody().write(body);
             ex.close();
         });
         api.start();
-        extraEnv.put("LAMBDA_SYNC_GITHUB_API", "http://127.0.0.1:" + api.getAddress().getPort());
+        extraEnv.put(
+                "LAMBDA_SYNC_GITHUB_API", "http://127.0.0.1:" + api.getAddress().getPort());
     }
 
     @AfterEach
@@ -162,7 +167,10 @@ class GitSetupTest {
     @Test
     void withBothGlobalFilesHomeGitconfigWinsAndTheXdgTokenEntryIsRemovedToo() throws Exception {
         Path xdgConfig = Files.createDirectories(xdg.resolve("git")).resolve("config");
-        Files.writeString(xdgConfig, "[core]\n\teditor = nano\n[url \"https://" + oldToken + "@github.com/\"]\n\tinsteadOf = https://github.com/\n");
+        Files.writeString(
+                xdgConfig,
+                "[core]\n\teditor = nano\n[url \"https://" + oldToken
+                        + "@github.com/\"]\n\tinsteadOf = https://github.com/\n");
         Files.writeString(home.resolve(".gitconfig"), "[user]\n\tname = Old Name\n");
 
         Run r = setup();
@@ -259,7 +267,10 @@ class GitSetupTest {
         assertEquals(1, r.code);
         assertTrue(r.err.contains(".gitconfig is locked by another git process") && r.err.contains("Retry"), r.err);
         assertEquals("[core]\n\teditor = vim\n", Files.readString(home.resolve(".gitconfig")));
-        assertEquals("someone else's\n", Files.readString(home.resolve(".gitconfig.lock")), "another process's lock is not ours to remove");
+        assertEquals(
+                "someone else's\n",
+                Files.readString(home.resolve(".gitconfig.lock")),
+                "another process's lock is not ours to remove");
         assertFalse(Files.exists(home.resolve(".git-credentials")));
     }
 
@@ -319,16 +330,27 @@ class GitSetupTest {
 
     /** ~/.gitconfig includes ~/.gitconfig.local always and ~/work.inc in repos under ~/work/; each keeps an old token. */
     Path writeIncludedTokens() throws Exception {
-        Files.writeString(home.resolve(".gitconfig"), "[include]\n\tpath = ~/.gitconfig.local\n"
-                + "[includeIf \"gitdir:~/work/\"]\n\tpath = work.inc\n");
-        Files.writeString(home.resolve(".gitconfig.local"), "[diff]\n\ttool = meld\n"
-                + "[url \"https://" + oldToken + "@github.com/\"]\n\tinsteadOf = https://github.com/\n");
-        Files.writeString(home.resolve("work.inc"), "[url \"https://x-access-token:" + oldToken + "@github.com/org/\"]\n"
-                + "\tinsteadOf = https://github.com/org/\n");
+        Files.writeString(
+                home.resolve(".gitconfig"),
+                "[include]\n\tpath = ~/.gitconfig.local\n" + "[includeIf \"gitdir:~/work/\"]\n\tpath = work.inc\n");
+        Files.writeString(
+                home.resolve(".gitconfig.local"),
+                "[diff]\n\ttool = meld\n" + "[url \"https://" + oldToken
+                        + "@github.com/\"]\n\tinsteadOf = https://github.com/\n");
+        Files.writeString(
+                home.resolve("work.inc"),
+                "[url \"https://x-access-token:" + oldToken + "@github.com/org/\"]\n"
+                        + "\tinsteadOf = https://github.com/org/\n");
         Path repo = Files.createDirectories(home.resolve("work/repo"));
         assertEquals(0, gitExit("init", "-q", repo.toString()));
-        assertTrue(git("config", "--global", "--includes", "--get-regexp", "insteadof").contains(oldToken), "the test's premise");
-        assertTrue(git("-C", repo.toString(), "config", "--get-regexp", "insteadof").contains("/org/"), "the test's premise");
+        assertTrue(
+                git("config", "--global", "--includes", "--get-regexp", "insteadof")
+                        .contains(oldToken),
+                "the test's premise");
+        assertTrue(
+                git("-C", repo.toString(), "config", "--get-regexp", "insteadof")
+                        .contains("/org/"),
+                "the test's premise");
         return repo;
     }
 
@@ -337,13 +359,20 @@ class GitSetupTest {
         Path repo = writeIncludedTokens();
         Run r = setup();
         assertEquals(0, r.code, r.err);
-        assertEquals(1, gitExit("config", "--global", "--includes", "--get-regexp", "insteadof"), "no insteadOf left, includes followed");
+        assertEquals(
+                1,
+                gitExit("config", "--global", "--includes", "--get-regexp", "insteadof"),
+                "no insteadOf left, includes followed");
         assertEquals(1, gitExit("config", "--global", "--get-regexp", "insteadof"));
-        assertEquals(1, gitExit("-C", repo.toString(), "config", "--get-regexp", "insteadof"), "nor through the includeIf");
-        assertEquals("meld", git("config", "--global", "--includes", "diff.tool"), "the rest of the included file stays");
+        assertEquals(
+                1, gitExit("-C", repo.toString(), "config", "--get-regexp", "insteadof"), "nor through the includeIf");
+        assertEquals(
+                "meld", git("config", "--global", "--includes", "diff.tool"), "the rest of the included file stays");
         assertEquals(token, credentialFill("github.com").get("password"));
-        assertTrue(r.out.contains("removed url.\"https://" + Secrets.mask(oldToken) + "@github.com/\".insteadOf from "
-                + home.resolve(".gitconfig.local")), r.out);
+        assertTrue(
+                r.out.contains("removed url.\"https://" + Secrets.mask(oldToken) + "@github.com/\".insteadOf from "
+                        + home.resolve(".gitconfig.local")),
+                r.out);
         assertTrue(r.out.contains(".insteadOf from " + home.resolve("work.inc")), r.out);
         assertFalse(Files.readString(home.resolve(".gitconfig")).contains(oldToken));
     }
@@ -354,10 +383,14 @@ class GitSetupTest {
         writeConfig("GIT_USER_NAME=Alice\n");
         Run r = setup();
         assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains("warning: " + home.resolve(".gitconfig.local") + ": url.\"https://" + Secrets.mask(oldToken)
-                + "@github.com/\" holds a GitHub token in plain text"), r.err);
+        assertTrue(
+                r.err.contains("warning: " + home.resolve(".gitconfig.local") + ": url.\"https://"
+                        + Secrets.mask(oldToken) + "@github.com/\" holds a GitHub token in plain text"),
+                r.err);
         assertTrue(r.err.contains("warning: " + home.resolve("work.inc") + ": url.\""), r.err);
-        assertTrue(Files.readString(home.resolve(".gitconfig.local")).contains(oldToken), "removing it would break git push");
+        assertTrue(
+                Files.readString(home.resolve(".gitconfig.local")).contains(oldToken),
+                "removing it would break git push");
     }
 
     // --- which URLs count as carrying a credential ---
@@ -393,14 +426,17 @@ class GitSetupTest {
 
     /** What the bash tool left behind, plus the kind of things users keep beside it. */
     void writeLegacyHome() throws IOException {
-        Files.writeString(home.resolve(".gitconfig"), "# my settings\n[core]\n\teditor = vim\n[alias]\n\tlg = log --graph --oneline\n"
-                + "[include]\n\tpath = ~/.gitconfig.local\n"
-                + "[url \"https://" + oldToken + "@github.com/\"]\n\tinsteadOf = https://github.com/\n"
-                + "[url \"git@github.com:\"]\n\tpushInsteadOf = https://github.com/\n"
-                + "[user]\n\tname = Old Name\n");
+        Files.writeString(
+                home.resolve(".gitconfig"),
+                "# my settings\n[core]\n\teditor = vim\n[alias]\n\tlg = log --graph --oneline\n"
+                        + "[include]\n\tpath = ~/.gitconfig.local\n"
+                        + "[url \"https://" + oldToken + "@github.com/\"]\n\tinsteadOf = https://github.com/\n"
+                        + "[url \"git@github.com:\"]\n\tpushInsteadOf = https://github.com/\n"
+                        + "[user]\n\tname = Old Name\n");
         Files.writeString(home.resolve(".gitconfig.local"), "[diff]\n\ttool = meld\n");
         Path store = home.resolve(".git-credentials");
-        Files.writeString(store, "https://bob:s3cret@gitlab.example.com\nhttps://someone:" + oldToken + "@github.com\n");
+        Files.writeString(
+                store, "https://bob:s3cret@gitlab.example.com\nhttps://someone:" + oldToken + "@github.com\n");
         Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
@@ -468,7 +504,8 @@ class GitSetupTest {
     /** `git credential fill` for https://host, as git asks before a push. */
     Map<String, String> credentialFill(String host) throws Exception {
         String out = runGit("protocol=https\nhost=" + host + "\n\n", "credential", "fill");
-        return out.lines().filter(l -> l.contains("="))
+        return out.lines()
+                .filter(l -> l.contains("="))
                 .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
     }
 

@@ -19,7 +19,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  * symlinks in the data dirs. Nothing may be read or written outside the data dirs.
  */
 class HostileInputTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     Repo repo() {
@@ -34,7 +36,8 @@ class HostileInputTest {
 
     static String printable(String s) {
         StringBuilder b = new StringBuilder();
-        s.chars().forEach(c -> b.append(c < 0x20 && c != '\n' ? String.format("\\x%02x", c) : String.valueOf((char) c)));
+        s.chars()
+                .forEach(c -> b.append(c < 0x20 && c != '\n' ? String.format("\\x%02x", c) : String.valueOf((char) c)));
         return b.toString();
     }
 
@@ -43,9 +46,21 @@ class HostileInputTest {
     @Test
     void hostileKeysAreSkippedReportedAndNeverWritten() throws Exception {
         Repo a = repo();
-        List<String> tried = List.of("exp/data/../../evil", "exp/data/sub/../../../../evil2", "exp/data/a\\b", "exp/data/ctl\u0001x",
-                "exp/data/esc\u001b[31mred", "/exp/data/abs", "../outside", "exp/data//double", ".git/hooks/post-checkout",
-                ".lambda-sync/data/x", ".hidden/data/x", "evil.sh", "exp/evil.py", "exp/data/ok.txt");
+        List<String> tried = List.of(
+                "exp/data/../../evil",
+                "exp/data/sub/../../../../evil2",
+                "exp/data/a\\b",
+                "exp/data/ctl\u0001x",
+                "exp/data/esc\u001b[31mred",
+                "/exp/data/abs",
+                "../outside",
+                "exp/data//double",
+                ".git/hooks/post-checkout",
+                ".lambda-sync/data/x",
+                ".hidden/data/x",
+                "evil.sh",
+                "exp/evil.py",
+                "exp/data/ok.txt");
         for (String key : tried) {
             try {
                 bucket.put(key, "evil\n");
@@ -55,34 +70,53 @@ class HostileInputTest {
         }
         // S3Proxy normalizes or rejects '..' keys itself; it stores backslash and control-character keys.
         Set<String> stored = bucket.contents().keySet();
-        Set<String> dangerous = new TreeSet<>(stored.stream().filter(HostileInputTest::dangerous).toList());
-        assertFalse(dangerous.isEmpty(), "the server stored none of the dangerous keys; this test proves nothing: " + stored);
+        Set<String> dangerous = new TreeSet<>(
+                stored.stream().filter(HostileInputTest::dangerous).toList());
+        assertFalse(
+                dangerous.isEmpty(),
+                "the server stored none of the dangerous keys; this test proves nothing: " + stored);
 
         Repo.Run r = a.run("download", "--yes");
         assertEquals(4, r.code(), () -> printable(r.toString()));
         for (String key : dangerous) {
-            assertTrue(r.out().contains(printable(key)),
+            assertTrue(
+                    r.out().contains(printable(key)),
                     () -> "refused key " + printable(key) + " not reported in\n" + printable(r.toString()));
         }
         assertTrue(r.out().contains("refused: key contains a backslash"), () -> printable(r.toString()));
         assertTrue(r.out().contains("not synced (outside */data/ and */reports/)"), () -> printable(r.toString()));
 
-        // Only the one good key was written; nothing beside the repo, in .git, or in .lambda-sync but its .gitignore, the
+        // Only the one good key was written; nothing beside the repo, in .git, or in .lambda-sync but its .gitignore,
+        // the
         // (released) lock, state and the server profile.
         assertEquals(Map.of("exp/data/ok.txt", "evil\n"), a.dataFiles());
         List<String> paths = new ArrayList<>(a.allPaths());
-        paths.removeIf(p -> p.equals(".lambda-sync") || p.equals(".lambda-sync/.gitignore") || p.equals(".lambda-sync/lock") || p.equals(".lambda-sync/state") || p.matches("\\.lambda-sync/state/[0-9a-f]+\\.tsv")
-                || p.equals(".lambda-sync/profile") || p.matches("\\.lambda-sync/profile/[0-9a-f]+\\.properties"));
+        paths.removeIf(p -> p.equals(".lambda-sync")
+                || p.equals(".lambda-sync/.gitignore")
+                || p.equals(".lambda-sync/lock")
+                || p.equals(".lambda-sync/state")
+                || p.matches("\\.lambda-sync/state/[0-9a-f]+\\.tsv")
+                || p.equals(".lambda-sync/profile")
+                || p.matches("\\.lambda-sync/profile/[0-9a-f]+\\.properties"));
         assertEquals(List.of(".gitignore", "exp", "exp/data", "exp/data/ok.txt", "exp/model.py", "train.py"), paths);
         assertFalse(Files.exists(a.path(".git/hooks/post-checkout")));
         assertEquals(Set.of("repo", "test.sync.env"), list(tmp), "nothing written beside the repo");
-        for (String name : List.of("evil", "evil2", "outside", "abs")) assertFalse(Files.exists(tmp.getParent().resolve(name)), name);
+        for (String name : List.of("evil", "evil2", "outside", "abs"))
+            assertFalse(Files.exists(tmp.getParent().resolve(name)), name);
     }
 
     @Test
     void keysThatWouldEscapeTheirDataDirAreRefusedWhateverTheServerStores() {
-        for (String key : List.of("exp/data/../../evil", "exp/data/..", "exp/data/./x", "/exp/data/abs", "exp/data//x", "exp/data/a\\b",
-                "exp/data/nul\0x", "exp/data/ctl\u0001x", "")) {
+        for (String key : List.of(
+                "exp/data/../../evil",
+                "exp/data/..",
+                "exp/data/./x",
+                "/exp/data/abs",
+                "exp/data//x",
+                "exp/data/a\\b",
+                "exp/data/nul\0x",
+                "exp/data/ctl\u0001x",
+                "")) {
             assertTrue(DataDirs.refusal(key) != null, printable(key));
         }
         for (String key : List.of("exp/data/ok.txt", "exp/data/a b+c%d ü.txt", "exp/data/..x", "exp/data/x..")) {
@@ -112,7 +146,9 @@ class HostileInputTest {
         Repo.Run r = a.run("download", "--yes");
         assertEquals(4, r.code(), () -> printable(r.toString()));
         assertEquals(Map.of("exp/data/ok.txt", "ok\n"), a.dataFiles());
-        assertFalse(r.both().chars().anyMatch(c -> c < 0x20 && c != '\n'), () -> "raw control characters reach the terminal:\n" + printable(r.toString()));
+        assertFalse(
+                r.both().chars().anyMatch(c -> c < 0x20 && c != '\n'),
+                () -> "raw control characters reach the terminal:\n" + printable(r.toString()));
     }
 
     // ---- symlinks --------------------------------------------------------------------------------
@@ -148,7 +184,11 @@ class HostileInputTest {
 
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().contains("exp/data/link.txt") && r.out().contains("exp/data/linkdir") && r.out().contains("symlink, not followed"), r::toString);
+        assertTrue(
+                r.out().contains("exp/data/link.txt")
+                        && r.out().contains("exp/data/linkdir")
+                        && r.out().contains("symlink, not followed"),
+                r::toString);
         assertEquals(Map.of("exp/data/ok.txt", "ok\n"), bucket.contents());
     }
 
@@ -196,7 +236,9 @@ class HostileInputTest {
         Repo.Run r = a.run("upload", "--yes", "--delete");
         assertEquals(4, r.code(), r::toString);
         assertTrue(r.out().contains("exp2/data/results.txt") && r.out().contains("symlink"), r::toString);
-        assertEquals(Map.of("exp2/data/results.txt", "uploaded from a machine where this was a real folder\n"), bucket.contents());
+        assertEquals(
+                Map.of("exp2/data/results.txt", "uploaded from a machine where this was a real folder\n"),
+                bucket.contents());
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +28,22 @@ import org.junit.jupiter.api.io.TempDir;
 class InteropTest {
     static final int MIB = 1024 * 1024;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     @BeforeAll
     static void awsCliIsInstalled() {
         try {
-            Process p = new ProcessBuilder("aws", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("aws", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) fail("'aws --version' failed:\n" + out);
         } catch (IOException | InterruptedException e) {
-            fail("the aws CLI is not on PATH (" + e.getMessage() + "): install it (apt-get install awscli, as .ci/run does);"
+            fail("the aws CLI is not on PATH (" + e.getMessage()
+                    + "): install it (apt-get install awscli, as .ci/run does);"
                     + " the interop tests need the real tool and are not skipped");
         }
     }
@@ -84,7 +88,8 @@ class InteropTest {
     static Map<String, String> tree(Path dir) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) out.put(dir.relativize(p).toString(), Repo.describe(Files.readAllBytes(p)));
+            for (Path p : s.filter(Files::isRegularFile).toList())
+                out.put(dir.relativize(p).toString(), Repo.describe(Files.readAllBytes(p)));
         }
         return out;
     }
@@ -114,7 +119,9 @@ class InteropTest {
         assertFalse(r.out().contains("conflict"), r::toString);
         assertEquals(before, bucket.contents());
         for (String key : before.keySet()) {
-            assertFalse(bucket.metadata(key).containsKey("mtime"), key + " was uploaded again (it now has our mtime metadata)");
+            assertFalse(
+                    bucket.metadata(key).containsKey("mtime"),
+                    key + " was uploaded again (it now has our mtime metadata)");
         }
         Repo.Run again = a.run("upload");
         assertEquals(0, again.code(), again::toString);
@@ -141,7 +148,11 @@ class InteropTest {
         Repo a = repoWithAwkwardResults();
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(bucket.s3.headObject(h -> h.bucket(bucket.name).key("exp1/data/big.bin")).eTag().endsWith("-2\""),
+        assertTrue(
+                bucket.s3
+                        .headObject(h -> h.bucket(bucket.name).key("exp1/data/big.bin"))
+                        .eTag()
+                        .endsWith("-2\""),
                 "the 17 MiB file went up in two 16 MiB parts");
 
         // The bash tool's download: the whole bucket into a directory.
@@ -157,7 +168,13 @@ class InteropTest {
         Repo b = a.cloneTo(tmp.resolve("b"));
         assertEquals(0, b.run("download", "--yes").code());
         // Switching back to the old tool is safe: it sees the same names and sizes, so uploads nothing.
-        String out = aws("s3", "sync", "--no-progress", "--size-only", b.path("exp1/data").toString(), "s3://" + bucket.name + "/exp1/data");
+        String out = aws(
+                "s3",
+                "sync",
+                "--no-progress",
+                "--size-only",
+                b.path("exp1/data").toString(),
+                "s3://" + bucket.name + "/exp1/data");
         assertEquals("", out.strip(), "aws s3 sync found differences:\n" + out);
     }
 }

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * arrives while that transfer is in flight, whatever the machine's speed.
  */
 class InterruptTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -37,17 +39,31 @@ class InterruptTest {
         bucket.put("exp/data/z.txt", "z\n");
         Path cfg = Files.createDirectories(tmp.resolve("cfg"));
         Repo b = Repo.init(tmp.resolve("b"), bucket.config(cfg, "LAMBDA_ENDPOINT_URL=" + proxy.endpoint()));
-        proxy.on(FaultProxy.Kind.GET, "exp/data/m.txt", FaultProxy.Fault.stall(Duration.ofSeconds(120))).always();
+        proxy.on(FaultProxy.Kind.GET, "exp/data/m.txt", FaultProxy.Fault.stall(Duration.ofSeconds(120)))
+                .always();
 
         Path out = tmp.resolve("out.txt");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // One job: a.txt, then m.txt (held), and z.txt not yet started.
-        Process run = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "LambdaSync",
-                b.config.toString(), "download", "--yes", "-j", "1").directory(b.root.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process run = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "LambdaSync",
+                        b.config.toString(),
+                        "download",
+                        "--yes",
+                        "-j",
+                        "1")
+                .directory(b.root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (proxy.count(FaultProxy.Kind.GET, "exp/data/m.txt") == 0 || !tempFileOf(b, "m.txt")) {
-                if (!run.isAlive() || System.nanoTime() > deadline) fail("m.txt was never in flight:\n" + Files.readString(out) + proxy.journal());
+                if (!run.isAlive() || System.nanoTime() > deadline)
+                    fail("m.txt was never in flight:\n" + Files.readString(out) + proxy.journal());
                 Thread.sleep(20);
             }
             run.destroy(); // SIGTERM
@@ -71,6 +87,7 @@ class InterruptTest {
     }
 
     static boolean tempFileOf(Repo r, String name) {
-        return InterruptedRunTest.names(r.path("exp/data")).stream().anyMatch(n -> n.startsWith(".lambda-sync-tmp-") && n.endsWith("-" + name));
+        return InterruptedRunTest.names(r.path("exp/data")).stream()
+                .anyMatch(n -> n.startsWith(".lambda-sync-tmp-") && n.endsWith("-" + name));
     }
 }

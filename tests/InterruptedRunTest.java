@@ -20,7 +20,9 @@ class InterruptedRunTest {
     static final int SMALL = 300;
     static final int BIG = 40 * 1024 * 1024;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     @Test
@@ -34,7 +36,9 @@ class InterruptedRunTest {
         for (int i = 0; i < SMALL; i++) {
             expected.put(String.format("exp/data/%s/f%03d.txt", i < SMALL / 2 ? "a" : "z", i), "small " + i + "\n");
         }
-        expected.entrySet().parallelStream().filter(e -> !e.getKey().endsWith("m.bin")).forEach(e -> bucket.put(e.getKey(), e.getValue()));
+        expected.entrySet().parallelStream()
+                .filter(e -> !e.getKey().endsWith("m.bin"))
+                .forEach(e -> bucket.put(e.getKey(), e.getValue()));
 
         Repo b = Repo.init(tmp.resolve("b"), bucket.config(tmp));
         Path log = tmp.resolve("download.log");
@@ -46,7 +50,9 @@ class InterruptedRunTest {
             // lands in .lambda-sync/partial/ first, to be resumed if cut off).
             List<String> names = names(b.path("exp/data"));
             boolean bigInFlight = names(b.path(".lambda-sync/partial")).stream().anyMatch(n -> n.endsWith(".part"));
-            long finals = names.stream().filter(n -> !n.startsWith(".lambda-sync-tmp-")).count();
+            long finals = names.stream()
+                    .filter(n -> !n.startsWith(".lambda-sync-tmp-"))
+                    .count();
             if (bigInFlight && finals >= SMALL / 2) {
                 Repo.kill(run);
                 midway = true;
@@ -55,15 +61,18 @@ class InterruptedRunTest {
             Thread.sleep(5);
         }
         if (!midway) {
-            String how = run.isAlive() ? "still starting after 180 s" : "it ended by itself with exit " + run.exitValue();
+            String how =
+                    run.isAlive() ? "still starting after 180 s" : "it ended by itself with exit " + run.exitValue();
             Repo.kill(run);
-            fail("the download was never caught with files in place and the big file being written (" + how + "); log:\n" + Files.readString(log));
+            fail("the download was never caught with files in place and the big file being written (" + how
+                    + "); log:\n" + Files.readString(log));
         }
 
         Map<String, String> onDisk = b.dataFiles();
         onDisk.keySet().removeIf(rel -> Path.of(rel).getFileName().toString().startsWith(".lambda-sync-tmp-"));
         assertTrue(onDisk.size() < expected.size(), "killed mid-way: not everything is there yet");
-        onDisk.forEach((rel, content) -> assertEquals(expected.get(rel), content, rel + " at its final path differs from the bucket's"));
+        onDisk.forEach((rel, content) ->
+                assertEquals(expected.get(rel), content, rel + " at its final path differs from the bucket's"));
 
         Repo.Run again = b.run("download", "--yes");
         assertEquals(0, again.code(), again::toString);
@@ -78,7 +87,9 @@ class InterruptedRunTest {
     /** File names below {@code dir}, cheaply (no reading): polled while the run is going. */
     static List<String> names(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+            return s.filter(Files::isRegularFile)
+                    .map(p -> p.getFileName().toString())
+                    .toList();
         } catch (java.io.UncheckedIOException | java.io.IOException notYetOrMoving) {
             return List.of(); // not created yet, or a temp file renamed while walking
         }

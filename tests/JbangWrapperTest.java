@@ -21,9 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
  * folder (LAMBDA_SYNC_LAUNCH_CACHE), JBang and its build cache are the user's.
  */
 class JbangWrapperTest {
-    static final Path ROOT = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
+    static final Path ROOT =
+            Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     Path cache, app, script;
 
     record Run(int code, String out, String err) {}
@@ -33,19 +36,24 @@ class JbangWrapperTest {
         assumeTrue(CatalogTest.installedJbang() != null, "no installed JBang to point a shim at");
         cache = tmp.resolve("launch-cache");
         app = Files.createDirectories(tmp.resolve("app/lib"));
-        script = Files.writeString(tmp.resolve("app/Hello.java"), String.join("\n",
-                "//JAVA_OPTIONS -Xmx64m -Dgreeting=hello",
-                "//SOURCES lib/Name.java",
-                "public class Hello {",
-                "    public static void main(String... args) {",
-                "        System.out.println(System.getProperty(\"greeting\") + \", \" + Name.NAME + String.join(\"\", args));",
-                "    }",
-                "}", ""));
+        script = Files.writeString(
+                tmp.resolve("app/Hello.java"),
+                String.join(
+                        "\n",
+                        "//JAVA_OPTIONS -Xmx64m -Dgreeting=hello",
+                        "//SOURCES lib/Name.java",
+                        "public class Hello {",
+                        "    public static void main(String... args) {",
+                        "        System.out.println(System.getProperty(\"greeting\") + \", \" + Name.NAME + String.join(\"\", args));",
+                        "    }",
+                        "}",
+                        ""));
         name("one");
     }
 
     void name(String name) throws Exception {
-        Files.writeString(app.resolve("Name.java"), "class Name {\n    static final String NAME = \"" + name + "\";\n}\n");
+        Files.writeString(
+                app.resolve("Name.java"), "class Name {\n    static final String NAME = \"" + name + "\";\n}\n");
     }
 
     /** A {@code jbang} on PATH at {@code shims/<name>/jbang} that runs the installed one: another "JBang install" to the wrapper. */
@@ -58,7 +66,8 @@ class JbangWrapperTest {
     }
 
     Run hello(Path jbangDir, Map<String, String> extraEnv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("jbang").toString(), script.toString(), "!").directory(script.getParent().toFile());
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("jbang").toString(), script.toString(), "!")
+                .directory(script.getParent().toFile());
         Map<String, String> env = pb.environment();
         env.put("PATH", jbangDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("LAMBDA_SYNC_LAUNCH_CACHE", cache.toString());
@@ -81,7 +90,11 @@ class JbangWrapperTest {
     }
 
     static String skipped(Run r) {
-        return r.err().lines().filter(l -> l.contains("fast launch skipped")).findFirst().orElse(null);
+        return r.err()
+                .lines()
+                .filter(l -> l.contains("fast launch skipped"))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -111,7 +124,9 @@ class JbangWrapperTest {
         Files.writeString(entryFile, entry.replaceFirst("\ncp ([^\n]*)", "\ncp $1:" + tmp.resolve("gone.jar")));
         Run stale = hello(a, Map.of());
         assertEquals("hello, one!", stale.out());
-        assertTrue(String.valueOf(skipped(stale)).contains("class path entry " + tmp.resolve("gone.jar") + " is gone"), stale::toString);
+        assertTrue(
+                String.valueOf(skipped(stale)).contains("class path entry " + tmp.resolve("gone.jar") + " is gone"),
+                stale::toString);
         assertFalse(Files.exists(entryFile), "the stale entry is dropped");
     }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("unit")
 class JsonReportTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     SyncPlan plan() {
         var created = new LocalTree.LocalFile("exp/data/new \"q\".txt", 4, 10);
@@ -31,16 +32,35 @@ class JsonReportTest {
         Map<String, SyncState.Entry> state = Map.of(
                 "exp/data/changed.txt", new SyncState.Entry(3, 1, "t1", "m1"),
                 "exp/data/gone.txt", new SyncState.Entry(2, 1, "t2", "m2"));
-        var link = new SyncPlan.Item("exp/data/link\ttab", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.SYMLINK), false, 0, null, null);
-        return SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(created.rel(), created, changed.rel(), changed, both.rel(), both), remote, state,
-                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()), List.of(link), new SyncPlan.Options(false, true), "dir:/mnt/shared");
+        var link = new SyncPlan.Item(
+                "exp/data/link\ttab",
+                SyncPlan.Action.SKIP,
+                new Reason.Skip(Reason.Skip.Kind.SYMLINK),
+                false,
+                0,
+                null,
+                null);
+        return SyncPlan.build(
+                SyncPlan.Direction.UPLOAD,
+                Map.of(created.rel(), created, changed.rel(), changed, both.rel(), both),
+                remote,
+                state,
+                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(link),
+                new SyncPlan.Options(false, true),
+                "dir:/mnt/shared");
     }
 
     SyncOutcome.Planned planned() throws Exception {
         Files.createDirectories(root.resolve("exp/data"));
         DataDirs dirs = DataDirs.find(root, root, List.of());
-        return new SyncOutcome.Planned(plan(), new DirStore(Path.of("/mnt/shared"), "team/").describe(), dirs.root, dirs.scopes,
-                List.of("z.txt", "notes/"), 0);
+        return new SyncOutcome.Planned(
+                plan(),
+                new DirStore(Path.of("/mnt/shared"), "team/").describe(),
+                dirs.root,
+                dirs.scopes,
+                List.of("z.txt", "notes/"),
+                0);
     }
 
     String planJson() throws Exception {
@@ -74,15 +94,25 @@ class JsonReportTest {
     @Test
     void theResultIsAppendedWithAStatusPerItemThatChangesSomething() throws Exception {
         String doc = planJson();
-        var r = new Transfer.Result(1, List.of(new Transfer.Failure("exp/data/changed.txt", "disk full", FailureKind.DISK_FULL)), 4, 0.5, true,
-                List.of(new Transfer.Failure("exp/data/new \"q\".txt", "changed in the bucket since the plan was made", FailureKind.CHANGED)),
-                List.of(), null);
-        String expected = doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":1,\"done\":1,\"failed\":1,\"bytes\":4,"
-                + "\"seconds\":0.500,\"deletionsSkipped\":true,\"items\":["
-                + "{\"path\":\"exp/data/changed.txt\",\"action\":\"put\",\"status\":\"failed\",\"error\":\"disk full\"},"
-                + "{\"path\":\"exp/data/gone.txt\",\"action\":\"delete-remote\",\"status\":\"not run\"},"
-                + "{\"path\":\"exp/data/new \\\"q\\\".txt\",\"action\":\"put\",\"status\":\"conflict\","
-                + "\"error\":\"changed in the bucket since the plan was made\"}]}}";
+        var r = new Transfer.Result(
+                1,
+                List.of(new Transfer.Failure("exp/data/changed.txt", "disk full", FailureKind.DISK_FULL)),
+                4,
+                0.5,
+                true,
+                List.of(new Transfer.Failure(
+                        "exp/data/new \"q\".txt",
+                        "changed in the bucket since the plan was made",
+                        FailureKind.CHANGED)),
+                List.of(),
+                null);
+        String expected =
+                doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":1,\"done\":1,\"failed\":1,\"bytes\":4,"
+                        + "\"seconds\":0.500,\"deletionsSkipped\":true,\"items\":["
+                        + "{\"path\":\"exp/data/changed.txt\",\"action\":\"put\",\"status\":\"failed\",\"error\":\"disk full\"},"
+                        + "{\"path\":\"exp/data/gone.txt\",\"action\":\"delete-remote\",\"status\":\"not run\"},"
+                        + "{\"path\":\"exp/data/new \\\"q\\\".txt\",\"action\":\"put\",\"status\":\"conflict\","
+                        + "\"error\":\"changed in the bucket since the plan was made\"}]}}";
         java.util.Locale before = java.util.Locale.getDefault();
         try {
             // A decimal comma (de_DE) must not leak into the document: "0,500" is not JSON.
@@ -91,8 +121,10 @@ class JsonReportTest {
         } finally {
             java.util.Locale.setDefault(before);
         }
-        assertEquals(doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":3}}",
-                document(null, new SyncOutcome.Refusal(3, "aborted: nothing changed")), "refused before anything ran: the exit code alone");
+        assertEquals(
+                doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":3}}",
+                document(null, new SyncOutcome.Refusal(3, "aborted: nothing changed")),
+                "refused before anything ran: the exit code alone");
     }
 
     @Test

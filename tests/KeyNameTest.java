@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * each is skipped with its reason, on both sides, instead of being mangled or failing every run.
  */
 class KeyNameTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     static void assertSays(Repo.Run r, String text) {

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LayoutTest {
     static final String RULE = "only <top>/data/ and <top>/reports/ directly under the repo root are";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     Repo repo() {
@@ -24,7 +26,9 @@ class LayoutTest {
     }
 
     static void assertWarns(Repo.Run r, String line) {
-        assertTrue(r.err().lines().anyMatch(l -> l.equals("warning: " + line)), () -> "expected the warning\n" + line + "\nin\n" + r);
+        assertTrue(
+                r.err().lines().anyMatch(l -> l.equals("warning: " + line)),
+                () -> "expected the warning\n" + line + "\nin\n" + r);
     }
 
     @Test
@@ -35,13 +39,18 @@ class LayoutTest {
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(4, r.code(), r::toString);
         assertTrue(r.out().contains("nothing to do"), r::toString);
-        assertWarns(r, "data/ is not synced: it is directly under the repo root, and " + RULE
-                + "; move it to a folder like main/data/, or add /data/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
-        assertTrue(r.err().contains("warning: reports/ is not synced: it is directly under the repo root"), r::toString);
+        assertWarns(
+                r,
+                "data/ is not synced: it is directly under the repo root, and " + RULE
+                        + "; move it to a folder like main/data/, or add /data/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
+        assertTrue(
+                r.err().contains("warning: reports/ is not synced: it is directly under the repo root"), r::toString);
         assertEquals(Map.of(), bucket.contents());
 
         Repo.Run doctor = a.run("doctor", "--read-only");
-        assertTrue(doctor.out().contains("warn  data dirs: data/ is not synced: it is directly under the repo root"), doctor::toString);
+        assertTrue(
+                doctor.out().contains("warn  data dirs: data/ is not synced: it is directly under the repo root"),
+                doctor::toString);
         assertTrue(doctor.out().contains("warn  data dirs: reports/ is not synced"), doctor::toString);
     }
 
@@ -54,11 +63,15 @@ class LayoutTest {
         a.write("exp/data/sub/data/inside.txt", "synced with exp/data\n");
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(4, r.code(), r::toString);
-        assertWarns(r, "a/b/data/ is not synced: it is deeper than one folder below the repo root, and " + RULE
-                + "; move it to a folder like a/data/, or add /a/b/data/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
+        assertWarns(
+                r,
+                "a/b/data/ is not synced: it is deeper than one folder below the repo root, and " + RULE
+                        + "; move it to a folder like a/data/, or add /a/b/data/ to .syncignore to keep it here unsynced (SYNC.md \"What is synced\")");
         assertTrue(r.err().contains("warning: a/b/c/reports/ is not synced"), r::toString);
         assertEquals(2, r.err().lines().filter(l -> l.startsWith("warning:")).count(), r::toString);
-        assertEquals(Map.of("exp/data/x.txt", "x\n", "exp/data/sub/data/inside.txt", "synced with exp/data\n"), bucket.contents());
+        assertEquals(
+                Map.of("exp/data/x.txt", "x\n", "exp/data/sub/data/inside.txt", "synced with exp/data\n"),
+                bucket.contents());
     }
 
     @Test
@@ -72,9 +85,11 @@ class LayoutTest {
         a.write("exp/reports/r.md", "r\n");
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(4, r.code(), r::toString);
-        assertWarns(r, "exp/data/ is a symlink (to " + scratch + "), so it is not synced: symlinks are never followed;"
-                + " move the data into the repo and link the other way round, or add /exp/data/ to .syncignore to keep it unsynced"
-                + " (SYNC.md \"What is synced\")");
+        assertWarns(
+                r,
+                "exp/data/ is a symlink (to " + scratch + "), so it is not synced: symlinks are never followed;"
+                        + " move the data into the repo and link the other way round, or add /exp/data/ to .syncignore to keep it unsynced"
+                        + " (SYNC.md \"What is synced\")");
         assertEquals(Map.of("exp/reports/r.md", "r\n"), bucket.contents());
 
         // A download never writes through it either.
@@ -107,7 +122,8 @@ class LayoutTest {
     void codeAndToolFoldersAreNotSearched() {
         Repo a = repo();
         a.write("exp/data/x.txt", "x\n");
-        for (String p : List.of(".venv/lib/data/x", "web/node_modules/pkg/data/x", "src/__pycache__/data/x", ".hidden/a/data/x")) {
+        for (String p : List.of(
+                ".venv/lib/data/x", "web/node_modules/pkg/data/x", "src/__pycache__/data/x", ".hidden/a/data/x")) {
             a.write(p, "x");
         }
         Repo.Run r = a.run("upload", "--yes");

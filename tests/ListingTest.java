@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ListingTest {
     static final long T0 = 1_700_000_000_000L;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -27,7 +29,8 @@ class ListingTest {
     }
 
     Path config(String name) throws IOException {
-        return bucket.config(Files.createDirectories(tmp.resolve("cfg-" + name)), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
+        return bucket.config(
+                Files.createDirectories(tmp.resolve("cfg-" + name)), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
     }
 
     /** A first listing page of {@code keys} keys, so a few files make a "big" data dir. */
@@ -46,7 +49,8 @@ class ListingTest {
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
         for (int f = 0; f < 4; f++) {
-            for (int i = 0; i < 3; i++) a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
+            for (int i = 0; i < 3; i++)
+                a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
         }
         a.write("exp/data/run-0/deeper/x.txt", "two levels down\n", T0);
         a.write("exp/data/zz.txt", "directly in the data dir, after the folders\n", T0);
@@ -76,14 +80,16 @@ class ListingTest {
     void aFirstPageOutOfOrderGetsEveryFolderListed() throws IOException {
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         for (int f = 0; f < 4; f++) {
-            for (int i = 0; i < 3; i++) a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
+            for (int i = 0; i < 3; i++)
+                a.write("exp/data/run-" + f + "/m" + i + ".txt", "run " + f + " file " + i + "\n", T0 + i);
         }
         assertEquals(0, a.run("upload", "--yes").code());
 
         // 4 keys a page: run-0/ whole, run-1/m0.txt, then the injected run-0/ key
         proxy.on(FaultProxy.Kind.LIST, "max-keys=4", FaultProxy.Fault.injectKeys("exp/data/run-0/../out-of-order"));
         Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(4));
-        int lists = listings(() -> assertEquals(4, b.run("download", "--yes").code())); // 4: the injected key is refused
+        int lists =
+                listings(() -> assertEquals(4, b.run("download", "--yes").code())); // 4: the injected key is refused
         assertEquals(a.dataFiles(), b.dataFiles()); // run-1/m1.txt and m2.txt too, though run-1/ was on the first page
         // top level, exp/, exp/data/'s first page, exp/data/ by level, then all 4 folders
         assertEquals(2 + 1 + 1 + 4, lists, proxy::journal);
@@ -94,7 +100,8 @@ class ListingTest {
         Repo a = Repo.init(tmp.resolve("a"), config("a")).withTuning(firstPage(3));
         int folders = S3Listing.SPLIT_LIMIT + 4;
         a.write("exp/data/top.txt", "directly in the data dir\n", T0);
-        for (int f = 0; f < folders; f++) a.write(String.format("exp/data/f%03d/x.txt", f), "folder " + f + "\n", T0 + f);
+        for (int f = 0; f < folders; f++)
+            a.write(String.format("exp/data/f%03d/x.txt", f), "folder " + f + "\n", T0 + f);
         assertEquals(0, a.run("upload", "--yes").code());
 
         Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(3));

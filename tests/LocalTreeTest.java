@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("unit")
 class LocalTreeTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     Path write(String rel, String text, long mtime) throws Exception {
         Path p = root.resolve(rel);
@@ -30,7 +31,8 @@ class LocalTreeTest {
 
     LocalTree scan(String syncignore, String... paths) {
         DataDirs dirs = DataDirs.find(root, root, List.of(paths));
-        return LocalTree.scan(dirs, syncignore == null ? SyncIgnore.none() : SyncIgnore.parse(".syncignore", syncignore));
+        return LocalTree.scan(
+                dirs, syncignore == null ? SyncIgnore.none() : SyncIgnore.parse(".syncignore", syncignore));
     }
 
     static Map<String, String> files(LocalTree t) {
@@ -54,7 +56,9 @@ class LocalTreeTest {
         write("data/at-root.txt", "not a data dir of an experiment", 5_000);
         write("exp/sub/data/too-deep.txt", "nor this", 6_000);
 
-        assertEquals(Map.of("exp/data/a.txt", "3@1000", "exp/data/deep/er/b.bin", "5@2000", "exp/reports/r.md", "1@3000"), files(scan(null)));
+        assertEquals(
+                Map.of("exp/data/a.txt", "3@1000", "exp/data/deep/er/b.bin", "5@2000", "exp/reports/r.md", "1@3000"),
+                files(scan(null)));
     }
 
     @Test
@@ -68,8 +72,15 @@ class LocalTreeTest {
 
         LocalTree t = scan(null);
         assertEquals(Map.of("exp/data/a.txt", "1@1"), files(t));
-        assertEquals(Map.of("exp/data/link.txt", Reason.Skip.Kind.SYMLINK, "exp/data/linked-dir", Reason.Skip.Kind.SYMLINK,
-                "other/data/", Reason.Skip.Kind.SYMLINK), skipped(t));
+        assertEquals(
+                Map.of(
+                        "exp/data/link.txt",
+                        Reason.Skip.Kind.SYMLINK,
+                        "exp/data/linked-dir",
+                        Reason.Skip.Kind.SYMLINK,
+                        "other/data/",
+                        Reason.Skip.Kind.SYMLINK),
+                skipped(t));
     }
 
     @Test

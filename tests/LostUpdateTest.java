@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (S3Proxy does), and a server ignoring them (then a HEAD right before the write is the check).
  */
 class LostUpdateTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -71,7 +73,9 @@ class LostUpdateTest {
         Repo.Run r = a.run("upload", "--yes");
 
         assertExit(4, r);
-        assertTrue(r.err().contains("conflict: exp/data/x.txt: changed in the bucket since the plan was made"), r::toString);
+        assertTrue(
+                r.err().contains("conflict: exp/data/x.txt: changed in the bucket since the plan was made"),
+                r::toString);
         assertEquals("B's edit\n", bucket.text("exp/data/x.txt"));
         assertEquals("A's edit\n", a.text("exp/data/x.txt"));
         // Next time A sees both edits for what they are: a conflict, untouched.
@@ -104,7 +108,10 @@ class LostUpdateTest {
         Repo a = m[0], b = m[1];
         a.delete("exp/data/x.txt");
         b.write("exp/data/x.txt", "B's edit\n");
-        proxy.on(FaultProxy.Kind.HEAD, "data/x.txt", FaultProxy.Fault.before(() -> assertExit(0, b.run("upload", "--yes"))));
+        proxy.on(
+                FaultProxy.Kind.HEAD,
+                "data/x.txt",
+                FaultProxy.Fault.before(() -> assertExit(0, b.run("upload", "--yes"))));
 
         Repo.Run r = a.run("upload", "--delete", "--yes");
 

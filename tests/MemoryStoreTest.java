@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The in-memory far side keeps Store's promises, so engine tests on it mean what they say. */
 @Tag("unit")
 class MemoryStoreTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final MemoryStore store = new MemoryStore();
 
     Path file(String text) throws Exception {
@@ -27,16 +29,24 @@ class MemoryStoreTest {
     @Test
     void writesHappenOnlyIfTheObjectIsStillWhatThePlanSaw() throws Exception {
         Store.Stored first = store.put("e/data/a", file("one"), 1, null, null);
-        assertEquals(StoreException.Kind.PRECONDITION, kind(() -> store.put("e/data/a", file("two"), 2, null, null)), "planned absent, is there");
+        assertEquals(
+                StoreException.Kind.PRECONDITION,
+                kind(() -> store.put("e/data/a", file("two"), 2, null, null)),
+                "planned absent, is there");
         Store.Stored second = store.put("e/data/a", file("two"), 2, null, first.remote());
         assertNotEquals(first.remote().tag(), second.remote().tag(), "every write gets a new tag");
-        assertEquals(StoreException.Kind.PRECONDITION, kind(() -> store.delete(first.remote())), "a stale plan deletes nothing");
+        assertEquals(
+                StoreException.Kind.PRECONDITION,
+                kind(() -> store.delete(first.remote())),
+                "a stale plan deletes nothing");
         assertEquals(StoreException.Kind.PRECONDITION, kind(() -> store.get(first.remote(), tmp.resolve("x"))));
         assertEquals("two", store.text("e/data/a"));
 
         store.put("e/data/a", "another machine's");
         assertEquals(StoreException.Kind.PRECONDITION, kind(() -> store.delete(second.remote())));
-        assertEquals(StoreException.Kind.CHANGED_WHILE_UPLOADING, kind(() -> store.put("e/data/b", file("b"), 1, "0".repeat(32), null)));
+        assertEquals(
+                StoreException.Kind.CHANGED_WHILE_UPLOADING,
+                kind(() -> store.put("e/data/b", file("b"), 1, "0".repeat(32), null)));
     }
 
     @Test
@@ -50,7 +60,9 @@ class MemoryStoreTest {
 
     @Test
     void listingSortsDataDirsFromEverythingElseAndHonoursScopes() throws Exception {
-        for (String k : List.of("e/data/a/1", "e/data/b", "e/reports/r", "e/notes/n", "top.txt", ".lambda-sync/manifest/m.tsv")) store.put(k, k);
+        for (String k :
+                List.of("e/data/a/1", "e/data/b", "e/reports/r", "e/notes/n", "top.txt", ".lambda-sync/manifest/m.tsv"))
+            store.put(k, k);
         List<String> data = new ArrayList<>(), outside = new ArrayList<>();
         store.list(List.of(), r -> data.add(r.rel()), outside::add);
         assertEquals(List.of("e/data/a/1", "e/data/b", "e/reports/r"), data);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A cut-off download's finished ranges (SYNC.md, "Resuming"): reused only for the same object, a torn last line ignored. */
 @Tag("unit")
 class PartialDownloadTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     Path journal(PartialDownload d) {
         return d.data.resolveSibling(d.data.getFileName().toString().replace(".part", ".tsv"));

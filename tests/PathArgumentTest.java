@@ -9,7 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Path arguments after the mode (SYNC.md "Command reference"): one that names nothing is an error, never "nothing to do". */
 class PathArgumentTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     Repo repo() {
@@ -27,12 +29,16 @@ class PathArgumentTest {
     void aTypoOrAnUnexpandedGlobNamesNothingAndIsAUsageError() {
         Repo a = repo();
         for (String mode : new String[] {"upload", "download", "status"}) {
-            assertUsage(a.run(mode, "--yes", "exp/data/resluts"), "no such file or folder here or in the bucket: exp/data/resluts");
+            assertUsage(
+                    a.run(mode, "--yes", "exp/data/resluts"),
+                    "no such file or folder here or in the bucket: exp/data/resluts");
         }
-        assertUsage(a.run("upload", "--yes", "exp/data/results/*.csv"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/results/*.csv"),
                 "no such file or folder here or in the bucket: exp/data/results/*.csv");
         // The first path is fine; the second still stops the run before anything moves.
-        assertUsage(a.run("upload", "--yes", "exp/data/results", "exp/reports/nope.md"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/results", "exp/reports/nope.md"),
                 "no such file or folder here or in the bucket: exp/reports/nope.md");
         assertEquals(Map.of(), bucket.contents());
     }
@@ -63,17 +69,22 @@ class PathArgumentTest {
         a.write(".syncignore", "# scratch stays here\nscratch/\n*.tmp\n");
         a.write("exp/data/scratch/big.txt", "big\n");
         a.write("exp/data/run.tmp", "tmp\n");
-        assertUsage(a.run("upload", "--yes", "exp/data/scratch"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/scratch"),
                 "exp/data/scratch is excluded by .syncignore line 2 (scratch/); nothing to sync there");
-        assertUsage(a.run("upload", "--yes", "exp/data/scratch/big.txt"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/scratch/big.txt"),
                 "exp/data/scratch/big.txt is excluded by .syncignore line 2 (scratch/); nothing to sync there");
-        assertUsage(a.run("upload", "--yes", "exp/data/run.tmp"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/run.tmp"),
                 "exp/data/run.tmp is excluded by .syncignore line 3 (*.tmp); nothing to sync there");
         // Only in the bucket, and a folder: the folders-only pattern still names it.
         bucket.put("exp/reports/scratch/r.txt", "r\n");
-        assertUsage(a.run("download", "--yes", "exp/reports/scratch"),
+        assertUsage(
+                a.run("download", "--yes", "exp/reports/scratch"),
                 "exp/reports/scratch is excluded by .syncignore line 2 (scratch/); nothing to sync there");
-        assertUsage(a.run("upload", "--yes", "exp/data/__pycache__"),
+        assertUsage(
+                a.run("upload", "--yes", "exp/data/__pycache__"),
                 "exp/data/__pycache__ is among the built-in excludes (SYNC.md \"What is synced\"); nothing to sync there");
         assertEquals(Map.of("exp/reports/scratch/r.txt", "r\n"), bucket.contents());
     }

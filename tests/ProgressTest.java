@@ -21,9 +21,22 @@ class ProgressTest {
     final StringWriter err = new StringWriter();
 
     Transfer.Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
-        Console c = new Console(new PrintWriter(new StringWriter()), new PrintWriter(err, true), new BufferedReader(new StringReader("")),
-                terminal, false, quiet);
-        return new Transfer.Progress(c, total, totalBytes, now.get(), now::get, io::get, Transfer.Progress.PLAIN_EVERY, Transfer.Progress.STALLED_AFTER);
+        Console c = new Console(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true),
+                new BufferedReader(new StringReader("")),
+                terminal,
+                false,
+                quiet);
+        return new Transfer.Progress(
+                c,
+                total,
+                totalBytes,
+                now.get(),
+                now::get,
+                io::get,
+                Transfer.Progress.PLAIN_EVERY,
+                Transfer.Progress.STALLED_AFTER);
     }
 
     /** Advances the clock second by second, beating as the timer would. */
@@ -60,7 +73,10 @@ class ProgressTest {
         p.tick(1024);
         seconds(p, 30);
         assertTrue(!lines().get(0).contains("waiting"), "10 s idle is not yet waiting: " + lines().get(0));
-        assertEquals("  progress: 1/2 files, 1.0 KiB of 2.0 KiB, 34 B/s, ETA 30 s, waiting for the server: 30 s", lines().get(2), err::toString);
+        assertEquals(
+                "  progress: 1/2 files, 1.0 KiB of 2.0 KiB, 34 B/s, ETA 30 s, waiting for the server: 30 s",
+                lines().get(2),
+                err::toString);
     }
 
     @Test

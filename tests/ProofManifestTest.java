@@ -16,16 +16,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ProofManifestTest {
     static final String MD5_A = "0cc175b9c0f1b6a831c399e269772661", MD5_B = "92eb5ffee6ae2fec3ad71c777531578f";
 
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     @Test
     void formatSortsAndEscapesAndParseReadsItBack() {
         var a = new ProofManifest.Entry("exp/data/z.txt", 1, "etag-1", MD5_A);
         var b = new ProofManifest.Entry("exp/data/tab\there\nnewline.txt", 2, "etag-2", MD5_B);
         String text = ProofManifest.format(List.of(a, b));
-        assertEquals(ProofManifest.HEADER + "\n"
-                + "exp/data/tab\\there\\nnewline.txt\t2\tetag-2\t" + MD5_B + "\n"
-                + "exp/data/z.txt\t1\tetag-1\t" + MD5_A + "\n", text);
+        assertEquals(
+                ProofManifest.HEADER + "\n"
+                        + "exp/data/tab\\there\\nnewline.txt\t2\tetag-2\t" + MD5_B + "\n"
+                        + "exp/data/z.txt\t1\tetag-1\t" + MD5_A + "\n",
+                text);
         assertEquals(List.of(b, a), ProofManifest.parse(text));
     }
 
@@ -37,7 +40,10 @@ class ProofManifestTest {
                 + "exp/data/not-md5\t3\tt\tsha256:abc\n"
                 + "exp/data/bad-size\tthree\tt\t" + MD5_A + "\n"
                 + "exp/data/torn\t3\tt\t0cc175";
-        assertEquals(List.of(new ProofManifest.Entry("exp/data/ok", 3, "t", MD5_A)), ProofManifest.parse(text), "md5 kept in lower case");
+        assertEquals(
+                List.of(new ProofManifest.Entry("exp/data/ok", 3, "t", MD5_A)),
+                ProofManifest.parse(text),
+                "md5 kept in lower case");
     }
 
     @Test
@@ -54,9 +60,14 @@ class ProofManifestTest {
         List<ProofManifest.Entry> previous = List.of(same, rewritten, resized, gone);
 
         assertEquals(Map.of("e/data/same", same), new TreeMap<>(ProofManifest.next(previous, listed, List.of())));
-        assertEquals(Map.of("e/data/same", reuploaded), ProofManifest.next(previous, listed, List.of(reuploaded)), "this run's upload wins");
-        assertEquals(4, ProofManifest.next(previous, null, List.of()).size(), "not listed in full: nothing is known stale");
-        assertTrue(ProofManifest.key("a", 1, "t").equals(ProofManifest.key("a", 1, "t")) && !ProofManifest.key("a", 1, "t").equals(ProofManifest.key("a", 2, "t")));
+        assertEquals(
+                Map.of("e/data/same", reuploaded),
+                ProofManifest.next(previous, listed, List.of(reuploaded)),
+                "this run's upload wins");
+        assertEquals(
+                4, ProofManifest.next(previous, null, List.of()).size(), "not listed in full: nothing is known stale");
+        assertTrue(ProofManifest.key("a", 1, "t").equals(ProofManifest.key("a", 1, "t"))
+                && !ProofManifest.key("a", 1, "t").equals(ProofManifest.key("a", 2, "t")));
     }
 
     @Test

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * it stops being refreshed.
  */
 class RepoLockTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     Repo repoWithResult() {
@@ -38,11 +40,16 @@ class RepoLockTest {
             for (String mode : new String[] {"upload", "download"}) {
                 Repo.Run r = a.run(mode, "--yes");
                 assertEquals(1, r.code(), r::toString);
-                assertTrue(r.err().contains("another lambda-sync (pid " + other.pid() + ") is syncing this repo"), r::toString);
+                assertTrue(
+                        r.err().contains("another lambda-sync (pid " + other.pid() + ") is syncing this repo"),
+                        r::toString);
                 assertTrue(r.err().contains(a.path(".lambda-sync/lock").toString()), r::toString);
             }
             assertEquals(Map.of(), bucket.contents());
-            assertEquals(other.pid() + "\n", Files.readString(a.path(".lambda-sync/lock")), "the other run's lock is left alone");
+            assertEquals(
+                    other.pid() + "\n",
+                    Files.readString(a.path(".lambda-sync/lock")),
+                    "the other run's lock is left alone");
         } finally {
             other.destroyForcibly();
             other.waitFor(10, TimeUnit.SECONDS);
@@ -94,7 +101,9 @@ class RepoLockTest {
     }
 
     static void assertReleased(Repo a) {
-        assertTrue(!a.exists(".lambda-sync/lock") || a.text(".lambda-sync/lock").isEmpty(), "the lock is released after the run");
+        assertTrue(
+                !a.exists(".lambda-sync/lock") || a.text(".lambda-sync/lock").isEmpty(),
+                "the lock is released after the run");
     }
 
     /** Holds a repo's lock in a process of its own until its stdin closes: {@code java RepoLockTest$Holder <repo>}. */
@@ -113,8 +122,14 @@ class RepoLockTest {
     void aLockHeldByAnotherProcessIsNotTakenEvenWhenItsFileLooksStale() throws Exception {
         Repo a = repoWithResult();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process holder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "RepoLockTest$Holder", a.root.toString())
-                .redirectErrorStream(true).start();
+        Process holder = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "RepoLockTest$Holder",
+                        a.root.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
             var lines = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
             assertEquals("locked", lines.readLine());
@@ -125,7 +140,8 @@ class RepoLockTest {
 
             Repo.Run r = a.run("upload", "--yes");
             assertEquals(1, r.code(), r::toString);
-            assertTrue(r.err().contains("another lambda-sync (pid " + gone.pid() + ") is syncing this repo"), r::toString);
+            assertTrue(
+                    r.err().contains("another lambda-sync (pid " + gone.pid() + ") is syncing this repo"), r::toString);
             assertEquals(Map.of(), bucket.contents());
         } finally {
             holder.getOutputStream().close();
@@ -146,24 +162,39 @@ class RepoLockTest {
 
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("another lambda-sync (pid 4242 on host gpu-instance-7) is syncing this repo, refreshed"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(
+                                "another lambda-sync (pid 4242 on host gpu-instance-7) is syncing this repo, refreshed"),
+                r::toString);
         assertTrue(r.err().contains("stale after 10 min"), r::toString);
         assertEquals("4242 gpu-instance-7\n", Files.readString(a.path(".lambda-sync/lock")));
 
         a.mtime(".lambda-sync/lock", System.currentTimeMillis() - 11 * 60_000);
         Repo.Run later = a.run("upload", "--yes");
         assertEquals(0, later.code(), later::toString);
-        assertTrue(later.err().contains("warning: taking over a lock from pid 4242 on host gpu-instance-7, not refreshed for 11 min"), later::toString);
+        assertTrue(
+                later.err()
+                        .contains(
+                                "warning: taking over a lock from pid 4242 on host gpu-instance-7, not refreshed for 11 min"),
+                later::toString);
         assertEquals(Map.of("exp/data/x.txt", "x\n"), bucket.contents());
     }
 
     @Test
     void theLockFileNamesThisHostAndPidWhileHeld() throws Exception {
         Repo a = repoWithResult();
-        Console quiet = new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                new java.io.BufferedReader(java.io.Reader.nullReader()), false, false, false);
+        Console quiet = new Console(
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.BufferedReader(java.io.Reader.nullReader()),
+                false,
+                false,
+                false);
         try (RepoLock held = RepoLock.acquire(a.root, quiet)) {
-            assertEquals(ProcessHandle.current().pid() + " " + RepoLock.hostName() + "\n", Files.readString(a.path(".lambda-sync/lock")));
+            assertEquals(
+                    ProcessHandle.current().pid() + " " + RepoLock.hostName() + "\n",
+                    Files.readString(a.path(".lambda-sync/lock")));
             Repo.Run r = a.run("upload", "--yes");
             assertEquals(1, r.code(), r::toString);
         }
@@ -173,8 +204,13 @@ class RepoLockTest {
     @Test
     void theHolderKeepsRefreshingTheLockSoOtherMachinesSeeItAlive() throws Exception {
         Repo a = repoWithResult();
-        Console quiet = new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                new java.io.BufferedReader(java.io.Reader.nullReader()), false, false, false);
+        Console quiet = new Console(
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.BufferedReader(java.io.Reader.nullReader()),
+                false,
+                false,
+                false);
         try (RepoLock held = RepoLock.acquire(a.root, quiet, java.time.Duration.ofMillis(50))) {
             long old = System.currentTimeMillis() - 3_600_000;
             a.mtime(".lambda-sync/lock", old);

@@ -27,7 +27,9 @@ class ResumeTest {
     static final long SIZE = 300L * MIB;
     static final String FILE = "exp/data/ckpt.bin";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -37,7 +39,8 @@ class ResumeTest {
     }
 
     Repo repoWithCheckpoint() throws IOException {
-        Path cfg = bucket.config(Files.createDirectories(tmp.resolve("cfg")), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
+        Path cfg =
+                bucket.config(Files.createDirectories(tmp.resolve("cfg")), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
         Repo a = Repo.init(tmp.resolve("a"), cfg);
         writeRandom(a.path(FILE), 1);
         return a;
@@ -57,7 +60,12 @@ class ResumeTest {
 
     /** Starts an upload as its own process, holds parts 12 and up, and kills it once parts 1-11 are journaled. */
     void uploadKilledAtSixtyPercent(Repo a) throws Exception {
-        for (int n = 12; n <= 19; n++) proxy.on(FaultProxy.Kind.UPLOAD_PART, "partNumber=" + n + "&", FaultProxy.Fault.stall(Duration.ofMinutes(10))).always();
+        for (int n = 12; n <= 19; n++)
+            proxy.on(
+                            FaultProxy.Kind.UPLOAD_PART,
+                            "partNumber=" + n + "&",
+                            FaultProxy.Fault.stall(Duration.ofMinutes(10)))
+                    .always();
         Process p = a.start(tmp.resolve("killed.log"), "upload", "--yes");
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (journaledParts(a) < 11) {
@@ -74,7 +82,10 @@ class ResumeTest {
         if (!Files.isDirectory(dir)) return 0;
         try (Stream<Path> s = Files.list(dir)) {
             int max = 0;
-            for (Path f : s.toList()) max = Math.max(max, (int) Files.readAllLines(f).stream().filter(l -> l.matches("\\d+\t.*")).count());
+            for (Path f : s.toList())
+                max = Math.max(max, (int) Files.readAllLines(f).stream()
+                        .filter(l -> l.matches("\\d+\t.*"))
+                        .count());
             return max;
         }
     }
@@ -110,7 +121,9 @@ class ResumeTest {
         long sent = proxy.bytesUploaded(from);
         assertTrue(sent <= SIZE * 45 / 100, () -> "sent " + sent + " bytes of " + SIZE + "\n" + proxy.journal());
         assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
-        assertEquals(List.of(), bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads());
+        assertEquals(
+                List.of(),
+                bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads());
         assertTrue(a.run("upload", "--yes").out().contains("nothing to do"));
     }
 
@@ -120,7 +133,9 @@ class ResumeTest {
         assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
         // Ranges go 16 at a time: the first eleven pass, the rest are held until the kill.
-        proxy.on(FaultProxy.Kind.GET, "ckpt.bin", FaultProxy.Fault.stall(Duration.ofMinutes(10))).nth(12).always();
+        proxy.on(FaultProxy.Kind.GET, "ckpt.bin", FaultProxy.Fault.stall(Duration.ofMinutes(10)))
+                .nth(12)
+                .always();
         Process p = b.start(tmp.resolve("killed.log"), "download", "--yes");
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (finishedRanges(b) < 11) {
@@ -137,7 +152,9 @@ class ResumeTest {
         assertExit(0, r);
         assertTrue(r.out().contains("resume: 176.0 MiB of 300.0 MiB already here (" + FILE + ")"), r::toString);
         int again = proxy.count(FaultProxy.Kind.GET, "ckpt.bin") - gets;
-        assertTrue(again <= 8, () -> again + " ranges fetched again of 19\n" + proxy.journal()); // 8 x 16 MiB <= 45% of 300 MiB
+        assertTrue(
+                again <= 8,
+                () -> again + " ranges fetched again of 19\n" + proxy.journal()); // 8 x 16 MiB <= 45% of 300 MiB
         assertEquals(ContentHash.md5Hex(a.path(FILE)), ContentHash.md5Hex(b.path(FILE)));
         assertEquals(List.of(), b.tempFiles());
         assertTrue(b.run("download", "--yes").out().contains("nothing to do"));
@@ -149,7 +166,9 @@ class ResumeTest {
         try (Stream<Path> s = Files.list(dir)) {
             int max = 0;
             for (Path f : s.filter(f -> f.toString().endsWith(".tsv")).toList()) {
-                max = Math.max(max, (int) Files.readAllLines(f).stream().filter(l -> l.matches("\\d+")).count());
+                max = Math.max(max, (int) Files.readAllLines(f).stream()
+                        .filter(l -> l.matches("\\d+"))
+                        .count());
             }
             return max;
         }
@@ -167,7 +186,10 @@ class ResumeTest {
         assertExit(0, r);
         assertTrue(proxy.bytesUploaded(from) >= SIZE, proxy::journal);
         assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
-        assertEquals(List.of(), bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads(), "the old upload is aborted");
+        assertEquals(
+                List.of(),
+                bucket.s3.listMultipartUploads(b -> b.bucket(bucket.name)).uploads(),
+                "the old upload is aborted");
     }
 
     @Test
@@ -180,7 +202,11 @@ class ResumeTest {
         Repo.Run r = a.run("upload", "--yes");
 
         assertExit(0, r);
-        assertTrue(r.err().contains("does not support ListParts: an interrupted large upload starts again from the first byte"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(
+                                "does not support ListParts: an interrupted large upload starts again from the first byte"),
+                r::toString);
         assertTrue(proxy.bytesUploaded(from) >= SIZE, proxy::journal);
         assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
     }

@@ -25,20 +25,31 @@ class S3ServerTest {
         byte[] body = "héllo\n\0bytes".getBytes(StandardCharsets.UTF_8);
         String key = "exp 1/data/ü+%20 #x.bin";
         s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
-        assertArrayEquals(body, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
-        assertEquals(List.of(key), s3.listObjectsV2(b -> b.bucket(bucket)).contents().stream().map(S3Object::key).toList());
+        assertArrayEquals(
+                body, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+        assertEquals(
+                List.of(key),
+                s3.listObjectsV2(b -> b.bucket(bucket)).contents().stream()
+                        .map(S3Object::key)
+                        .toList());
         s3.deleteObject(b -> b.bucket(bucket).key(key));
-        assertThrows(NoSuchKeyException.class, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)));
+        assertThrows(
+                NoSuchKeyException.class,
+                () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)));
     }
 
     @Test
     void listingPaginatesPastOneThousandKeys() {
         String bucket = server.newBucket();
         int n = 1105;
-        IntStream.range(0, n).parallel().forEach(i ->
-                s3.putObject(b -> b.bucket(bucket).key(String.format("e/data/f%05d", i)), RequestBody.fromString("x" + i)));
+        IntStream.range(0, n)
+                .parallel()
+                .forEach(i -> s3.putObject(
+                        b -> b.bucket(bucket).key(String.format("e/data/f%05d", i)), RequestBody.fromString("x" + i)));
         List<String> keys = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket).maxKeys(1000)).contents().forEach(o -> keys.add(o.key()));
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).maxKeys(1000))
+                .contents()
+                .forEach(o -> keys.add(o.key()));
         assertEquals(n, keys.size());
         assertEquals("e/data/f00000", keys.get(0));
         assertEquals(String.format("e/data/f%05d", n - 1), keys.get(n - 1));

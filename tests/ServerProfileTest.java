@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServerProfileTest {
     static final int MIB = 1024 * 1024;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     FaultProxy proxy;
 
@@ -42,7 +44,10 @@ class ServerProfileTest {
                 Arguments.of("aws-like", EnumSet.noneOf(ServerQuirks.Quirk.class), false),
                 Arguments.of("opaque etags", EnumSet.of(ServerQuirks.Quirk.OPAQUE_ETAGS), false),
                 Arguments.of("no metadata", EnumSet.of(ServerQuirks.Quirk.NO_METADATA), false),
-                Arguments.of("opaque etags, no metadata", EnumSet.of(ServerQuirks.Quirk.OPAQUE_ETAGS, ServerQuirks.Quirk.NO_METADATA), false),
+                Arguments.of(
+                        "opaque etags, no metadata",
+                        EnumSet.of(ServerQuirks.Quirk.OPAQUE_ETAGS, ServerQuirks.Quirk.NO_METADATA),
+                        false),
                 Arguments.of("ignores conditionals", EnumSet.of(ServerQuirks.Quirk.IGNORES_CONDITIONALS), false),
                 Arguments.of("ignores range", EnumSet.of(ServerQuirks.Quirk.IGNORES_RANGE), false),
                 Arguments.of("ignores content-md5", EnumSet.of(ServerQuirks.Quirk.IGNORES_CONTENT_MD5), false),
@@ -56,7 +61,8 @@ class ServerProfileTest {
         try {
             Path dir = Files.createDirectories(tmp.resolve("cfg-" + name));
             return proxy.endpoint().startsWith("https")
-                    ? bucket.config(dir, "LAMBDA_ENDPOINT_URL=" + proxy.endpoint(), "LAMBDA_CA_BUNDLE=" + TestTls.caPem())
+                    ? bucket.config(
+                            dir, "LAMBDA_ENDPOINT_URL=" + proxy.endpoint(), "LAMBDA_CA_BUNDLE=" + TestTls.caPem())
                     : bucket.config(dir, "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -71,7 +77,9 @@ class ServerProfileTest {
 
     /** Requests that write data (not the tool's own probe and manifest objects). */
     int dataWrites() {
-        return proxy.count(FaultProxy.Kind.PUT) + proxy.count(FaultProxy.Kind.CREATE_MULTIPART) + proxy.count(FaultProxy.Kind.DELETE);
+        return proxy.count(FaultProxy.Kind.PUT)
+                + proxy.count(FaultProxy.Kind.CREATE_MULTIPART)
+                + proxy.count(FaultProxy.Kind.DELETE);
     }
 
     static void assertExit(int code, Repo.Run r) {
@@ -81,7 +89,8 @@ class ServerProfileTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("profiles")
     void theWholeCycleHolds(String name, Set<ServerQuirks.Quirk> quirks, boolean https) {
-        proxy = (https ? FaultProxy.startTls(bucket.server.endpoint) : FaultProxy.start(bucket.server.endpoint)).quirks(quirks);
+        proxy = (https ? FaultProxy.startTls(bucket.server.endpoint) : FaultProxy.start(bucket.server.endpoint))
+                .quirks(quirks);
         // The bash tool stored no metadata: where ETags are not MD5s, nothing proves its objects.
         boolean noProof = quirks.contains(ServerQuirks.Quirk.OPAQUE_ETAGS);
 
@@ -92,7 +101,14 @@ class ServerProfileTest {
         a.write("exp/reports/summary.md", "# run 1\n");
         a.write("exp/data/big.bin", random(17 * MIB, 1));
         for (String dir : List.of("exp/data", "exp/reports")) {
-            AwsCli.run(bucket, tmp, "s3", "sync", "--no-progress", a.path(dir).toString(), "s3://" + bucket.name + "/" + dir);
+            AwsCli.run(
+                    bucket,
+                    tmp,
+                    "s3",
+                    "sync",
+                    "--no-progress",
+                    a.path(dir).toString(),
+                    "s3://" + bucket.name + "/" + dir);
         }
 
         // 1. A new machine downloads it byte for byte. With no proof on offer, the first object is read
@@ -102,7 +118,10 @@ class ServerProfileTest {
         assertExit(0, down);
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(List.of(), b.tempFiles());
-        if (noProof) assertTrue(down.out().contains("unverified: 3 files downloaded with only their length checked"), down::toString);
+        if (noProof)
+            assertTrue(
+                    down.out().contains("unverified: 3 files downloaded with only their length checked"),
+                    down::toString);
         else assertFalse(down.both().contains("unverified"), down::toString);
 
         // 2. The machine that filled it adopts everything: no conflict, nothing uploaded.
@@ -134,7 +153,9 @@ class ServerProfileTest {
         bucket.put("exp/data/new.txt", "changed by another tool\n");
         Repo.Run changed = b.run("download", "--yes");
         assertExit(0, changed);
-        assertTrue(changed.out().contains("exp/data/new.txt") && changed.out().contains("changed in bucket"), changed::toString);
+        assertTrue(
+                changed.out().contains("exp/data/new.txt") && changed.out().contains("changed in bucket"),
+                changed::toString);
         assertEquals("changed by another tool\n", b.text("exp/data/new.txt"));
 
         // 6. A body corrupted on the way is caught where a proof exists: fetched again, lands intact.
@@ -145,7 +166,8 @@ class ServerProfileTest {
         assertExit(0, corrupt);
         assertEquals("worth protecting\n", b.text("exp/data/proven.txt"));
         // With only an MD5 ETag to go by, a mismatch is read a second time before it is called corruption.
-        boolean etagOnly = quirks.contains(ServerQuirks.Quirk.NO_METADATA) && !quirks.contains(ServerQuirks.Quirk.OPAQUE_ETAGS);
+        boolean etagOnly =
+                quirks.contains(ServerQuirks.Quirk.NO_METADATA) && !quirks.contains(ServerQuirks.Quirk.OPAQUE_ETAGS);
         assertEquals(etagOnly ? 3 : 2, proxy.count(FaultProxy.Kind.GET, "proven.txt"), proxy::journal);
     }
 
@@ -157,20 +179,38 @@ class ServerProfileTest {
         assertExit(0, a.run("upload", "--yes"));
         Repo.Run status = a.run("status");
         assertExit(0, status);
-        assertTrue(status.out().contains("server: etag-md5 no, metadata no, content-md5 no, if-match-get no, conditional-put no"), status::toString);
+        assertTrue(
+                status.out()
+                        .contains(
+                                "server: etag-md5 no, metadata no, content-md5 no, if-match-get no, conditional-put no"),
+                status::toString);
 
         Repo.Run doctor = a.run("doctor");
         assertExit(0, doctor);
-        for (String row : List.of("etag-md5         no", "metadata         no", "content-md5      no", "if-match-get     no",
-                "conditional-put  no", "range-get        no", "multipart        no", "list-parts       unknown")) {
+        for (String row : List.of(
+                "etag-md5         no",
+                "metadata         no",
+                "content-md5      no",
+                "if-match-get     no",
+                "conditional-put  no",
+                "range-get        no",
+                "multipart        no",
+                "list-parts       unknown")) {
             assertTrue(doctor.out().contains(row), () -> row + " missing in\n" + doctor);
         }
         proxy.close();
         proxy = FaultProxy.start(bucket.server.endpoint);
         Repo.Run aws = a.withConfig(config("plain")).run("doctor");
         assertExit(0, aws);
-        for (String row : List.of("etag-md5         yes", "metadata         yes", "content-md5      yes", "if-match-get     yes",
-                "conditional-put  yes", "range-get        yes", "multipart        yes", "list-parts       yes")) {
+        for (String row : List.of(
+                "etag-md5         yes",
+                "metadata         yes",
+                "content-md5      yes",
+                "if-match-get     yes",
+                "conditional-put  yes",
+                "range-get        yes",
+                "multipart        yes",
+                "list-parts       yes")) {
             assertTrue(aws.out().contains(row), () -> row + " missing in\n" + aws);
         }
     }
@@ -192,8 +232,18 @@ class ServerProfileTest {
             case NO_MULTIPART -> Set.of("multipart", "list-parts");
             case NO_LIST_PARTS -> Set.of("list-parts");
         };
-        for (String f : List.of("etag-md5", "metadata", "content-md5", "if-match-get", "conditional-put", "range-get", "multipart", "list-parts")) {
-            String want = missing.contains(f) ? (quirk == ServerQuirks.Quirk.NO_MULTIPART && f.equals("list-parts") ? "unknown" : "no") : "yes";
+        for (String f : List.of(
+                "etag-md5",
+                "metadata",
+                "content-md5",
+                "if-match-get",
+                "conditional-put",
+                "range-get",
+                "multipart",
+                "list-parts")) {
+            String want = missing.contains(f)
+                    ? (quirk == ServerQuirks.Quirk.NO_MULTIPART && f.equals("list-parts") ? "unknown" : "no")
+                    : "yes";
             String row = String.format("%-16s %-8s", f, want);
             assertTrue(doctor.out().contains(row), () -> "'" + row + "' missing in\n" + doctor);
         }
@@ -226,10 +276,14 @@ class ServerProfileTest {
         for (int i = 0; i < 3; i++) a.write("exp/data/big" + i + ".bin", random(17 * MIB, 10 + i));
         Repo.Run r = a.run("upload", "--yes", "--jobs", "1");
         assertExit(0, r);
-        long said = r.both().lines().filter(l -> l.contains("does not support multipart upload")).count();
+        long said = r.both()
+                .lines()
+                .filter(l -> l.contains("does not support multipart upload"))
+                .count();
         assertEquals(1, said, r::toString);
         assertEquals(3, proxy.count(FaultProxy.Kind.PUT), proxy::journal);
-        assertEquals(new String(random(17 * MIB, 10), StandardCharsets.ISO_8859_1),
+        assertEquals(
+                new String(random(17 * MIB, 10), StandardCharsets.ISO_8859_1),
                 new String(bucket.bytes("exp/data/big0.bin"), StandardCharsets.ISO_8859_1));
     }
 }

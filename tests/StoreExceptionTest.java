@@ -14,31 +14,48 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class StoreExceptionTest {
     static S3Exception answer(int status, String code) {
         var b = S3Exception.builder().statusCode(status).message("the server's words");
-        if (code != null) b.awsErrorDetails(AwsErrorDetails.builder().errorCode(code).build());
+        if (code != null)
+            b.awsErrorDetails(AwsErrorDetails.builder().errorCode(code).build());
         return (S3Exception) b.build();
     }
 
     @Test
     void statusAndCodeGiveTheKind() {
         String[][] rows = {
-                {"404", "NoSuchBucket", "NO_BUCKET"}, {"404", "NoSuchKey", "NOT_FOUND"}, {"404", "", "NOT_FOUND"},
-                {"412", "", "PRECONDITION"}, {"409", "PreconditionFailed", "PRECONDITION"},
-                {"501", "", "NOT_IMPLEMENTED"}, {"400", "NotImplemented", "NOT_IMPLEMENTED"},
-                {"503", "SlowDown", "THROTTLED"}, {"429", "", "THROTTLED"}, {"503", "", "THROTTLED"},
-                {"403", "", "AUTH"}, {"400", "InvalidAccessKeyId", "AUTH"}, {"403", "SignatureDoesNotMatch", "AUTH"},
-                {"403", "RequestTimeTooSkewed", "AUTH"},
-                {"500", "InternalError", "SERVER_ERROR"}, {"502", "", "SERVER_ERROR"},
-                {"400", "InvalidArgument", "REFUSED"}, {"409", "", "REFUSED"}};
+            {"404", "NoSuchBucket", "NO_BUCKET"},
+            {"404", "NoSuchKey", "NOT_FOUND"},
+            {"404", "", "NOT_FOUND"},
+            {"412", "", "PRECONDITION"},
+            {"409", "PreconditionFailed", "PRECONDITION"},
+            {"501", "", "NOT_IMPLEMENTED"},
+            {"400", "NotImplemented", "NOT_IMPLEMENTED"},
+            {"503", "SlowDown", "THROTTLED"},
+            {"429", "", "THROTTLED"},
+            {"503", "", "THROTTLED"},
+            {"403", "", "AUTH"},
+            {"400", "InvalidAccessKeyId", "AUTH"},
+            {"403", "SignatureDoesNotMatch", "AUTH"},
+            {"403", "RequestTimeTooSkewed", "AUTH"},
+            {"500", "InternalError", "SERVER_ERROR"},
+            {"502", "", "SERVER_ERROR"},
+            {"400", "InvalidArgument", "REFUSED"},
+            {"409", "", "REFUSED"}
+        };
         for (String[] r : rows) {
-            assertEquals(StoreException.Kind.valueOf(r[2]), StoreException.kindOf(Integer.parseInt(r[0]), r[1]), r[0] + " " + r[1]);
+            assertEquals(
+                    StoreException.Kind.valueOf(r[2]),
+                    StoreException.kindOf(Integer.parseInt(r[0]), r[1]),
+                    r[0] + " " + r[1]);
         }
     }
 
     @Test
     void onlyPassingCausesAreWorthRunningAgain() {
         for (StoreException.Kind k : StoreException.Kind.values()) {
-            boolean expected = k == StoreException.Kind.UNREACHABLE || k == StoreException.Kind.THROTTLED
-                    || k == StoreException.Kind.SERVER_ERROR || k == StoreException.Kind.CORRUPTED;
+            boolean expected = k == StoreException.Kind.UNREACHABLE
+                    || k == StoreException.Kind.THROTTLED
+                    || k == StoreException.Kind.SERVER_ERROR
+                    || k == StoreException.Kind.CORRUPTED;
             assertEquals(expected, k.isTransient(), k.name());
         }
     }
@@ -50,8 +67,10 @@ class StoreExceptionTest {
         assertEquals(403, e.status);
         assertEquals("exp/data/a.bin: the server answered 403 SignatureDoesNotMatch", e.getMessage());
 
-        var network = SdkClientException.builder().message("Unable to execute HTTP request: long SDK words")
-                .cause(new ConnectException("Connection refused")).build();
+        var network = SdkClientException.builder()
+                .message("Unable to execute HTTP request: long SDK words")
+                .cause(new ConnectException("Connection refused"))
+                .build();
         StoreException n = StoreException.of(network, "listing");
         assertEquals(StoreException.Kind.UNREACHABLE, n.kind);
         assertEquals("listing: Connection refused", n.getMessage(), "the I/O error's words, not the SDK's");

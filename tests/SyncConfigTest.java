@@ -20,7 +20,8 @@ class SyncConfigTest {
     static final String TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6abcd";
     static final String HF = "hf_QwErTyUiOpAsDfGhJkLzXcVbNm12345678";
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static SyncConfig config(String text) {
         return SyncConfig.parse(Path.of("me.sync.env"), text, ENV);
@@ -34,21 +35,30 @@ class SyncConfigTest {
 
     @Test
     void regionDefaultsToUsEast2() {
-        assertEquals("https://files.us-east-2.lambda.ai", config("BUCKET_NAME=b\n").endpoint());
-        assertEquals("https://files.us-east-2.lambda.ai", config("LAMBDA_REGION=\n").endpoint());
+        assertEquals(
+                "https://files.us-east-2.lambda.ai", config("BUCKET_NAME=b\n").endpoint());
+        assertEquals(
+                "https://files.us-east-2.lambda.ai", config("LAMBDA_REGION=\n").endpoint());
     }
 
     @Test
     void regionPicksItsEndpointFromTheTable() {
-        assertEquals("https://files.us-east-3.lambda.ai", config("LAMBDA_REGION=us-east-3\n").endpoint());
-        assertEquals("https://files.us-midwest-2.lambda.ai", config("LAMBDA_REGION=us-midwest-2\n").endpoint());
+        assertEquals(
+                "https://files.us-east-3.lambda.ai",
+                config("LAMBDA_REGION=us-east-3\n").endpoint());
+        assertEquals(
+                "https://files.us-midwest-2.lambda.ai",
+                config("LAMBDA_REGION=us-midwest-2\n").endpoint());
     }
 
     @Test
     void explicitEndpointWinsOverRegion() {
         SyncConfig c = config("LAMBDA_REGION=us-east-3\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:9000/\n");
         assertEquals("http://127.0.0.1:9000", c.endpoint());
-        assertEquals("http://10.0.0.1:9000", config("LAMBDA_REGION=mars-1\nLAMBDA_ENDPOINT_URL=http://10.0.0.1:9000\n").endpoint());
+        assertEquals(
+                "http://10.0.0.1:9000",
+                config("LAMBDA_REGION=mars-1\nLAMBDA_ENDPOINT_URL=http://10.0.0.1:9000\n")
+                        .endpoint());
     }
 
     @Test
@@ -60,7 +70,8 @@ class SyncConfigTest {
 
     @Test
     void endpointWithCredentialsIsRefusedWithoutEchoingThem() {
-        String m = message(() -> config("LAMBDA_ENDPOINT_URL=https://AKIA:" + SECRET + "@files.example\n").endpoint());
+        String m = message(() -> config("LAMBDA_ENDPOINT_URL=https://AKIA:" + SECRET + "@files.example\n")
+                .endpoint());
         assertTrue(m.contains("LAMBDA_ENDPOINT_URL"), m);
         assertFalse(m.contains(SECRET), m);
         message(() -> config("LAMBDA_ENDPOINT_URL=files.example\n").endpoint());
@@ -89,8 +100,12 @@ class SyncConfigTest {
     @Test
     void typoOfAKnownKeyWarns() {
         SyncConfig c = config("BUCKET_NAEM=b\nbucket_name=c\n");
-        assertTrue(c.warnings.contains("me.sync.env: unknown key BUCKET_NAEM — did you mean BUCKET_NAME?"), c.warnings.toString());
-        assertTrue(c.warnings.stream().anyMatch(w -> w.contains("bucket_name") && w.contains("BUCKET_NAME")), c.warnings.toString());
+        assertTrue(
+                c.warnings.contains("me.sync.env: unknown key BUCKET_NAEM — did you mean BUCKET_NAME?"),
+                c.warnings.toString());
+        assertTrue(
+                c.warnings.stream().anyMatch(w -> w.contains("bucket_name") && w.contains("BUCKET_NAME")),
+                c.warnings.toString());
         assertEquals("b", c.values().get("BUCKET_NAEM"), "unknown keys are kept");
     }
 
@@ -102,7 +117,9 @@ class SyncConfigTest {
 
     @Test
     void environmentDoesNotOverrideTheFile() {
-        SyncConfig c = SyncConfig.parse(Path.of("me.sync.env"), "BUCKET_NAME=from-file\n",
+        SyncConfig c = SyncConfig.parse(
+                Path.of("me.sync.env"),
+                "BUCKET_NAME=from-file\n",
                 Map.of("BUCKET_NAME", "from-env", "LAMBDA_REGION", "us-east-3"));
         assertEquals("from-file", c.bucket());
         assertEquals("us-east-2", c.region());
@@ -111,7 +128,8 @@ class SyncConfigTest {
     @Test
     void emptyValueCountsAsMissing() {
         assertNull(config("BUCKET_NAME=\n").bucket());
-        String m = message(() -> config("BUCKET_NAME=\nLAMBDA_ACCESS_KEY_ID=a\nLAMBDA_SECRET_ACCESS_KEY=s\n").requireStore("upload"));
+        String m = message(() -> config("BUCKET_NAME=\nLAMBDA_ACCESS_KEY_ID=a\nLAMBDA_SECRET_ACCESS_KEY=s\n")
+                .requireStore("upload"));
         assertTrue(m.startsWith("me.sync.env: BUCKET_NAME"), m);
         assertTrue(m.contains("upload"), m);
     }
@@ -129,7 +147,9 @@ class SyncConfigTest {
         Path f = tmp.resolve("me.sync.env");
         Files.writeString(f, "BUCKET_NAME=b\nLAMBDA_SECRET_ACCESS_KEY=s3cr3t-value\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-        assertTrue(SyncConfig.load(f, ENV).warnings.contains(f + ": holds secrets but others can read it; fix with: chmod 600 " + f));
+        assertTrue(SyncConfig.load(f, ENV)
+                .warnings
+                .contains(f + ": holds secrets but others can read it; fix with: chmod 600 " + f));
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         assertEquals(List.of(), SyncConfig.load(f, ENV).warnings);
     }
@@ -139,10 +159,12 @@ class SyncConfigTest {
     void secretsAreExposedByGroupOrOthersReadOnly() {
         Map<String, String> wandb = Map.of("WANDB_API_KEY", "0123456789abcdef");
         assertTrue(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r--r--"), wandb));
-        assertTrue(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r-----"), Map.of("GITHUB_TOKEN", "ghp_x")));
+        assertTrue(SyncConfig.exposesSecrets(
+                PosixFilePermissions.fromString("rw-r-----"), Map.of("GITHUB_TOKEN", "ghp_x")));
         assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw--w----"), wandb));
         assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-------"), wandb));
-        assertFalse(SyncConfig.exposesSecrets(PosixFilePermissions.fromString("rw-r--r--"), Map.of("SYNC_TARGET", "b", "GITHUB_TOKEN", "")));
+        assertFalse(SyncConfig.exposesSecrets(
+                PosixFilePermissions.fromString("rw-r--r--"), Map.of("SYNC_TARGET", "b", "GITHUB_TOKEN", "")));
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SyncEngineTest {
     static final long T0 = 1_700_000_000_123L; // a modification time with milliseconds
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     Repo repo() {
@@ -66,7 +67,8 @@ class SyncEngineTest {
         Repo.Run up = a.run("upload", "--yes");
         assertExit(0, up);
         assertSays(up, "upload: this machine -> bucket '" + bucket.name + "'", "upload", "5 files", "done: 5 item(s)");
-        assertEquals(a.dataFiles(), bucket.contents(), "the bucket holds exactly the data files, key = repo-relative path");
+        assertEquals(
+                a.dataFiles(), bucket.contents(), "the bucket holds exactly the data files, key = repo-relative path");
 
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes");
@@ -112,7 +114,10 @@ class SyncEngineTest {
         assertExit(0, r);
         assertSays(r, "record as in sync");
         assertEquals(Set.of(), section(r, "upload:"), r::toString);
-        assertEquals(meta, bucket.metadata("exp/data/x.txt"), "not uploaded again: the object still has the first upload's mtime");
+        assertEquals(
+                meta,
+                bucket.metadata("exp/data/x.txt"),
+                "not uploaded again: the object still has the first upload's mtime");
         assertNothingToDo(a.run("upload"));
     }
 
@@ -148,7 +153,11 @@ class SyncEngineTest {
 
         Repo.Run r = fresh.run("upload", "--yes");
         assertExit(4, r);
-        assertSays(r, "conflict", "exp/data/results.json", "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)",
+        assertSays(
+                r,
+                "conflict",
+                "exp/data/results.json",
+                "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)",
                 "download --force takes the bucket's (yours goes to .lambda-sync/trash/)");
         assertEquals("{\"from\": \"a\"}\n", bucket.text("exp/data/results.json"));
     }
@@ -177,7 +186,8 @@ class SyncEngineTest {
         assertExit(0, forced);
         assertSays(forced, "[local copy to .lambda-sync/trash/]");
         assertEquals("v2 from a\n", b.text("exp/data/f.txt"));
-        assertEquals("b's unsaved work\n", b.trashed("exp/data/f.txt"), "the overwritten local copy is kept in the trash");
+        assertEquals(
+                "b's unsaved work\n", b.trashed("exp/data/f.txt"), "the overwritten local copy is kept in the trash");
         assertEquals("b's other new result\n", b.text("exp/data/g.txt"));
     }
 
@@ -204,9 +214,19 @@ class SyncEngineTest {
         Set<String> gone = new HashSet<>(before);
         gone.removeAll(bucket.contents().keySet());
         assertEquals(named, gone);
-        assertEquals("f2 changed on b\n", bucket.text("exp/data/f2.txt"), "changed in the bucket: kept even with --delete");
-        assertEquals(Map.of("exp/data/f2.txt", "f2 changed on b\n", "exp/data/f3.txt", "f3\n", "exp/data/f4.txt", "f4\n",
-                "exp/data/f5.txt", "only in bucket\n"), bucket.contents());
+        assertEquals(
+                "f2 changed on b\n", bucket.text("exp/data/f2.txt"), "changed in the bucket: kept even with --delete");
+        assertEquals(
+                Map.of(
+                        "exp/data/f2.txt",
+                        "f2 changed on b\n",
+                        "exp/data/f3.txt",
+                        "f3\n",
+                        "exp/data/f4.txt",
+                        "f4\n",
+                        "exp/data/f5.txt",
+                        "only in bucket\n"),
+                bucket.contents());
         assertEquals("f1\n", a.trashed("exp/data/f1.txt"), "the bucket's copy is kept in the trash");
     }
 
@@ -306,7 +326,9 @@ class SyncEngineTest {
 
         // A path relative to the working directory, and a single file.
         assertExit(0, a.runIn(a.path("exp"), null, "upload", "--yes", "reports/r.md"));
-        assertEquals(Set.of("exp/data/a/1.txt", "exp/data/a/2.txt", "exp/reports/r.md"), bucket.contents().keySet());
+        assertEquals(
+                Set.of("exp/data/a/1.txt", "exp/data/a/2.txt", "exp/reports/r.md"),
+                bucket.contents().keySet());
 
         bucket.put("exp/data/b/remote.txt", "remote\n");
         bucket.put("exp/data/a/remote.txt", "remote a\n");
@@ -314,7 +336,9 @@ class SyncEngineTest {
         Repo.Run down = b.run("download", "--yes", "exp/data/a");
         assertExit(0, down);
         assertSays(down, "limited to exp/data/a");
-        assertEquals(Map.of("exp/data/a/1.txt", "a1\n", "exp/data/a/2.txt", "a2\n", "exp/data/a/remote.txt", "remote a\n"), b.dataFiles());
+        assertEquals(
+                Map.of("exp/data/a/1.txt", "a1\n", "exp/data/a/2.txt", "a2\n", "exp/data/a/remote.txt", "remote a\n"),
+                b.dataFiles());
     }
 
     @Test
@@ -380,8 +404,19 @@ class SyncEngineTest {
         bucket.put("exp/checkpoints/c.pt", "ckpt");
 
         assertExit(0, a.run("upload", "--yes"));
-        assertEquals(Map.of("train.py", "print('evil')\n", "exp/model.py", "print('evil')\n", "exp/notes.md", "bucket notes\n",
-                "exp/checkpoints/c.pt", "ckpt", "exp/data/x.txt", "x\n"), bucket.contents());
+        assertEquals(
+                Map.of(
+                        "train.py",
+                        "print('evil')\n",
+                        "exp/model.py",
+                        "print('evil')\n",
+                        "exp/notes.md",
+                        "bucket notes\n",
+                        "exp/checkpoints/c.pt",
+                        "ckpt",
+                        "exp/data/x.txt",
+                        "x\n"),
+                bucket.contents());
 
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run r = b.run("download", "--yes");
@@ -406,7 +441,9 @@ class SyncEngineTest {
         assertExit(0, r);
         assertEquals(Map.of("exp/data/run1/x.txt", "x\n"), a.dataFiles());
         assertExit(0, a.run("upload", "--yes", "--delete"));
-        assertEquals(Set.of("exp/data/", "exp/data/run1/", "exp/data/run1/x.txt"), bucket.contents().keySet());
+        assertEquals(
+                Set.of("exp/data/", "exp/data/run1/", "exp/data/run1/x.txt"),
+                bucket.contents().keySet());
     }
 
     @Test
@@ -417,8 +454,14 @@ class SyncEngineTest {
 
         Repo.Run r = a.run("status");
         assertExit(0, r);
-        assertSays(r, "upload: this machine -> bucket '" + bucket.name + "'", "download: bucket '" + bucket.name + "'",
-                "exp/data/mine.txt", "exp/data/theirs.txt", "new here, never uploaded", "new in bucket, never synced here");
+        assertSays(
+                r,
+                "upload: this machine -> bucket '" + bucket.name + "'",
+                "download: bucket '" + bucket.name + "'",
+                "exp/data/mine.txt",
+                "exp/data/theirs.txt",
+                "new here, never uploaded",
+                "new in bucket, never synced here");
         assertTrue(r.out().indexOf("upload: ") < r.out().indexOf("download: "), r::toString);
         assertEquals(Map.of("exp/data/theirs.txt", "theirs\n"), bucket.contents());
         assertEquals(Map.of("exp/data/mine.txt", "mine\n"), a.dataFiles());
@@ -441,10 +484,14 @@ class SyncEngineTest {
         assertSays(up, "directory " + target);
         Map<String, String> inTarget = new TreeMap<>();
         try (var s = Files.walk(target)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) inTarget.put(target.relativize(p).toString(), Repo.describe(Files.readAllBytes(p)));
+            for (Path p : s.filter(Files::isRegularFile).toList())
+                inTarget.put(target.relativize(p).toString(), Repo.describe(Files.readAllBytes(p)));
         }
         assertEquals(a.dataFiles(), inTarget);
-        assertEquals(a.mtime("exp/data/weights.bin"), Files.getLastModifiedTime(target.resolve("exp/data/weights.bin")).toMillis());
+        assertEquals(
+                a.mtime("exp/data/weights.bin"),
+                Files.getLastModifiedTime(target.resolve("exp/data/weights.bin"))
+                        .toMillis());
 
         Repo b = a.cloneTo(tmp.resolve("b"));
         assertExit(0, b.run("download", "--yes"));
@@ -454,7 +501,8 @@ class SyncEngineTest {
 
         b.write("exp/data/results/run1.jsonl", "{\"loss\": 0.4, \"rerun\": true}\n");
         assertExit(0, b.run("upload", "--yes"));
-        assertEquals("{\"loss\": 0.4, \"rerun\": true}\n", Files.readString(target.resolve("exp/data/results/run1.jsonl")));
+        assertEquals(
+                "{\"loss\": 0.4, \"rerun\": true}\n", Files.readString(target.resolve("exp/data/results/run1.jsonl")));
         assertEquals(Map.of(), bucket.contents(), "SYNC_TARGET alone: the bucket is not used");
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * count of what was ignored, end to end.
  */
 class SyncIgnoreTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** The ```text block of SYNC.md that starts with "# .syncignore". */
     static String syncMdExample() throws IOException {
@@ -70,7 +71,8 @@ class SyncIgnoreTest {
             if (e.getValue() != null) used.add(e.getValue());
         }
         used.add("!phase0/data/raw/README.md");
-        Set<String> patterns = new TreeSet<>(example.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
+        Set<String> patterns = new TreeSet<>(
+                example.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
         assertEquals(patterns, used, "every pattern of the SYNC.md example is tested here");
     }
 
@@ -78,7 +80,9 @@ class SyncIgnoreTest {
     void aHashAfterAPatternIsPartOfThePatternAsInGit() {
         SyncIgnore ignore = SyncIgnore.parse("t", "*.tmp   # not a comment\n# a comment\n\\#kept\n");
         assertNull(ignore.match("exp/data/a.tmp", false));
-        assertEquals(1, ignore.match("exp/data/a.tmp   # not a comment", false).rule().line());
+        assertEquals(
+                1,
+                ignore.match("exp/data/a.tmp   # not a comment", false).rule().line());
         assertEquals(3, ignore.match("exp/data/#kept", false).rule().line());
         assertNull(ignore.match("exp/data/# a comment", false));
     }
@@ -103,8 +107,14 @@ class SyncIgnoreTest {
     @Test
     void builtInExcludesNeedNoSyncignore() {
         SyncIgnore none = SyncIgnore.none();
-        for (String rel : List.of("exp/data/.git/config", "exp/data/clone/.git/hooks/post-checkout", "exp/data/sub/.git",
-                "exp/data/__pycache__/m.pyc", "exp/data/.ipynb_checkpoints/a", "exp/data/.venv/bin/python", "exp/data/a.swp")) {
+        for (String rel : List.of(
+                "exp/data/.git/config",
+                "exp/data/clone/.git/hooks/post-checkout",
+                "exp/data/sub/.git",
+                "exp/data/__pycache__/m.pyc",
+                "exp/data/.ipynb_checkpoints/a",
+                "exp/data/.venv/bin/python",
+                "exp/data/a.swp")) {
             assertTrue(none.excludes(rel, false), rel);
         }
         assertFalse(none.excludes("exp/data/.gitignore", false));
@@ -113,16 +123,51 @@ class SyncIgnoreTest {
 
     // ---- the same answers as git itself ---------------------------------------------------------
 
-    static final String CORPUS = String.join("\n",
-            "# comment", "*.tmp  # trailing words are pattern", "*.log", "!keep.log", "/top-only.txt", "build/", "!build/keep.txt",
-            "**/cache/**", "exp/data/raw/*", "!exp/data/raw/b.bin", "a?c.txt", "[xy]z.txt", "\\#hash.txt", "\\!bang.txt",
-            "trailing-space.txt   ", "escaped-space.txt\\ ", "docs/**/*.pdf", "");
+    static final String CORPUS = String.join(
+            "\n",
+            "# comment",
+            "*.tmp  # trailing words are pattern",
+            "*.log",
+            "!keep.log",
+            "/top-only.txt",
+            "build/",
+            "!build/keep.txt",
+            "**/cache/**",
+            "exp/data/raw/*",
+            "!exp/data/raw/b.bin",
+            "a?c.txt",
+            "[xy]z.txt",
+            "\\#hash.txt",
+            "\\!bang.txt",
+            "trailing-space.txt   ",
+            "escaped-space.txt\\ ",
+            "docs/**/*.pdf",
+            "");
     static final List<String> PATHS = List.of(
-            "x.tmp", "exp/data/x.tmp", "exp/data/x.tmp  # trailing words are pattern", "exp/data/a.log", "exp/data/keep.log",
-            "top-only.txt", "exp/top-only.txt", "exp/data/build/a.txt", "exp/data/build/keep.txt", "exp/data/cache/x/y.bin",
-            "exp/cache/z.txt", "exp/data/raw/a.bin", "exp/data/raw/b.bin", "exp/data/raw/sub/c.bin", "exp/data/abc.txt",
-            "exp/data/xz.txt", "exp/data/zz.txt", "exp/data/#hash.txt", "exp/data/!bang.txt", "exp/data/trailing-space.txt",
-            "exp/data/escaped-space.txt ", "docs/a/b/c.pdf", "docs/c.pdf", "exp/data/plain.txt");
+            "x.tmp",
+            "exp/data/x.tmp",
+            "exp/data/x.tmp  # trailing words are pattern",
+            "exp/data/a.log",
+            "exp/data/keep.log",
+            "top-only.txt",
+            "exp/top-only.txt",
+            "exp/data/build/a.txt",
+            "exp/data/build/keep.txt",
+            "exp/data/cache/x/y.bin",
+            "exp/cache/z.txt",
+            "exp/data/raw/a.bin",
+            "exp/data/raw/b.bin",
+            "exp/data/raw/sub/c.bin",
+            "exp/data/abc.txt",
+            "exp/data/xz.txt",
+            "exp/data/zz.txt",
+            "exp/data/#hash.txt",
+            "exp/data/!bang.txt",
+            "exp/data/trailing-space.txt",
+            "exp/data/escaped-space.txt ",
+            "docs/a/b/c.pdf",
+            "docs/c.pdf",
+            "exp/data/plain.txt");
 
     @Test
     void agreesWithGitCheckIgnoreOnACorpus() throws Exception {
@@ -184,12 +229,20 @@ class SyncIgnoreTest {
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("  3 files and 1 folder ignored by .syncignore (-v lists them)\n"), r::toString);
         assertFalse(r.out().contains("exp/data/run.tmp"), r::toString);
-        assertEquals(Map.of("exp/data/keep.txt", "keep\n", "exp/data/keep.tmp", "taken back\n", "exp/data/remote.tmp", "tmp\n"),
+        assertEquals(
+                Map.of(
+                        "exp/data/keep.txt",
+                        "keep\n",
+                        "exp/data/keep.tmp",
+                        "taken back\n",
+                        "exp/data/remote.tmp",
+                        "tmp\n"),
                 bucket.contents());
 
         Repo.Run v = a.run("status", "-v");
         assertEquals(0, v.code(), v::toString);
-        for (String l : List.of("  3 files and 1 folder ignored by .syncignore:",
+        for (String l : List.of(
+                "  3 files and 1 folder ignored by .syncignore:",
                 "    exp/data/remote.tmp  .syncignore line 2 (*.tmp)",
                 "    exp/data/run.tmp  .syncignore line 2 (*.tmp)",
                 "    exp/data/scratch/  .syncignore line 3 (exp/data/scratch/)",

@@ -14,12 +14,20 @@ class SyncOutcomeTest {
     static final DataDirs.Note AT_ROOT = new DataDirs.Note(DataDirs.Why.AT_ROOT, "data", "data/ is not synced");
 
     static SyncOutcome.Planned planned(Map<String, Store.Remote> remote) {
-        SyncPlan plan = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(F.rel(), F), remote, Map.of(),
-                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()), List.of(), new SyncPlan.Options(false, false), "dir:/b");
+        SyncPlan plan = SyncPlan.build(
+                SyncPlan.Direction.UPLOAD,
+                Map.of(F.rel(), F),
+                remote,
+                Map.of(),
+                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(),
+                new SyncPlan.Options(false, false),
+                "dir:/b");
         return new SyncOutcome.Planned(plan, "directory /b", Path.of("/r"), List.of(), List.of(), 0);
     }
 
-    static Transfer.Result result(List<Transfer.Failure> failures, List<Transfer.Failure> conflicts, Transfer.Interrupted stop) {
+    static Transfer.Result result(
+            List<Transfer.Failure> failures, List<Transfer.Failure> conflicts, Transfer.Interrupted stop) {
         return new Transfer.Result(1, failures, 4, 0.1, false, conflicts, List.of(), stop);
     }
 
@@ -49,12 +57,18 @@ class SyncOutcomeTest {
     void aConflictLeftInThePlanExits4() {
         SyncOutcome.Planned conflict = planned(Map.of(F.rel(), new Store.Remote(F.rel(), 5, "etag")));
         assertEquals(4, new SyncOutcome(List.of(conflict), null, null, false, List.of()).exitCode());
-        assertEquals(0, new SyncOutcome(List.of(conflict), null, null, true, List.of()).exitCode(), "a dry run exits 0");
+        assertEquals(
+                0, new SyncOutcome(List.of(conflict), null, null, true, List.of()).exitCode(), "a dry run exits 0");
     }
 
     @Test
     void anInterruptExits130AndARefusalItsOwnCode() {
-        assertEquals(130, code(result(List.of(FAILED), List.of(), new Transfer.Interrupted(3, Set.of(F.rel()))), null, List.of()));
+        assertEquals(
+                130,
+                code(
+                        result(List.of(FAILED), List.of(), new Transfer.Interrupted(3, Set.of(F.rel()))),
+                        null,
+                        List.of()));
         assertEquals(3, code(null, new SyncOutcome.Refusal(3, "aborted: nothing changed"), List.of(AT_ROOT)));
     }
 }

@@ -60,8 +60,15 @@ class SyncPlanTest {
             CHANGED   | DELETED   | false | force,delete   | PUT           | false | DELETE_LOCAL | true
             DELETED   | DELETED   | false | -              | FORGET        | false | FORGET       | false
             """)
-    void tableRow(SyncPlan.Change local, SyncPlan.Change remote, boolean same, String flags,
-                  SyncPlan.Action upload, boolean uploadTrash, SyncPlan.Action download, boolean downloadTrash) {
+    void tableRow(
+            SyncPlan.Change local,
+            SyncPlan.Change remote,
+            boolean same,
+            String flags,
+            SyncPlan.Action upload,
+            boolean uploadTrash,
+            SyncPlan.Action download,
+            boolean downloadTrash) {
         SyncPlan.Options opt = new SyncPlan.Options(flags.contains("force"), flags.contains("delete"));
         SyncPlan.Decision up = SyncPlan.decide(SyncPlan.Direction.UPLOAD, local, remote, same, opt);
         SyncPlan.Decision down = SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, local, remote, same, opt);
@@ -74,21 +81,50 @@ class SyncPlanTest {
     @Test
     void inSyncNeedsNoDecision() {
         SyncPlan.Options opt = new SyncPlan.Options(true, true);
-        assertNull(SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
-        assertNull(SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
+        assertNull(SyncPlan.decide(
+                SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
+        assertNull(SyncPlan.decide(
+                SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.UNCHANGED, false, opt));
     }
 
     @Test
     void reasonsSayWhichSideChangedAndWhichFlagWouldAct() {
         SyncPlan.Options none = new SyncPlan.Options(false, false);
-        assertEquals("changed in bucket (download to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.UNCHANGED, SyncPlan.Change.CHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
-        assertEquals("changed here (upload to sync it)",
-                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.CHANGED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.DOWNLOAD));
-        assertEquals("deleted here (--delete to delete it in bucket)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.DELETED, SyncPlan.Change.UNCHANGED, false, none).why().words(SyncPlan.Direction.UPLOAD));
-        assertEquals("new in bucket, never synced here (download to get it; --delete --force to delete it)",
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
+        assertEquals(
+                "changed in bucket (download to sync it)",
+                SyncPlan.decide(
+                                SyncPlan.Direction.UPLOAD,
+                                SyncPlan.Change.UNCHANGED,
+                                SyncPlan.Change.CHANGED,
+                                false,
+                                none)
+                        .why()
+                        .words(SyncPlan.Direction.UPLOAD));
+        assertEquals(
+                "changed here (upload to sync it)",
+                SyncPlan.decide(
+                                SyncPlan.Direction.DOWNLOAD,
+                                SyncPlan.Change.CHANGED,
+                                SyncPlan.Change.UNCHANGED,
+                                false,
+                                none)
+                        .why()
+                        .words(SyncPlan.Direction.DOWNLOAD));
+        assertEquals(
+                "deleted here (--delete to delete it in bucket)",
+                SyncPlan.decide(
+                                SyncPlan.Direction.UPLOAD,
+                                SyncPlan.Change.DELETED,
+                                SyncPlan.Change.UNCHANGED,
+                                false,
+                                none)
+                        .why()
+                        .words(SyncPlan.Direction.UPLOAD));
+        assertEquals(
+                "new in bucket, never synced here (download to get it; --delete --force to delete it)",
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.ABSENT, SyncPlan.Change.NEW, false, none)
+                        .why()
+                        .words(SyncPlan.Direction.UPLOAD));
     }
 
     /** A first sync with different copies names both ways out (each --force, and where the other copy goes), never "X first". */
@@ -97,23 +133,44 @@ class SyncPlanTest {
         SyncPlan.Options none = new SyncPlan.Options(false, false);
         String keep = "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)";
         String take = "download --force takes the bucket's (yours goes to .lambda-sync/trash/)";
-        assertEquals("differs from the bucket's copy, never synced here: " + keep + ", " + take,
-                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.UPLOAD));
-        assertEquals("differs from your copy here, never synced: " + take + ", " + keep,
-                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none).why().words(SyncPlan.Direction.DOWNLOAD));
+        assertEquals(
+                "differs from the bucket's copy, never synced here: " + keep + ", " + take,
+                SyncPlan.decide(SyncPlan.Direction.UPLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none)
+                        .why()
+                        .words(SyncPlan.Direction.UPLOAD));
+        assertEquals(
+                "differs from your copy here, never synced: " + take + ", " + keep,
+                SyncPlan.decide(SyncPlan.Direction.DOWNLOAD, SyncPlan.Change.NEW, SyncPlan.Change.NEW, false, none)
+                        .why()
+                        .words(SyncPlan.Direction.DOWNLOAD));
     }
 
     @Test
     void exit4ComesFromTheReasonsTypeNeverFromItsWords() {
-        var refused = new SyncPlan.Item("e/data/bad", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, "contains .."),
-                false, 0, null, null);
-        var link = new SyncPlan.Item("e/data/link", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.SYMLINK), false, 0, null, null);
-        SyncPlan p = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(), Map.of(), Map.of(), new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
-                List.of(refused, link), new SyncPlan.Options(false, false), "s3:x");
+        var refused = new SyncPlan.Item(
+                "e/data/bad",
+                SyncPlan.Action.SKIP,
+                new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, "contains .."),
+                false,
+                0,
+                null,
+                null);
+        var link = new SyncPlan.Item(
+                "e/data/link", SyncPlan.Action.SKIP, new Reason.Skip(Reason.Skip.Kind.SYMLINK), false, 0, null, null);
+        SyncPlan p = SyncPlan.build(
+                SyncPlan.Direction.UPLOAD,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(refused, link),
+                new SyncPlan.Options(false, false),
+                "s3:x");
         assertEquals(1, p.leftUntouched());
         for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
             for (Reason.Rule r : Reason.Rule.values()) assertTrue(!r.words(d).isBlank(), r + " has words");
-            for (Reason.Skip.Kind k : Reason.Skip.Kind.values()) assertTrue(!new Reason.Skip(k, "x").words(d).isBlank(), k + " has words");
+            for (Reason.Skip.Kind k : Reason.Skip.Kind.values())
+                assertTrue(!new Reason.Skip(k, "x").words(d).isBlank(), k + " has words");
         }
     }
 
@@ -122,15 +179,34 @@ class SyncPlanTest {
         var x = new LocalTree.LocalFile("e/data/k/x", 1, 1);
         var k = new Store.Remote("e/data/k", 2, "t");
         SyncPlan.Facts none = new SyncPlan.Facts(Map.of(), Set.of(), Set.of());
-        SyncPlan p = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(x.rel(), x), Map.of(k.rel(), k),
-                Map.of("e/data/k", new SyncState.Entry(2, 1, "t", "m")), none, List.of(), new SyncPlan.Options(false, false), "s3:x");
-        assertEquals(List.of("e/data/k:DELETE_REMOTE:REPLACED_BY_FOLDER:true", "e/data/k/x:PUT:NEW_AT_SOURCE:false"),
-                p.items.stream().map(i -> i.rel() + ":" + i.action() + ":" + i.why() + ":" + i.trash()).toList());
+        SyncPlan p = SyncPlan.build(
+                SyncPlan.Direction.UPLOAD,
+                Map.of(x.rel(), x),
+                Map.of(k.rel(), k),
+                Map.of("e/data/k", new SyncState.Entry(2, 1, "t", "m")),
+                none,
+                List.of(),
+                new SyncPlan.Options(false, false),
+                "s3:x");
+        assertEquals(
+                List.of("e/data/k:DELETE_REMOTE:REPLACED_BY_FOLDER:true", "e/data/k/x:PUT:NEW_AT_SOURCE:false"),
+                p.items.stream()
+                        .map(i -> i.rel() + ":" + i.action() + ":" + i.why() + ":" + i.trash())
+                        .toList());
 
         // Never synced here: the bucket's k is not this machine's to replace without --force.
-        SyncPlan q = SyncPlan.build(SyncPlan.Direction.UPLOAD, Map.of(x.rel(), x), Map.of(k.rel(), k), Map.of(), none, List.of(),
-                new SyncPlan.Options(false, true), "s3:x");
-        assertEquals(List.of("e/data/k:KEEP", "e/data/k/x:CONFLICT"), q.items.stream().map(i -> i.rel() + ":" + i.action()).toList());
+        SyncPlan q = SyncPlan.build(
+                SyncPlan.Direction.UPLOAD,
+                Map.of(x.rel(), x),
+                Map.of(k.rel(), k),
+                Map.of(),
+                none,
+                List.of(),
+                new SyncPlan.Options(false, true),
+                "s3:x");
+        assertEquals(
+                List.of("e/data/k:KEEP", "e/data/k/x:CONFLICT"),
+                q.items.stream().map(i -> i.rel() + ":" + i.action()).toList());
         assertEquals(1, q.leftUntouched());
     }
 
@@ -146,8 +222,11 @@ class SyncPlanTest {
 
     @Test
     void actionsHaveTheJsonNamesSyncMdDocuments() {
-        assertEquals(List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
-                java.util.Arrays.stream(SyncPlan.Action.values()).map(a -> a.json).toList());
+        assertEquals(
+                List.of("put", "get", "delete-remote", "delete-local", "record", "forget", "keep", "conflict", "skip"),
+                java.util.Arrays.stream(SyncPlan.Action.values())
+                        .map(a -> a.json)
+                        .toList());
     }
 
     @Test
@@ -167,8 +246,11 @@ class SyncPlanTest {
     @Test
     void sizeAloneNeverProvesSameContent() {
         LocalTree.LocalFile l = new LocalTree.LocalFile("a", 10, 1);
-        assertTrue(SyncPlan.needsComparison(l, new Store.Remote("a", 10, "x"), null), "same size, no state: must compare contents");
-        assertEquals(false, SyncPlan.needsComparison(l, new Store.Remote("a", 11, "x"), null), "different sizes differ");
+        assertTrue(
+                SyncPlan.needsComparison(l, new Store.Remote("a", 10, "x"), null),
+                "same size, no state: must compare contents");
+        assertEquals(
+                false, SyncPlan.needsComparison(l, new Store.Remote("a", 11, "x"), null), "different sizes differ");
     }
 
     @Test
@@ -176,12 +258,18 @@ class SyncPlanTest {
         Map<String, LocalTree.LocalFile> local = Map.of("e/data/a", new LocalTree.LocalFile("e/data/a", 3, 100));
         SyncPlan.Facts none = new SyncPlan.Facts(Map.of(), Set.of(), Set.of());
         SyncPlan.Options opt = new SyncPlan.Options(false, false);
-        SyncPlan p1 = SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
-        SyncPlan p2 = SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
+        SyncPlan p1 =
+                SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
+        SyncPlan p2 =
+                SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:x");
         assertEquals(p1.id, p2.id);
         Map<String, LocalTree.LocalFile> edited = Map.of("e/data/a", new LocalTree.LocalFile("e/data/a", 4, 100));
-        assertNotEquals(p1.id, SyncPlan.build(SyncPlan.Direction.UPLOAD, edited, Map.of(), Map.of(), none, List.of(), opt, "s3:x").id);
-        assertNotEquals(p1.id, SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:y").id);
+        assertNotEquals(
+                p1.id,
+                SyncPlan.build(SyncPlan.Direction.UPLOAD, edited, Map.of(), Map.of(), none, List.of(), opt, "s3:x").id);
+        assertNotEquals(
+                p1.id,
+                SyncPlan.build(SyncPlan.Direction.UPLOAD, local, Map.of(), Map.of(), none, List.of(), opt, "s3:y").id);
     }
 
     @Test
@@ -189,10 +277,17 @@ class SyncPlanTest {
         var l = new LocalTree.LocalFile("e/data/changed", 5, 200);
         var r = new Store.Remote("e/data/remote-only", 7, "t");
         var gone = new SyncState.Entry(1, 1, "t0", "m0");
-        SyncPlan p = SyncPlan.build(SyncPlan.Direction.DOWNLOAD, Map.of(l.rel(), l), Map.of(r.rel(), r),
-                Map.of("e/data/gone", gone), new SyncPlan.Facts(Map.of(), Set.of(), Set.of()), List.of(),
-                new SyncPlan.Options(false, false), "s3:x");
-        assertEquals(List.of("e/data/changed:KEEP", "e/data/gone:FORGET", "e/data/remote-only:GET"),
+        SyncPlan p = SyncPlan.build(
+                SyncPlan.Direction.DOWNLOAD,
+                Map.of(l.rel(), l),
+                Map.of(r.rel(), r),
+                Map.of("e/data/gone", gone),
+                new SyncPlan.Facts(Map.of(), Set.of(), Set.of()),
+                List.of(),
+                new SyncPlan.Options(false, false),
+                "s3:x");
+        assertEquals(
+                List.of("e/data/changed:KEEP", "e/data/gone:FORGET", "e/data/remote-only:GET"),
                 p.items.stream().map(i -> i.rel() + ":" + i.action()).toList());
         assertEquals(7, p.of(SyncPlan.Action.GET).get(0).bytes());
     }

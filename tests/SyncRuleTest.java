@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SyncRuleTest {
     static final String F = "exp/data/f.txt";
-    static final String BASE = "base\n", MINE = "mine, changed here\n", THEIRS = "theirs, changed in the bucket\n",
+    static final String BASE = "base\n",
+            MINE = "mine, changed here\n",
+            THEIRS = "theirs, changed in the bucket\n",
             SAME = "the same new content on both sides\n";
     static final long T0 = 1_700_000_000_123L, T1 = T0 + 60_000;
 
@@ -32,84 +34,402 @@ class SyncRuleTest {
      * @param remote  the bucket's content now, likewise
      * @param command mode and flags (--yes is added)
      */
-    record Row(String name, boolean synced, String here, String remote, String command,
-               String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+    record Row(
+            String name,
+            boolean synced,
+            String here,
+            String remote,
+            String command,
+            String hereAfter,
+            String remoteAfter,
+            String trashed,
+            int exit,
+            String says) {
         @Override
         public String toString() {
             return name + ": " + command;
         }
     }
 
-    static Row synced(String name, String here, String remote, String command, String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+    static Row synced(
+            String name,
+            String here,
+            String remote,
+            String command,
+            String hereAfter,
+            String remoteAfter,
+            String trashed,
+            int exit,
+            String says) {
         return new Row(name, true, here, remote, command, hereAfter, remoteAfter, trashed, exit, says);
     }
 
-    static Row fresh(String name, String here, String remote, String command, String hereAfter, String remoteAfter, String trashed, int exit, String says) {
+    static Row fresh(
+            String name,
+            String here,
+            String remote,
+            String command,
+            String hereAfter,
+            String remoteAfter,
+            String trashed,
+            int exit,
+            String says) {
         return new Row(name, false, here, remote, command, hereAfter, remoteAfter, trashed, exit, says);
     }
 
     static Stream<Row> table() {
         return Stream.of(
-                // here new or changed | bucket unchanged, absent or deleted: upload puts; download keeps, says "changed here"
+                // here new or changed | bucket unchanged, absent or deleted: upload puts; download keeps, says "changed
+                // here"
                 synced("changed here, bucket unchanged", MINE, BASE, "upload", MINE, MINE, null, 0, "changed here"),
-                synced("changed here, bucket unchanged", MINE, BASE, "download", MINE, BASE, null, 0, "changed here (upload to sync it)"),
-                synced("changed here, deleted in bucket", MINE, null, "upload", MINE, MINE, null, 0, "changed here, restored"),
-                synced("changed here, deleted in bucket", MINE, null, "download", MINE, null, null, 0, "deleted in bucket, changed here"),
-                synced("changed here, deleted in bucket", MINE, null, "download --delete", MINE, null, null, 4, "deleted in bucket but changed here"),
+                synced(
+                        "changed here, bucket unchanged",
+                        MINE,
+                        BASE,
+                        "download",
+                        MINE,
+                        BASE,
+                        null,
+                        0,
+                        "changed here (upload to sync it)"),
+                synced(
+                        "changed here, deleted in bucket",
+                        MINE,
+                        null,
+                        "upload",
+                        MINE,
+                        MINE,
+                        null,
+                        0,
+                        "changed here, restored"),
+                synced(
+                        "changed here, deleted in bucket",
+                        MINE,
+                        null,
+                        "download",
+                        MINE,
+                        null,
+                        null,
+                        0,
+                        "deleted in bucket, changed here"),
+                synced(
+                        "changed here, deleted in bucket",
+                        MINE,
+                        null,
+                        "download --delete",
+                        MINE,
+                        null,
+                        null,
+                        4,
+                        "deleted in bucket but changed here"),
                 fresh("new here, absent in bucket", MINE, null, "upload", MINE, MINE, null, 0, "new here"),
-                fresh("new here, absent in bucket", MINE, null, "download", MINE, null, null, 0, "new here, never uploaded (upload to send it"),
-                fresh("new here, absent in bucket", MINE, null, "download --delete", MINE, null, null, 0, "--delete --force to delete it"),
-                fresh("new here, absent in bucket", MINE, null, "download --delete --force", null, null, MINE, 0, "new here, never uploaded (--delete --force)"),
+                fresh(
+                        "new here, absent in bucket",
+                        MINE,
+                        null,
+                        "download",
+                        MINE,
+                        null,
+                        null,
+                        0,
+                        "new here, never uploaded (upload to send it"),
+                fresh(
+                        "new here, absent in bucket",
+                        MINE,
+                        null,
+                        "download --delete",
+                        MINE,
+                        null,
+                        null,
+                        0,
+                        "--delete --force to delete it"),
+                fresh(
+                        "new here, absent in bucket",
+                        MINE,
+                        null,
+                        "download --delete --force",
+                        null,
+                        null,
+                        MINE,
+                        0,
+                        "new here, never uploaded (--delete --force)"),
 
                 // here unchanged | bucket new or changed: upload keeps, says "changed in bucket"; download gets
-                synced("unchanged here, changed in bucket", BASE, THEIRS, "upload", BASE, THEIRS, null, 0, "changed in bucket (download to sync it)"),
-                synced("unchanged here, changed in bucket", BASE, THEIRS, "download", THEIRS, THEIRS, BASE, 0, "changed in bucket"),
+                synced(
+                        "unchanged here, changed in bucket",
+                        BASE,
+                        THEIRS,
+                        "upload",
+                        BASE,
+                        THEIRS,
+                        null,
+                        0,
+                        "changed in bucket (download to sync it)"),
+                synced(
+                        "unchanged here, changed in bucket",
+                        BASE,
+                        THEIRS,
+                        "download",
+                        THEIRS,
+                        THEIRS,
+                        BASE,
+                        0,
+                        "changed in bucket"),
 
                 // deleted here | bucket unchanged: upload keeps (--delete deletes in bucket); download restores
-                synced("deleted here, bucket unchanged", null, BASE, "upload", null, BASE, null, 0, "deleted here (--delete to delete it in bucket)"),
-                synced("deleted here, bucket unchanged", null, BASE, "upload --delete", null, null, BASE, 0, "deleted here (--delete) (bucket copy kept in .lambda-sync/trash/)"),
-                synced("deleted here, bucket unchanged", null, BASE, "download", BASE, BASE, null, 0, "deleted here, restored"),
-                synced("deleted here, changed in bucket", null, THEIRS, "upload --delete", null, THEIRS, null, 4, "deleted here but changed in bucket"),
-                synced("deleted here, changed in bucket", null, THEIRS, "upload --delete --force", null, null, THEIRS, 0,
+                synced(
+                        "deleted here, bucket unchanged",
+                        null,
+                        BASE,
+                        "upload",
+                        null,
+                        BASE,
+                        null,
+                        0,
+                        "deleted here (--delete to delete it in bucket)"),
+                synced(
+                        "deleted here, bucket unchanged",
+                        null,
+                        BASE,
+                        "upload --delete",
+                        null,
+                        null,
+                        BASE,
+                        0,
+                        "deleted here (--delete) (bucket copy kept in .lambda-sync/trash/)"),
+                synced(
+                        "deleted here, bucket unchanged",
+                        null,
+                        BASE,
+                        "download",
+                        BASE,
+                        BASE,
+                        null,
+                        0,
+                        "deleted here, restored"),
+                synced(
+                        "deleted here, changed in bucket",
+                        null,
+                        THEIRS,
+                        "upload --delete",
+                        null,
+                        THEIRS,
+                        null,
+                        4,
+                        "deleted here but changed in bucket"),
+                synced(
+                        "deleted here, changed in bucket",
+                        null,
+                        THEIRS,
+                        "upload --delete --force",
+                        null,
+                        null,
+                        THEIRS,
+                        0,
                         "deleted here, changed in bucket (--delete --force) (bucket copy kept in .lambda-sync/trash/)"),
 
-                // here unchanged | deleted in bucket: upload restores; download keeps (--delete deletes here, to the trash)
-                synced("unchanged here, deleted in bucket", BASE, null, "upload", BASE, BASE, null, 0, "deleted in bucket, restored"),
-                synced("unchanged here, deleted in bucket", BASE, null, "download", BASE, null, null, 0, "deleted in bucket (--delete to delete it here)"),
-                synced("unchanged here, deleted in bucket", BASE, null, "download --delete", null, null, BASE, 0, "deleted in bucket (--delete)"),
+                // here unchanged | deleted in bucket: upload restores; download keeps (--delete deletes here, to the
+                // trash)
+                synced(
+                        "unchanged here, deleted in bucket",
+                        BASE,
+                        null,
+                        "upload",
+                        BASE,
+                        BASE,
+                        null,
+                        0,
+                        "deleted in bucket, restored"),
+                synced(
+                        "unchanged here, deleted in bucket",
+                        BASE,
+                        null,
+                        "download",
+                        BASE,
+                        null,
+                        null,
+                        0,
+                        "deleted in bucket (--delete to delete it here)"),
+                synced(
+                        "unchanged here, deleted in bucket",
+                        BASE,
+                        null,
+                        "download --delete",
+                        null,
+                        null,
+                        BASE,
+                        0,
+                        "deleted in bucket (--delete)"),
                 synced("deleted on both sides", null, null, "upload", null, null, null, 0, "forget"),
 
                 // changed on both sides: conflict, untouched unless --force (download --force: local copy to the trash)
-                synced("changed on both sides", MINE, THEIRS, "upload", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
-                synced("changed on both sides", MINE, THEIRS, "upload --force", MINE, MINE, THEIRS, 0, "conflict overwritten (--force) (bucket copy kept"),
-                synced("changed on both sides", MINE, THEIRS, "download", MINE, THEIRS, null, 4, "changed on both sides since the last sync"),
-                synced("changed on both sides", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"),
-                synced("changed on both sides to the same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
-                synced("changed on both sides to the same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
+                synced(
+                        "changed on both sides",
+                        MINE,
+                        THEIRS,
+                        "upload",
+                        MINE,
+                        THEIRS,
+                        null,
+                        4,
+                        "changed on both sides since the last sync"),
+                synced(
+                        "changed on both sides",
+                        MINE,
+                        THEIRS,
+                        "upload --force",
+                        MINE,
+                        MINE,
+                        THEIRS,
+                        0,
+                        "conflict overwritten (--force) (bucket copy kept"),
+                synced(
+                        "changed on both sides",
+                        MINE,
+                        THEIRS,
+                        "download",
+                        MINE,
+                        THEIRS,
+                        null,
+                        4,
+                        "changed on both sides since the last sync"),
+                synced(
+                        "changed on both sides",
+                        MINE,
+                        THEIRS,
+                        "download --force",
+                        THEIRS,
+                        THEIRS,
+                        MINE,
+                        0,
+                        "conflict overwritten (--force)"),
+                synced(
+                        "changed on both sides to the same content",
+                        SAME,
+                        SAME,
+                        "upload",
+                        SAME,
+                        SAME,
+                        null,
+                        0,
+                        "record as in sync"),
+                synced(
+                        "changed on both sides to the same content",
+                        SAME,
+                        SAME,
+                        "download",
+                        SAME,
+                        SAME,
+                        null,
+                        0,
+                        "record as in sync"),
 
-                // absent, never synced here | present: upload keeps, says "new in bucket" (only --delete --force removes it, to the trash); download gets
-                fresh("absent here, new in bucket", null, THEIRS, "upload", null, THEIRS, null, 0, "new in bucket, never synced here (download to get it"),
-                fresh("absent here, new in bucket", null, THEIRS, "upload --delete", null, THEIRS, null, 0, "--delete --force to delete it"),
-                fresh("absent here, new in bucket", null, THEIRS, "upload --delete --force", null, null, THEIRS, 0, "never synced here (--delete --force)"),
+                // absent, never synced here | present: upload keeps, says "new in bucket" (only --delete --force
+                // removes it, to the trash); download gets
+                fresh(
+                        "absent here, new in bucket",
+                        null,
+                        THEIRS,
+                        "upload",
+                        null,
+                        THEIRS,
+                        null,
+                        0,
+                        "new in bucket, never synced here (download to get it"),
+                fresh(
+                        "absent here, new in bucket",
+                        null,
+                        THEIRS,
+                        "upload --delete",
+                        null,
+                        THEIRS,
+                        null,
+                        0,
+                        "--delete --force to delete it"),
+                fresh(
+                        "absent here, new in bucket",
+                        null,
+                        THEIRS,
+                        "upload --delete --force",
+                        null,
+                        null,
+                        THEIRS,
+                        0,
+                        "never synced here (--delete --force)"),
                 fresh("absent here, new in bucket", null, THEIRS, "download", THEIRS, THEIRS, null, 0, "new in bucket"),
 
                 // present on both sides, no state: same content is recorded only; different content is a conflict
-                fresh("both present, never synced, same content", SAME, SAME, "upload", SAME, SAME, null, 0, "record as in sync"),
-                fresh("both present, never synced, same content", SAME, SAME, "download", SAME, SAME, null, 0, "record as in sync"),
-                fresh("both present, never synced, different", MINE, THEIRS, "upload", MINE, THEIRS, null, 4,
+                fresh(
+                        "both present, never synced, same content",
+                        SAME,
+                        SAME,
+                        "upload",
+                        SAME,
+                        SAME,
+                        null,
+                        0,
+                        "record as in sync"),
+                fresh(
+                        "both present, never synced, same content",
+                        SAME,
+                        SAME,
+                        "download",
+                        SAME,
+                        SAME,
+                        null,
+                        0,
+                        "record as in sync"),
+                fresh(
+                        "both present, never synced, different",
+                        MINE,
+                        THEIRS,
+                        "upload",
+                        MINE,
+                        THEIRS,
+                        null,
+                        4,
                         "differs from the bucket's copy, never synced here: upload --force keeps yours"),
-                fresh("both present, never synced, different", MINE, THEIRS, "upload --force", MINE, MINE, THEIRS, 0, "conflict overwritten (--force)"),
-                fresh("both present, never synced, different", MINE, THEIRS, "download", MINE, THEIRS, null, 4,
+                fresh(
+                        "both present, never synced, different",
+                        MINE,
+                        THEIRS,
+                        "upload --force",
+                        MINE,
+                        MINE,
+                        THEIRS,
+                        0,
+                        "conflict overwritten (--force)"),
+                fresh(
+                        "both present, never synced, different",
+                        MINE,
+                        THEIRS,
+                        "download",
+                        MINE,
+                        THEIRS,
+                        null,
+                        4,
                         "differs from your copy here, never synced: download --force takes the bucket's"),
-                fresh("both present, never synced, different", MINE, THEIRS, "download --force", THEIRS, THEIRS, MINE, 0, "conflict overwritten (--force)"));
+                fresh(
+                        "both present, never synced, different",
+                        MINE,
+                        THEIRS,
+                        "download --force",
+                        THEIRS,
+                        THEIRS,
+                        MINE,
+                        0,
+                        "conflict overwritten (--force)"));
     }
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** Rows that also run against the S3 server: each S3 path the rule leads to, once. */
     static final Set<String> ON_S3 = Set.of(
-            "changed here, bucket unchanged: upload", "unchanged here, changed in bucket: download",
-            "deleted here, bucket unchanged: upload --delete", "changed on both sides: upload --force",
+            "changed here, bucket unchanged: upload",
+            "unchanged here, changed in bucket: download",
+            "deleted here, bucket unchanged: upload --delete",
+            "changed on both sides: upload --force",
             "both present, never synced, same content: upload");
 
     static Stream<Row> s3Table() {

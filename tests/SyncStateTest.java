@@ -13,18 +13,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The last-sync state: its name per store, a damaged file, and the folder it lives in. */
 class SyncStateTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void oneEndpointSpelledSeveralWaysIsOneStore() {
         String canonical = "https://files.us-east-2.lambda.ai";
-        for (String spelling : List.of(canonical, "https://files.us-east-2.lambda.ai/", "https://files.us-east-2.lambda.ai:443",
-                "HTTPS://Files.US-East-2.Lambda.AI:443/", " https://files.us-east-2.lambda.ai// ")) {
+        for (String spelling : List.of(
+                canonical,
+                "https://files.us-east-2.lambda.ai/",
+                "https://files.us-east-2.lambda.ai:443",
+                "HTTPS://Files.US-East-2.Lambda.AI:443/",
+                " https://files.us-east-2.lambda.ai// ")) {
             assertEquals(canonical, SyncState.sameEndpoint(spelling), spelling);
         }
         assertEquals("http://127.0.0.1:9000", SyncState.sameEndpoint("http://127.0.0.1:9000/"));
         assertEquals("http://minio.local", SyncState.sameEndpoint("http://minio.local:80"));
-        assertEquals("https://minio.local:80", SyncState.sameEndpoint("https://minio.local:80"), "not the default port for https");
+        assertEquals(
+                "https://minio.local:80",
+                SyncState.sameEndpoint("https://minio.local:80"),
+                "not the default port for https");
     }
 
     @Test
@@ -38,10 +46,15 @@ class SyncStateTest {
 
         SyncState damaged = SyncState.load(root, "s3:x");
         assertNotNull(damaged.damage);
-        assertTrue(damaged.damage.contains(fine.file.toString()) && damaged.damage.contains("line 2 is damaged"), damaged.damage);
+        assertTrue(
+                damaged.damage.contains(fine.file.toString()) && damaged.damage.contains("line 2 is damaged"),
+                damaged.damage);
         assertEquals(Map.of(), damaged.entries);
         damaged.save();
-        assertTrue(Files.readString(fine.file.resolveSibling(fine.file.getFileName() + ".damaged")).contains("not a number"), "kept aside");
+        assertTrue(
+                Files.readString(fine.file.resolveSibling(fine.file.getFileName() + ".damaged"))
+                        .contains("not a number"),
+                "kept aside");
         assertNull(SyncState.load(root, "s3:x").damage);
     }
 
@@ -49,7 +62,12 @@ class SyncStateTest {
     void theToolsFolderIgnoresItselfInGit() throws Exception {
         Path root = tmp.resolve("repo");
         SyncState.load(root, "s3:x").save();
-        assertEquals("*", Files.readAllLines(root.resolve(".lambda-sync/.gitignore")).stream().filter(l -> !l.startsWith("#")).findFirst().orElse(""));
+        assertEquals(
+                "*",
+                Files.readAllLines(root.resolve(".lambda-sync/.gitignore")).stream()
+                        .filter(l -> !l.startsWith("#"))
+                        .findFirst()
+                        .orElse(""));
     }
 
     @Test
@@ -70,7 +88,8 @@ class SyncStateTest {
         Repo.Run down = a.run("download", "--yes");
         assertEquals(4, down.code(), down::toString);
         assertTrue(down.err().contains("the last-sync state " + state + " is unusable"), down::toString);
-        assertEquals("v2, changed here\n", a.text("exp/data/mine.txt"), "never synced now: a conflict, not an overwrite");
+        assertEquals(
+                "v2, changed here\n", a.text("exp/data/mine.txt"), "never synced now: a conflict, not an overwrite");
         Repo.Run up = a.run("upload", "--yes");
         assertEquals(4, up.code(), up::toString);
         assertEquals("v2, changed in the bucket\n", bucket.text("exp/data/theirs.txt"));
@@ -93,7 +112,9 @@ class SyncStateTest {
 
         Repo.Run r = a.withConfig(upper).run("upload", "--dry-run");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().contains("deleted here (--delete to delete it in bucket)"), "the state still knows x.txt:\n" + r);
+        assertTrue(
+                r.out().contains("deleted here (--delete to delete it in bucket)"),
+                "the state still knows x.txt:\n" + r);
     }
 
     static String readString(Path p) {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** SYNC_TARGET inside the repo it mirrors (SYNC.md "The config file"): refused in a data dir, a warning elsewhere. */
 class TargetInRepoTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** A repo with one data file, driven by a config (outside it) whose SYNC_TARGET is {@code target}. */
     Repo repo(String target) throws Exception {
@@ -31,9 +32,12 @@ class TargetInRepoTest {
         Repo a = repo(tmp.resolve("a/exp/data/mirror").toString());
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(2, r.code(), r::toString);
-        assertEquals("lambda-sync: SYNC_TARGET=" + a.path("exp/data/mirror") + " is inside the data dir exp/data/ of this repo:"
-                + " every upload would copy the mirror into itself, one level deeper each run; set SYNC_TARGET in "
-                + a.config + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)\n", r.err());
+        assertEquals(
+                "lambda-sync: SYNC_TARGET=" + a.path("exp/data/mirror")
+                        + " is inside the data dir exp/data/ of this repo:"
+                        + " every upload would copy the mirror into itself, one level deeper each run; set SYNC_TARGET in "
+                        + a.config + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)\n",
+                r.err());
         assertFalse(a.exists("exp/data/mirror"));
         assertFalse(a.exists(".lambda-sync"));
         assertEquals(2, a.run("download", "--yes").code());
@@ -60,8 +64,10 @@ class TargetInRepoTest {
         Repo a = repo("a/mirror"); // relative to the config file's folder
         Repo.Run r = a.run("upload", "--yes");
         assertEquals(0, r.code(), r::toString);
-        assertEquals("warning: SYNC_TARGET=a/mirror is inside this repo (mirror/) and git does not ignore it: git add -A would commit"
-                + " the mirror; add mirror/ to .gitignore, or use a folder outside the repo\n", r.err());
+        assertEquals(
+                "warning: SYNC_TARGET=a/mirror is inside this repo (mirror/) and git does not ignore it: git add -A would commit"
+                        + " the mirror; add mirror/ to .gitignore, or use a folder outside the repo\n",
+                r.err());
         assertEquals("x\n", a.text("mirror/exp/data/x.txt"));
 
         a.write(".gitignore", Repo.GITIGNORE + "mirror/\n");

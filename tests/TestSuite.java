@@ -33,7 +33,11 @@ public class TestSuite {
         if (root == null) throw new IllegalStateException("run from inside the lambda-sync repo");
         System.setProperty("lambda.sync.root", root.toString());
 
-        Path jar = Path.of(TestSuite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = Path.of(TestSuite.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         TestExecutionSummary s;
@@ -41,7 +45,8 @@ public class TestSuite {
         try {
             // The launcher's own entry point: its result carries the summary the closing line is
             // made from (an API JUnit marks internal, so the version above is pinned, not a range).
-            var result = ConsoleLauncher.run(out, err, launcherArgs(args, jar, System.console() != null).toArray(String[]::new));
+            var result = ConsoleLauncher.run(
+                    out, err, launcherArgs(args, jar, System.console() != null).toArray(String[]::new));
             launcherExit = result.getExitCode();
             s = (TestExecutionSummary) result.getValue().orElse(null);
         } finally {

@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class TestSuiteTest {
     static final Path JAR = Path.of("/cache/TestSuite.jar");
-    static final List<String> FIXED = List.of("execute", "--disable-banner", "--include-engine=junit-jupiter", "--disable-ansi-colors",
+    static final List<String> FIXED = List.of(
+            "execute",
+            "--disable-banner",
+            "--include-engine=junit-jupiter",
+            "--disable-ansi-colors",
             "--details=testfeed");
 
     static List<String> args(String... a) {
@@ -21,7 +25,9 @@ class TestSuiteTest {
     @Test
     void withoutASelectorTheSuitesOwnJarIsScanned() {
         assertEquals(List.of("--scan-classpath=" + JAR), args());
-        assertEquals(List.of("--include-tag", "unit", "--reports-dir=r", "--scan-classpath=" + JAR), args("--include-tag", "unit", "--reports-dir=r"));
+        assertEquals(
+                List.of("--include-tag", "unit", "--reports-dir=r", "--scan-classpath=" + JAR),
+                args("--include-tag", "unit", "--reports-dir=r"));
         assertEquals(List.of("-cp", "x.jar", "--scan-classpath=" + JAR), args("-cp", "x.jar"), "-cp is not -c");
     }
 
@@ -29,25 +35,36 @@ class TestSuiteTest {
     void launcherSelectorsPassAsTheyAre() {
         assertEquals(List.of("--select-class", "SyncPlanTest"), args("--select-class", "SyncPlanTest"));
         assertEquals(List.of("-c", "A", "-m", "B#x"), args("-c", "A", "-m", "B#x"));
-        assertEquals(List.of("--select-method=SyncPlanTest#sizeAloneNeverProvesSameContent"),
+        assertEquals(
+                List.of("--select-method=SyncPlanTest#sizeAloneNeverProvesSameContent"),
                 args("--select-method=SyncPlanTest#sizeAloneNeverProvesSameContent"));
     }
 
     @Test
     void bareNamesAreTheOlderFormOfClassAndMethodSelectors() {
-        assertEquals(List.of("--select-class=SyncPlanTest", "--select-method=CliTest#versionPrintsOneLine"), args("SyncPlanTest", "CliTest#versionPrintsOneLine"));
+        assertEquals(
+                List.of("--select-class=SyncPlanTest", "--select-method=CliTest#versionPrintsOneLine"),
+                args("SyncPlanTest", "CliTest#versionPrintsOneLine"));
     }
 
     @Test
     void aLineAsEachTestEndsWhenNotOnATerminalUnlessDetailsAreAskedFor() {
         List<String> tree = TestSuite.launcherArgs(new String[] {"--details=tree"}, JAR, false);
-        assertEquals(List.of("execute", "--disable-banner", "--include-engine=junit-jupiter", "--disable-ansi-colors", "--details=tree",
-                "--scan-classpath=" + JAR), tree);
+        assertEquals(
+                List.of(
+                        "execute",
+                        "--disable-banner",
+                        "--include-engine=junit-jupiter",
+                        "--disable-ansi-colors",
+                        "--details=tree",
+                        "--scan-classpath=" + JAR),
+                tree);
     }
 
     @Test
     void colorsOnlyOnATerminal() {
-        assertEquals(List.of("execute", "--disable-banner", "--include-engine=junit-jupiter", "--scan-classpath=" + JAR),
+        assertEquals(
+                List.of("execute", "--disable-banner", "--include-engine=junit-jupiter", "--scan-classpath=" + JAR),
                 TestSuite.launcherArgs(new String[0], JAR, true));
     }
 }

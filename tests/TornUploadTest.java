@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TornUploadTest {
     static final int MIB = 1024 * 1024;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
 
@@ -46,7 +48,8 @@ class TornUploadTest {
     @ValueSource(booleans = {true, false})
     void aLargeFileChangedDuringItsUploadIsAbortedAndTheOldObjectStays(boolean checksMd5) throws Exception {
         if (!checksMd5) proxy.quirks(EnumSet.of(ServerQuirks.Quirk.IGNORES_CONTENT_MD5));
-        Path cfg = bucket.config(Files.createDirectories(tmp.resolve("cfg")), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
+        Path cfg =
+                bucket.config(Files.createDirectories(tmp.resolve("cfg")), "LAMBDA_ENDPOINT_URL=" + proxy.endpoint());
         Repo a = Repo.init(tmp.resolve("a"), cfg);
         byte[] v1 = random(40 * MIB, 1);
         a.write("exp/data/ckpt.bin", v1);
@@ -69,9 +72,14 @@ class TornUploadTest {
         Repo.Run torn = a.run("upload", "--yes");
 
         assertExit(1, torn);
-        assertTrue(torn.err().contains("exp/data/ckpt.bin") && torn.err().contains("changed while it was being uploaded"), torn::toString);
+        assertTrue(
+                torn.err().contains("exp/data/ckpt.bin") && torn.err().contains("changed while it was being uploaded"),
+                torn::toString);
         assertArrayEquals(v1, bucket.bytes("exp/data/ckpt.bin"), "the previous object must stay whole");
-        assertEquals(List.of(), bucket.s3.listMultipartUploads(r -> r.bucket(bucket.name)).uploads(), "no upload left dangling");
+        assertEquals(
+                List.of(),
+                bucket.s3.listMultipartUploads(r -> r.bucket(bucket.name)).uploads(),
+                "no upload left dangling");
 
         // The next run just uploads what the file holds now; the other machine then gets it, no conflict.
         proxy.clearRules();

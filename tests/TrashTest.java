@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * differs, and {@code trash prune --older-than} deletes only old folders and says what it frees.
  */
 class TrashTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     static void assertExit(int expected, Repo.Run r) {
@@ -46,7 +48,9 @@ class TrashTest {
         Repo.Run r = b.run("trash");
         assertExit(0, r);
         assertTrue(r.out().startsWith("trash: 2 files, 7 B in 1 folder(s) of .lambda-sync/trash/"), r::toString);
-        assertTrue(r.out().matches("(?s).*\\n\\d{8}-\\d{6}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d: 2 files, 7 B\\n.*"), r::toString);
+        assertTrue(
+                r.out().matches("(?s).*\\n\\d{8}-\\d{6}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d: 2 files, 7 B\\n.*"),
+                r::toString);
         assertTrue(r.out().contains("  exp/data/f.txt (5 B)  overwritten by download\n"), r::toString);
         assertTrue(r.out().contains("  exp/data/sub/g.txt (2 B)  deleted by --delete\n"), r::toString);
     }
@@ -67,7 +71,9 @@ class TrashTest {
         assertExit(4, a.run("upload", "--yes"));
         assertExit(0, a.run("upload", "--yes", "--force"));
         Repo.Run r = a.run("trash");
-        assertTrue(r.out().contains("  exp/data/x.txt (20 B)  bucket copy kept before --force overwrote it\n"), r::toString);
+        assertTrue(
+                r.out().contains("  exp/data/x.txt (20 B)  bucket copy kept before --force overwrote it\n"),
+                r::toString);
     }
 
     @Test
@@ -82,7 +88,10 @@ class TrashTest {
 
         Repo.Run refused = b.run("trash", "restore", "exp/data/f.txt");
         assertExit(4, refused);
-        assertTrue(refused.err().contains("not restored: exp/data/f.txt: a different file is there now; move it away first"), refused::toString);
+        assertTrue(
+                refused.err()
+                        .contains("not restored: exp/data/f.txt: a different file is there now; move it away first"),
+                refused::toString);
         assertEquals("f v2 from a\n", b.text("exp/data/f.txt"), "the file there now is untouched");
         assertEquals("f v1\n", b.trashed("exp/data/f.txt"), "and the trashed copy stays");
 
@@ -103,7 +112,9 @@ class TrashTest {
         Repo.Run r = b.run("trash", "restore", time);
         assertExit(0, r);
         assertTrue(r.out().contains("restored: exp/data/f.txt"), r::toString);
-        assertTrue(r.out().contains("already there (same content), removed from the trash: exp/data/sub/g.txt"), r::toString);
+        assertTrue(
+                r.out().contains("already there (same content), removed from the trash: exp/data/sub/g.txt"),
+                r::toString);
         assertEquals("f v1\n", b.text("exp/data/f.txt"));
         assertEquals(List.of(), folders(b));
     }
@@ -113,7 +124,8 @@ class TrashTest {
         Repo b = trashedOnB();
         Repo.Run r = b.run("trash", "restore", "exp/data/nope.txt");
         assertExit(2, r);
-        assertEquals("lambda-sync: nothing in the trash matches exp/data/nope.txt (trash lists what it holds)\n", r.err());
+        assertEquals(
+                "lambda-sync: nothing in the trash matches exp/data/nope.txt (trash lists what it holds)\n", r.err());
         assertExit(2, b.run("trash", "restore"));
         assertExit(2, b.run("trash", "empty"));
     }
@@ -128,7 +140,12 @@ class TrashTest {
 
         Repo.Run unbounded = b.run("trash", "prune");
         assertExit(2, unbounded);
-        assertTrue(unbounded.err().contains("trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it"), unbounded::toString);
+        assertTrue(
+                unbounded
+                        .err()
+                        .contains(
+                                "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it"),
+                unbounded::toString);
         assertExit(2, b.run("trash", "prune", "--older-than", "a month"));
         assertEquals(3, folders(b).size(), "nothing pruned by a refused command");
 

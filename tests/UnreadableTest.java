@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * rest is synced, and the run exits 4.
  */
 class UnreadableTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     Path locked;
 
@@ -50,9 +52,20 @@ class UnreadableTest {
         assertEquals(4, up.code(), up::toString);
         assertTrue(up.out().contains("exp/data/sub/  unreadable: permission denied"), up::toString);
         assertTrue(up.out().contains("not touched: exp/data/sub is unreadable here"), up::toString);
-        assertEquals(Map.of("exp/data/ok.txt", "ok\n", "exp/data/more.txt", "more\n",
-                "exp/data/sub/s1.txt", "s1 changed by another machine\n", "exp/data/sub/s2.txt", "s2\n",
-                "exp/data/sub/new.txt", "new from another machine\n"), bucket.contents(), "the rest is synced, nothing under sub/ deleted");
+        assertEquals(
+                Map.of(
+                        "exp/data/ok.txt",
+                        "ok\n",
+                        "exp/data/more.txt",
+                        "more\n",
+                        "exp/data/sub/s1.txt",
+                        "s1 changed by another machine\n",
+                        "exp/data/sub/s2.txt",
+                        "s2\n",
+                        "exp/data/sub/new.txt",
+                        "new from another machine\n"),
+                bucket.contents(),
+                "the rest is synced, nothing under sub/ deleted");
 
         Repo.Run down = PlainUser.run(a, "download", "--delete", "--force", "--yes");
         assertEquals(4, down.code(), down::toString);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class UploadJournalTest {
     static final String MD5 = "0cc175b9c0f1b6a831c399e269772661";
 
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     /** The journal's one file (its name is a hash of store and key). */
     Path file() throws Exception {
@@ -32,12 +33,19 @@ class UploadJournalTest {
         j.finished(new UploadJournal.Part(2, 16, MD5, "\"etag-2\""));
         j.finished(new UploadJournal.Part(1, 16, MD5, "\"etag-1\""));
 
-        UploadJournal.Pending p = UploadJournal.of(root, "s3:x", "exp/data/big.bin").pending();
+        UploadJournal.Pending p =
+                UploadJournal.of(root, "s3:x", "exp/data/big.bin").pending();
         assertEquals("upload-1", p.uploadId());
         assertEquals(16, p.partSize());
         assertEquals(40, p.size());
         assertEquals(1234, p.mtime());
-        assertEquals(Map.of(1, new UploadJournal.Part(1, 16, MD5, "\"etag-1\""), 2, new UploadJournal.Part(2, 16, MD5, "\"etag-2\"")), p.parts());
+        assertEquals(
+                Map.of(
+                        1,
+                        new UploadJournal.Part(1, 16, MD5, "\"etag-1\""),
+                        2,
+                        new UploadJournal.Part(2, 16, MD5, "\"etag-2\"")),
+                p.parts());
         assertEquals(32, p.bytesDone());
         assertNull(UploadJournal.of(root, "s3:x", "exp/data/other.bin").pending(), "one journal per key");
         assertNull(UploadJournal.of(root, "s3:y", "exp/data/big.bin").pending(), "and per store");
@@ -51,7 +59,9 @@ class UploadJournalTest {
         j.finished(new UploadJournal.Part(1, 16, MD5, "etag-1"));
         // killed mid-append: the part line is there up to half its ETag, without its newline
         Files.writeString(file(), "2\t16\t" + MD5 + "\tetag-", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        assertEquals(Map.of(1, new UploadJournal.Part(1, 16, MD5, "etag-1")), j.pending().parts());
+        assertEquals(
+                Map.of(1, new UploadJournal.Part(1, 16, MD5, "etag-1")),
+                j.pending().parts());
     }
 
     @Test

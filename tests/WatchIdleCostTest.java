@@ -15,19 +15,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIfEnvironmentVariable(named = "LAMBDA_SYNC_IDLE_COST", matches = "1")
 class WatchIdleCostTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
 
     @Test
     void idleCpuAndMemoryWith10000FilesWatched() throws Exception {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
-        for (int d = 0; d < 100; d++) for (int f = 0; f < 100; f++) a.write(String.format("exp/data/run%03d/f%03d.txt", d, f), d + " " + f + "\n");
+        for (int d = 0; d < 100; d++)
+            for (int f = 0; f < 100; f++)
+                a.write(String.format("exp/data/run%03d/f%03d.txt", d, f), d + " " + f + "\n");
         assertTrue(a.run("upload", "--yes", "-q").code() == 0);
         a.write("exp/data/one-more.txt", "so that a pass runs and the S3 client is loaded, as in real use\n");
         Path out = tmp.resolve("watch.out");
         Process p = a.start(out, "watch");
         try {
-            WatchTest.await(() -> WatchTest.log(a).contains("sent exp/data/one-more.txt"), () -> "no pass; log:\n" + WatchTest.log(a));
+            WatchTest.await(
+                    () -> WatchTest.log(a).contains("sent exp/data/one-more.txt"),
+                    () -> "no pass; log:\n" + WatchTest.log(a));
             long pid = p.descendants().map(ProcessHandle::pid).findFirst().orElse(p.pid()); // java itself
             Thread.sleep(20_000);
             long c0 = cpuTicks(pid), t0 = System.nanoTime();
@@ -35,9 +41,15 @@ class WatchIdleCostTest {
             long c1 = cpuTicks(pid), t1 = System.nanoTime();
             double seconds = (t1 - t0) / 1e9;
             String status = Files.readString(Path.of("/proc/" + pid + "/status"));
-            System.out.printf("watch idle, 10,000 files: %.2f %% CPU over %.0f s (%.2f s CPU); %s%n", (c1 - c0) / 100.0 * 100 / seconds, seconds,
-                    (c1 - c0) / 100.0, status.lines().filter(l -> l.startsWith("VmRSS") || l.startsWith("VmHWM") || l.startsWith("Threads"))
-                            .map(l -> l.replaceAll("\\s+", " ")).toList());
+            System.out.printf(
+                    "watch idle, 10,000 files: %.2f %% CPU over %.0f s (%.2f s CPU); %s%n",
+                    (c1 - c0) / 100.0 * 100 / seconds,
+                    seconds,
+                    (c1 - c0) / 100.0,
+                    status.lines()
+                            .filter(l -> l.startsWith("VmRSS") || l.startsWith("VmHWM") || l.startsWith("Threads"))
+                            .map(l -> l.replaceAll("\\s+", " "))
+                            .toList());
         } finally {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();

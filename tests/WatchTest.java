@@ -31,7 +31,9 @@ class WatchTest {
     /** Settle 200 ms, wake every 20 ms, no rescan during a test, retry after 200 ms .. 1 s. */
     static final Watch.Timing FAST = new Watch.Timing(200, 20, 600_000, 200, 1_000);
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final Bucket bucket = new Bucket();
     final FaultProxy proxy = FaultProxy.start(bucket.server.endpoint);
     Running running;
@@ -56,16 +58,23 @@ class WatchTest {
 
         Running(Repo repo, Watch.Timing timing, LongSupplier clock) {
             this.repo = repo;
-            Console c = new Console(new PrintWriter(new StringWriter()), new PrintWriter(err, true), new BufferedReader(new StringReader("")),
-                    false, false, false);
+            Console c = new Console(
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(err, true),
+                    new BufferedReader(new StringReader("")),
+                    false,
+                    false,
+                    false);
             watch = new Watch(SyncConfig.load(repo.config, Map.of()), c, repo.root, timing, clock);
-            thread = new Thread(() -> {
-                try {
-                    code.set(watch.run(false));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, "watch");
+            thread = new Thread(
+                    () -> {
+                        try {
+                            code.set(watch.run(false));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    },
+                    "watch");
             thread.start();
             await(() -> log(repo).contains("watch started"), () -> "the watch never started; log:\n" + log(repo));
         }
@@ -110,7 +119,8 @@ class WatchTest {
     }
 
     static void append(Repo r, String rel, String text) throws IOException {
-        Files.writeString(r.path(rel), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                r.path(rel), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     static int count(String text, String part) {
@@ -126,7 +136,9 @@ class WatchTest {
         a.write("exp/data/new/deeper/run2.jsonl", "{\"loss\": 0.25}\n"); // folders made while watching
         a.write("exp/reports/summary.md", "# summary\n");
         a.write("exp/data/.ipynb_checkpoints/x.ipynb", "never synced\n");
-        await(() -> bucket.contents().size() == 4, () -> "bucket " + bucket.contents().keySet() + "\nlog:\n" + log(a));
+        await(
+                () -> bucket.contents().size() == 4,
+                () -> "bucket " + bucket.contents().keySet() + "\nlog:\n" + log(a));
         Map<String, String> expected = a.dataFiles();
         expected.remove("exp/data/.ipynb_checkpoints/x.ipynb");
         assertEquals(expected, bucket.contents());
@@ -149,7 +161,9 @@ class WatchTest {
             content.append(line);
             append(a, rel, line);
             long size = content.length();
-            await(() -> running.watch.seen(rel) != null && running.watch.seen(rel)[0] == size, () -> "the watch never saw " + size + " bytes\n" + log(a));
+            await(
+                    () -> running.watch.seen(rel) != null && running.watch.seen(rel)[0] == size,
+                    () -> "the watch never saw " + size + " bytes\n" + log(a));
             clock.addAndGet(4_000); // less than the settle time since the last change
         }
         assertEquals(0, proxy.count(FaultProxy.Kind.PUT, rel), proxy::journal);
@@ -171,9 +185,13 @@ class WatchTest {
         proxy.kill();
         a.write("exp/data/during1.txt", "written while the server is gone\n");
         a.write("exp/data/sub/during2.txt", "this one too\n");
-        await(() -> count(log(a), "upload failed") >= 2, () -> "no failed (and retried) pass while the server was gone; log:\n" + log(a));
+        await(
+                () -> count(log(a), "upload failed") >= 2,
+                () -> "no failed (and retried) pass while the server was gone; log:\n" + log(a));
         proxy.revive();
-        await(() -> bucket.contents().equals(a.dataFiles()), () -> "bucket " + bucket.contents().keySet() + "\nlog:\n" + log(a));
+        await(
+                () -> bucket.contents().equals(a.dataFiles()),
+                () -> "bucket " + bucket.contents().keySet() + "\nlog:\n" + log(a));
         assertTrue(log(a).contains("uploads work again"), () -> log(a));
         assertEquals(0, running.stop(), () -> log(a));
     }
@@ -191,9 +209,11 @@ class WatchTest {
         a.write("exp/data/g.txt", "later\n"); // another pass, after the conflict
         await(() -> "later\n".equals(bucket.text("exp/data/g.txt")), () -> log(a));
 
-        assertEquals("another machine's v2\n", bucket.text("exp/data/f.txt"), "the bucket's change is never overwritten");
+        assertEquals(
+                "another machine's v2\n", bucket.text("exp/data/f.txt"), "the bucket's change is never overwritten");
         assertEquals("this machine's v2\n", a.text("exp/data/f.txt"), "nor the local one");
-        assertTrue(log(a).contains("conflict: exp/data/f.txt: changed on both sides since the last sync"), () -> log(a));
+        assertTrue(
+                log(a).contains("conflict: exp/data/f.txt: changed on both sides since the last sync"), () -> log(a));
         assertEquals(1, count(log(a), "conflict: exp/data/f.txt"), () -> "said once, not at every pass:\n" + log(a));
         assertTrue(running.err.toString().contains("conflict: exp/data/f.txt"), "and said on stderr: " + running.err);
         assertEquals(0, running.stop());
@@ -233,7 +253,11 @@ class WatchTest {
         Repo.Run unit = a.run("watch", "--print-systemd-unit");
         assertEquals(0, unit.code(), unit::toString);
         assertTrue(unit.out().contains("[Service]\n"), unit::toString);
-        assertTrue(unit.out().matches("(?s).*\\nExecStart=.+ " + java.util.regex.Pattern.quote(a.config.toString()) + " watch\\n.*"), unit::toString);
+        assertTrue(
+                unit.out()
+                        .matches("(?s).*\\nExecStart=.+ " + java.util.regex.Pattern.quote(a.config.toString())
+                                + " watch\\n.*"),
+                unit::toString);
         assertTrue(unit.out().contains("WorkingDirectory=" + a.root + "\n"), unit::toString);
         assertTrue(unit.out().contains("[Install]\nWantedBy=default.target\n"), unit::toString);
         assertEquals(2, a.run("watch", "--settle", "0").code());

@@ -38,15 +38,21 @@ class WorkerPoolTest {
     @Test
     void theFirstFailureComesBackAsItWasThrown() {
         IOException io = new IOException("disk gone");
-        IOException thrown = assertThrows(IOException.class, () -> WorkerPool.map(2, "t", List.of(1, 2, 3), n -> {
-            if (n == 2) throw io;
-            return n;
-        }));
+        IOException thrown = assertThrows(
+                IOException.class,
+                () -> WorkerPool.map(2, "t", List.of(1, 2, 3), n -> {
+                    if (n == 2) throw io;
+                    return n;
+                }));
         assertSame(io, thrown, "not wrapped in an ExecutionException");
         IllegalStateException bug = new IllegalStateException("a bug");
-        assertSame(bug, assertThrows(IllegalStateException.class, () -> WorkerPool.map(2, "t", List.of(1), n -> {
-            throw bug;
-        })));
+        assertSame(
+                bug,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> WorkerPool.map(2, "t", List.of(1), n -> {
+                            throw bug;
+                        })));
     }
 
     @Test
@@ -68,6 +74,6 @@ class WorkerPoolTest {
 
     @Test
     void poolThreadsAreDaemonsSoAStuckTransferNeverKeepsTheJvmAlive() {
-        assertTrue(WorkerPool.daemon("part").newThread(() -> { }).isDaemon());
+        assertTrue(WorkerPool.daemon("part").newThread(() -> {}).isDaemon());
     }
 }

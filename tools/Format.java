@@ -65,7 +65,10 @@ public class Format {
                     + " file(s) above are not formatted; run ./jbang tools/Format.java and commit the result");
             System.exit(1);
         }
-        System.out.println(check ? files.size() + " files formatted" : "formatted " + unformatted.size() + " of " + files.size() + " files");
+        System.out.println(
+                check
+                        ? files.size() + " files formatted"
+                        : "formatted " + unformatted.size() + " of " + files.size() + " files");
     }
 
     /** Where the leading run of {@code //} lines and blank lines ends. */

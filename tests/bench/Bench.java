@@ -78,6 +78,7 @@ public class Bench {
      * client's side of the delay, so a request is in flight for its whole round trip.
      */
     DelayProxy delay;
+
     CountingProxy latencyProxy;
     CpuMeter cpu;
     /** The tools pointed at the counting proxy (counted runs), straight at S3Proxy (timed runs), or at the latency chain. */
@@ -95,10 +96,12 @@ public class Bench {
     final Map<String, Map<Tool, Sample>> counted = new LinkedHashMap<>();
     /** Each seeded bucket as it was right after seeding: key -> ETag and modification time. */
     final Map<String, Map<String, String>> seeded = new LinkedHashMap<>();
+
     final List<String> notes = new ArrayList<>();
     String cdsNote = "";
     /** `uptime`'s load averages when the run started and ended. */
     String loadAtStart = "", loadAtEnd = "";
+
     List<Hypotheses.Row> hypothesisRows = List.of();
     double hypothesisSeconds;
 
@@ -129,11 +132,16 @@ public class Bench {
                 case "--tool-rev" -> rev = args[++i];
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--noop100k-store" -> store100k = args[++i];
-                case "--latency" -> latencies = Arrays.stream(args[++i].split(",")).map(Double::parseDouble).toList();
+                case "--latency" ->
+                    latencies = Arrays.stream(args[++i].split(","))
+                            .map(Double::parseDouble)
+                            .toList();
                 case "--hypotheses" -> hypotheses = true;
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only " + String.join(",", Scenario.IDS)
-                            + "] [--latency 0,2,20] [--hypotheses] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
+                    System.out.println(
+                            "usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only "
+                                    + String.join(",", Scenario.IDS)
+                                    + "] [--latency 0,2,20] [--hypotheses] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
@@ -170,7 +178,9 @@ public class Bench {
             if (b.latencyProxy != null) b.latencyProxy.close();
             if (b.delay != null) b.delay.close();
             if (b.proxy != null) b.proxy.close();
-            if (!keep && b.serverStorage != null && b.serverStorage.getFileName().toString().startsWith("s3proxy-")) {
+            if (!keep
+                    && b.serverStorage != null
+                    && b.serverStorage.getFileName().toString().startsWith("s3proxy-")) {
                 Proc.run(Path.of("/tmp"), List.of("rm", "-rf", b.serverStorage.toString()));
             }
             if (!keep && workArg == null) {
@@ -204,18 +214,40 @@ public class Bench {
         Path tool = work.resolve("tool");
         Files.createDirectories(tool);
         if (rev != null) {
-            Proc.run(repoRoot, List.of("bash", "-c", "git archive " + rev + " jbang lambda-sync.java lib | tar x -C " + tool));
+            Proc.run(
+                    repoRoot,
+                    List.of("bash", "-c", "git archive " + rev + " jbang lambda-sync.java lib | tar x -C " + tool));
         } else {
             Proc.run(repoRoot, List.of("cp", "-R", "jbang", "lambda-sync.java", "lib", tool.toString()));
         }
         Tool.jbangDir = Tool.privateLaunchCache(work);
-        String opts = Files.readAllLines(tool.resolve("lambda-sync.java")).stream().filter(l -> l.startsWith("//JAVA_OPTIONS"))
-                .map(l -> l.substring("//JAVA_OPTIONS".length()).trim()).findFirst().orElse("none");
+        String opts = Files.readAllLines(tool.resolve("lambda-sync.java")).stream()
+                .filter(l -> l.startsWith("//JAVA_OPTIONS"))
+                .map(l -> l.substring("//JAVA_OPTIONS".length()).trim())
+                .findFirst()
+                .orElse("none");
         notes.add("lambda-sync's JVM options (`//JAVA_OPTIONS`): `" + opts + "`");
-        notes.add(0, "tool: " + (rev != null ? "git " + rev + " (" + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", rev)) + ")"
-                : "working tree at " + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", "HEAD"))
-                + (Proc.capture(repoRoot, List.of("git", "status", "--porcelain", "--", "lambda-sync.java", "lib", "jbang")).isEmpty()
-                        ? "" : " with uncommitted changes to the tool")));
+        notes.add(
+                0,
+                "tool: "
+                        + (rev != null
+                                ? "git " + rev + " ("
+                                        + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", rev)) + ")"
+                                : "working tree at "
+                                        + Proc.capture(repoRoot, List.of("git", "rev-parse", "--short", "HEAD"))
+                                        + (Proc.capture(
+                                                                repoRoot,
+                                                                List.of(
+                                                                        "git",
+                                                                        "status",
+                                                                        "--porcelain",
+                                                                        "--",
+                                                                        "lambda-sync.java",
+                                                                        "lib",
+                                                                        "jbang"))
+                                                        .isEmpty()
+                                                ? ""
+                                                : " with uncommitted changes to the tool")));
     }
 
     Map<String, List<Sample>> runAll() throws Exception {
@@ -224,13 +256,18 @@ public class Bench {
         log("generating datasets under %s", data);
         int bigMiB = quick ? 32 : 200;
         datasets.put("small", Dataset.small("small", data.resolve("small"), SEED, 2000, 1024, 64 * 1024, 30, true));
-        datasets.put("noop10k", Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
+        datasets.put(
+                "noop10k",
+                Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
         datasets.put("large", Dataset.large("large", data.resolve("large"), SEED + 2, 2, bigMiB * 1024L * 1024));
         if (anyLatencyWanted() || hypotheses) {
-            datasets.put("lat1k", Dataset.small("lat1k", data.resolve("lat1k"), SEED + 4, 1000, 1024, 64 * 1024, 30, false));
+            datasets.put(
+                    "lat1k", Dataset.small("lat1k", data.resolve("lat1k"), SEED + 4, 1000, 1024, 64 * 1024, 30, false));
         }
         if (wants("noop-100k")) {
-            datasets.put("noop100k", Dataset.small("noop100k", data.resolve("noop100k"), SEED + 3, 100_000, 1024, 4 * 1024, 100, false));
+            datasets.put(
+                    "noop100k",
+                    Dataset.small("noop100k", data.resolve("noop100k"), SEED + 3, 100_000, 1024, 4 * 1024, 100, false));
         }
         log("datasets ready; waiting for the S3 server");
         server = serverStart.join();
@@ -244,15 +281,31 @@ public class Bench {
         if (serverProcess == null) {
             notes.add("the S3 server's process was not found; its CPU counts as other load");
         } else {
-            // S3Server keeps its storage in a temp dir named by --properties <dir>/s3proxy.properties; it goes when we do.
+            // S3Server keeps its storage in a temp dir named by --properties <dir>/s3proxy.properties; it goes when we
+            // do.
             String[] args = CpuMeter.cmdline(serverProcess.pid()).split(" ");
-            for (int i = 0; i + 1 < args.length; i++) if (args[i].equals("--properties")) serverStorage = Path.of(args[i + 1]).getParent();
+            for (int i = 0; i + 1 < args.length; i++)
+                if (args[i].equals("--properties"))
+                    serverStorage = Path.of(args[i + 1]).getParent();
         }
         cpu = new CpuMeter(serverProcess == null ? -1 : serverProcess.pid());
-        viaProxy = new Tool.Target(work.resolve("tool"), work.resolve("configs-proxy"), proxy.endpoint(), server.accessKey, server.secretKey);
-        direct = new Tool.Target(work.resolve("tool"), work.resolve("configs"), server.endpoint, server.accessKey, server.secretKey);
-        delayed = new Tool.Target(work.resolve("tool"), work.resolve("configs-delay"), latencyProxy.endpoint(), server.accessKey, server.secretKey);
-        log("%s at %s, counting proxy at %s, latency chain at %s", server.kind, server.endpoint, proxy.endpoint(), latencyProxy.endpoint());
+        viaProxy = new Tool.Target(
+                work.resolve("tool"),
+                work.resolve("configs-proxy"),
+                proxy.endpoint(),
+                server.accessKey,
+                server.secretKey);
+        direct = new Tool.Target(
+                work.resolve("tool"), work.resolve("configs"), server.endpoint, server.accessKey, server.secretKey);
+        delayed = new Tool.Target(
+                work.resolve("tool"),
+                work.resolve("configs-delay"),
+                latencyProxy.endpoint(),
+                server.accessKey,
+                server.secretKey);
+        log(
+                "%s at %s, counting proxy at %s, latency chain at %s",
+                server.kind, server.endpoint, proxy.endpoint(), latencyProxy.endpoint());
 
         warmUp();
         Map<String, List<Sample>> results = new LinkedHashMap<>();
@@ -297,15 +350,26 @@ public class Bench {
         long before = System.currentTimeMillis() - 1000;
         Dataset small = datasets.get("small");
         createBucket("warm-up");
-        Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, Tool.LAMBDA_SYNC.upload(direct, "warm-up"), small.root, proxy, cpu, work.resolve("logs"), "warm-up");
-        if (!s.problems().isEmpty()) throw new IllegalStateException("lambda-sync failed on the warm-up upload: " + s.problems());
+        Sample s = Sample.take(
+                Tool.LAMBDA_SYNC,
+                0,
+                Tool.LAMBDA_SYNC.upload(direct, "warm-up"),
+                small.root,
+                proxy,
+                cpu,
+                work.resolve("logs"),
+                "warm-up");
+        if (!s.problems().isEmpty())
+            throw new IllegalStateException("lambda-sync failed on the warm-up upload: " + s.problems());
         boolean written = false;
         if (Files.isDirectory(cds)) {
             try (var files = Files.list(cds)) {
-                written = files.anyMatch(p -> p.toString().endsWith(".jsa") && p.toFile().lastModified() >= before);
+                written = files.anyMatch(
+                        p -> p.toString().endsWith(".jsa") && p.toFile().lastModified() >= before);
             }
         }
-        cdsNote = written ? "the launcher's CDS archive for this tool version was written by the warm-up upload"
+        cdsNote = written
+                ? "the launcher's CDS archive for this tool version was written by the warm-up upload"
                 : "the launcher's CDS archive for this tool version already existed (written by whichever run came first)";
         log("warm-up upload (JBang build if needed): %.1f s; %s", s.seconds(), cdsNote);
         emptyBucket("warm-up");
@@ -327,7 +391,10 @@ public class Bench {
     }
 
     private boolean anyLatencyWanted() {
-        return !latencies.isEmpty() && (only.isEmpty() || only.stream().anyMatch(x -> x.equals("latency") || x.startsWith("lat") || x.endsWith("-1k")));
+        return !latencies.isEmpty()
+                && (only.isEmpty()
+                        || only.stream()
+                                .anyMatch(x -> x.equals("latency") || x.startsWith("lat") || x.endsWith("-1k")));
     }
 
     // ---- the bucket, reached directly (not through the proxy, so it is not counted) ------------
@@ -362,7 +429,8 @@ public class Bench {
                 for (String prefix : level) {
                     tasks.add(() -> {
                         List<String> sub = new ArrayList<>();
-                        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))) {
+                        for (var page : s3.listObjectsV2Paginator(
+                                b -> b.bucket(bucket).prefix(prefix).delimiter("/"))) {
                             all.addAll(page.contents());
                             for (var cp : page.commonPrefixes()) sub.add(cp.prefix());
                         }
@@ -383,9 +451,9 @@ public class Bench {
         List<String> keys = keys(bucket);
         for (int i = 0; i < keys.size(); i += 1000) {
             List<ObjectIdentifier> ids = keys.subList(i, Math.min(keys.size(), i + 1000)).stream()
-                    .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+                    .map(k -> ObjectIdentifier.builder().key(k).build())
+                    .toList();
             s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(ids)));
         }
     }
-
 }

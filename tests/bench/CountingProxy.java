@@ -25,7 +25,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Expect: 100-continue} and keep-alive work); only the message framing is parsed.
  */
 final class CountingProxy implements AutoCloseable {
-    enum Kind { LIST, HEAD, GET, PUT, MP_INIT, MP_PART, MP_COMPLETE, MP_ABORT, MP_LIST, DELETE, COPY, BUCKET, OTHER }
+    enum Kind {
+        LIST,
+        HEAD,
+        GET,
+        PUT,
+        MP_INIT,
+        MP_PART,
+        MP_COMPLETE,
+        MP_ABORT,
+        MP_LIST,
+        DELETE,
+        COPY,
+        BUCKET,
+        OTHER
+    }
 
     /** Times are System.nanoTime(); {@code sent} is when the request body was fully forwarded. */
     record Exchange(Kind kind, long start, long sent, long firstByte, long end, int status, long up, long down) {}
@@ -36,6 +50,7 @@ final class CountingProxy implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The first request head of each kind since the last drain, signature redacted: what each tool actually sends. */
     private final java.util.Map<Kind, String> firstHeads = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final List<Socket> open = new ArrayList<>();
     private volatile boolean closed;
 
@@ -110,15 +125,19 @@ final class CountingProxy implements AutoCloseable {
         }
 
         private void requests() {
-            try (client; up) {
+            try (client;
+                    up) {
                 InputStream in = new BufferedInputStream(client.getInputStream(), 1 << 16);
                 OutputStream out = new BufferedOutputStream(up.getOutputStream(), 1 << 16);
                 while (true) {
                     Head head = Head.read(in);
                     if (head == null) return;
                     Pending p = new Pending(classify(head), System.nanoTime(), head.method.equals("HEAD"));
-                    firstHeads.computeIfAbsent(p.kind, k -> new String(head.raw, StandardCharsets.ISO_8859_1)
-                            .replaceAll("Signature=[0-9a-f]+", "Signature=<redacted>").replaceAll("Credential=[^/]+/", "Credential=<access-key>/"));
+                    firstHeads.computeIfAbsent(
+                            p.kind,
+                            k -> new String(head.raw, StandardCharsets.ISO_8859_1)
+                                    .replaceAll("Signature=[0-9a-f]+", "Signature=<redacted>")
+                                    .replaceAll("Credential=[^/]+/", "Credential=<access-key>/"));
                     inFlight.incrementAndGet();
                     pending.add(p);
                     out.write(head.raw);
@@ -135,7 +154,8 @@ final class CountingProxy implements AutoCloseable {
         }
 
         private void responses() {
-            try (client; up) {
+            try (client;
+                    up) {
                 InputStream in = new BufferedInputStream(up.getInputStream(), 1 << 16);
                 OutputStream out = new BufferedOutputStream(client.getOutputStream(), 1 << 16);
                 Pending p = null;
@@ -152,10 +172,10 @@ final class CountingProxy implements AutoCloseable {
                     }
                     long down = head.raw.length + Body.copy(head, in, out, p.isHead);
                     out.flush();
-                    // An answer can begin before the request thread has noted the body as sent (no body, or an early error).
+                    // An answer can begin before the request thread has noted the body as sent (no body, or an early
+                    // error).
                     long sent = p.sent == 0 || p.sent > firstByte ? firstByte : p.sent;
-                    log.add(new Exchange(p.kind, p.start, sent, firstByte, System.nanoTime(),
-                            head.status, p.up, down));
+                    log.add(new Exchange(p.kind, p.start, sent, firstByte, System.nanoTime(), head.status, p.up, down));
                     inFlight.decrementAndGet();
                     p = null;
                     if (head.closes) return;
@@ -261,14 +281,20 @@ final class CountingProxy implements AutoCloseable {
                 }
                 buf.write(b);
                 if (buf.size() > 256 * 1024) throw new IOException("message head too large");
-                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : (b == '\r' ? 1 : 0);
+                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                        ? state + 1
+                        : (b == '\r' ? 1 : 0);
             }
             byte[] raw = buf.toByteArray();
             String[] lines = new String(raw, StandardCharsets.ISO_8859_1).split("\r\n");
             List<String[]> headers = new ArrayList<>();
             for (int i = 1; i < lines.length; i++) {
                 int c = lines[i].indexOf(':');
-                if (c > 0) headers.add(new String[] {lines[i].substring(0, c).trim(), lines[i].substring(c + 1).trim()});
+                if (c > 0)
+                    headers.add(new String[] {
+                        lines[i].substring(0, c).trim(),
+                        lines[i].substring(c + 1).trim()
+                    });
             }
             String[] start = lines[0].split(" ", 3);
             if (start[0].startsWith("HTTP/")) {

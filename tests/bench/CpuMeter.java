@@ -20,7 +20,10 @@ final class CpuMeter {
     record Reading(long busy, long server, long bench) {}
 
     Reading read() {
-        return new Reading(machineBusy(), processTicks(serverPid), processTicks(ProcessHandle.current().pid()));
+        return new Reading(
+                machineBusy(),
+                processTicks(serverPid),
+                processTicks(ProcessHandle.current().pid()));
     }
 
     /** CPU-seconds spent by other processes between two readings, given the tool's own CPU-seconds. */
@@ -66,7 +69,11 @@ final class CpuMeter {
 
     /** The S3 server's process: the descendant of this JVM whose command line has {@code --properties <file>}. */
     static ProcessHandle findServer() {
-        return ProcessHandle.current().descendants().filter(p -> cmdline(p.pid()).contains("--properties")).findFirst().orElse(null);
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> cmdline(p.pid()).contains("--properties"))
+                .findFirst()
+                .orElse(null);
     }
 
     static String cmdline(long pid) {

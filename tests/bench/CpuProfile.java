@@ -15,8 +15,15 @@ import jdk.jfr.consumer.RecordingFile;
  * execution samples; the collections and their pauses; and the JIT compiler's work, which
  * the samples do not see (compiler threads run no Java code).
  */
-record CpuProfile(int samples, List<Map.Entry<String, Integer>> self, List<Map.Entry<String, Integer>> categories, int gcCount,
-                  double gcPauseMs, long jitCount, double jitMs, Map<String, Integer> threads) {
+record CpuProfile(
+        int samples,
+        List<Map.Entry<String, Integer>> self,
+        List<Map.Entry<String, Integer>> categories,
+        int gcCount,
+        double gcPauseMs,
+        long jitCount,
+        double jitMs,
+        Map<String, Integer> threads) {
 
     /**
      * The JVM option that records such a run (passed through JAVA_TOOL_OPTIONS, which the
@@ -27,7 +34,11 @@ record CpuProfile(int samples, List<Map.Entry<String, Integer>> self, List<Map.E
         Path jfc = workDir.resolve("bench.jfc");
         if (!Files.exists(jfc)) {
             String profile = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc"));
-            Files.writeString(jfc, profile.replace("control=\"method-sampling-java-interval\">10 ms<", "control=\"method-sampling-java-interval\">1 ms<"));
+            Files.writeString(
+                    jfc,
+                    profile.replace(
+                            "control=\"method-sampling-java-interval\">10 ms<",
+                            "control=\"method-sampling-java-interval\">1 ms<"));
         }
         return "-XX:StartFlightRecording=filename=" + file + ",settings=" + jfc + ",dumponexit=true";
     }
@@ -64,7 +75,9 @@ record CpuProfile(int samples, List<Map.Entry<String, Integer>> self, List<Map.E
             }
             incl.merge(cat, 1, Integer::sum);
             var thread = e.getThread("sampledThread");
-            String t = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName().replaceAll("[-#]?\\d+$", "");
+            String t = thread == null || thread.getJavaName() == null
+                    ? "?"
+                    : thread.getJavaName().replaceAll("[-#]?\\d+$", "");
             threads.merge(t, 1, Integer::sum);
         }
         return new CpuProfile(n, topOf(self, top), topOf(incl, 100), gcs, gc, jit, jitMs, threads);
@@ -76,18 +89,32 @@ record CpuProfile(int samples, List<Map.Entry<String, Integer>> self, List<Map.E
      */
     static String category(String cls) {
         if (cls.indexOf('.') < 0) return "lambda-sync " + cls.replaceAll("\\$.*", "");
-        if (cls.startsWith("sun.security.provider.") || cls.startsWith("java.security.MessageDigest")) return "hashing (MD5, SHA-256)";
-        if (cls.contains(".signer.") || cls.contains("Chunked") || cls.contains(".auth.aws.") || cls.startsWith("javax.crypto")
+        if (cls.startsWith("sun.security.provider.") || cls.startsWith("java.security.MessageDigest"))
+            return "hashing (MD5, SHA-256)";
+        if (cls.contains(".signer.")
+                || cls.contains("Chunked")
+                || cls.contains(".auth.aws.")
+                || cls.startsWith("javax.crypto")
                 || cls.startsWith("com.sun.crypto")) return "request signing (and aws-chunked encoding)";
-        if (cls.startsWith("com.sun.org.apache.xerces") || cls.startsWith("javax.xml") || cls.contains(".xml.")) return "XML parsing";
+        if (cls.startsWith("com.sun.org.apache.xerces") || cls.startsWith("javax.xml") || cls.contains(".xml."))
+            return "XML parsing";
         if (cls.startsWith("org.apache.hc.") || cls.contains(".apache5.")) return "HTTP client (Apache 5)";
-        if (cls.contains("ClientBuilder") || cls.contains("ClientConfiguration") || cls.contains("AttributeMap")
-                || cls.contains(".endpoints.") || cls.contains(".regions.")) return "SDK client set-up, endpoint and region resolution";
+        if (cls.contains("ClientBuilder")
+                || cls.contains("ClientConfiguration")
+                || cls.contains("AttributeMap")
+                || cls.contains(".endpoints.")
+                || cls.contains(".regions.")) return "SDK client set-up, endpoint and region resolution";
         if (cls.startsWith("software.amazon.awssdk.")) return "SDK request pipeline (other)";
-        if (cls.startsWith("java.lang.invoke") || cls.startsWith("jdk.internal.reflect") || cls.startsWith("java.lang.reflect")
-                || cls.startsWith("jdk.internal.loader") || cls.startsWith("java.lang.ClassLoader") || cls.startsWith("jdk.internal.org.objectweb")
+        if (cls.startsWith("java.lang.invoke")
+                || cls.startsWith("jdk.internal.reflect")
+                || cls.startsWith("java.lang.reflect")
+                || cls.startsWith("jdk.internal.loader")
+                || cls.startsWith("java.lang.ClassLoader")
+                || cls.startsWith("jdk.internal.org.objectweb")
                 || cls.startsWith("java.lang.Class")) return "class loading, reflection, lambdas";
-        if (cls.startsWith("sun.nio.fs") || cls.startsWith("java.nio.file") || cls.startsWith("sun.nio.ch.FileChannel")
+        if (cls.startsWith("sun.nio.fs")
+                || cls.startsWith("java.nio.file")
+                || cls.startsWith("sun.nio.ch.FileChannel")
                 || cls.startsWith("java.io.File")) return "file system calls";
         if (cls.startsWith("java.net") || cls.startsWith("sun.nio.ch") || cls.startsWith("sun.net")) return "sockets";
         if (cls.startsWith("picocli")) return "picocli";
@@ -101,7 +128,10 @@ record CpuProfile(int samples, List<Map.Entry<String, Integer>> self, List<Map.E
     }
 
     private static List<Map.Entry<String, Integer>> topOf(Map<String, Integer> m, int top) {
-        return m.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
-                .map(e -> Map.entry(e.getKey(), e.getValue())).collect(Collectors.toList());
+        return m.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> Map.entry(e.getKey(), e.getValue()))
+                .collect(Collectors.toList());
     }
 }

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 final class Dataset {
     /** A key that lambda-sync, aws (`* /data/ *`) and rclone (`* /data/**`) all treat as data. */
     static final Pattern DATA_KEY = Pattern.compile("[^/]+/(data|reports)/.+");
+
     static final long MTIME_BASE = 1_700_000_000L;
     static final String[] EXPERIMENTS = {"exp1", "exp2", "exp3", "exp4", "exp5"};
 
@@ -30,6 +31,7 @@ final class Dataset {
     final Map<String, String> data = new LinkedHashMap<>();
     /** Code files: repo-relative path -> MD5 hex (never in a bucket, never changed by a download). */
     final Map<String, String> code = new LinkedHashMap<>();
+
     long dataBytes;
 
     private Dataset(String name, Path root) {
@@ -44,7 +46,8 @@ final class Dataset {
      * @param perFolder files per sub-folder (data/run-NNN/, reports/figures-NN/)
      * @param oddNames  also name a few files with a space, accents, '+', '%' and CJK (byte-exact keys)
      */
-    static Dataset small(String name, Path root, long seed, int files, int minSize, int maxSize, int perFolder, boolean oddNames)
+    static Dataset small(
+            String name, Path root, long seed, int files, int minSize, int maxSize, int perFolder, boolean oddNames)
             throws IOException {
         Dataset d = new Dataset(name, root);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -56,7 +59,9 @@ final class Dataset {
             for (int k = 0; k < perExp; k++, i++) {
                 boolean isData = k < inData;
                 int n = isData ? k : k - inData;
-                String folder = isData ? String.format("data/run-%03d", n / perFolder + 1) : String.format("reports/figures-%02d", n / perFolder + 1);
+                String folder = isData
+                        ? String.format("data/run-%03d", n / perFolder + 1)
+                        : String.format("reports/figures-%02d", n / perFolder + 1);
                 String file = isData ? String.format("metrics-%05d.jsonl", n) : String.format("plot-%05d.csv", n);
                 if (oddNames && k == perExp - 1) file = odd[i / perExp % odd.length];
                 int size = minSize + rnd.nextInt(maxSize - minSize + 1);
@@ -73,7 +78,11 @@ final class Dataset {
         SplittableRandom rnd = new SplittableRandom(seed);
         d.writeCode();
         for (int i = 0; i < count; i++) {
-            d.writeData(EXPERIMENTS[i % EXPERIMENTS.length] + "/data/checkpoints/model-" + (char) ('a' + i) + ".bin", size, rnd.split(), i);
+            d.writeData(
+                    EXPERIMENTS[i % EXPERIMENTS.length] + "/data/checkpoints/model-" + (char) ('a' + i) + ".bin",
+                    size,
+                    rnd.split(),
+                    i);
         }
         d.commit();
         return d;
@@ -84,7 +93,13 @@ final class Dataset {
         Path template = root.resolveSibling(name + "-clone");
         if (!Files.exists(template)) {
             Files.createDirectories(template);
-            Proc.run(root, List.of("bash", "-c", "git ls-files -z | xargs -0 cp --parents -p -t '" + template + "' && cp -a .git '" + template + "/'"));
+            Proc.run(
+                    root,
+                    List.of(
+                            "bash",
+                            "-c",
+                            "git ls-files -z | xargs -0 cp --parents -p -t '" + template + "' && cp -a .git '"
+                                    + template + "/'"));
         }
         Proc.run(template.getParent(), List.of("cp", "-a", template.toString(), dest.toString()));
         return dest;
@@ -103,10 +118,13 @@ final class Dataset {
                 if (rel.startsWith(".git/") || rel.startsWith(".lambda-sync/")) continue;
                 String md5 = want.remove(rel);
                 if (md5 == null) extra.add(rel);
-                else if (!md5.equals(md5(p))) problems.add((code.containsKey(rel) ? "code file changed: " : "wrong content: ") + rel);
+                else if (!md5.equals(md5(p)))
+                    problems.add((code.containsKey(rel) ? "code file changed: " : "wrong content: ") + rel);
             }
         }
-        if (!want.isEmpty()) problems.add(want.size() + " file(s) missing, e.g. " + want.keySet().iterator().next());
+        if (!want.isEmpty())
+            problems.add(want.size() + " file(s) missing, e.g. "
+                    + want.keySet().iterator().next());
         if (!extra.isEmpty()) problems.add(extra.size() + " unexpected file(s), e.g. " + extra.get(0));
         return problems;
     }
@@ -116,10 +134,13 @@ final class Dataset {
         List<String> problems = new ArrayList<>();
         List<String> codeKeys = keys.stream().filter(code::containsKey).toList();
         if (!codeKeys.isEmpty()) problems.add("CODE FILES IN THE BUCKET: " + codeKeys);
-        List<String> outside = keys.stream().filter(k -> !DATA_KEY.matcher(k).matches() && !code.containsKey(k)).toList();
+        List<String> outside = keys.stream()
+                .filter(k -> !DATA_KEY.matcher(k).matches() && !code.containsKey(k))
+                .toList();
         if (!outside.isEmpty()) problems.add(outside.size() + " key(s) outside the data dirs, e.g. " + outside.get(0));
         java.util.Set<String> have = new java.util.HashSet<>(keys);
-        List<String> missing = data.keySet().stream().filter(k -> !have.contains(k)).toList();
+        List<String> missing =
+                data.keySet().stream().filter(k -> !have.contains(k)).toList();
         if (!missing.isEmpty()) problems.add(missing.size() + " data key(s) missing, e.g. " + missing.get(0));
         return problems;
     }
@@ -172,7 +193,18 @@ final class Dataset {
         try {
             Proc.run(root, List.of("git", "init", "-q"));
             Proc.run(root, List.of("git", "add", "-A"));
-            Proc.run(root, List.of("git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "code"));
+            Proc.run(
+                    root,
+                    List.of(
+                            "git",
+                            "-c",
+                            "user.name=bench",
+                            "-c",
+                            "user.email=bench@localhost",
+                            "commit",
+                            "-q",
+                            "-m",
+                            "code"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

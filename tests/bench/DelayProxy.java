@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 final class DelayProxy implements AutoCloseable {
     /** Chunks waiting per connection (64 KiB reads): 16 MiB, about 80 ms of a 200 MiB/s stream. */
     static final int QUEUED_CHUNKS = 256;
+
     private static final Chunk EOF = new Chunk(new byte[0], 0);
 
     private record Chunk(byte[] bytes, long due) {}
@@ -89,6 +90,7 @@ final class DelayProxy implements AutoCloseable {
         private final Socket client, up;
         /** As if the handshake took one round trip: nothing reaches the server before this. */
         private final long connected;
+
         private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
         private int ended; // directions finished; the sockets close after both
 

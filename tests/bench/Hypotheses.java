@@ -27,12 +27,20 @@ final class Hypotheses {
 
     static List<Variant> jitVariants() {
         return List.of(
-                new Variant("as shipped: C1 only, thresholds ×0.2", List.of(), Map.of(), "(the `//JAVA_OPTIONS` line alone)"),
+                new Variant(
+                        "as shipped: C1 only, thresholds ×0.2",
+                        List.of(),
+                        Map.of(),
+                        "(the `//JAVA_OPTIONS` line alone)"),
                 jit("full tiered (C1 then C2), thresholds ×0.2", "-XX:TieredStopAtLevel=4"),
-                jit("full tiered, tier-4 thresholds ×10", "-XX:TieredStopAtLevel=4 -XX:Tier4InvocationThreshold=50000 "
-                        + "-XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000"),
-                jit("full tiered, tier-4 thresholds ×100, back-edge ×10", "-XX:TieredStopAtLevel=4 -XX:Tier4InvocationThreshold=500000 "
-                        + "-XX:Tier4MinInvocationThreshold=60000 -XX:Tier4CompileThreshold=1500000 -XX:Tier4BackEdgeThreshold=400000"));
+                jit(
+                        "full tiered, tier-4 thresholds ×10",
+                        "-XX:TieredStopAtLevel=4 -XX:Tier4InvocationThreshold=50000 "
+                                + "-XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000"),
+                jit(
+                        "full tiered, tier-4 thresholds ×100, back-edge ×10",
+                        "-XX:TieredStopAtLevel=4 -XX:Tier4InvocationThreshold=500000 "
+                                + "-XX:Tier4MinInvocationThreshold=60000 -XX:Tier4CompileThreshold=1500000 -XX:Tier4BackEdgeThreshold=400000"));
     }
 
     private static Variant jit(String name, String opts) {
@@ -42,7 +50,10 @@ final class Hypotheses {
     static List<Variant> jobVariants() {
         List<Variant> v = new ArrayList<>();
         for (int j : new int[] {16, 32, 64}) {
-            v.add(new Variant("-j " + j + (j == 16 ? " (default)" : ""), j == 16 ? List.of() : List.of("-j", String.valueOf(j)), Map.of(),
+            v.add(new Variant(
+                    "-j " + j + (j == 16 ? " (default)" : ""),
+                    j == 16 ? List.of() : List.of("-j", String.valueOf(j)),
+                    Map.of(),
                     j == 16 ? "(default)" : "`-j " + j + "`"));
         }
         return v;
@@ -52,12 +63,14 @@ final class Hypotheses {
         List<Row> rows = new ArrayList<>();
         List<Scenario> jitCases = new ArrayList<>();
         for (Scenario sc : Scenario.all(b)) {
-            if (List.of("upload-small", "download-small", "upload-large", "download-large").contains(sc.id)) {
+            if (List.of("upload-small", "download-small", "upload-large", "download-large")
+                    .contains(sc.id)) {
                 jitCases.add(b.scenarios.getOrDefault(sc.id, sc)); // one already run is seeded
             }
         }
         for (Scenario sc : jitCases) rows.addAll(measure(b, JIT, sc, jitVariants()));
-        for (Scenario sc : Scenario.latency(b, b.datasets.get("lat1k"), 20)) rows.addAll(measure(b, JOBS, sc, jobVariants()));
+        for (Scenario sc : Scenario.latency(b, b.datasets.get("lat1k"), 20))
+            rows.addAll(measure(b, JOBS, sc, jobVariants()));
         return rows;
     }
 
@@ -69,9 +82,19 @@ final class Hypotheses {
             List<Variant> order = new ArrayList<>(variants);
             Collections.rotate(order, -(r - 1));
             for (Variant v : order) {
-                Sample s = sc.once(b, Tool.LAMBDA_SYNC, "hyp-" + hypothesis.toLowerCase(java.util.Locale.ROOT) + "-" + variants.indexOf(v) + "-" + r, v.args(), v.env());
+                Sample s = sc.once(
+                        b,
+                        Tool.LAMBDA_SYNC,
+                        "hyp-" + hypothesis.toLowerCase(java.util.Locale.ROOT) + "-" + variants.indexOf(v) + "-" + r,
+                        v.args(),
+                        v.env());
                 samples.get(v).add(s);
-                b.log("  %-52s run %d: %6.2f s  CPU %5.2f s%s", v.name(), r, s.seconds(), s.userSeconds() + s.sysSeconds(),
+                b.log(
+                        "  %-52s run %d: %6.2f s  CPU %5.2f s%s",
+                        v.name(),
+                        r,
+                        s.seconds(),
+                        s.userSeconds() + s.sysSeconds(),
                         s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
             }
         }

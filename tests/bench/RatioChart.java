@@ -28,10 +28,20 @@ final class RatioChart {
         for (Report.Target t : r.targets()) {
             String[] label = label(t);
             if (t.isRatio()) {
-                ratios.add(new Bar(label, t.value(), t.limit(), t.atMost(), String.format(Locale.ROOT, "%.2f×", t.value()),
+                ratios.add(new Bar(
+                        label,
+                        t.value(),
+                        t.limit(),
+                        t.atMost(),
+                        String.format(Locale.ROOT, "%.2f×", t.value()),
                         (t.atMost() ? "≤ " : "≥ ") + t.limit()));
             } else if (!t.scenario().equals("noop-10k") || t.what().startsWith("peak")) {
-                absolute.add(new Bar(label, t.value() / t.limit(), 1.0, true, t.shown(),
+                absolute.add(new Bar(
+                        label,
+                        t.value() / t.limit(),
+                        1.0,
+                        true,
+                        t.shown(),
                         "limit " + fmt(t.limit()) + (t.shown().endsWith("MiB") ? " MiB" : " s")));
             }
         }
@@ -39,14 +49,24 @@ final class RatioChart {
         for (String id : List.of("noop-10k", "download-small")) {
             if (!r.results.containsKey(id)) continue;
             double v = r.seconds(id, Tool.LAMBDA_SYNC) / r.seconds(id, Tool.AWS);
-            ratios.add(new Bar(new String[] {id.equals("noop-10k") ? "no-op 10k" : "download 2k", "time vs aws"}, v, Double.NaN, true,
-                    String.format(Locale.ROOT, "%.2f×", v), ""));
+            ratios.add(new Bar(
+                    new String[] {id.equals("noop-10k") ? "no-op 10k" : "download 2k", "time vs aws"},
+                    v,
+                    Double.NaN,
+                    true,
+                    String.format(Locale.ROOT, "%.2f×", v),
+                    ""));
         }
         for (String id : List.of("upload-large", "download-large")) {
             if (!r.results.containsKey(id)) continue;
             double v = r.throughput(id, Tool.LAMBDA_SYNC) / r.throughput(id, Tool.AWS);
-            ratios.add(new Bar(new String[] {id.startsWith("upload") ? "upload large" : "download large", "MiB/s vs aws"}, v, Double.NaN, false,
-                    String.format(Locale.ROOT, "%.2f×", v), ""));
+            ratios.add(new Bar(
+                    new String[] {id.startsWith("upload") ? "upload large" : "download large", "MiB/s vs aws"},
+                    v,
+                    Double.NaN,
+                    false,
+                    String.format(Locale.ROOT, "%.2f×", v),
+                    ""));
         }
 
         int split = 40 + Math.max(2, ratios.size()) * 100 + 60;
@@ -59,8 +79,19 @@ final class RatioChart {
         g.fillRect(0, 0, w, h);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString("lambda-sync vs aws s3 sync and rclone copy (issue 16 targets)" + (r.b.quick ? " — QUICK RUN" : ""), 20, 30);
-        panel(g, ratios, 20, 50, split - 40, h - 60, "lambda-sync ÷ peer, medians", "time: lower is better; MiB/s: higher is better");
+        g.drawString(
+                "lambda-sync vs aws s3 sync and rclone copy (issue 16 targets)" + (r.b.quick ? " — QUICK RUN" : ""),
+                20,
+                30);
+        panel(
+                g,
+                ratios,
+                20,
+                50,
+                split - 40,
+                h - 60,
+                "lambda-sync ÷ peer, medians",
+                "time: lower is better; MiB/s: higher is better");
         panel(g, absolute, split, 50, w - split - 20, h - 60, "absolute targets", "value ÷ limit: lower is better");
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.setColor(Color.DARK_GRAY);
@@ -112,7 +143,8 @@ final class RatioChart {
             centered(g, b.valueText() + (b.value() > max ? " ↑" : ""), cx, by - 6, slot);
             if (!Double.isNaN(b.target())) {
                 int ty = yOf(b.target(), max, top, bottom);
-                g.setStroke(new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+                g.setStroke(
+                        new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
                 g.setColor(new Color(0x1565c0));
                 g.drawLine(bx - 8, ty, bx + bw + 8, ty);
                 g.setStroke(new BasicStroke(1));

@@ -13,19 +13,42 @@ import java.util.concurrent.TimeUnit;
  * One timed run of one tool: wall time (process start to exit, measured here), what
  * {@code /usr/bin/time -v} saw (peak RSS, CPU), and every request the proxy forwarded meanwhile.
  */
-record Sample(Tool tool, int run, double seconds, long rssKiB, double userSeconds, double sysSeconds, int exitCode,
-              long t0, long t1, List<CountingProxy.Exchange> exchanges, Map<CountingProxy.Kind, String> heads, String output,
-              List<String> problems, double foreignCpu) {
+record Sample(
+        Tool tool,
+        int run,
+        double seconds,
+        long rssKiB,
+        double userSeconds,
+        double sysSeconds,
+        int exitCode,
+        long t0,
+        long t1,
+        List<CountingProxy.Exchange> exchanges,
+        Map<CountingProxy.Kind, String> heads,
+        String output,
+        List<String> problems,
+        double foreignCpu) {
 
     /** Runs {@code inv} in {@code cwd} under /usr/bin/time -v and collects the proxy's log of it. */
-    static Sample take(Tool tool, int run, Tool.Invocation inv, Path cwd, CountingProxy proxy, CpuMeter cpu, Path logDir, String label)
+    static Sample take(
+            Tool tool,
+            int run,
+            Tool.Invocation inv,
+            Path cwd,
+            CountingProxy proxy,
+            CpuMeter cpu,
+            Path logDir,
+            String label)
             throws IOException, InterruptedException {
         Files.createDirectories(logDir);
         Path timeFile = logDir.resolve(label + ".time"), outFile = logDir.resolve(label + ".out");
         List<String> argv = new ArrayList<>(List.of("/usr/bin/time", "-v", "-o", timeFile.toString()));
         argv.addAll(inv.argv());
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(outFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(outFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
         pb.environment().putAll(inv.env());
         proxy.drain(); // whatever came before belongs to nobody
@@ -53,8 +76,21 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
         int exit = (int) field(time, "Exit status:", p.exitValue());
         if (exit != 0) problems.add("exit code " + exit + ": " + tail(out));
         double user = field(time, "User time (seconds):", 0), sys = field(time, "System time (seconds):", 0);
-        return new Sample(tool, run, (t1 - t0) / 1e9, (long) field(time, "Maximum resident set size (kbytes):", -1),
-                user, sys, exit, t0, t1, ex, heads, out, problems, CpuMeter.foreign(before, after, user + sys));
+        return new Sample(
+                tool,
+                run,
+                (t1 - t0) / 1e9,
+                (long) field(time, "Maximum resident set size (kbytes):", -1),
+                user,
+                sys,
+                exit,
+                t0,
+                t1,
+                ex,
+                heads,
+                out,
+                problems,
+                CpuMeter.foreign(before, after, user + sys));
     }
 
     private static double field(String text, String name, double dflt) {
@@ -124,7 +160,9 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
         if (header(h, "expect") != null) parts.add("Expect: " + header(h, "expect"));
         if (header(h, "content-md5") != null) parts.add("Content-MD5");
         List<String> meta = new ArrayList<>();
-        for (String line : h.split("\r\n")) if (line.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-meta-")) meta.add(line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT));
+        for (String line : h.split("\r\n"))
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-meta-"))
+                meta.add(line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT));
         if (!meta.isEmpty()) parts.add(String.join(", ", meta));
         return String.join("; ", parts);
     }
@@ -132,7 +170,8 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
     private static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
             int c = line.indexOf(':');
-            if (c > 0 && line.substring(0, c).trim().equalsIgnoreCase(name)) return line.substring(c + 1).trim();
+            if (c > 0 && line.substring(0, c).trim().equalsIgnoreCase(name))
+                return line.substring(c + 1).trim();
         }
         return null;
     }
@@ -140,9 +179,11 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
     /** Answers outside 2xx, as "404×3 409×1". */
     String errors() {
         Map<Integer, Integer> m = new java.util.TreeMap<>();
-        for (CountingProxy.Exchange e : exchanges) if (e.status() < 200 || e.status() >= 300) m.merge(e.status(), 1, Integer::sum);
+        for (CountingProxy.Exchange e : exchanges)
+            if (e.status() < 200 || e.status() >= 300) m.merge(e.status(), 1, Integer::sum);
         StringBuilder sb = new StringBuilder();
-        m.forEach((s, n) -> sb.append(sb.length() == 0 ? "" : " ").append(s).append("×").append(n));
+        m.forEach((s, n) ->
+                sb.append(sb.length() == 0 ? "" : " ").append(s).append("×").append(n));
         return sb.toString();
     }
 
@@ -160,21 +201,33 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
      * planning), the transfer span, and the tail after the last answer (shutdown, state save).
      */
     /** latencyMs per kind: median total, median client send (head in to body forwarded), median server wait (to answer head), median receive. */
-    record Profile(double firstRequest, double listStart, double listEnd, double firstTransfer, double lastAnswer, double tail,
-                   int maxInFlight, double meanInFlight, Map<CountingProxy.Kind, double[]> latencyMs) {}
+    record Profile(
+            double firstRequest,
+            double listStart,
+            double listEnd,
+            double firstTransfer,
+            double lastAnswer,
+            double tail,
+            int maxInFlight,
+            double meanInFlight,
+            Map<CountingProxy.Kind, double[]> latencyMs) {}
 
     Profile profile() {
         double s = 1e9;
         List<CountingProxy.Exchange> ex = new ArrayList<>(exchanges);
         ex.sort(Comparator.comparingLong(CountingProxy.Exchange::start));
-        if (ex.isEmpty()) return new Profile(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, Map.of());
-        long first = ex.get(0).start(), last = ex.stream().mapToLong(CountingProxy.Exchange::end).max().getAsLong();
+        if (ex.isEmpty())
+            return new Profile(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, Map.of());
+        long first = ex.get(0).start(),
+                last = ex.stream().mapToLong(CountingProxy.Exchange::end).max().getAsLong();
         long listStart = Long.MAX_VALUE, listEnd = Long.MIN_VALUE, xfer = Long.MAX_VALUE;
         for (CountingProxy.Exchange e : ex) {
             if (e.kind() == CountingProxy.Kind.LIST) {
                 listStart = Math.min(listStart, e.start());
                 listEnd = Math.max(listEnd, e.end());
-            } else if (e.kind() != CountingProxy.Kind.HEAD && e.kind() != CountingProxy.Kind.BUCKET && e.kind() != CountingProxy.Kind.OTHER
+            } else if (e.kind() != CountingProxy.Kind.HEAD
+                    && e.kind() != CountingProxy.Kind.BUCKET
+                    && e.kind() != CountingProxy.Kind.OTHER
                     && e.kind() != CountingProxy.Kind.MP_LIST) {
                 xfer = Math.min(xfer, e.start());
             }
@@ -193,8 +246,12 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
         Map<CountingProxy.Kind, double[]> lat = new EnumMap<>(CountingProxy.Kind.class);
         Map<CountingProxy.Kind, List<double[]>> byKind = new EnumMap<>(CountingProxy.Kind.class);
         for (CountingProxy.Exchange e : ex) {
-            byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(new double[] {(e.end() - e.start()) / 1e6,
-                    (e.sent() - e.start()) / 1e6, (e.firstByte() - e.sent()) / 1e6, (e.end() - e.firstByte()) / 1e6});
+            byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(new double[] {
+                (e.end() - e.start()) / 1e6,
+                (e.sent() - e.start()) / 1e6,
+                (e.firstByte() - e.sent()) / 1e6,
+                (e.end() - e.firstByte()) / 1e6
+            });
         }
         byKind.forEach((k, v) -> {
             double[] m = new double[4];
@@ -204,8 +261,15 @@ record Sample(Tool tool, int run, double seconds, long rssKiB, double userSecond
             }
             lat.put(k, m);
         });
-        return new Profile((first - t0) / s, listStart == Long.MAX_VALUE ? Double.NaN : (listStart - t0) / s,
-                listEnd == Long.MIN_VALUE ? Double.NaN : (listEnd - t0) / s, xfer == Long.MAX_VALUE ? Double.NaN : (xfer - t0) / s,
-                (last - t0) / s, (t1 - last) / s, max, last > first ? (double) busy / (last - first) : 0, lat);
+        return new Profile(
+                (first - t0) / s,
+                listStart == Long.MAX_VALUE ? Double.NaN : (listStart - t0) / s,
+                listEnd == Long.MIN_VALUE ? Double.NaN : (listEnd - t0) / s,
+                xfer == Long.MAX_VALUE ? Double.NaN : (xfer - t0) / s,
+                (last - t0) / s,
+                (t1 - last) / s,
+                max,
+                last > first ? (double) busy / (last - first) : 0,
+                lat);
     }
 }

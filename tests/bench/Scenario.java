@@ -21,8 +21,15 @@ import java.util.Map;
  * the latency floor), and there is no separate counted run.
  */
 final class Scenario {
-    static final List<String> IDS = List.of("upload-small", "noop-10k", "download-small", "upload-large", "download-large",
-            "noop-100k", "version", "latency");
+    static final List<String> IDS = List.of(
+            "upload-small",
+            "noop-10k",
+            "download-small",
+            "upload-large",
+            "download-large",
+            "noop-100k",
+            "version",
+            "latency");
     /** The latency scenarios' tools: the bash tool's way instead of one `aws s3 sync` over the whole repo. */
     static final List<Tool> LATENCY_TOOLS = List.of(Tool.LAMBDA_SYNC, Tool.RCLONE, Tool.AWS_PER_DIR);
 
@@ -47,6 +54,7 @@ final class Scenario {
     final String op;
     /** The round trip the delay proxy adds, ms; -1 for the loopback scenarios (straight at S3Proxy). */
     final double delayMs;
+
     final List<Tool> tools;
     final int runs;
     /** Bytes moved per run, for a throughput; 0 where time is the measure. */
@@ -57,17 +65,38 @@ final class Scenario {
     private final boolean needsPriming;
     /** False where there is no server to count requests at (the directory store). */
     private final boolean counted;
+
     private final Seed seed;
     private final Prepare prepare;
     private boolean seeded;
 
-    Scenario(String id, String title, List<Tool> tools, int runs, long bytes, String how, boolean needsPriming, boolean counted,
-             Seed seed, Prepare prepare) {
+    Scenario(
+            String id,
+            String title,
+            List<Tool> tools,
+            int runs,
+            long bytes,
+            String how,
+            boolean needsPriming,
+            boolean counted,
+            Seed seed,
+            Prepare prepare) {
         this(id, id, -1, title, tools, runs, bytes, how, needsPriming, counted, seed, prepare);
     }
 
-    private Scenario(String id, String op, double delayMs, String title, List<Tool> tools, int runs, long bytes, String how,
-                     boolean needsPriming, boolean counted, Seed seed, Prepare prepare) {
+    private Scenario(
+            String id,
+            String op,
+            double delayMs,
+            String title,
+            List<Tool> tools,
+            int runs,
+            long bytes,
+            String how,
+            boolean needsPriming,
+            boolean counted,
+            Seed seed,
+            Prepare prepare) {
         this.id = id;
         this.op = op;
         this.delayMs = delayMs;
@@ -101,8 +130,12 @@ final class Scenario {
         if (needsPriming && tools.contains(Tool.LAMBDA_SYNC)) {
             b.delay.delayMillis(0);
             Sample p = take(b, Tool.LAMBDA_SYNC, 0, "ls-priming", b.delayed);
-            b.log("  %-12s first run through the delay proxy (records its state, untimed): %.2f s %s%s", Tool.LAMBDA_SYNC.label, p.seconds(),
-                    p.counts(), p.problems().isEmpty() ? "" : "  PROBLEMS: " + p.problems());
+            b.log(
+                    "  %-12s first run through the delay proxy (records its state, untimed): %.2f s %s%s",
+                    Tool.LAMBDA_SYNC.label,
+                    p.seconds(),
+                    p.counts(),
+                    p.problems().isEmpty() ? "" : "  PROBLEMS: " + p.problems());
         }
         b.delay.delayMillis(delayMs);
         return b.delayed;
@@ -113,7 +146,15 @@ final class Scenario {
         seedOnce();
         Tool.Target target = timedTarget(b);
         Run x = prepare.prepare(t, name, target);
-        Sample s = Sample.take(t, 0, x.inv().with(args, env), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
+        Sample s = Sample.take(
+                t,
+                0,
+                x.inv().with(args, env),
+                x.cwd(),
+                b.proxyFor(target),
+                b.cpu,
+                b.work.resolve("logs"),
+                id + "-" + name);
         s.problems().addAll(x.check().problems(s));
         return s;
     }
@@ -128,8 +169,14 @@ final class Scenario {
             Collections.rotate(order, -(r - 1));
             for (Tool t : order) {
                 Sample s = take(b, t, r, short_(t) + "-" + r, target);
-                b.log("  %-12s run %d: %6.2f s  rss %4d MiB  other CPU %.1f s%s", t.label, r, s.seconds(), s.rssKiB() / 1024,
-                        s.foreignCpu(), s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
+                b.log(
+                        "  %-12s run %d: %6.2f s  rss %4d MiB  other CPU %.1f s%s",
+                        t.label,
+                        r,
+                        s.seconds(),
+                        s.rssKiB() / 1024,
+                        s.foreignCpu(),
+                        s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
                 timed.add(s);
             }
         }
@@ -137,13 +184,20 @@ final class Scenario {
             for (Tool t : tools) {
                 if (needsPriming && t == Tool.LAMBDA_SYNC) {
                     Sample p = take(b, t, 0, "ls-priming", b.viaProxy);
-                    b.log("  %-12s first run through the proxy (records its state, untimed): %.2f s %s%s", t.label, p.seconds(), p.counts(),
+                    b.log(
+                            "  %-12s first run through the proxy (records its state, untimed): %.2f s %s%s",
+                            t.label,
+                            p.seconds(),
+                            p.counts(),
                             p.problems().isEmpty() ? "" : "  PROBLEMS: " + p.problems());
                 }
                 Sample s = take(b, t, 0, short_(t) + "-counted", b.viaProxy);
-                b.counted.computeIfAbsent(id, k -> new java.util.EnumMap<>(Tool.class)).put(t, s);
-                b.log("  %-12s counted run through the proxy: %6.2f s  %s%s", t.label, s.seconds(), s.counts(),
-                        s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
+                b.counted
+                        .computeIfAbsent(id, k -> new java.util.EnumMap<>(Tool.class))
+                        .put(t, s);
+                b.log(
+                        "  %-12s counted run through the proxy: %6.2f s  %s%s",
+                        t.label, s.seconds(), s.counts(), s.problems().isEmpty() ? "" : "  PROBLEMS: " + s.problems());
             }
         }
         if (b.profile && !isLatency() && tools.contains(Tool.LAMBDA_SYNC)) profile(b);
@@ -152,7 +206,8 @@ final class Scenario {
 
     private Sample take(Bench b, Tool t, int run, String name, Tool.Target target) throws Exception {
         Run x = prepare.prepare(t, name, target);
-        Sample s = Sample.take(t, run, x.inv(), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
+        Sample s = Sample.take(
+                t, run, x.inv(), x.cwd(), b.proxyFor(target), b.cpu, b.work.resolve("logs"), id + "-" + name);
         s.problems().addAll(x.check().problems(s));
         return s;
     }
@@ -163,8 +218,15 @@ final class Scenario {
         Path jfr = b.work.resolve("logs").resolve(id + ".jfr");
         Map<String, String> env = new HashMap<>(x.inv().env());
         env.put("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work));
-        Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, new Tool.Invocation(x.inv().argv(), env, x.inv().shown()), x.cwd(), b.proxy, b.cpu,
-                b.work.resolve("logs"), id + "-ls-jfr");
+        Sample s = Sample.take(
+                Tool.LAMBDA_SYNC,
+                0,
+                new Tool.Invocation(x.inv().argv(), env, x.inv().shown()),
+                x.cwd(),
+                b.proxy,
+                b.cpu,
+                b.work.resolve("logs"),
+                id + "-ls-jfr");
         List<String> problems = new ArrayList<>(s.problems());
         problems.addAll(x.check().problems(s));
         if (!problems.isEmpty() || !Files.exists(jfr)) {
@@ -173,7 +235,11 @@ final class Scenario {
         }
         CpuProfile p = CpuProfile.read(jfr, 12);
         b.profiles.put(id, new Bench.Profiled(s, p));
-        b.log("  profiled run (JFR): %.2f s, %d CPU samples, top: %s", s.seconds(), p.samples(), p.self().subList(0, Math.min(3, p.self().size())));
+        b.log(
+                "  profiled run (JFR): %.2f s, %d CPU samples, top: %s",
+                s.seconds(),
+                p.samples(),
+                p.self().subList(0, Math.min(3, p.self().size())));
     }
 
     static String short_(Tool t) {
@@ -188,21 +254,61 @@ final class Scenario {
     static List<Scenario> all(Bench b) {
         Dataset small = b.datasets.get("small"), n10k = b.datasets.get("noop10k"), large = b.datasets.get("large");
         List<Scenario> list = new ArrayList<>();
-        list.add(new Scenario("upload-small", "upload 2,000 small files (1–64 KiB) to an empty bucket", Bench.ALL, b.runs, 0,
-                "run in the repo; a new empty bucket for every run; lambda-sync without state (.lambda-sync/ removed)", false, true,
-                () -> {}, (t, name, target) -> uploadRun(b, small, t, "up-small-" + name, false, target)));
-        list.add(new Scenario("noop-10k", "no-op upload, 10,000 files (1–4 KiB) already in the bucket", Bench.ALL, b.runs, 0,
-                "run in the repo; the bucket seeded once by lambda-sync (which also left its state), nothing to transfer", true, true,
-                () -> seed(b, n10k, "noop-10k"), (t, name, target) -> noopRun(b, n10k, t, "noop-10k", target)));
-        list.add(new Scenario("download-small", "download the 2,000 small files into an empty repo", Bench.ALL, b.runs, 0,
-                "run in a fresh clone (code files, no data dirs, no state); the bucket seeded once by lambda-sync", false, true,
-                () -> seed(b, small, "down-small"), (t, name, target) -> downloadRun(b, small, t, "down-small", "down-small-" + name, target)));
-        list.add(new Scenario("upload-large", "upload 2 × " + mib(large) + " MiB", Bench.ALL, b.runs, large.dataBytes,
-                "run in the repo; a new empty bucket for every run (emptied afterwards); lambda-sync without state", false, true,
-                () -> {}, (t, name, target) -> uploadRun(b, large, t, "up-large-" + name, true, target)));
-        list.add(new Scenario("download-large", "download 2 × " + mib(large) + " MiB", Bench.ALL, b.runs, large.dataBytes,
-                "run in a fresh clone; the bucket seeded once by lambda-sync (16 MiB parts, md5chksum metadata)", false, true,
-                () -> seed(b, large, "down-large"), (t, name, target) -> downloadRun(b, large, t, "down-large", "down-large-" + name, target)));
+        list.add(new Scenario(
+                "upload-small",
+                "upload 2,000 small files (1–64 KiB) to an empty bucket",
+                Bench.ALL,
+                b.runs,
+                0,
+                "run in the repo; a new empty bucket for every run; lambda-sync without state (.lambda-sync/ removed)",
+                false,
+                true,
+                () -> {},
+                (t, name, target) -> uploadRun(b, small, t, "up-small-" + name, false, target)));
+        list.add(new Scenario(
+                "noop-10k",
+                "no-op upload, 10,000 files (1–4 KiB) already in the bucket",
+                Bench.ALL,
+                b.runs,
+                0,
+                "run in the repo; the bucket seeded once by lambda-sync (which also left its state), nothing to transfer",
+                true,
+                true,
+                () -> seed(b, n10k, "noop-10k"),
+                (t, name, target) -> noopRun(b, n10k, t, "noop-10k", target)));
+        list.add(new Scenario(
+                "download-small",
+                "download the 2,000 small files into an empty repo",
+                Bench.ALL,
+                b.runs,
+                0,
+                "run in a fresh clone (code files, no data dirs, no state); the bucket seeded once by lambda-sync",
+                false,
+                true,
+                () -> seed(b, small, "down-small"),
+                (t, name, target) -> downloadRun(b, small, t, "down-small", "down-small-" + name, target)));
+        list.add(new Scenario(
+                "upload-large",
+                "upload 2 × " + mib(large) + " MiB",
+                Bench.ALL,
+                b.runs,
+                large.dataBytes,
+                "run in the repo; a new empty bucket for every run (emptied afterwards); lambda-sync without state",
+                false,
+                true,
+                () -> {},
+                (t, name, target) -> uploadRun(b, large, t, "up-large-" + name, true, target)));
+        list.add(new Scenario(
+                "download-large",
+                "download 2 × " + mib(large) + " MiB",
+                Bench.ALL,
+                b.runs,
+                large.dataBytes,
+                "run in a fresh clone; the bucket seeded once by lambda-sync (16 MiB parts, md5chksum metadata)",
+                false,
+                true,
+                () -> seed(b, large, "down-large"),
+                (t, name, target) -> downloadRun(b, large, t, "down-large", "down-large-" + name, target)));
         Dataset n100k = b.datasets.get("noop100k");
         if (n100k != null) list.add(noop100k(b, n100k));
         return list;
@@ -216,15 +322,47 @@ final class Scenario {
         String at = fmtMs(ms) + " ms", p = "lat" + fmtMs(ms) + "-";
         String files = Report.fmtInt(ds.data.size());
         List<Scenario> list = new ArrayList<>();
-        list.add(new Scenario(p + "upload", "upload-1k", ms, "upload " + files + " small files to an empty bucket, " + at, LATENCY_TOOLS,
-                b.runs, 0, "run in the repo; a new empty bucket for every run; lambda-sync without state; through the delay proxy at " + at,
-                false, false, () -> {}, (t, name, target) -> uploadRun(b, ds, t, "up-1k-" + fmtMs(ms) + "-" + name, false, target)));
-        list.add(new Scenario(p + "noop", "noop-1k", ms, "no-op upload, " + files + " files, " + at, LATENCY_TOOLS, b.runs, 0,
-                "run in the repo; the bucket seeded once by lambda-sync; lambda-sync run once, untimed, through the delay proxy at 0 ms first (its state is per endpoint); at " + at,
-                true, false, () -> seed(b, ds, "lat-1k"), (t, name, target) -> noopRun(b, ds, t, "lat-1k", target)));
-        list.add(new Scenario(p + "download", "download-1k", ms, "download " + files + " small files into an empty clone, " + at, LATENCY_TOOLS,
-                b.runs, 0, "run in a fresh clone; the bucket seeded once by lambda-sync; at " + at, false, false,
-                () -> seed(b, ds, "lat-1k"), (t, name, target) -> downloadRun(b, ds, t, "lat-1k", "down-1k-" + fmtMs(ms) + "-" + name, target)));
+        list.add(new Scenario(
+                p + "upload",
+                "upload-1k",
+                ms,
+                "upload " + files + " small files to an empty bucket, " + at,
+                LATENCY_TOOLS,
+                b.runs,
+                0,
+                "run in the repo; a new empty bucket for every run; lambda-sync without state; through the delay proxy at "
+                        + at,
+                false,
+                false,
+                () -> {},
+                (t, name, target) -> uploadRun(b, ds, t, "up-1k-" + fmtMs(ms) + "-" + name, false, target)));
+        list.add(new Scenario(
+                p + "noop",
+                "noop-1k",
+                ms,
+                "no-op upload, " + files + " files, " + at,
+                LATENCY_TOOLS,
+                b.runs,
+                0,
+                "run in the repo; the bucket seeded once by lambda-sync; lambda-sync run once, untimed, through the delay proxy at 0 ms first (its state is per endpoint); at "
+                        + at,
+                true,
+                false,
+                () -> seed(b, ds, "lat-1k"),
+                (t, name, target) -> noopRun(b, ds, t, "lat-1k", target)));
+        list.add(new Scenario(
+                p + "download",
+                "download-1k",
+                ms,
+                "download " + files + " small files into an empty clone, " + at,
+                LATENCY_TOOLS,
+                b.runs,
+                0,
+                "run in a fresh clone; the bucket seeded once by lambda-sync; at " + at,
+                false,
+                false,
+                () -> seed(b, ds, "lat-1k"),
+                (t, name, target) -> downloadRun(b, ds, t, "lat-1k", "down-1k-" + fmtMs(ms) + "-" + name, target)));
         return list;
     }
 
@@ -236,7 +374,8 @@ final class Scenario {
         return d.dataBytes / 2 / (1024 * 1024);
     }
 
-    private static Run uploadRun(Bench b, Dataset ds, Tool t, String bucket, boolean emptyAfter, Tool.Target target) throws Exception {
+    private static Run uploadRun(Bench b, Dataset ds, Tool t, String bucket, boolean emptyAfter, Tool.Target target)
+            throws Exception {
         b.createBucket(bucket);
         if (t == Tool.LAMBDA_SYNC) Proc.run(ds.root, List.of("rm", "-rf", ".lambda-sync"));
         return new Run(t.upload(target, bucket), ds.root, s -> {
@@ -253,14 +392,18 @@ final class Scenario {
             if (s.transfers() > 0) problems.add("not a no-op: " + s.counts());
             Map<String, String> now = b.snapshot(bucket), seeded = b.seeded.get(bucket);
             if (!now.equals(seeded)) {
-                long changed = now.entrySet().stream().filter(e -> !e.getValue().equals(seeded.get(e.getKey()))).count();
-                problems.add("not a no-op: " + changed + " object(s) written, " + (now.size() - seeded.size()) + " added");
+                long changed = now.entrySet().stream()
+                        .filter(e -> !e.getValue().equals(seeded.get(e.getKey())))
+                        .count();
+                problems.add(
+                        "not a no-op: " + changed + " object(s) written, " + (now.size() - seeded.size()) + " added");
             }
             return problems;
         });
     }
 
-    private static Run downloadRun(Bench b, Dataset ds, Tool t, String bucket, String name, Tool.Target target) throws Exception {
+    private static Run downloadRun(Bench b, Dataset ds, Tool t, String bucket, String name, Tool.Target target)
+            throws Exception {
         Path dest = b.work.resolve("runs").resolve(name);
         Files.createDirectories(dest.getParent());
         ds.cloneWithoutData(dest);
@@ -275,7 +418,14 @@ final class Scenario {
     static void seed(Bench b, Dataset ds, String bucket) throws Exception {
         if (b.seeded.containsKey(bucket)) return; // the latency scenarios share one
         b.createBucket(bucket);
-        Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, Tool.LAMBDA_SYNC.upload(b.direct, bucket), ds.root, b.proxy, b.cpu, b.work.resolve("logs"),
+        Sample s = Sample.take(
+                Tool.LAMBDA_SYNC,
+                0,
+                Tool.LAMBDA_SYNC.upload(b.direct, bucket),
+                ds.root,
+                b.proxy,
+                b.cpu,
+                b.work.resolve("logs"),
                 "seed-" + bucket);
         List<String> problems = new ArrayList<>(s.problems());
         problems.addAll(ds.checkUploaded(b.keys(bucket)));
@@ -293,20 +443,36 @@ final class Scenario {
     private static Scenario noop100k(Bench b, Dataset ds) {
         boolean viaS3 = b.noop100kOnS3;
         Path dir = b.work.resolve("dirstore-100k");
-        String how = viaS3 ? "run in the repo; the bucket seeded once by lambda-sync"
+        String how = viaS3
+                ? "run in the repo; the bucket seeded once by lambda-sync"
                 : "run in the repo against lambda-sync's directory store (SYNC_TARGET=<dir>), seeded once by lambda-sync";
-        return new Scenario("noop-100k", "no-op upload, 100,000 files (1–4 KiB), lambda-sync only", List.of(Tool.LAMBDA_SYNC),
-                b.runs, 0, how, true, viaS3,
+        return new Scenario(
+                "noop-100k",
+                "no-op upload, 100,000 files (1–4 KiB), lambda-sync only",
+                List.of(Tool.LAMBDA_SYNC),
+                b.runs,
+                0,
+                how,
+                true,
+                viaS3,
                 () -> {
                     if (viaS3) {
                         seed(b, ds, "noop-100k");
                         return;
                     }
                     Path cfg = b.direct.dirConfig("dir-100k", dir);
-                    Sample s = Sample.take(Tool.LAMBDA_SYNC, 0, Tool.lambdaSyncDir(b.direct, cfg, "upload"), ds.root, b.proxy,
-                            b.cpu, b.work.resolve("logs"), "seed-dir-100k");
+                    Sample s = Sample.take(
+                            Tool.LAMBDA_SYNC,
+                            0,
+                            Tool.lambdaSyncDir(b.direct, cfg, "upload"),
+                            ds.root,
+                            b.proxy,
+                            b.cpu,
+                            b.work.resolve("logs"),
+                            "seed-dir-100k");
                     b.log("  seeded the directory store with %d files in %.1f s", ds.data.size(), s.seconds());
-                    if (!s.problems().isEmpty()) throw new IllegalStateException("seeding the directory store failed: " + s.problems());
+                    if (!s.problems().isEmpty())
+                        throw new IllegalStateException("seeding the directory store failed: " + s.problems());
                     b.seedSeconds.put("noop-100k (directory store)", s.seconds());
                 },
                 (t, name, target) -> {
@@ -314,10 +480,23 @@ final class Scenario {
                     // A no-op must leave every file of the store untouched (ctime).
                     Path marker = b.work.resolve("marker-100k");
                     Files.writeString(marker, "");
-                    return new Run(Tool.lambdaSyncDir(target, target.dirConfig("dir-100k", dir), "upload"), ds.root, s -> {
-                        String touched = Proc.capture(b.work, List.of("find", dir.toString(), "-cnewer", marker.toString(), "-type", "f", "-print", "-quit"));
-                        return touched.isEmpty() ? List.of() : List.of("not a no-op: the store's " + touched + " was written");
-                    });
+                    return new Run(
+                            Tool.lambdaSyncDir(target, target.dirConfig("dir-100k", dir), "upload"), ds.root, s -> {
+                                String touched = Proc.capture(
+                                        b.work,
+                                        List.of(
+                                                "find",
+                                                dir.toString(),
+                                                "-cnewer",
+                                                marker.toString(),
+                                                "-type",
+                                                "f",
+                                                "-print",
+                                                "-quit"));
+                                return touched.isEmpty()
+                                        ? List.of()
+                                        : List.of("not a no-op: the store's " + touched + " was written");
+                            });
                 });
     }
 }

@@ -15,7 +15,10 @@ import java.util.Map;
  * environment, never the command line.
  */
 enum Tool {
-    LAMBDA_SYNC("lambda-sync"), AWS("aws s3 sync"), RCLONE("rclone copy"), AWS_PER_DIR("aws s3 sync per data dir");
+    LAMBDA_SYNC("lambda-sync"),
+    AWS("aws s3 sync"),
+    RCLONE("rclone copy"),
+    AWS_PER_DIR("aws s3 sync per data dir");
 
     static final String AWS_BIN = Files.isExecutable(Path.of("/usr/bin/aws")) ? "/usr/bin/aws" : "aws";
     static final String RCLONE_BIN = Files.isExecutable(Path.of("/usr/bin/rclone")) ? "/usr/bin/rclone" : "rclone";
@@ -49,6 +52,7 @@ enum Tool {
               [ -d "$d" ] || continue
               "$AWS" s3 sync "$d" "s3://$BUCKET/$d/" --endpoint-url "$ENDPOINT" --only-show-errors || exit
             done""";
+
     static final String PER_DIR_DOWNLOAD = """
             tops=$("$AWS" s3 ls "s3://$BUCKET/" --endpoint-url "$ENDPOINT" | awk '$1 == "PRE" { print $2 }') || exit
             for top in $tops; do
@@ -63,8 +67,10 @@ enum Tool {
         Path config(String bucket) throws IOException {
             Files.createDirectories(configDir);
             Path file = configDir.resolve(bucket + ".sync.env");
-            Files.writeString(file, "BUCKET_NAME=" + bucket + "\nLAMBDA_ACCESS_KEY_ID=" + accessKey + "\nLAMBDA_SECRET_ACCESS_KEY="
-                    + secretKey + "\nLAMBDA_REGION=" + REGION + "\nLAMBDA_ENDPOINT_URL=" + endpoint + "\n");
+            Files.writeString(
+                    file,
+                    "BUCKET_NAME=" + bucket + "\nLAMBDA_ACCESS_KEY_ID=" + accessKey + "\nLAMBDA_SECRET_ACCESS_KEY="
+                            + secretKey + "\nLAMBDA_REGION=" + REGION + "\nLAMBDA_ENDPOINT_URL=" + endpoint + "\n");
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return file;
         }
@@ -101,8 +107,13 @@ enum Tool {
         String shown;
         switch (this) {
             case LAMBDA_SYNC -> {
-                argv.addAll(List.of(t.toolDir().resolve("jbang").toString(), t.toolDir().resolve("lambda-sync.java").toString(),
-                        t.config(bucket).toString(), up ? "upload" : "download", "--yes", "-q"));
+                argv.addAll(List.of(
+                        t.toolDir().resolve("jbang").toString(),
+                        t.toolDir().resolve("lambda-sync.java").toString(),
+                        t.config(bucket).toString(),
+                        up ? "upload" : "download",
+                        "--yes",
+                        "-q"));
                 shown = "./jbang lambda-sync.java bench.sync.env " + (up ? "upload" : "download") + " --yes -q";
             }
             case AWS_PER_DIR -> {
@@ -111,14 +122,28 @@ enum Tool {
                 env.put("BUCKET", bucket);
                 env.put("ENDPOINT", t.endpoint());
                 argv.addAll(List.of("bash", "-c", up ? PER_DIR_UPLOAD : PER_DIR_DOWNLOAD));
-                shown = "# bash, with the AWS_* variables above and AWS=" + AWS_BIN + " BUCKET=<bucket> ENDPOINT=http://127.0.0.1:<port>\n"
+                shown = "# bash, with the AWS_* variables above and AWS=" + AWS_BIN
+                        + " BUCKET=<bucket> ENDPOINT=http://127.0.0.1:<port>\n"
                         + (up ? PER_DIR_UPLOAD : PER_DIR_DOWNLOAD);
             }
             case AWS -> {
                 awsEnv(env, t);
                 String s3 = "s3://" + bucket;
-                argv.addAll(List.of(AWS_BIN, "s3", "sync", up ? "." : s3, up ? s3 : ".", "--endpoint-url", t.endpoint(),
-                        "--exclude", "*", "--include", "*/data/*", "--include", "*/reports/*", "--only-show-errors"));
+                argv.addAll(List.of(
+                        AWS_BIN,
+                        "s3",
+                        "sync",
+                        up ? "." : s3,
+                        up ? s3 : ".",
+                        "--endpoint-url",
+                        t.endpoint(),
+                        "--exclude",
+                        "*",
+                        "--include",
+                        "*/data/*",
+                        "--include",
+                        "*/reports/*",
+                        "--only-show-errors"));
                 shown = "AWS_ACCESS_KEY_ID=<access-key> AWS_SECRET_ACCESS_KEY=<secret-key> AWS_DEFAULT_REGION=" + REGION
                         + " AWS_CONFIG_FILE=<empty> AWS_SHARED_CREDENTIALS_FILE=<empty> \\\n  " + AWS_BIN + " s3 sync "
                         + (up ? ". s3://<bucket>" : "s3://<bucket> .") + " --endpoint-url http://127.0.0.1:<port> \\\n"
@@ -129,12 +154,25 @@ enum Tool {
                 env.put("RCLONE_S3_SECRET_ACCESS_KEY", t.secretKey());
                 env.put("RCLONE_CONFIG", t.emptyConfig().toString());
                 String remote = ":s3:" + bucket;
-                argv.addAll(List.of(RCLONE_BIN, "copy", up ? "." : remote, up ? remote : ".", "--s3-provider", "Other",
-                        "--s3-endpoint", t.endpoint(), "--s3-force-path-style", "--include", "*/data/**", "--include", "*/reports/**"));
-                shown = "RCLONE_S3_ACCESS_KEY_ID=<access-key> RCLONE_S3_SECRET_ACCESS_KEY=<secret-key> RCLONE_CONFIG=<empty> \\\n  "
-                        + RCLONE_BIN + " copy " + (up ? ". :s3:<bucket>" : ":s3:<bucket> .")
-                        + " --s3-provider Other --s3-endpoint http://127.0.0.1:<port> \\\n"
-                        + "  --s3-force-path-style --include \"*/data/**\" --include \"*/reports/**\"";
+                argv.addAll(List.of(
+                        RCLONE_BIN,
+                        "copy",
+                        up ? "." : remote,
+                        up ? remote : ".",
+                        "--s3-provider",
+                        "Other",
+                        "--s3-endpoint",
+                        t.endpoint(),
+                        "--s3-force-path-style",
+                        "--include",
+                        "*/data/**",
+                        "--include",
+                        "*/reports/**"));
+                shown =
+                        "RCLONE_S3_ACCESS_KEY_ID=<access-key> RCLONE_S3_SECRET_ACCESS_KEY=<secret-key> RCLONE_CONFIG=<empty> \\\n  "
+                                + RCLONE_BIN + " copy " + (up ? ". :s3:<bucket>" : ":s3:<bucket> .")
+                                + " --s3-provider Other --s3-endpoint http://127.0.0.1:<port> \\\n"
+                                + "  --s3-force-path-style --include \"*/data/**\" --include \"*/reports/**\"";
             }
             default -> throw new IllegalStateException();
         }
@@ -151,9 +189,15 @@ enum Tool {
 
     /** lambda-sync with a config whose SYNC_TARGET is a directory. */
     static Invocation lambdaSyncDir(Target t, Path config, String mode) {
-        List<String> argv = List.of(t.toolDir().resolve("jbang").toString(), t.toolDir().resolve("lambda-sync.java").toString(),
-                config.toString(), mode, "--yes", "-q");
-        return new Invocation(argv, baseEnv(), "./jbang lambda-sync.java dir.sync.env " + mode + " --yes -q   # SYNC_TARGET=<dir>");
+        List<String> argv = List.of(
+                t.toolDir().resolve("jbang").toString(),
+                t.toolDir().resolve("lambda-sync.java").toString(),
+                config.toString(),
+                mode,
+                "--yes",
+                "-q");
+        return new Invocation(
+                argv, baseEnv(), "./jbang lambda-sync.java dir.sync.env " + mode + " --yes -q   # SYNC_TARGET=<dir>");
     }
 
     /** The bench's own JBang folder (see {@link #privateLaunchCache}), or null for the user's. */
@@ -188,7 +232,8 @@ enum Tool {
             try (var entries = Files.list(shared.resolve("cache"))) {
                 for (Path e : (Iterable<Path>) entries::iterator) {
                     Path link = dir.resolve("cache").resolve(e.getFileName().toString());
-                    if (!e.getFileName().toString().equals("lambda-sync-launch") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (!e.getFileName().toString().equals("lambda-sync-launch")
+                            && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         Files.createSymbolicLink(link, e);
                     }
                 }

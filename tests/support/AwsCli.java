@@ -21,7 +21,9 @@ final class AwsCli {
         env.put("AWS_SECRET_ACCESS_KEY", bucket.server.secretKey);
         env.put("AWS_DEFAULT_REGION", S3Server.REGION);
         env.put("AWS_CONFIG_FILE", scratch.resolve("no-aws-config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", scratch.resolve("no-aws-credentials").toString());
+        env.put(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                scratch.resolve("no-aws-credentials").toString());
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         // Newer aws CLIs send CRC checksums (aws-chunked) by default; the bash tool's did not.
         env.put("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required");
@@ -29,7 +31,8 @@ final class AwsCli {
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(String.join(" ", args) + " failed:\n" + out);
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)
+                throw new AssertionError(String.join(" ", args) + " failed:\n" + out);
             return out;
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);

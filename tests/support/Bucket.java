@@ -29,7 +29,9 @@ final class Bucket implements FarSide {
     @Override
     public Repo repo(Path dir) {
         try {
-            return Repo.init(dir, config(java.nio.file.Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-config"))));
+            return Repo.init(
+                    dir,
+                    config(java.nio.file.Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-config"))));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -76,7 +78,8 @@ final class Bucket implements FarSide {
     Map<String, String> contents() {
         Map<String, String> out = new TreeMap<>();
         // URL encoding keeps keys with control characters listable (raw, they are not valid XML).
-        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(name).encodingType(EncodingType.URL)).contents()) {
+        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(name).encodingType(EncodingType.URL))
+                .contents()) {
             out.put(o.key(), Repo.describe(bytes(o.key())));
         }
         return out;

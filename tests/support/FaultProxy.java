@@ -39,11 +39,36 @@ import java.util.concurrent.TimeUnit;
  */
 final class FaultProxy implements AutoCloseable {
     /** What an S3 request does, read from its method and query. */
-    enum Kind { LIST, GET, HEAD, PUT, CREATE_MULTIPART, UPLOAD_PART, COMPLETE_MULTIPART, ABORT_MULTIPART, LIST_UPLOADS, DELETE, OTHER }
+    enum Kind {
+        LIST,
+        GET,
+        HEAD,
+        PUT,
+        CREATE_MULTIPART,
+        UPLOAD_PART,
+        COMPLETE_MULTIPART,
+        ABORT_MULTIPART,
+        LIST_UPLOADS,
+        DELETE,
+        OTHER
+    }
 
     /** What the proxy does to a matching request instead of relaying it faithfully. */
     record Fault(Type type, int status, String code, Duration stall, List<String> keys, Runnable action) {
-        enum Type { STATUS, RESET, DROP_RESPONSE, STALL, TRUNCATE, SHORT_BODY, CORRUPT, CORRUPT_REQUEST, INJECT_KEYS, KILL, BEFORE, CUT_LISTING }
+        enum Type {
+            STATUS,
+            RESET,
+            DROP_RESPONSE,
+            STALL,
+            TRUNCATE,
+            SHORT_BODY,
+            CORRUPT,
+            CORRUPT_REQUEST,
+            INJECT_KEYS,
+            KILL,
+            BEFORE,
+            CUT_LISTING
+        }
 
         Fault(Type type, int status, String code, Duration stall, List<String> keys) {
             this(type, status, code, stall, keys, null);
@@ -217,6 +242,7 @@ final class FaultProxy implements AutoCloseable {
     private final List<Rule> rules = new ArrayList<>();
     /** How the server misbehaves besides faults (null: as it is). */
     private volatile ServerQuirks quirks;
+
     private final List<Request> journal = new ArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -285,18 +311,24 @@ final class FaultProxy implements AutoCloseable {
 
     /** Requests of this kind whose decoded target contains {@code part} (null: any), faulty or not. */
     synchronized int count(Kind kind, String part) {
-        return (int) journal.stream().filter(r -> (kind == null || r.kind == kind) && (part == null || r.target.contains(part))).count();
+        return (int) journal.stream()
+                .filter(r -> (kind == null || r.kind == kind) && (part == null || r.target.contains(part)))
+                .count();
     }
 
     /** Requests of this kind about data (the tool's own .lambda-sync/ objects are not counted), faulty or not. */
     synchronized int count(Kind kind) {
-        return (int) journal.stream().filter(r -> (kind == null || r.kind == kind) && !r.own()).count();
+        return (int) journal.stream()
+                .filter(r -> (kind == null || r.kind == kind) && !r.own())
+                .count();
     }
 
     /** Body bytes sent to the server in PUTs and parts (data only), from request number {@code from} on. */
     synchronized long bytesUploaded(int from) {
-        return journal.subList(from, journal.size()).stream().filter(r -> !r.own() && (r.kind == Kind.PUT || r.kind == Kind.UPLOAD_PART))
-                .mapToLong(Request::length).sum();
+        return journal.subList(from, journal.size()).stream()
+                .filter(r -> !r.own() && (r.kind == Kind.PUT || r.kind == Kind.UPLOAD_PART))
+                .mapToLong(Request::length)
+                .sum();
     }
 
     synchronized int size() {
@@ -384,7 +416,12 @@ final class FaultProxy implements AutoCloseable {
                     reset(client);
                     return;
                 }
-                Request req = new Request(kind(head), head.method(), decode(head.target()), head.header("x-amz-content-sha256"), null,
+                Request req = new Request(
+                        kind(head),
+                        head.method(),
+                        decode(head.target()),
+                        head.header("x-amz-content-sha256"),
+                        null,
                         Math.max(0, head.contentLength()));
                 Fault fault = match(req);
                 if (!handle(head, fault, in, out, client)) return;
@@ -402,7 +439,8 @@ final class FaultProxy implements AutoCloseable {
         for (Rule r : rules) {
             if (r.take(req) && f == null) f = r.fault;
         }
-        journal.add(new Request(req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type(), req.length));
+        journal.add(new Request(
+                req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type(), req.length));
         return f;
     }
 
@@ -531,7 +569,8 @@ final class FaultProxy implements AutoCloseable {
                 int first = xml.indexOf("</Contents>");
                 int last = xml.lastIndexOf("</Contents>");
                 if (first >= 0 && last > first) xml = xml.substring(0, first + 11) + xml.substring(last + 11);
-                xml = xml.replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>").replaceAll("<NextContinuationToken>[^<]*</NextContinuationToken>", "");
+                xml = xml.replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>")
+                        .replaceAll("<NextContinuationToken>[^<]*</NextContinuationToken>", "");
                 byte[] x = xml.getBytes(StandardCharsets.UTF_8);
                 out.write(respHead.withLength(x.length));
                 out.write(x);
@@ -574,7 +613,8 @@ final class FaultProxy implements AutoCloseable {
     }
 
     private static void writeError(OutputStream out, Head req, Fault f) throws IOException {
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code() + "</Code><Message>injected by the test proxy"
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code()
+                + "</Code><Message>injected by the test proxy"
                 + "</Message><RequestId>fault-proxy</RequestId><HostId>fault-proxy</HostId></Error>";
         byte[] body = req.method().equals("HEAD") ? new byte[0] : xml.getBytes(StandardCharsets.UTF_8);
         String reason = switch (f.status()) {
@@ -587,7 +627,8 @@ final class FaultProxy implements AutoCloseable {
                 + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "\r\n"
                 + "x-amz-request-id: fault-proxy\r\n"
                 + "Content-Type: application/xml\r\n"
-                + "Content-Length: " + (req.method().equals("HEAD") ? xml.getBytes(StandardCharsets.UTF_8).length : body.length) + "\r\n"
+                + "Content-Length: "
+                + (req.method().equals("HEAD") ? xml.getBytes(StandardCharsets.UTF_8).length : body.length) + "\r\n"
                 + "\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
@@ -601,9 +642,14 @@ final class FaultProxy implements AutoCloseable {
         if (at < 0) throw new IllegalStateException("not a ListObjectsV2 answer: " + s);
         StringBuilder b = new StringBuilder();
         for (String k : keys) {
-            String key = urlEncoded ? encode(k) : k.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-            b.append("<Contents><Key>").append(key).append("</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>")
-                    .append("<ETag>&quot;0cc175b9c0f1b6a831c399e269772661&quot;</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>");
+            String key = urlEncoded
+                    ? encode(k)
+                    : k.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+            b.append("<Contents><Key>")
+                    .append(key)
+                    .append("</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>")
+                    .append(
+                            "<ETag>&quot;0cc175b9c0f1b6a831c399e269772661&quot;</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>");
         }
         return (s.substring(0, at) + b + s.substring(at)).getBytes(StandardCharsets.UTF_8);
     }
@@ -614,7 +660,8 @@ final class FaultProxy implements AutoCloseable {
         String q = h.target().contains("?") ? h.target().substring(h.target().indexOf('?') + 1) : "";
         boolean uploadId = q.contains("uploadId="), uploads = q.matches("(.*&)?uploads(=[^&]*)?(&.*)?");
         return switch (h.method()) {
-            case "GET" -> q.contains("list-type=2") ? Kind.LIST : uploads ? Kind.LIST_UPLOADS : uploadId ? Kind.OTHER : Kind.GET;
+            case "GET" ->
+                q.contains("list-type=2") ? Kind.LIST : uploads ? Kind.LIST_UPLOADS : uploadId ? Kind.OTHER : Kind.GET;
             case "HEAD" -> Kind.HEAD;
             case "PUT" -> q.contains("partNumber=") && uploadId ? Kind.UPLOAD_PART : Kind.PUT;
             case "POST" -> uploads ? Kind.CREATE_MULTIPART : uploadId ? Kind.COMPLETE_MULTIPART : Kind.OTHER;
@@ -648,7 +695,8 @@ final class FaultProxy implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xFF;
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-_.~/".indexOf(c) >= 0) b.append((char) c);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-_.~/".indexOf(c) >= 0)
+                b.append((char) c);
             else b.append(String.format("%%%02X", c));
         }
         return b.toString();
@@ -673,7 +721,9 @@ final class FaultProxy implements AutoCloseable {
                     throw new EOFException("head cut short");
                 }
                 b.write(c);
-                matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : c == '\r' ? 1 : 0;
+                matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
+                        ? matched + 1
+                        : c == '\r' ? 1 : 0;
                 if (b.size() > 1 << 20) throw new IOException("head too long");
             }
             byte[] raw = b.toByteArray();
@@ -681,7 +731,11 @@ final class FaultProxy implements AutoCloseable {
             List<String[]> hs = new ArrayList<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                if (colon > 0) hs.add(new String[] {lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()});
+                if (colon > 0)
+                    hs.add(new String[] {
+                        lines[i].substring(0, colon).trim(),
+                        lines[i].substring(colon + 1).trim()
+                    });
             }
             return new Head(raw, lines[0], hs);
         }
@@ -749,7 +803,8 @@ final class FaultProxy implements AutoCloseable {
         }
 
         static Body read(InputStream in, Head h, boolean response, boolean headRequest) throws IOException {
-            if (response && (headRequest || h.status() == 204 || h.status() == 304)) return new Body(new byte[0], new byte[0], false);
+            if (response && (headRequest || h.status() == 204 || h.status() == 304))
+                return new Body(new byte[0], new byte[0], false);
             if (h.chunked()) {
                 ByteArrayOutputStream raw = new ByteArrayOutputStream(), dec = new ByteArrayOutputStream();
                 while (true) {

@@ -31,8 +31,10 @@ final class MemoryStore implements Store, FarSide {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("memory.sync.env");
-            Files.writeString(file, "BUCKET_NAME=memory\nLAMBDA_ACCESS_KEY_ID=unused\nLAMBDA_SECRET_ACCESS_KEY=unused\n"
-                    + "LAMBDA_REGION=us-east-1\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:9\n");
+            Files.writeString(
+                    file,
+                    "BUCKET_NAME=memory\nLAMBDA_ACCESS_KEY_ID=unused\nLAMBDA_SECRET_ACCESS_KEY=unused\n"
+                            + "LAMBDA_REGION=us-east-1\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:9\n");
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return file;
         } catch (IOException e) {
@@ -42,7 +44,8 @@ final class MemoryStore implements Store, FarSide {
 
     @Override
     public Repo repo(Path dir) {
-        return Repo.init(dir, config(dir.resolveSibling(dir.getFileName() + "-config"))).withStore(this);
+        return Repo.init(dir, config(dir.resolveSibling(dir.getFileName() + "-config")))
+                .withStore(this);
     }
 
     // ---- as another machine or tool sees it ----------------------------------------------------
@@ -98,24 +101,30 @@ final class MemoryStore implements Store, FarSide {
             boolean data = parts.length > 2 && !parts[0].startsWith(".") && DataDirs.NAMES.contains(parts[1]);
             if (!data) {
                 if (!key.startsWith(S3Store.OWN_DIR)) outside.accept(key);
-            } else if (scopes.isEmpty() || scopes.stream().anyMatch(s -> s.endsWith("/") ? key.startsWith(s) : key.equals(s) || key.startsWith(s + "/"))) {
+            } else if (scopes.isEmpty()
+                    || scopes.stream()
+                            .anyMatch(s ->
+                                    s.endsWith("/") ? key.startsWith(s) : key.equals(s) || key.startsWith(s + "/"))) {
                 sink.accept(remote(key, e.getValue()));
             }
         }
     }
 
     @Override
-    public synchronized Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
+    public synchronized Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned)
+            throws IOException {
         expect(rel, planned);
         for (String k : objects.keySet()) {
             if (k.startsWith(rel + "/") || rel.startsWith(k + "/")) {
-                throw new StoreException(StoreException.Kind.REFUSED, rel + ": a file and a folder of the same name (" + k + ")");
+                throw new StoreException(
+                        StoreException.Kind.REFUSED, rel + ": a file and a folder of the same name (" + k + ")");
             }
         }
         byte[] bytes = Files.readAllBytes(file);
         String md5 = ContentHash.md5Hex(bytes);
         if (md5Hex != null && !md5Hex.equals(md5)) {
-            throw new StoreException(StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being sent");
+            throw new StoreException(
+                    StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being sent");
         }
         Obj o = new Obj(bytes, mtime, nextTag());
         objects.put(rel, o);
@@ -127,7 +136,9 @@ final class MemoryStore implements Store, FarSide {
         Obj o = objects.get(remote.rel());
         if (o == null) throw new StoreException(StoreException.Kind.NOT_FOUND, remote.rel() + ": no such object");
         // As If-Match on GET: the object the plan saw, or a lost race.
-        if (!o.tag.equals(remote.tag())) throw new StoreException(StoreException.Kind.PRECONDITION, remote.rel() + ": changed since the plan was made");
+        if (!o.tag.equals(remote.tag()))
+            throw new StoreException(
+                    StoreException.Kind.PRECONDITION, remote.rel() + ": changed since the plan was made");
         Files.write(dest, o.bytes);
         return new Fetched(remote(remote.rel(), o), o.mtime, ContentHash.md5Hex(o.bytes), true);
     }
@@ -154,7 +165,8 @@ final class MemoryStore implements Store, FarSide {
         Obj o = objects.get(rel);
         Remote now = o == null ? null : remote(rel, o);
         if (planned == null ? now != null : !planned.equals(now)) {
-            throw new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the store since the plan was made");
+            throw new StoreException(
+                    StoreException.Kind.PRECONDITION, rel + ": changed in the store since the plan was made");
         }
     }
 

@@ -32,7 +32,8 @@ final class PlainUser {
         if (!isRoot() || classPath != null) return null;
         if (unavailable != null) return unavailable;
         try {
-            if (run(List.of("id", NAME)) != 0 && run(List.of("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", NAME)) != 0) {
+            if (run(List.of("id", NAME)) != 0
+                    && run(List.of("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", NAME)) != 0) {
                 return unavailable = "cannot create the user " + NAME;
             }
             classPath = copyClassPath();
@@ -47,18 +48,34 @@ final class PlainUser {
         if (!isRoot()) return repo.run(args);
         if (unavailable() != null) throw new IllegalStateException(unavailable());
         handOver(repo);
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", NAME, "--",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath + "/*", "LambdaSync", repo.config.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "runuser",
+                "-u",
+                NAME,
+                "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath + "/*",
+                "LambdaSync",
+                repo.config.toString()));
         cmd.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("plain-out", ".txt"), err = Files.createTempFile("plain-err", ".txt");
             try {
-                Process p = new ProcessBuilder(cmd).directory(repo.root.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                Process p = new ProcessBuilder(cmd)
+                        .directory(repo.root.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
-                    throw new AssertionError("lambda-sync " + String.join(" ", args) + " as " + NAME + " did not finish in 120 s");
+                    throw new AssertionError(
+                            "lambda-sync " + String.join(" ", args) + " as " + NAME + " did not finish in 120 s");
                 }
-                return new Repo.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+                return new Repo.Run(
+                        p.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -79,13 +96,15 @@ final class PlainUser {
         sh("chown", "-R", NAME, repo.root.toString(), repo.config.toString());
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
         for (Path start : List.of(repo.root.getParent(), repo.config.getParent())) {
-            for (Path p = start; p != null && p.startsWith(tmp) && !p.equals(tmp); p = p.getParent()) sh("chmod", "o+x", p.toString());
+            for (Path p = start; p != null && p.startsWith(tmp) && !p.equals(tmp); p = p.getParent())
+                sh("chmod", "o+x", p.toString());
         }
     }
 
     /** The suite's class path lives under root's home: copy its jars where the plain user can read them. */
     private static Path copyClassPath() throws IOException {
-        Path dir = Files.createTempDirectory("lambdasync-cp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path dir = Files.createTempDirectory(
+                "lambdasync-cp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);

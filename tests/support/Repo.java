@@ -62,7 +62,12 @@ final class Repo {
 
     /** A fresh machine: {@code git clone} of this repo (so no data, no last-sync state). */
     Repo cloneTo(Path dir) {
-        git(root.getParent(), "clone", "-q", root.toString(), dir.toAbsolutePath().toString());
+        git(
+                root.getParent(),
+                "clone",
+                "-q",
+                root.toString(),
+                dir.toAbsolutePath().toString());
         return new Repo(dir.toAbsolutePath(), config, stores);
     }
 
@@ -143,7 +148,8 @@ final class Repo {
 
     long mtime(String rel) {
         try {
-            return Files.getLastModifiedTime(path(rel), LinkOption.NOFOLLOW_LINKS).toMillis();
+            return Files.getLastModifiedTime(path(rel), LinkOption.NOFOLLOW_LINKS)
+                    .toMillis();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -172,8 +178,10 @@ final class Repo {
     /** Every path below the repo root (files and dirs, not following links), except .git. */
     List<String> allPaths() {
         try (Stream<Path> s = Files.walk(root)) {
-            return s.map(p -> root.relativize(p).toString()).filter(r -> !r.isEmpty() && !r.equals(".git") && !r.startsWith(".git/"))
-                    .sorted().toList();
+            return s.map(p -> root.relativize(p).toString())
+                    .filter(r -> !r.isEmpty() && !r.equals(".git") && !r.startsWith(".git/"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -181,7 +189,9 @@ final class Repo {
 
     /** Files whose name marks an unfinished download. */
     List<String> tempFiles() {
-        return allPaths().stream().filter(r -> Path.of(r).getFileName().toString().startsWith(".lambda-sync-tmp-")).toList();
+        return allPaths().stream()
+                .filter(r -> Path.of(r).getFileName().toString().startsWith(".lambda-sync-tmp-"))
+                .toList();
     }
 
     /** Content of {@code rel} in the trash of some earlier run, or null: {@code .lambda-sync/trash/<time>/<rel>}. */
@@ -207,12 +217,14 @@ final class Repo {
     private void walkData(FileVisitor v) {
         try (Stream<Path> tops = Files.list(root)) {
             for (Path top : tops.sorted().toList()) {
-                if (top.getFileName().toString().startsWith(".") || !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) continue;
+                if (top.getFileName().toString().startsWith(".") || !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS))
+                    continue;
                 for (String name : List.of("data", "reports")) {
                     Path d = top.resolve(name);
                     if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) continue;
                     try (Stream<Path> s = Files.walk(d)) {
-                        for (Path p : s.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                        for (Path p : s.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                                .toList()) {
                             v.visit(root.relativize(p).toString(), p);
                         }
                     }
@@ -227,7 +239,10 @@ final class Repo {
     static String describe(byte[] b) {
         if (b.length <= 200) return new String(b, StandardCharsets.UTF_8);
         try {
-            return b.length + " bytes, md5 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(b));
+            return b.length + " bytes, md5 "
+                    + java.util.HexFormat.of()
+                            .formatHex(java.security.MessageDigest.getInstance("MD5")
+                                    .digest(b));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -241,8 +256,16 @@ final class Repo {
 
     /** Runs the real git CLI with no global or system config (tests must not see the developer's). */
     String git(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
-                "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "git",
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
@@ -250,7 +273,8 @@ final class Repo {
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("git " + args[0] + " failed:\n" + out);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+                throw new IllegalStateException("git " + args[0] + " failed:\n" + out);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -276,7 +300,8 @@ final class Repo {
         LambdaSync cmd = new LambdaSync();
         cmd.workDir = workDir;
         cmd.stores = stores;
-        cmd.env = Map.of("HOME", root.resolveSibling(root.getFileName() + "-home").toString());
+        cmd.env =
+                Map.of("HOME", root.resolveSibling(root.getFileName() + "-home").toString());
         cmd.interactive = answer != null;
         cmd.in = new BufferedReader(new StringReader(answer == null ? "" : answer + "\n"));
         StringWriter out = new StringWriter(), err = new StringWriter();
@@ -298,10 +323,16 @@ final class Repo {
     /** As {@link #start(Path, String...)}, with environment changes (an empty value removes the variable). */
     Process start(Path log, Map<String, String> envChanges, String... args) {
         Path tool = Path.of(System.getProperty("lambda.sync.root", ".")).toAbsolutePath();
-        List<String> cmd = new ArrayList<>(List.of("bash", tool.resolve("jbang").toString(), tool.resolve("lambda-sync.java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(
+                "bash",
+                tool.resolve("jbang").toString(),
+                tool.resolve("lambda-sync.java").toString(),
                 config.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         envChanges.forEach((k, v) -> {
             if (v.isEmpty()) pb.environment().remove(k);
             else pb.environment().put(k, v);

@@ -62,11 +62,21 @@ final class S3Server {
     /** A config file for the tool pointing at this server and bucket, mode 600. */
     Path writeConfig(Path dir, String bucket, String... extraLines) throws IOException {
         StringBuilder sb = new StringBuilder()
-                .append("BUCKET_NAME=").append(bucket).append('\n')
-                .append("LAMBDA_ACCESS_KEY_ID=").append(accessKey).append('\n')
-                .append("LAMBDA_SECRET_ACCESS_KEY=").append(secretKey).append('\n')
-                .append("LAMBDA_REGION=").append(REGION).append('\n')
-                .append("LAMBDA_ENDPOINT_URL=").append(endpoint).append('\n');
+                .append("BUCKET_NAME=")
+                .append(bucket)
+                .append('\n')
+                .append("LAMBDA_ACCESS_KEY_ID=")
+                .append(accessKey)
+                .append('\n')
+                .append("LAMBDA_SECRET_ACCESS_KEY=")
+                .append(secretKey)
+                .append('\n')
+                .append("LAMBDA_REGION=")
+                .append(REGION)
+                .append('\n')
+                .append("LAMBDA_ENDPOINT_URL=")
+                .append(endpoint)
+                .append('\n');
         for (String l : extraLines) sb.append(l).append('\n');
         Path file = dir.resolve("test.sync.env");
         Files.writeString(file, sb.toString());
@@ -77,8 +87,12 @@ final class S3Server {
     private static S3Server start() {
         Map<String, String> env = System.getenv();
         if (env.get("LAMBDA_SYNC_TEST_ENDPOINT") != null) {
-            return new S3Server("external", env.get("LAMBDA_SYNC_TEST_ENDPOINT"), env.get("LAMBDA_SYNC_TEST_ACCESS_KEY"),
-                    env.get("LAMBDA_SYNC_TEST_SECRET_KEY"), () -> {});
+            return new S3Server(
+                    "external",
+                    env.get("LAMBDA_SYNC_TEST_ENDPOINT"),
+                    env.get("LAMBDA_SYNC_TEST_ACCESS_KEY"),
+                    env.get("LAMBDA_SYNC_TEST_SECRET_KEY"),
+                    () -> {});
         }
         if (env.get("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"))) {
             try {
@@ -100,18 +114,28 @@ final class S3Server {
             Path dir = Files.createTempDirectory("s3proxy-");
             Files.createDirectories(dir.resolve("data"));
             Path props = dir.resolve("s3proxy.properties");
-            Files.writeString(props, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + access,
-                    "s3proxy.credential=" + secret,
-                    // Without this every SDK v2 multipart upload fails with 501 (x-amz-mp-object-size).
-                    "s3proxy.ignore-unknown-headers=true",
-                    "jclouds.provider=filesystem",
-                    "jclouds.filesystem.basedir=" + dir.resolve("data"), ""));
-            Path jbang = Path.of(System.getProperty("lambda.sync.root", ".")).resolve("jbang").toAbsolutePath();
-            ProcessBuilder pb = new ProcessBuilder("bash", jbang.toString(),
-                    "org.gaul:s3proxy:4.1.0:jar-with-dependencies", "--properties", props.toString())
+            Files.writeString(
+                    props,
+                    String.join(
+                            "\n",
+                            "s3proxy.endpoint=http://127.0.0.1:" + port,
+                            "s3proxy.authorization=aws-v2-or-v4",
+                            "s3proxy.identity=" + access,
+                            "s3proxy.credential=" + secret,
+                            // Without this every SDK v2 multipart upload fails with 501 (x-amz-mp-object-size).
+                            "s3proxy.ignore-unknown-headers=true",
+                            "jclouds.provider=filesystem",
+                            "jclouds.filesystem.basedir=" + dir.resolve("data"),
+                            ""));
+            Path jbang = Path.of(System.getProperty("lambda.sync.root", "."))
+                    .resolve("jbang")
+                    .toAbsolutePath();
+            ProcessBuilder pb = new ProcessBuilder(
+                            "bash",
+                            jbang.toString(),
+                            "org.gaul:s3proxy:4.1.0:jar-with-dependencies",
+                            "--properties",
+                            props.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("s3proxy.log").toFile());
             pb.environment().put("LOG_LEVEL", "warn");
@@ -121,10 +145,12 @@ final class S3Server {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
                     break;
                 } catch (IOException notYet) {
-                    if (!p.isAlive()) throw new IllegalStateException("S3Proxy exited; see " + dir.resolve("s3proxy.log"));
+                    if (!p.isAlive())
+                        throw new IllegalStateException("S3Proxy exited; see " + dir.resolve("s3proxy.log"));
                     if (System.nanoTime() > deadline) {
                         p.destroyForcibly();
-                        throw new IllegalStateException("S3Proxy did not start in 180 s; see " + dir.resolve("s3proxy.log"));
+                        throw new IllegalStateException(
+                                "S3Proxy did not start in 180 s; see " + dir.resolve("s3proxy.log"));
                     }
                     Thread.sleep(100);
                 }
@@ -153,7 +179,8 @@ final class S3Server {
                     .withEnv("MINIO_ROOT_USER", "test-access-key")
                     .withEnv("MINIO_ROOT_PASSWORD", "test-secret-key-minio")
                     .withExposedPorts(9000)
-                    .waitingFor(org.testcontainers.containers.wait.strategy.Wait.forHttp("/minio/health/live").forPort(9000));
+                    .waitingFor(org.testcontainers.containers.wait.strategy.Wait.forHttp("/minio/health/live")
+                            .forPort(9000));
             c.start();
             String ep = "http://" + c.getHost() + ":" + c.getMappedPort(9000);
             return new S3Server("minio", ep, "test-access-key", "test-secret-key-minio", c::stop);

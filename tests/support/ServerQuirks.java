@@ -63,8 +63,11 @@ final class ServerQuirks {
     /** True when the server lacks the API this request calls (then the proxy answers 501). */
     boolean unsupported(FaultProxy.Kind kind, FaultProxy.Head head) {
         String target = head.target();
-        boolean listParts = head.method().equals("GET") && target.contains("uploadId=") && !target.contains("partNumber=");
-        if (has(Quirk.NO_MULTIPART) && (kind == FaultProxy.Kind.CREATE_MULTIPART || kind == FaultProxy.Kind.LIST_UPLOADS || listParts)) return true;
+        boolean listParts =
+                head.method().equals("GET") && target.contains("uploadId=") && !target.contains("partNumber=");
+        if (has(Quirk.NO_MULTIPART)
+                && (kind == FaultProxy.Kind.CREATE_MULTIPART || kind == FaultProxy.Kind.LIST_UPLOADS || listParts))
+            return true;
         return has(Quirk.NO_LIST_PARTS) && listParts;
     }
 
@@ -74,9 +77,10 @@ final class ServerQuirks {
         boolean changed = false;
         for (String[] h : head.headers()) {
             String name = h[0].toLowerCase(Locale.ROOT);
-            boolean drop = (has(Quirk.IGNORES_CONDITIONALS) && (name.equals("if-match") || name.equals("if-none-match")))
-                    || (has(Quirk.IGNORES_RANGE) && name.equals("range"))
-                    || (has(Quirk.IGNORES_CONTENT_MD5) && name.equals("content-md5"));
+            boolean drop =
+                    (has(Quirk.IGNORES_CONDITIONALS) && (name.equals("if-match") || name.equals("if-none-match")))
+                            || (has(Quirk.IGNORES_RANGE) && name.equals("range"))
+                            || (has(Quirk.IGNORES_CONTENT_MD5) && name.equals("content-md5"));
             if (drop) {
                 changed = true;
                 continue;
@@ -96,7 +100,8 @@ final class ServerQuirks {
 
     /** The answer as the quirky server gives it: ETags opaque, metadata gone. */
     FaultProxy.Head responseHead(FaultProxy.Kind kind, FaultProxy.Head resp) {
-        if (kind == FaultProxy.Kind.UPLOAD_PART) return resp; // part ETags go back to the server in CompleteMultipartUpload
+        if (kind == FaultProxy.Kind.UPLOAD_PART)
+            return resp; // part ETags go back to the server in CompleteMultipartUpload
         List<String[]> headers = new ArrayList<>();
         for (String[] h : resp.headers()) {
             String name = h[0].toLowerCase(Locale.ROOT);
@@ -114,10 +119,12 @@ final class ServerQuirks {
 
     /** ETags inside listings and CompleteMultipartUpload answers. */
     byte[] responseBody(FaultProxy.Kind kind, byte[] body) {
-        if (!has(Quirk.OPAQUE_ETAGS) || kind != FaultProxy.Kind.LIST && kind != FaultProxy.Kind.COMPLETE_MULTIPART) return body;
+        if (!has(Quirk.OPAQUE_ETAGS) || kind != FaultProxy.Kind.LIST && kind != FaultProxy.Kind.COMPLETE_MULTIPART)
+            return body;
         Matcher m = XML_ETAG.matcher(new String(body, StandardCharsets.UTF_8));
         StringBuilder b = new StringBuilder();
-        while (m.find()) m.appendReplacement(b, Matcher.quoteReplacement("<ETag>&quot;" + opaque(m.group(2)) + "&quot;</ETag>"));
+        while (m.find())
+            m.appendReplacement(b, Matcher.quoteReplacement("<ETag>&quot;" + opaque(m.group(2)) + "&quot;</ETag>"));
         m.appendTail(b);
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -142,31 +149,38 @@ final class ServerQuirks {
         int colon = host.lastIndexOf(':');
         SdkHttpFullRequest.Builder rb = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.fromValue(head.method()))
-                .protocol("http").host(host.substring(0, colon)).port(Integer.parseInt(host.substring(colon + 1)))
+                .protocol("http")
+                .host(host.substring(0, colon))
+                .port(Integer.parseInt(host.substring(colon + 1)))
                 .encodedPath(q < 0 ? target : target.substring(0, q));
         if (q >= 0) {
             for (String p : target.substring(q + 1).split("&")) {
                 if (p.isEmpty()) continue;
                 int eq = p.indexOf('=');
                 String name = URLDecoder.decode(eq < 0 ? p : p.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(p.substring(eq + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+                String value = eq < 0
+                        ? ""
+                        : URLDecoder.decode(p.substring(eq + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
                 rb.appendRawQueryParameter(name, value);
             }
         }
         for (String[] h : headers) {
             String name = h[0].toLowerCase(Locale.ROOT);
-            if (name.equals("authorization") || name.equals("x-amz-date") || name.equals("x-amz-content-sha256") || name.equals("host")) continue;
+            if (name.equals("authorization")
+                    || name.equals("x-amz-date")
+                    || name.equals("x-amz-content-sha256")
+                    || name.equals("host")) continue;
             rb.appendHeader(h[0], h[1]);
         }
         SdkHttpRequest req = rb.build();
-        var signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create(accessKey, secretKey))
-                .request(req)
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
+        var signed = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(AwsCredentialsIdentity.create(accessKey, secretKey))
+                        .request(req)
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                        .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                        .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
         List<String[]> out = new ArrayList<>();
         signed.request().forEachHeader((name, values) -> values.forEach(v -> out.add(new String[] {name, v})));
         return FaultProxy.Head.of(head.first(), out);

@@ -24,11 +24,43 @@ final class TestTls {
         try {
             Path dir = Files.createTempDirectory("test-ca-");
             Path ks = dir.resolve("server.p12"), cert = dir.resolve("ca.pem");
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            run(List.of(keytool, "-genkeypair", "-alias", "s3", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
-                    "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "7", "-storetype", "PKCS12",
-                    "-keystore", ks.toString(), "-storepass", PASS, "-keypass", PASS));
-            run(List.of(keytool, "-exportcert", "-rfc", "-alias", "s3", "-keystore", ks.toString(), "-storepass", PASS, "-file", cert.toString()));
+            String keytool =
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            run(List.of(
+                    keytool,
+                    "-genkeypair",
+                    "-alias",
+                    "s3",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-dname",
+                    "CN=127.0.0.1",
+                    "-ext",
+                    "SAN=ip:127.0.0.1,dns:localhost",
+                    "-validity",
+                    "7",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    ks.toString(),
+                    "-storepass",
+                    PASS,
+                    "-keypass",
+                    PASS));
+            run(List.of(
+                    keytool,
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "s3",
+                    "-keystore",
+                    ks.toString(),
+                    "-storepass",
+                    PASS,
+                    "-file",
+                    cert.toString()));
             keystore = ks;
             pem = cert;
         } catch (IOException | InterruptedException e) {
@@ -39,7 +71,8 @@ final class TestTls {
     private static void run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + ":\n" + out);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+            throw new IOException(String.join(" ", cmd) + ":\n" + out);
     }
 
     /** The PEM file to trust (give it to the tool as LAMBDA_CA_BUNDLE). */

@@ -14,21 +14,34 @@ final class ToolProcess {
     private ToolProcess() {}
 
     /** Runs {@code lambda-sync <config> <args...>} in {@code repo}'s root with {@code -Xmx<heap>}; fails after {@code timeoutSeconds}. */
-    static Repo.Run run(Repo repo, String heap, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    static Repo.Run run(Repo repo, String heap, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "LambdaSync", repo.config.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx" + heap,
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "LambdaSync",
+                repo.config.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("tool-out", ".txt"), err = Files.createTempFile("tool-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).directory(repo.root.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .directory(repo.root.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
-                throw new AssertionError("lambda-sync " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s\n"
-                        + Files.readString(out) + Files.readString(err));
+                throw new AssertionError("lambda-sync " + String.join(" ", args) + " did not finish in "
+                        + timeoutSeconds + " s\n" + Files.readString(out) + Files.readString(err));
             }
-            return new Repo.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Repo.Run(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
