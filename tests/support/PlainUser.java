@@ -105,6 +105,7 @@ final class PlainUser {
     private static Path copyClassPath() throws IOException {
         Path dir = Files.createTempDirectory(
                 "lambdasync-cp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> S3Server.deleteTree(dir)));
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);

@@ -163,11 +163,23 @@ final class S3Server {
                 } catch (InterruptedException ignored) {
                     p.destroyForcibly();
                 }
+                // Its storage holds every test's bucket (GBs): left behind, a few suite runs fill /tmp.
+                deleteTree(dir);
             };
             Runtime.getRuntime().addShutdownHook(new Thread(stop));
             return new S3Server("s3proxy", "http://127.0.0.1:" + port, access, secret, stop);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("cannot start S3Proxy: " + e, e);
+        }
+    }
+
+    /** Deletes a folder and everything in it, as far as it can. */
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // what is left stays in /tmp
         }
     }
 
