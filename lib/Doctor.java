@@ -26,9 +26,7 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The `doctor` mode: one line per check, in order, each {@code ok}, {@code warn}, {@code FAIL}
@@ -168,9 +166,15 @@ final class Doctor {
                         "bucket",
                         "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix)
                                 + "; it " + listed);
+                S3Store store = new S3Store(s3, endpoint, bucket, prefix, 1);
+                Path root = repoRoot(workDir);
+                StoreProfile profile = root == null
+                        ? StoreProfile.transientProfile()
+                        : StoreProfile.load(root, store.identity(), m -> {});
+                store.useProfile(profile);
                 if (readOnly) skip("probe", "--read-only: nothing written");
-                else probe(s3, bucket, prefix + PROBE_DIR + "doctor-probe-" + random());
-                checkProfile(s3, workDir, readOnly);
+                else probe(store);
+                checkProfile(store, profile, root != null, readOnly);
             }
         }
         checkClock(serverDate);
@@ -318,45 +322,60 @@ final class Doctor {
         };
     }
 
-    /** Writes, reads back and deletes a small object, then checks it is gone. */
-    private void probe(S3Client s3, String bucket, String key) {
+    /**
+     * Writes, reads back and deletes a small object the way syncs do (through the {@link Store}:
+     * the same conditional write, verification and error kinds), then lists it to see it gone.
+     */
+    private void probe(Store store) {
+        String rel = PROBE_DIR + "doctor-probe-" + random(), key = config.prefix() + rel;
         byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String step = "write";
+        Path sent = null, back = null;
         try {
-            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
+            sent = Files.createTempFile("lambda-sync-doctor-", ".probe");
+            back = Files.createTempFile("lambda-sync-doctor-", ".back");
+            Files.delete(back); // a download goes into a fresh file
+            Files.write(sent, body);
+            Store.Stored stored = store.put(rel, sent, System.currentTimeMillis(), null, null);
             step = "read back";
-            byte[] back = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            store.get(stored.remote(), back);
+            byte[] got = Files.readAllBytes(back);
             step = "delete";
-            s3.deleteObject(b -> b.bucket(bucket).key(key));
-            if (!Arrays.equals(body, back)) {
+            store.delete(stored.remote());
+            if (!Arrays.equals(body, got)) {
                 fail(
                         "probe",
-                        key + " read back different bytes (" + back.length + " instead of " + body.length + ")",
+                        key + " read back different bytes (" + got.length + " instead of " + body.length + ")",
                         "the server corrupts data; do not sync to it");
                 return;
             }
             step = "confirm the deletion of";
-            try {
-                s3.headObject(b -> b.bucket(bucket).key(key));
+            List<String> still = new java.util.ArrayList<>();
+            store.list(List.of(rel), r -> still.add(r.rel()), o -> {});
+            if (!still.isEmpty()) {
                 fail(
                         "probe",
                         key + " is still there after a successful delete",
                         "delete it by hand; the server may ignore deletes");
                 return;
-            } catch (NoSuchKeyException gone) {
-                // as it should be
-            } catch (AwsServiceException e) {
-                if (StoreException.of(e, null).kind != StoreException.Kind.NOT_FOUND) throw e;
             }
             ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
-        } catch (RuntimeException e) {
+        } catch (IOException e) {
             String fix = step.equals("write")
                     ? "the key pair may be read-only; upload needs write access (doctor --read-only skips this)"
                     : step.equals("read back")
                             ? "delete " + key + " by hand if it stays"
                             : "delete " + key + " by hand";
             fail("probe", "cannot " + step + " " + key + ": " + StoreErrors.explain(e, config), fix);
+        } finally {
+            for (Path p : new Path[] {sent, back}) {
+                try {
+                    if (p != null) Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a temp file left behind; the OS cleans its temp folder
+                }
+            }
         }
     }
 
@@ -364,17 +383,16 @@ final class Doctor {
      * Asks the server, feature by feature, what it supports (SYNC.md, "Servers that are not AWS"),
      * prints the table, and keeps it for the repo's syncs. Read-only: the profile syncs learned so far.
      */
-    private void checkProfile(S3Client s3, Path workDir, boolean readOnly) {
-        Path root = null;
+    /** The repo doctor runs in, where the profile is kept; null outside one (printed, not kept). */
+    private static Path repoRoot(Path workDir) {
         try {
-            root = DataDirs.gitRoot(workDir);
+            return DataDirs.gitRoot(workDir);
         } catch (ExitException notInRepo) {
-            // printed, not kept
+            return null;
         }
-        S3Store store = new S3Store(s3, config.endpoint(), config.bucket(), config.prefix(), 1);
-        StoreProfile profile =
-                root == null ? StoreProfile.transientProfile() : StoreProfile.load(root, store.identity(), m -> {});
-        store.useProfile(profile);
+    }
+
+    private void checkProfile(S3Store store, StoreProfile profile, boolean kept, boolean readOnly) {
         if (readOnly) {
             ok("profile", "what syncs have learned of this server so far (--read-only: not probed)");
         } else {
@@ -384,7 +402,7 @@ final class Doctor {
                 ok(
                         "profile",
                         "what this server supports, probed feature by feature"
-                                + (root == null ? "" : " (kept for syncs in .lambda-sync/profile/)"));
+                                + (kept ? " (kept for syncs in .lambda-sync/profile/)" : ""));
             } catch (StoreException e) {
                 fail(
                         "profile",

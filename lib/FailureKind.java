@@ -28,8 +28,6 @@ enum FailureKind {
     /** The kind of a failure, from its type (never its message). */
     static FailureKind of(Throwable e) {
         if (e instanceof StoreException se) return of(se.kind);
-        if (e instanceof software.amazon.awssdk.core.exception.SdkException se)
-            return of(StoreException.of(se, null).kind);
         if (e instanceof Transfer.DiskFullException) return DISK_FULL;
         if (e instanceof Transfer.InTheWayException) return IN_THE_WAY;
         if (e instanceof Transfer.ChangedSincePlanException) return CHANGED;

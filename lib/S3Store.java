@@ -123,6 +123,27 @@ final class S3Store implements Store {
         }
     }
 
+    /** A store operation that may throw. */
+    interface IoCall<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * The seam's promise (see {@link Store}): whatever the SDK lets slip out of an operation, the
+     * engine sees a {@link StoreException} with a typed kind, never the SDK's own exceptions.
+     */
+    <T> T guard(String what, IoCall<T> op) throws IOException {
+        try {
+            return op.run();
+        } catch (SdkException e) {
+            throw StoreException.of(e, what);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof StoreException se) throw se;
+            throw new StoreException(
+                    StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
+        }
+    }
+
     /** Runs an SDK call, turning its failures into typed ones. */
     <T> T call(String what, java.util.function.Supplier<T> request) throws StoreException {
         try {
@@ -137,12 +158,15 @@ final class S3Store implements Store {
 
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
-        listing.list(scopes, sink, outside);
+        guard("listing " + describe(), () -> {
+            listing.list(scopes, sink, outside);
+            return null;
+        });
     }
 
     @Override
     public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
-        return upload.put(rel, file, mtime, md5Hex, planned);
+        return guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }
 
     @Override
@@ -152,7 +176,7 @@ final class S3Store implements Store {
 
     @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
-        return download.get(remote, dest);
+        return guard(remote.rel(), () -> download.get(remote, dest));
     }
 
     @Override
@@ -288,6 +312,13 @@ final class S3Store implements Store {
      */
     @Override
     public void delete(Remote planned) throws IOException {
+        guard(planned.rel(), () -> {
+            deleteUnchanged(planned);
+            return null;
+        });
+    }
+
+    private void deleteUnchanged(Remote planned) throws IOException {
         String key = prefix + planned.rel();
         expectUnchanged(planned.rel(), key, planned);
         call(planned.rel(), () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
@@ -297,6 +328,10 @@ final class S3Store implements Store {
 
     @Override
     public boolean sameContent(Remote remote, Path local, String localMd5) throws IOException {
+        return guard(remote.rel(), () -> compare(remote, local, localMd5));
+    }
+
+    private boolean compare(Remote remote, Path local, String localMd5) throws IOException {
         String tag = remote.tag(), key = prefix + remote.rel();
         boolean etagsMayProve = !profile.isNot(StoreProfile.Feature.ETAG_MD5);
         if (etagsMayProve && tag.equalsIgnoreCase(localMd5)) return true;

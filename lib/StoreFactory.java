@@ -26,19 +26,25 @@ record StoreFactory(Tuning tuning, Store fixed) {
         static final Tuning DEFAULT = new Tuning(S3Listing.FIRST_PAGE_KEYS, S3Clients.SOCKET_TIMEOUT);
     }
 
-    Store open(SyncConfig config, int jobs) {
+    /** Opens the store; a client the SDK cannot build (a bad region, a CA bundle it refuses) is a typed failure. */
+    Store open(SyncConfig config, int jobs) throws StoreException {
         if (fixed != null) return fixed;
         if (config.target() != null) return new DirStore(config.target(), config.prefix());
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
-        var s3 = S3Clients.create(
-                endpoint,
-                config.region(),
-                config.accessKeyId(),
-                config.secretAccessKey(),
-                jobs + 16,
-                config.caBundle(),
-                tuning.socketTimeout());
+        software.amazon.awssdk.services.s3.S3Client s3;
+        try {
+            s3 = S3Clients.create(
+                    endpoint,
+                    config.region(),
+                    config.accessKeyId(),
+                    config.secretAccessKey(),
+                    jobs + 16,
+                    config.caBundle(),
+                    tuning.socketTimeout());
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw StoreException.of(e, "opening " + endpoint);
+        }
         S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
         store.firstPageKeys = tuning.firstPageKeys();
         return store;

@@ -66,7 +66,7 @@ final class SyncRun {
                         mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced);
             }
-        } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
         }
     }
@@ -187,7 +187,7 @@ final class SyncRun {
             } finally {
                 store.finish();
             }
-        } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
         }
     }
