@@ -131,6 +131,18 @@ class JbangWrapperTest {
     }
 
     @Test
+    void aNewEntryClearsArchivesAndOldFormatFilesNoEntryNames() throws Exception {
+        Files.createDirectories(cache);
+        Path orphan = Files.writeString(cache.resolve("0123456789abcdef0123.jsa"), "an archive whose entry was pruned");
+        Path oldFormat = Files.writeString(cache.resolve("89abcdef0123456789ab.cmd"), "an older wrapper's entry");
+        Run first = hello(shim("a"), Map.of());
+        assertEquals("hello, one!", first.out(), first::toString);
+        assertFalse(Files.exists(orphan), "an archive without its entry is removed");
+        assertFalse(Files.exists(oldFormat), "an older wrapper's file is removed");
+        assertEquals(1, entries().size());
+    }
+
+    @Test
     void turnedOffItSaysSoOnlyWhenAskedTo() throws Exception {
         Path a = shim("a");
         Run off = hello(a, Map.of("LAMBDA_SYNC_NO_FAST", "1"));
