@@ -32,6 +32,12 @@ public class TestSuite {
         while (root != null && !Files.exists(root.resolve("lambda-sync.java"))) root = root.getParent();
         if (root == null) throw new IllegalStateException("run from inside the lambda-sync repo");
         System.setProperty("lambda.sync.root", root.toString());
+        // A run of only the unit tests holds them to their tag: none may start the S3 server (S3Server.get).
+        List<String> given = List.of(args);
+        int tag = given.indexOf("--include-tag");
+        if (given.contains("--include-tag=unit")
+                || (tag >= 0 && tag + 1 < given.size() && given.get(tag + 1).equals("unit")))
+            System.setProperty("lambda.sync.unitOnly", "true");
 
         Path jar = Path.of(TestSuite.class
                 .getProtectionDomain()

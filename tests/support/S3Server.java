@@ -34,6 +34,9 @@ final class S3Server {
     }
 
     static synchronized S3Server get() {
+        if (Boolean.getBoolean("lambda.sync.unitOnly"))
+            throw new IllegalStateException(
+                    "a test tagged unit asked for the S3 server: tag it otherwise, or give it a MemoryStore");
         if (instance == null) instance = start();
         return instance;
     }
