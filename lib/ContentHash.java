@@ -43,8 +43,11 @@ final class ContentHash {
 
     /** Feeds a byte range of an open file (up to its end) to a digest. */
     static void update(MessageDigest md, FileChannel ch, long offset, long length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
         long pos = offset, end = length == Long.MAX_VALUE ? Long.MAX_VALUE : offset + length;
+        // No larger than what there is to read: an upload of 2,000 small files hashed each with a
+        // 256 KiB buffer allocated 0.5 GB, and the GC cleaning up after it cost ~15% of the run's CPU.
+        ByteBuffer buf =
+                ByteBuffer.allocate((int) Math.max(1, Math.min(256 * 1024, Math.min(end, ch.size()) - offset)));
         while (pos < end) {
             buf.clear();
             if (end - pos < buf.capacity()) buf.limit((int) (end - pos));
