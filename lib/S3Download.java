@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +47,10 @@ final class S3Download {
         String key = prefix + remote.rel();
         MessageDigest md = ContentHash.md5();
         Answer resp = null;
-        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET))
+        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET)) {
             resp = getRanges(key, remote, dest, md);
+            if (resp == null) Files.deleteIfExists(dest); // what the ranged attempt the server did not serve left
+        }
         if (resp == null) resp = getWhole(key, remote, dest, md);
         String md5 = S3Store.hex(md);
         String etag = ContentHash.normalizeEtag(resp.etag());
@@ -68,15 +69,23 @@ final class S3Download {
         return new Store.Fetched(new Store.Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
     }
 
+    /** One read buffer per transfer thread, not one per download: small files come by the thousand. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
     private Answer getWhole(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
         boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
-        Files.deleteIfExists(dest); // a ranged attempt the server did not serve may have left it
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
                     b.bucket(bucket).key(key);
                     if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
                 });
                 var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            new DigestInputStream(in, md).transferTo(out);
+            // The HTTP client reads straight into a buffer this large: a small file is a read or two,
+            // hashed and written once (transferTo's 8 KiB chunks were a syscall pair per 8 KiB).
+            byte[] buf = BUFFER.get();
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
             return Answer.of(in.response());
         } catch (SdkException e) {
             if (ifMatch && StoreException.unsupported(e)) {
@@ -85,6 +94,7 @@ final class S3Download {
                         false,
                         "downloads check the object's ETag in the answer instead");
                 md.reset();
+                Files.deleteIfExists(dest); // should the refusal have come after the file was opened
                 return getWhole(key, remote, dest, md);
             }
             throw failure(e, remote);

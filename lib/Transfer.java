@@ -384,10 +384,10 @@ final class Transfer {
 
     /** The plan was made from a listing; a file edited since then is not overwritten or deleted. */
     private void unchangedSincePlan(SyncPlan.Item i) throws IOException {
-        LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
+        // Planned absent: nothing of its name may be there now, not even a folder or a link.
         boolean same = i.local() == null
-                ? now == null && !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS)
-                : i.local().equals(now);
+                ? !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS)
+                : i.local().equals(LocalTree.stat(root, i.rel()));
         if (!same) throw new ChangedSincePlanException("changed here since the plan was made; not touched (run again)");
     }
 
