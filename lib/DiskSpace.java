@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,17 +19,23 @@ final class DiskSpace {
         if (plan.direction != SyncPlan.Direction.DOWNLOAD) return;
         Map<FileStore, long[]> need = new LinkedHashMap<>(); // file system -> {bytes, usable}
         Map<FileStore, Path> where = new LinkedHashMap<>();
+        // Looked up once per data dir, not per file: each lookup reads the mount table.
+        Map<Path, FileStore> byDataDir = new HashMap<>();
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
             String[] parts = i.rel().split("/");
-            Path dir = existing(root.resolve(parts[0]).resolve(parts[1]));
-            try {
-                FileStore fs = Files.getFileStore(dir);
-                long[] n = need.computeIfAbsent(fs, k -> new long[] {0, usable(k)});
-                n[0] += i.bytes();
+            Path dataDir = root.resolve(parts[0]).resolve(parts[1]);
+            FileStore fs = byDataDir.get(dataDir);
+            if (fs == null) {
+                Path dir = existing(dataDir);
+                try {
+                    fs = Files.getFileStore(dir);
+                } catch (IOException e) {
+                    return; // cannot tell: the downloads report a full disk file by file, as before
+                }
+                byDataDir.put(dataDir, fs);
                 where.putIfAbsent(fs, dir);
-            } catch (IOException e) {
-                return; // cannot tell: the downloads report a full disk file by file, as before
             }
+            need.computeIfAbsent(fs, k -> new long[] {0, usable(k)})[0] += i.bytes();
         }
         for (Map.Entry<FileStore, long[]> e : need.entrySet()) {
             String problem = shortfall(e.getValue()[0], e.getValue()[1], where.get(e.getKey()));
