@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,13 +35,13 @@ final class S3Download {
     }
 
     /** What a download's answer said besides its bytes: ETag, metadata, Last-Modified. */
-    private record Answer(String etag, Map<String, String> meta, java.time.Instant lastModified) {
+    private record Answer(String etag, Map<String, String> meta, Supplier<Instant> lastModified) {
         static Answer of(GetObjectResponse r) {
-            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+            return new Answer(r.eTag(), r.metadata(), () -> S3Clients.lastModified(r));
         }
 
         static Answer of(HeadObjectResponse r) {
-            return new Answer(r.eTag(), r.metadata(), r.lastModified());
+            return new Answer(r.eTag(), r.metadata(), r::lastModified);
         }
     }
 
@@ -61,11 +63,11 @@ final class S3Download {
         // Without If-Match, this is how a download knows the object is still the one planned.
         if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
         boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
-        long mtime = S3Store.parseMtime(
-                resp.meta().get("mtime"),
-                resp.lastModified() == null
-                        ? System.currentTimeMillis()
-                        : resp.lastModified().toEpochMilli());
+        Answer answer = resp;
+        long mtime = S3Store.parseMtime(resp.meta().get("mtime"), () -> {
+            Instant lastModified = answer.lastModified().get();
+            return lastModified == null ? System.currentTimeMillis() : lastModified.toEpochMilli();
+        });
         return new Store.Fetched(new Store.Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
     }
 

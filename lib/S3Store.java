@@ -291,12 +291,12 @@ final class S3Store implements Store {
         return Math.floorDiv(millis, 1000) + (ms < 10 ? ".00" : ms < 100 ? ".0" : ".") + ms;
     }
 
-    static long parseMtime(String meta, long fallback) {
-        if (meta == null) return fallback;
+    static long parseMtime(String meta, java.util.function.LongSupplier fallback) {
+        if (meta == null) return fallback.getAsLong();
         try {
             return Math.round(Double.parseDouble(meta) * 1000);
         } catch (NumberFormatException e) {
-            return fallback;
+            return fallback.getAsLong();
         }
     }
 
