@@ -315,8 +315,8 @@ public class Bench {
             log("scenario %s: %s", sc.id, sc.title);
             results.put(sc.id, sc.run(this));
         }
-        Dataset lat = datasets.get("lat1k");
-        for (double ms : latencies) {
+        Dataset lat = datasets.get("lat1k"); // not generated when --only names no latency scenario
+        for (double ms : lat == null ? List.<Double>of() : latencies) {
             for (Scenario sc : Scenario.latency(this, lat, ms)) {
                 scenarios.put(sc.id, sc);
                 if (!wantsLatency(sc)) continue;
