@@ -46,8 +46,9 @@ final class ContentHash {
         long pos = offset, end = length == Long.MAX_VALUE ? Long.MAX_VALUE : offset + length;
         // No larger than what there is to read: an upload of 2,000 small files hashed each with a
         // 256 KiB buffer allocated 0.5 GB, and the GC cleaning up after it cost ~15% of the run's CPU.
-        ByteBuffer buf =
-                ByteBuffer.allocate((int) Math.max(1, Math.min(256 * 1024, Math.min(end, ch.size()) - offset)));
+        // At least 8 KiB, so that a file that grows while it is read is not read a byte at a time.
+        long there = Math.min(end, ch.size()) - offset;
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(256 * 1024, Math.max(8 * 1024, there)));
         while (pos < end) {
             buf.clear();
             if (end - pos < buf.capacity()) buf.limit((int) (end - pos));
