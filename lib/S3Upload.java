@@ -96,7 +96,7 @@ final class S3Upload {
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
-            if (landed == null) throw uploadFailure(e, rel, file, size, mtime);
+            if (landed == null) throw uploadFailure(StoreException.of(e, rel), rel, file, size, mtime);
             etag = landed;
         }
         String tag = ContentHash.normalizeEtag(etag);
@@ -200,9 +200,10 @@ final class S3Upload {
             if (journal != null) journal.forget();
             return new Store.Stored(new Store.Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
         } catch (IOException | RuntimeException e) {
+            // A part's failure arrives typed already (store.call): its BadDigest is read the same way.
             StoreException se = e instanceof SdkException sdk
-                    ? uploadFailure(sdk, rel, file, size, mtime)
-                    : e instanceof StoreException x ? x : null;
+                    ? uploadFailure(StoreException.of(sdk, rel), rel, file, size, mtime)
+                    : e instanceof StoreException x ? uploadFailure(x, rel, file, size, mtime) : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
             boolean keep = journal != null
@@ -349,8 +350,7 @@ final class S3Upload {
     }
 
     /** A refused upload body is this file changing under us when it no longer is what was planned, else damage on the way. */
-    private StoreException uploadFailure(SdkException e, String rel, Path file, long size, long mtime) {
-        StoreException se = StoreException.of(e, rel);
+    private StoreException uploadFailure(StoreException se, String rel, Path file, long size, long mtime) {
         if (se.kind == StoreException.Kind.PRECONDITION) return S3Store.raced(rel);
         if (se.code.equals("BadDigest") || se.code.equals("InvalidDigest")) {
             try {
