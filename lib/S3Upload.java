@@ -177,13 +177,9 @@ final class S3Upload {
                 if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
             });
-            if (Files.size(file) != size
-                    || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS)
-                                    .toMillis()
-                            != mtime) {
+            if (changedSince(file, size, mtime))
                 throw new StoreException(
                         StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
-            }
             boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
             if (!conditional) store.expectUnchanged(rel, key, planned);
             String etag;
@@ -349,18 +345,20 @@ final class S3Upload {
         return null;
     }
 
+    /** Whether the file no longer has the size and time the plan saw. */
+    private static boolean changedSince(Path file, long size, long mtime) throws IOException {
+        return Files.size(file) != size
+                || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime;
+    }
+
     /** A refused upload body is this file changing under us when it no longer is what was planned, else damage on the way. */
     private StoreException uploadFailure(StoreException se, String rel, Path file, long size, long mtime) {
         if (se.kind == StoreException.Kind.PRECONDITION) return S3Store.raced(rel);
         if (se.code.equals("BadDigest") || se.code.equals("InvalidDigest")) {
             try {
-                if (Files.size(file) != size
-                        || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS)
-                                        .toMillis()
-                                != mtime) {
+                if (changedSince(file, size, mtime))
                     return new StoreException(
                             StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
-                }
             } catch (IOException gone) {
                 return new StoreException(
                         StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " was removed while it was being uploaded");
