@@ -172,9 +172,19 @@ final class Doctor {
                         ? StoreProfile.transientProfile()
                         : StoreProfile.load(root, store.identity(), m -> {});
                 store.useProfile(profile);
+                // The features first: the round trip below then writes as a sync on this server would,
+                // without probing them a second time on its first write.
+                StoreException featuresFailed = null;
+                if (!readOnly) {
+                    try {
+                        store.probe(true);
+                    } catch (StoreException e) {
+                        featuresFailed = e;
+                    }
+                }
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(store);
-                checkProfile(store, profile, root != null, readOnly);
+                checkProfile(profile, root != null, readOnly, featuresFailed);
             }
         }
         checkClock(serverDate);
@@ -379,10 +389,6 @@ final class Doctor {
         }
     }
 
-    /**
-     * Asks the server, feature by feature, what it supports (SYNC.md, "Servers that are not AWS"),
-     * prints the table, and keeps it for the repo's syncs. Read-only: the profile syncs learned so far.
-     */
     /** The repo doctor runs in, where the profile is kept; null outside one (printed, not kept). */
     private static Path repoRoot(Path workDir) {
         try {
@@ -392,24 +398,25 @@ final class Doctor {
         }
     }
 
-    private void checkProfile(S3Store store, StoreProfile profile, boolean kept, boolean readOnly) {
+    /**
+     * What the server supports, as asked feature by feature just before (SYNC.md, "Servers that are
+     * not AWS"): the table, kept for the repo's syncs. Read-only: the profile syncs learned so far.
+     */
+    private void checkProfile(StoreProfile profile, boolean kept, boolean readOnly, StoreException featuresFailed) {
         if (readOnly) {
             ok("profile", "what syncs have learned of this server so far (--read-only: not probed)");
+        } else if (featuresFailed != null) {
+            fail(
+                    "profile",
+                    "probing the server failed: " + StoreErrors.explain(featuresFailed, config),
+                    "run doctor again; syncs learn the profile as they go");
+            return;
         } else {
-            try {
-                store.probe(true);
-                profile.save();
-                ok(
-                        "profile",
-                        "what this server supports, probed feature by feature"
-                                + (kept ? " (kept for syncs in .lambda-sync/profile/)" : ""));
-            } catch (StoreException e) {
-                fail(
-                        "profile",
-                        "probing the server failed: " + StoreErrors.explain(e, config),
-                        "run doctor again; syncs learn the profile as they go");
-                return;
-            }
+            profile.save();
+            ok(
+                    "profile",
+                    "what this server supports, probed feature by feature"
+                            + (kept ? " (kept for syncs in .lambda-sync/profile/)" : ""));
         }
         for (String row : profile.table()) line("", "", row.strip());
     }
