@@ -1,5 +1,4 @@
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -91,10 +90,7 @@ final class S3Download {
             return Answer.of(in.response());
         } catch (SdkException e) {
             if (ifMatch && StoreException.unsupported(e)) {
-                store.profile.learn(
-                        StoreProfile.Feature.IF_MATCH_GET,
-                        false,
-                        "downloads check the object's ETag in the answer instead");
+                store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, false);
                 md.reset();
                 Files.deleteIfExists(dest); // should the refusal have come after the file was opened
                 return getWhole(key, remote, dest, md);
@@ -164,13 +160,12 @@ final class S3Download {
             try {
                 first = firstMissing == null ? null : fetch.apply(firstMissing);
             } catch (RangesRefused e) {
-                store.profile.learn(
-                        StoreProfile.Feature.RANGE_GET, false, "large files are downloaded as one stream each");
+                store.profile.learn(StoreProfile.Feature.RANGE_GET, false);
                 md.reset();
                 if (partial != null) partial.forget();
                 return null;
             }
-            store.profile.learn(StoreProfile.Feature.RANGE_GET, true, null);
+            store.profile.learn(StoreProfile.Feature.RANGE_GET, true);
             WorkerPool.map(
                     store.parts,
                     ranges,
@@ -185,9 +180,7 @@ final class S3Download {
             }
             return answer;
         } catch (StoreException e) {
-            keep = e.kind == StoreException.Kind.UNREACHABLE
-                    || e.kind == StoreException.Kind.THROTTLED
-                    || e.kind == StoreException.Kind.SERVER_ERROR;
+            keep = e.kind.cutOff();
             throw e;
         } catch (RangesRefused e) {
             throw new StoreException(
@@ -234,7 +227,7 @@ final class S3Download {
     /**
      * Proves the downloaded bytes are the object's, with the best proof the server offers: the
      * md5chksum we store as metadata, a proof manifest entry, an MD5 ETag (a multipart one is
-     * recomputed), or two downloads that agree. Nothing the store.profile says is meaningless is used.
+     * recomputed), or two downloads that agree. Nothing the profile says is meaningless is used.
      *
      * @return false when no proof exists (then only the length was checked: "unverified")
      */
@@ -245,23 +238,19 @@ final class S3Download {
             expected = store.proofs.get(ProofManifest.key(rel, remote.size(), etag));
             // A proof entry means lambda-sync wrote this very object, with metadata unless the server
             // refused it: an answer without it means the server does not keep metadata.
-            if (expected != null && md5Meta == null)
-                store.profile.learn(
-                        StoreProfile.Feature.METADATA,
-                        false,
-                        "contents are proven by MD5 ETags or the proof manifests");
+            if (expected != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false);
         }
         if (expected != null) {
             if (!expected.equals(md5)) throw corrupted(rel);
             // Proven content is evidence about the server's ETags too.
             if (ContentHash.isPlainMd5(etag))
-                store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5), S3Store.ETAG_INSTEAD);
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5));
             return true;
         }
         if (store.profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
         if (ContentHash.isPlainMd5(etag)) {
             if (etag.equalsIgnoreCase(md5)) {
-                store.profile.learn(StoreProfile.Feature.ETAG_MD5, true, null);
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, true);
                 return true;
             }
             // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
@@ -273,18 +262,13 @@ final class S3Download {
         // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
         // size we cannot guess): read it once more, writing nothing. Two reads that agree were not
         // corrupted in transit; where the ETag was MD5-shaped, it is now known not to be one.
-        String again;
-        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-            again = ContentHash.md5Hex(in);
-        } catch (SdkException e) {
-            throw StoreException.of(e, rel);
-        }
+        String again = store.md5OfObject(key);
         if (!again.equals(md5))
             throw new StoreException(
                     StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
         if (ContentHash.isPlainMd5(etag)
                 && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
-            store.profile.learn(StoreProfile.Feature.ETAG_MD5, false, S3Store.ETAG_INSTEAD);
+            store.profile.learn(StoreProfile.Feature.ETAG_MD5, false);
         }
         return true;
     }

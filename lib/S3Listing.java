@@ -30,14 +30,14 @@ final class S3Listing {
         this.prefix = store.prefix;
     }
 
-    /** A big data dir with more folders than this is store.listed at once (a request per folder would be too many). */
+    /** A big data dir with more folders than this is listed at once (a request per folder would be too many). */
     static final int SPLIT_LIMIT = 256;
     /** Keys asked for in a data dir's first page: S3's most (tests ask for fewer, see StoreFactory.Tuning). */
     static final int FIRST_PAGE_KEYS = 1000;
 
     void list(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
-        // Where ETags prove nothing, the proof manifests are read while the data is store.listed, and the
-        // listing is kept to drop this machine's stale store.proofs afterwards.
+        // Where ETags prove nothing, the proof manifests are read while the data is listed, and the
+        // listing is kept to drop this machine's stale proofs afterwards.
         boolean proofsNeeded = !store.profile.is(StoreProfile.Feature.ETAG_MD5);
         Consumer<Store.Remote> into = !proofsNeeded
                 ? sink
@@ -50,16 +50,6 @@ final class S3Listing {
             listData(scopes, into, outside);
             store.listedInFull = scopes.isEmpty();
             if (manifests != null) manifests.get();
-        } catch (SdkException e) {
-            throw StoreException.of(e, "listing " + store.describe());
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof StoreException se) throw se;
-            throw new StoreException(
-                    StoreException.Kind.UNREACHABLE,
-                    "listing " + store.describe() + ": " + e.getCause().getMessage(),
-                    0,
-                    "",
-                    e);
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new IOException("listing the proof manifests: " + e, e);
         }
@@ -86,7 +76,7 @@ final class S3Listing {
                 })
                 .forEach(dataPrefixes::addAll);
         // A data dir's first page (up to 1,000 keys) usually holds all of it. A bigger one is then
-        // store.listed folder by folder, side by side: a filesystem-backed server (S3Proxy, maybe the
+        // listed folder by folder, side by side: a filesystem-backed server (S3Proxy, maybe the
         // Lambda adapter) walks the whole tree again for every page, so one data dir of 10,000
         // keys cost ~1 s a page; by folder, the 100,000-file no-op of tests/bench went 19.3 s -> 6.1 s.
         List<Folder> rest = new ArrayList<>();
@@ -94,7 +84,6 @@ final class S3Listing {
         store.parallel(rest, f -> listRest(f, sink));
     }
 
-    /** Reads every machine's proof manifest; a missing or unreadable one only means fewer store.proofs. */
     /**
      * A page that says more follows but gives no way to ask for it would end the listing early,
      * and whatever it left out would read as "deleted in bucket": refused instead (SYNC.md,
@@ -113,6 +102,7 @@ final class S3Listing {
         }
     }
 
+    /** Reads every machine's proof manifest; a missing or unreadable one only means fewer proofs. */
     Void readManifests() {
         try {
             String dir = prefix + ProofManifest.DIR;
@@ -130,7 +120,7 @@ final class S3Listing {
                 }
             }
         } catch (IOException | SdkException | UncheckedIOException e) {
-            // no store.proofs from the manifests: contents are compared by download instead
+            // no proofs from the manifests: contents are compared by download instead
         }
         store.manifestsRead = true;
         return null;

@@ -135,12 +135,8 @@ final class S3Store implements Store {
     <T> T guard(String what, IoCall<T> op) throws IOException {
         try {
             return op.run();
-        } catch (SdkException e) {
-            throw StoreException.of(e, what);
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof StoreException se) throw se;
-            throw new StoreException(
-                    StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
+        } catch (SdkException | UncheckedIOException e) {
+            throw typed(e, what);
         }
     }
 
@@ -148,12 +144,17 @@ final class S3Store implements Store {
     <T> T call(String what, java.util.function.Supplier<T> request) throws StoreException {
         try {
             return request.get();
-        } catch (SdkException e) {
-            throw StoreException.of(e, what);
-        } catch (UncheckedIOException e) {
-            throw new StoreException(
-                    StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
+        } catch (SdkException | UncheckedIOException e) {
+            throw typed(e, what);
         }
+    }
+
+    /** An SDK failure by its kind; a cut connection (the SDK's UncheckedIOException) is UNREACHABLE. */
+    private static StoreException typed(RuntimeException e, String what) {
+        if (e instanceof SdkException sdk) return StoreException.of(sdk, what);
+        if (e.getCause() instanceof StoreException se) return se;
+        return new StoreException(
+                StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
     }
 
     @Override
@@ -233,9 +234,9 @@ final class S3Store implements Store {
 
     void learnEtag(String tag, String md5Hex) {
         if (!ContentHash.isPlainMd5(tag) && ContentHash.multipartCount(tag) < 0) {
-            profile.learn(StoreProfile.Feature.ETAG_MD5, false, ETAG_INSTEAD);
+            profile.learn(StoreProfile.Feature.ETAG_MD5, false);
         } else if (ContentHash.isPlainMd5(tag)) {
-            profile.learn(StoreProfile.Feature.ETAG_MD5, tag.equalsIgnoreCase(md5Hex), ETAG_INSTEAD);
+            profile.learn(StoreProfile.Feature.ETAG_MD5, tag.equalsIgnoreCase(md5Hex));
         }
     }
 
@@ -304,10 +305,6 @@ final class S3Store implements Store {
         return "\"" + etag + "\"";
     }
 
-    static final String ETAG_INSTEAD =
-            "contents are proven by metadata or the proof manifests; downloads with neither are checked"
-                    + " for length only and reported unverified";
-
     /**
      * Deletes what the plan saw, and only that: a HEAD right before tells whether another machine
      * wrote the key since (then it is a conflict, not a delete).
@@ -350,18 +347,20 @@ final class S3Store implements Store {
         if (profile.is(StoreProfile.Feature.ETAG_MD5) && ContentHash.isPlainMd5(tag))
             return false; // an MD5 ETag that differs
         // No proof on offer: read the object and compare, writing nothing.
-        String md5;
-        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-            md5 = ContentHash.md5Hex(in);
-        } catch (SdkException e) {
-            throw StoreException.of(e, remote.rel());
-        }
+        String md5 = md5OfObject(key);
         comparedFiles.incrementAndGet();
         comparedBytes.addAndGet(remote.size());
         if (md5.equals(localMd5) && ContentHash.isPlainMd5(tag)) {
-            profile.learn(StoreProfile.Feature.ETAG_MD5, false, ETAG_INSTEAD);
+            profile.learn(StoreProfile.Feature.ETAG_MD5, false);
         }
         return md5.equals(localMd5);
+    }
+
+    /** Reads an object through and hashes it, writing nothing: where the server offers no proof of its content. */
+    String md5OfObject(String key) throws IOException {
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            return ContentHash.md5Hex(in);
+        }
     }
 
     @Override

@@ -82,17 +82,11 @@ final class S3Upload {
                     .eTag();
         } catch (SdkException e) {
             if (StoreException.unsupported(e) && meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
-                store.profile.learn(
-                        StoreProfile.Feature.METADATA,
-                        false,
-                        "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                store.profile.learn(StoreProfile.Feature.METADATA, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             if (StoreException.unsupported(e) && conditional) {
-                store.profile.learn(
-                        StoreProfile.Feature.CONDITIONAL_PUT,
-                        false,
-                        "each write checks the object with a HEAD right before it");
+                store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
@@ -116,7 +110,7 @@ final class S3Upload {
      * does not check, caught by the digest of what was sent). Before completing, the file must
      * still be as planned; on any change the upload is aborted and the previous object stays.
      * An upload cut off by a network failure or an interrupt is kept, with its {@link UploadJournal},
-     * so the next run sends only the missing store.parts (SYNC.md, "Resuming").
+     * so the next run sends only the missing parts (SYNC.md, "Resuming").
      *
      * @return null when the server turned out not to support multipart (then a single PUT is used)
      */
@@ -127,7 +121,7 @@ final class S3Upload {
         if (md5Hex != null && !hashes.md5().equals(md5Hex)) {
             throw new StoreException(
                     StoreException.Kind.CHANGED_WHILE_UPLOADING,
-                    rel + " changed while it was being store.uploaded (since it was hashed)");
+                    rel + " changed while it was being uploaded (since it was hashed)");
         }
         String md5 = hashes.md5();
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), key);
@@ -172,7 +166,7 @@ final class S3Upload {
                 if (checkSent && sent.get() != null && !S3Store.hex(sent.get()).equals(partMd5)) {
                     throw new StoreException(
                             StoreException.Kind.CHANGED_WHILE_UPLOADING,
-                            rel + " changed while it was being store.uploaded (part " + n + ")");
+                            rel + " changed while it was being uploaded (part " + n + ")");
                 }
                 if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
@@ -202,12 +196,7 @@ final class S3Upload {
                     : e instanceof StoreException x ? uploadFailure(x, rel, file, size, mtime) : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
-            boolean keep = journal != null
-                    && (se == null
-                            ? e instanceof IOException
-                            : se.kind == StoreException.Kind.UNREACHABLE
-                                    || se.kind == StoreException.Kind.THROTTLED
-                                    || se.kind == StoreException.Kind.SERVER_ERROR);
+            boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind.cutOff());
             if (!keep) {
                 try {
                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
@@ -223,8 +212,8 @@ final class S3Upload {
 
     /**
      * The upload an earlier run left for this key, if the file is as it was then and the server
-     * still holds it: fills {@code reuse} with the store.parts that need not be sent again (recorded,
-     * store.listed by the server with the same ETag, and still holding the same bytes here).
+     * still holds it: fills {@code reuse} with the parts that need not be sent again (recorded,
+     * listed by the server with the same ETag, and still holding the same bytes here).
      *
      * @return its upload id, or null to start afresh (the old upload is aborted then)
      */
@@ -238,10 +227,7 @@ final class S3Upload {
             Map<Integer, String> reuse) {
         UploadJournal.Pending p = journal == null ? null : journal.pending();
         if (p == null) return null;
-        boolean same = p.size() == size
-                && p.mtime() == mtime
-                && p.partSize() == S3Store.PART_SIZE
-                && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
+        boolean same = p.isFor(size, mtime, S3Store.PART_SIZE) && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
         Map<Integer, String> serverParts = new HashMap<>();
         if (same) {
             try {
@@ -251,13 +237,10 @@ final class S3Upload {
                             .forEach(
                                     part -> serverParts.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
                 }
-                store.profile.learn(StoreProfile.Feature.LIST_PARTS, true, null);
+                store.profile.learn(StoreProfile.Feature.LIST_PARTS, true);
             } catch (SdkException e) {
                 if (StoreException.unsupported(e)) {
-                    store.profile.learn(
-                            StoreProfile.Feature.LIST_PARTS,
-                            false,
-                            "an interrupted large upload starts again from the first byte");
+                    store.profile.learn(StoreProfile.Feature.LIST_PARTS, false);
                 }
                 same = false; // gone (aborted, expired), or not listable: start afresh
             }
@@ -284,9 +267,7 @@ final class S3Upload {
     long resumable(String rel, long size, long mtime) {
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), prefix + rel);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
-        return p != null && p.size() == size && p.mtime() == mtime && p.partSize() == S3Store.PART_SIZE
-                ? p.bytesDone()
-                : 0;
+        return p != null && p.isFor(size, mtime, S3Store.PART_SIZE) ? p.bytesDone() : 0;
     }
 
     /** @return the new upload's id, or null when the server has no multipart upload */
@@ -298,7 +279,7 @@ final class S3Upload {
                         if (meta) b.metadata(S3Store.meta(mtime, md5));
                     })
                     .uploadId();
-            store.profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+            store.profile.learn(StoreProfile.Feature.MULTIPART, true);
             return id;
         } catch (SdkException e) {
             if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
@@ -307,16 +288,13 @@ final class S3Upload {
             try {
                 String id =
                         s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
-                store.profile.learn(
-                        StoreProfile.Feature.METADATA,
-                        false,
-                        "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests");
+                store.profile.learn(StoreProfile.Feature.METADATA, false);
                 return id;
             } catch (SdkException again) {
                 // multipart itself is missing
             }
         }
-        store.profile.learn(StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+        store.profile.learn(StoreProfile.Feature.MULTIPART, false);
         return null;
     }
 
@@ -324,7 +302,7 @@ final class S3Upload {
      * A write refused as "not what the plan saw" (412), or a completion whose upload is gone (404),
      * may be our own write: the server stored the first attempt, its answer was lost, and the SDK's
      * retry met the object it had just written. It is ours when it holds our content by a proof
-     * the store.profile trusts (our md5chksum, or an MD5 ETag); then the write succeeded.
+     * the profile trusts (our md5chksum, or an MD5 ETag); then the write succeeded.
      *
      * @return the stored ETag, or null when it is not (provably) ours
      */

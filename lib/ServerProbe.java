@@ -46,7 +46,7 @@ final class ServerProbe {
 
     /**
      * Asks the server, with a small object of our own under {@code .lambda-sync/}, what it does with
-     * each feature: a few requests, once per store (the store.profile keeps the answers). A 501 or 400
+     * each feature: a few requests, once per store (the profile keeps the answers). A 501 or 400
      * means unsupported; for conditionals, only a 412 proves they are honoured (a server that
      * ignores them answers 200). With {@code multipart}, also multipart upload and ListParts (doctor).
      */
@@ -65,7 +65,7 @@ final class ServerProbe {
                         .eTag();
             } catch (SdkException e) {
                 if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
-                store.profile.learn(StoreProfile.Feature.METADATA, false, "uploads carry no metadata");
+                store.profile.learn(StoreProfile.Feature.METADATA, false);
                 etag = s3.putObject(
                                 b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
                                 RequestBody.fromBytes(body))
@@ -75,8 +75,7 @@ final class ServerProbe {
             if (!store.profile.isNot(StoreProfile.Feature.METADATA)) {
                 boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(
                         s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
-                store.profile.learn(
-                        StoreProfile.Feature.METADATA, kept, "contents are proven by MD5 ETags or the proof manifests");
+                store.profile.learn(StoreProfile.Feature.METADATA, kept);
             }
             String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
             store.profile.learn(
@@ -84,16 +83,14 @@ final class ServerProbe {
                     refused(
                             () -> s3.putObject(
                                     b -> b.bucket(bucket).key(key).contentMD5(wrongMd5), RequestBody.fromBytes(body)),
-                            400),
-                    "each upload's bytes are hashed again as they are sent");
+                            400));
             String wrongTag = S3Store.quoted("0123456789abcdef0123456789abcdef");
             store.profile.learn(
                     StoreProfile.Feature.IF_MATCH_GET,
                     refused(
                             () -> s3.getObjectAsBytes(
                                     b -> b.bucket(bucket).key(key).ifMatch(wrongTag)),
-                            412),
-                    "downloads check the object's ETag in the answer instead");
+                            412));
             boolean ranged;
             try (ResponseInputStream<GetObjectResponse> in =
                     s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
@@ -101,8 +98,7 @@ final class ServerProbe {
             } catch (SdkException | IOException e) {
                 ranged = false;
             }
-            store.profile.learn(
-                    StoreProfile.Feature.RANGE_GET, ranged, "large files are downloaded as one stream each");
+            store.profile.learn(StoreProfile.Feature.RANGE_GET, ranged);
             boolean conditional = refused(
                             () -> s3.putObject(
                                     b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)),
@@ -111,10 +107,7 @@ final class ServerProbe {
                             () -> s3.putObject(
                                     b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)),
                             412);
-            store.profile.learn(
-                    StoreProfile.Feature.CONDITIONAL_PUT,
-                    conditional,
-                    "each write checks the object with a HEAD right before it");
+            store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
             if (multipart) probeMultipart(key, body);
         } catch (SdkException e) {
             throw StoreException.of(e, "probing the server with " + key);
@@ -133,8 +126,7 @@ final class ServerProbe {
             id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         } catch (SdkException e) {
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(
-                    StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            store.profile.learn(StoreProfile.Feature.MULTIPART, false);
             return;
         }
         try {
@@ -149,13 +141,13 @@ final class ServerProbe {
                 if (!StoreException.unsupported(e)) throw e;
                 listed = false;
             }
-            store.profile.learn(StoreProfile.Feature.LIST_PARTS, listed, null);
+            store.profile.learn(StoreProfile.Feature.LIST_PARTS, listed);
             s3.completeMultipartUpload(b -> b.bucket(bucket)
                     .key(key)
                     .uploadId(id)
                     .multipartUpload(m -> m.parts(
                             CompletedPart.builder().partNumber(1).eTag(etag).build())));
-            store.profile.learn(StoreProfile.Feature.MULTIPART, true, null);
+            store.profile.learn(StoreProfile.Feature.MULTIPART, true);
         } catch (SdkException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
@@ -163,8 +155,7 @@ final class ServerProbe {
                 // gone already
             }
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(
-                    StoreProfile.Feature.MULTIPART, false, "large files go up in one PUT each (at most 5 GiB)");
+            store.profile.learn(StoreProfile.Feature.MULTIPART, false);
         }
     }
 

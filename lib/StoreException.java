@@ -31,6 +31,11 @@ final class StoreException extends IOException {
         boolean isTransient() {
             return this == UNREACHABLE || this == THROTTLED || this == SERVER_ERROR || this == CORRUPTED;
         }
+
+        /** A transfer cut off by the network or the server: what it already moved is kept to resume (not CORRUPTED bytes). */
+        boolean cutOff() {
+            return this == UNREACHABLE || this == THROTTLED || this == SERVER_ERROR;
+        }
     }
 
     final Kind kind;

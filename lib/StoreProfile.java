@@ -27,20 +27,36 @@ final class StoreProfile {
         UNKNOWN
     }
 
+    /** Each feature: its key, what having it means, and what is done instead where the server lacks it. */
     enum Feature {
-        ETAG_MD5("etag-md5", "single-part ETags are the content's MD5"),
-        METADATA("metadata", "keeps x-amz-meta-* (md5chksum, mtime)"),
-        CONTENT_MD5("content-md5", "checks Content-MD5 (refuses a body that does not match it)"),
-        IF_MATCH_GET("if-match-get", "honours If-Match on GET"),
-        CONDITIONAL_PUT("conditional-put", "honours If-Match / If-None-Match on PUT"),
-        RANGE_GET("range-get", "serves ranged GETs"),
-        MULTIPART("multipart", "multipart upload"),
-        LIST_PARTS("list-parts", "ListParts");
-        final String key, meaning;
+        ETAG_MD5(
+                "etag-md5",
+                "single-part ETags are the content's MD5",
+                "contents are proven by metadata or the proof manifests; downloads with neither are checked"
+                        + " for length only and reported unverified"),
+        METADATA(
+                "metadata",
+                "keeps x-amz-meta-* (md5chksum, mtime)",
+                "uploads carry no metadata; contents are proven by MD5 ETags or the proof manifests"),
+        CONTENT_MD5(
+                "content-md5",
+                "checks Content-MD5 (refuses a body that does not match it)",
+                "each upload's bytes are hashed again as they are sent"),
+        IF_MATCH_GET(
+                "if-match-get", "honours If-Match on GET", "downloads check the object's ETag in the answer instead"),
+        CONDITIONAL_PUT(
+                "conditional-put",
+                "honours If-Match / If-None-Match on PUT",
+                "each write checks the object with a HEAD right before it"),
+        RANGE_GET("range-get", "serves ranged GETs", "large files are downloaded as one stream each"),
+        MULTIPART("multipart", "multipart upload", "large files go up in one PUT each (at most 5 GiB)"),
+        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte");
+        final String key, meaning, instead;
 
-        Feature(String key, String meaning) {
+        Feature(String key, String meaning, String instead) {
             this.key = key;
             this.meaning = meaning;
+            this.instead = instead;
         }
     }
 
@@ -102,6 +118,11 @@ final class StoreProfile {
     }
 
     /** Records what an answer proved. A feature found missing is said once, with what is done instead. */
+    void learn(Feature f, boolean works) {
+        learn(f, works, f.instead);
+    }
+
+    /** As {@link #learn(Feature, boolean)}, saying {@code instead} (null: nothing) where the feature is missing. */
     void learn(Feature f, boolean works, String instead) {
         Support s = works ? Support.YES : Support.NO;
         synchronized (this) {

@@ -324,7 +324,7 @@ final class Transfer {
         // mkdir and unlink lock the parent directory even when they fail, and 16 jobs writing
         // into one folder then queue on that lock: only make (and clean up) what is missing.
         if (!Files.isDirectory(dest.getParent(), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dest.getParent());
-        Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + tempId() + "-" + dest.getFileName());
+        Path tmp = tempBeside(dest);
         temps.add(tmp);
         boolean moved = false;
         try {
@@ -346,12 +346,14 @@ final class Transfer {
     }
 
     /**
-     * 8 random hex digits for a temp file's name. Not UUID.randomUUID: its SecureRandom was 0.7% of
-     * a small-file download's CPU, and the name needs no secrecy (the file is created CREATE_NEW).
+     * A temp file's name beside {@code file}: the prefix runs skip and clean up, 8 random hex digits,
+     * the file's name. Not UUID.randomUUID: its SecureRandom was 0.7% of a small-file download's
+     * CPU, and the name needs no secrecy (the file is created CREATE_NEW).
      */
-    private static String tempId() {
-        return java.util.HexFormat.of()
+    private static Path tempBeside(Path file) {
+        String id = java.util.HexFormat.of()
                 .toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        return file.resolveSibling(SyncIgnore.TEMP_PREFIX + id + "-" + file.getFileName());
     }
 
     /** A corrupted or truncated body is never kept: verification failures are retried twice. */
@@ -462,7 +464,7 @@ final class Transfer {
         SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
-        Path tmp = to.resolveSibling(SyncIgnore.TEMP_PREFIX + tempId() + "-" + to.getFileName());
+        Path tmp = tempBeside(to);
         temps.add(tmp);
         try {
             Store.Fetched f = store.get(r, tmp);

@@ -25,6 +25,11 @@ final class UploadJournal {
         long bytesDone() {
             return parts.values().stream().mapToLong(Part::size).sum();
         }
+
+        /** Whether it was begun for this very file (same size and time) and cut in parts of this size. */
+        boolean isFor(long size, long mtime, long partSize) {
+            return this.size == size && this.mtime == mtime && this.partSize == partSize;
+        }
     }
 
     private final Path root, file;
