@@ -43,6 +43,7 @@
 //SOURCES lib/Interrupt.java
 //SOURCES lib/FailureKind.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/Progress.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
 //SOURCES lib/DiskSpace.java

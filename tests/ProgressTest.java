@@ -11,16 +11,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Transfer.Progress} driven by a clock and an I/O counter the test moves: the plain line
+ * {@link Progress} driven by a clock and an I/O counter the test moves: the plain line
  * with no terminal, nothing with -q, and "waiting for the server" on both outputs.
  */
 @Tag("unit")
 class ProgressTest {
-    static final long S = Transfer.Progress.SECOND;
+    static final long S = Progress.SECOND;
     final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0);
     final StringWriter err = new StringWriter();
 
-    Transfer.Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
+    Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
         Console c = new Console(
                 new PrintWriter(new StringWriter()),
                 new PrintWriter(err, true),
@@ -28,19 +28,12 @@ class ProgressTest {
                 terminal,
                 false,
                 quiet);
-        return new Transfer.Progress(
-                c,
-                total,
-                totalBytes,
-                now.get(),
-                now::get,
-                io::get,
-                Transfer.Progress.PLAIN_EVERY,
-                Transfer.Progress.STALLED_AFTER);
+        return new Progress(
+                c, total, totalBytes, now.get(), now::get, io::get, Progress.PLAIN_EVERY, Progress.STALLED_AFTER);
     }
 
     /** Advances the clock second by second, beating as the timer would. */
-    void seconds(Transfer.Progress p, int n) {
+    void seconds(Progress p, int n) {
         for (int i = 0; i < n; i++) {
             now.addAndGet(S);
             p.beat();
@@ -53,7 +46,7 @@ class ProgressTest {
 
     @Test
     void withNoTerminalAPlainLineEveryTenSecondsWithFilesBytesRateAndEta() {
-        Transfer.Progress p = progress(false, false, 4, 400 * 1024 * 1024);
+        Progress p = progress(false, false, 4, 400 * 1024 * 1024);
         seconds(p, 9);
         assertEquals(List.of(), lines(), "nothing before 10 s");
         p.tick(100 * 1024 * 1024);
@@ -69,7 +62,7 @@ class ProgressTest {
 
     @Test
     void saysItIsWaitingForTheServerWhenNothingMovedForTwentySeconds() {
-        Transfer.Progress p = progress(false, false, 2, 2048);
+        Progress p = progress(false, false, 2, 2048);
         p.tick(1024);
         seconds(p, 30);
         assertTrue(!lines().get(0).contains("waiting"), "10 s idle is not yet waiting: " + lines().get(0));
@@ -81,7 +74,7 @@ class ProgressTest {
 
     @Test
     void processIoCountsAsMovementSoALargeFileInFlightIsNotCalledWaiting() {
-        Transfer.Progress p = progress(false, false, 1, 1 << 30);
+        Progress p = progress(false, false, 1, 1 << 30);
         for (int i = 0; i < 40; i++) {
             io.addAndGet(1 << 20); // a part's bytes going out, no item finished yet
             seconds(p, 1);
@@ -92,7 +85,7 @@ class ProgressTest {
 
     @Test
     void onATerminalTheBarStaysAndShowsTheWaitInPlace() {
-        Transfer.Progress p = progress(true, false, 2, 2048);
+        Progress p = progress(true, false, 2, 2048);
         seconds(p, 3);
         p.tick(1024);
         assertTrue(err.toString().startsWith("\r  1/2 files"), err::toString);
@@ -105,10 +98,10 @@ class ProgressTest {
 
     @Test
     void quietPrintsNothingAtAll() {
-        Transfer.Progress p = progress(false, true, 2, 2048);
+        Progress p = progress(false, true, 2, 2048);
         p.tick(1024);
         seconds(p, 60);
-        Transfer.Progress t = progress(true, true, 2, 2048);
+        Progress t = progress(true, true, 2, 2048);
         seconds(t, 3);
         t.tick(1024);
         seconds(t, 60);
@@ -117,8 +110,8 @@ class ProgressTest {
 
     @Test
     void etaReadsInMinutesAndHours() {
-        assertEquals("59 s", Transfer.Progress.duration(59));
-        assertEquals("3 min", Transfer.Progress.duration(200));
-        assertEquals("2 h 5 min", Transfer.Progress.duration(7500));
+        assertEquals("59 s", Progress.duration(59));
+        assertEquals("3 min", Progress.duration(200));
+        assertEquals("2 h 5 min", Progress.duration(7500));
     }
 }
