@@ -46,6 +46,7 @@
 //SOURCES lib/Progress.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
+//SOURCES lib/WatchLock.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/SyncOutcome.java

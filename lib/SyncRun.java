@@ -188,7 +188,7 @@ final class SyncRun {
                 store.finish();
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.failure(StoreErrors.explain(e, config), e);
+            throw ExitException.failure(StoreErrors.explain(e, config, false), e); // watch tries again itself
         }
     }
 

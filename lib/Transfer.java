@@ -307,7 +307,11 @@ final class Transfer {
         }
         LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
         if (after == null || !after.equals(i.local())) {
-            state.put(i.rel(), new SyncState.Entry(-1, -1, s.remote().tag(), ""));
+            // The object's own size and tag, no local match: the next run sends the file again (a size
+            // of -1 read as "changed in the bucket too", and the next upload was a conflict).
+            state.put(
+                    i.rel(),
+                    new SyncState.Entry(s.remote().size(), -1, s.remote().tag(), ""));
             throw new StoreException(
                     StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
         }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +43,23 @@ import java.util.function.LongSupplier;
  * then stop. The repo lock is held only while a pass runs, so a manual download fits between.
  */
 final class Watch {
-    /** How long a file must stay unchanged; how often the loop wakes and rescans; the wait after a failed pass. */
-    record Timing(long settleMs, long tickMs, long rescanMs, long backoffMinMs, long backoffMaxMs) {
+    /**
+     * How long a file must stay unchanged; how often the loop wakes and rescans; the wait after a
+     * failed pass; at a stop, how long a file changed while it was sent must hold still before it
+     * is sent again, and how long the stop may take in all ({@link #STOP_MS}).
+     */
+    record Timing(
+            long settleMs,
+            long tickMs,
+            long rescanMs,
+            long backoffMinMs,
+            long backoffMaxMs,
+            long stillMs,
+            long stopMs) {
+        Timing(long settleMs, long tickMs, long rescanMs, long backoffMinMs, long backoffMaxMs) {
+            this(settleMs, tickMs, rescanMs, backoffMinMs, backoffMaxMs, STILL_MS, STOP_MS);
+        }
+
         static Timing settle(int seconds) {
             return new Timing(seconds * 1000L, 1000, 60_000, 2_000, 120_000);
         }
@@ -51,6 +67,14 @@ final class Watch {
 
     /** A pending file as last seen, and since when (the clock's ms) it has looked like that. */
     private record Seen(long size, long mtime, long since) {}
+
+    /**
+     * The printed unit gives a stop {@code TimeoutStopSec=300} before systemd kills: no new batch
+     * starts after 240 s, so one in flight has a minute to end.
+     */
+    static final long STOP_MS = 240_000, UNIT_STOP_S = 300;
+    /** "Holds still for a moment": at a stop, a file that changed while it was sent goes again once unchanged this long. */
+    static final long STILL_MS = 1_000;
 
     static final String LOG = "watch.log";
     /** The log is moved to watch.log.1 beyond this, so a watch running for months stays small. */
@@ -70,12 +94,19 @@ final class Watch {
     private final Map<String, Seen> pending = new ConcurrentHashMap<>();
     /** Conflicts and skips already said, with the file as it was then: not said again until it changes. */
     private final Map<String, LocalTree.LocalFile> reported = new HashMap<>();
+    /** Of those, what is left only here (an edit the bucket does not have), and why: named at the stop. */
+    private final Map<String, String> onlyHere = new TreeMap<>();
+    /** Why each pending file's last try did not send it, and whether trying again can help. */
+    private final Map<String, Transfer.Failure> lastTry = new HashMap<>();
 
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Set<String> dataDirs = new TreeSet<>();
     private final AtomicInteger passes = new AtomicInteger();
     private volatile boolean stopping;
+    /** Sending what is pending at a stop; a signal during that sending ends it. */
+    private boolean finalPhase, signalledAgain;
+
     private Interrupt signals;
     private WatchService ws;
     private PrintWriter log;
@@ -85,7 +116,7 @@ final class Watch {
     private long nextRescan, retryAt, sentFiles, sentBytes;
     private int failuresInRow, watched;
     private String lastUpload = "none yet";
-    private boolean limitSaid;
+    private boolean limitSaid, lockWaitSaid;
 
     Watch(SyncConfig config, Console console, Path root, Timing timing, LongSupplier clock) {
         this.config = config;
@@ -116,14 +147,26 @@ final class Watch {
         return s == null ? null : new long[] {s.size(), s.mtime()};
     }
 
-    /** Watches until stopped; returns 0 when everything pending at the end was sent, 1 otherwise. */
+    /**
+     * Watches until stopped; returns 0 when everything pending at the end was sent, 1 when
+     * something could not be, 4 when a conflict or skip left an edit only here.
+     */
+    @SuppressWarnings("try") // the watch lock is held for the block, never referenced in it
     int run(boolean handleSignals) throws IOException {
-        openLog();
-        try (Store store = stores.open(config, 1)) {
-            identity = store.identity();
+        try (WatchLock one = WatchLock.acquire(root)) {
+            openLog();
+            try (Store store = stores.open(config, 1)) {
+                identity = store.identity();
+            }
+            return watch(handleSignals);
+        } finally {
+            if (log != null) log.close();
         }
+    }
+
+    private int watch(boolean handleSignals) throws IOException {
         // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
-        // Transfer's own Interrupt takes them and the pass says so (see pass); a second one exits at once.
+        // Transfer's own Interrupt takes them and the pass says so (see pass).
         try (WatchService w = FileSystems.getDefault().newWatchService();
                 Interrupt signals = handleSignals ? Interrupt.install() : null) {
             ws = w;
@@ -140,37 +183,123 @@ final class Watch {
                 drain();
                 long now = clock.getAsLong();
                 if (now >= nextRescan) rescan(now);
-                Set<String> ready = ready(now, false);
+                Set<String> ready = ready(now);
                 if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready);
                 status();
             }
-            // Stopping: whatever is pending goes now, settled or not (the instance is going away; a
-            // file changed while it is sent is reported, not sent torn), after a last look at everything.
-            long now = clock.getAsLong();
-            rescan(now);
-            Set<String> all = ready(now, true);
-            if (!all.isEmpty()) pass(all);
-            int left = pending.size();
-            String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes)
-                    + ") uploaded by this watch"
-                    + (left == 0 ? "" : "; " + Units.files(left) + " could not be sent (see " + LOG + "): run upload");
-            say(end, false);
             clearStatus();
-            console.summary(end);
-            return left == 0 ? ExitException.OK : ExitException.FAILURE;
+            return finish();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitException.FAILURE;
-        } finally {
-            log.close();
         }
+    }
+
+    // ---- stopping ------------------------------------------------------------------------------
+
+    /**
+     * Stopping (SYNC.md, "Autosave: watch"): the instance is going away, so whatever is pending goes
+     * now, settled or not, after a last look at everything. A file that changes while it is sent is
+     * not stored torn: it goes again once it holds still for a moment, until the time to stop
+     * ({@link Timing#stopMs}) is spent. Then says what was not sent and why, and what is left only here.
+     */
+    private int finish() throws InterruptedException {
+        finalPhase = true;
+        retryAt = 0; // the stop tries at once; a server still down backs off as before
+        long now = clock.getAsLong(), deadline = now + timing.stopMs();
+        rescan(now);
+        if (!pending.isEmpty())
+            say(
+                    "stopping: sending " + Units.files(pending.size()) + " pending, settled or not (at most "
+                            + timing.stopMs() / 1000 + " s)",
+                    false);
+        Set<String> tried = new HashSet<>();
+        while (!pending.isEmpty() && !signalledAgain && clock.getAsLong() < deadline) {
+            now = clock.getAsLong();
+            Set<String> batch = now >= retryAt ? stopBatch(now, tried) : Set.of();
+            if (batch.isEmpty()) {
+                if (tried.containsAll(pending.keySet())
+                        && pending.keySet().stream().noneMatch(this::worthRetry)) break;
+                drain(); // a tick: files still being written settle, a backoff runs out
+                continue;
+            }
+            tried.addAll(batch);
+            pass(batch);
+        }
+        return stopped(deadline);
+    }
+
+    /** At a stop: what has not been tried yet, as it is; what was tried again once it held still (or the server is back). */
+    private Set<String> stopBatch(long now, Set<String> tried) {
+        Set<String> batch = new TreeSet<>();
+        for (Map.Entry<String, Seen> e : pending.entrySet()) {
+            String rel = e.getKey();
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
+            Seen s = e.getValue();
+            if (l == null) {
+                pending.remove(rel); // gone before it was sent: watch never deletes
+            } else if (l.size() != s.size() || l.mtime() != s.mtime()) {
+                pending.put(rel, new Seen(l.size(), l.mtime(), now));
+                if (!tried.contains(rel)) batch.add(rel);
+            } else if (!tried.contains(rel) || (worthRetry(rel) && now - s.since() >= timing.stillMs())) {
+                batch.add(rel);
+            }
+        }
+        return batch;
+    }
+
+    /** Whether another try can send it: it changed while it was sent, or the network or server failed. */
+    private boolean worthRetry(String rel) {
+        Transfer.Failure f = lastTry.get(rel);
+        return f == null || f.kind().rerunHelps();
+    }
+
+    /** The last lines: each file not sent and why, each edit left only here, and the exit code that says which. */
+    private int stopped(long deadline) {
+        loadSynced();
+        onlyHere.keySet().removeIf(rel -> {
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
+            SyncState.Entry e = synced.get(rel);
+            return l == null || (e != null && e.size() == l.size() && e.mtime() == l.mtime()); // resolved since
+        });
+        for (String rel : new TreeSet<>(pending.keySet())) tell("not sent: " + rel + ": " + whyNotSent(rel, deadline));
+        for (Map.Entry<String, String> e : onlyHere.entrySet()) tell("only here: " + e.getKey() + ": " + e.getValue());
+        String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes) + ") uploaded by this watch";
+        if (!pending.isEmpty())
+            end += "; " + Units.files(pending.size()) + " not sent (named above): run upload when you can";
+        if (!onlyHere.isEmpty())
+            end += "; this machine's edit of " + String.join(", ", onlyHere.keySet()) + " exists only here ("
+                    + (onlyHere.size() == 1 ? "a conflict or skip" : "conflicts or skips")
+                    + " named above): resolve before this machine goes";
+        say(end, false);
+        console.summary(end);
+        if (!pending.isEmpty()) return ExitException.FAILURE;
+        return onlyHere.isEmpty() ? ExitException.OK : ExitException.INCOMPLETE;
+    }
+
+    private String whyNotSent(String rel, long deadline) {
+        Transfer.Failure f = lastTry.get(rel);
+        boolean late = clock.getAsLong() >= deadline;
+        String out = late ? "the time to stop (" + timing.stopMs() / 1000 + " s) ran out" : "a second signal came";
+        if (f == null) return "not tried: " + out;
+        if (f.kind() == FailureKind.CHANGED)
+            return "still being written: it changed each time it was sent, and " + out + " before it held still for "
+                    + timing.stillMs() / 1000.0 + " s; the bucket keeps its earlier copy, if any";
+        return f.message() + (f.kind().rerunHelps() ? "; " + out + " while retrying" : "");
+    }
+
+    /** A line for the log and for stderr, also while stopping (the stop's own report). */
+    private void tell(String line) {
+        say(line, false);
+        console.err.println(line);
+        console.err.flush();
     }
 
     // ---- noticing changes ----------------------------------------------------------------------
 
     private void drain() throws InterruptedException {
         WatchKey k = ws.poll(timing.tickMs(), TimeUnit.MILLISECONDS);
-        while (k != null && !stopping()) {
+        while (k != null && (finalPhase || !stopping())) {
             Path dir = keys.get(k);
             for (WatchEvent<?> e : k.pollEvents()) {
                 if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -304,8 +433,8 @@ final class Watch {
         pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
     }
 
-    /** Pending files unchanged for the settle time (all of them when {@code all}); a changed one starts over. */
-    private Set<String> ready(long now, boolean all) {
+    /** Pending files unchanged for the settle time; a changed one starts over. */
+    private Set<String> ready(long now) {
         Set<String> ready = new TreeSet<>();
         for (Map.Entry<String, Seen> e : pending.entrySet()) {
             LocalTree.LocalFile l = LocalTree.stat(root, e.getKey());
@@ -314,8 +443,7 @@ final class Watch {
                 pending.remove(e.getKey()); // gone before it was sent: watch never deletes, in the bucket or here
             } else if (l.size() != s.size() || l.mtime() != s.mtime()) {
                 pending.put(e.getKey(), new Seen(l.size(), l.mtime(), now));
-                if (all) ready.add(e.getKey());
-            } else if (all || now - s.since() >= timing.settleMs()) {
+            } else if (now - s.since() >= timing.settleMs()) {
                 ready.add(e.getKey());
             }
         }
@@ -330,6 +458,10 @@ final class Watch {
         SyncRun.Pass p;
         try {
             p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores);
+            lockWaitSaid = false;
+        } catch (RepoLock.Busy e) {
+            lockWait(e.holder);
+            return;
         } catch (ExitException e) {
             backoff(e.getMessage());
             return;
@@ -337,48 +469,70 @@ final class Watch {
             backoff("unexpected error: " + e);
             return;
         }
-        Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
-        if (p.result() != null && p.result().interrupted() != null) {
-            // The signal came during the pass: what it did not finish is still pending, and goes in the last pass.
-            stop();
-            p.result().interrupted().notRun().forEach(rel -> failed.put(rel, "interrupted"));
-        }
-        if (p.result() != null) {
-            p.result().failures().forEach(f -> failed.put(f.rel(), f.message()));
-            p.result().conflicts().forEach(f -> raced.put(f.rel(), f.message()));
-        }
+        Map<String, Transfer.Failure> failed = new HashMap<>(), raced = new HashMap<>();
+        failures(p, failed, raced);
         boolean serverTrouble = false;
-        Set<String> keep = new HashSet<>();
         long files = 0, bytes = 0;
         for (SyncPlan.Item i : p.plan().items) {
             String rel = i.rel();
-            if (failed.containsKey(rel)) {
-                keep.add(rel);
-                if (Objects.equals(LocalTree.stat(root, rel), i.local())) {
-                    serverTrouble = true;
-                    say("failed: " + rel + ": " + failed.get(rel), false);
-                } else {
-                    say("changed while it was sent, sent again once it settles: " + rel, false);
-                }
-            } else if (raced.containsKey(rel)) {
-                report(i, "conflict: " + rel + ": " + raced.get(rel) + "; left as it is in the bucket");
+            String words = i.why().words(SyncPlan.Direction.UPLOAD);
+            if (raced.containsKey(rel)) {
+                report(i, "conflict", raced.get(rel).message() + "; left as it is in the bucket");
+            } else if (failed.containsKey(rel)) {
+                serverTrouble |= tried(i, failed.get(rel));
             } else if (i.action() == SyncPlan.Action.PUT) {
                 files++;
                 bytes += i.bytes();
-                say(
-                        "sent " + rel + " (" + Units.bytes(i.bytes()) + ", "
-                                + i.why().words(SyncPlan.Direction.UPLOAD) + ")",
-                        false);
+                onlyHere.remove(rel);
+                say("sent " + rel + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
             } else if (i.action() == SyncPlan.Action.CONFLICT) {
-                report(
-                        i,
-                        "conflict: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD)
-                                + "; left as it is in the bucket, not overwritten");
+                report(i, "conflict", words + "; left as it is in the bucket, not overwritten");
             } else if (i.action() == SyncPlan.Action.SKIP) {
-                report(i, "skipped: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD));
+                report(i, "skipped", words);
             }
         }
-        for (String rel : ready) if (!keep.contains(rel)) pending.remove(rel);
+        for (String rel : ready) {
+            if (failed.containsKey(rel)) continue;
+            pending.remove(rel);
+            lastTry.remove(rel);
+        }
+        passDone(files, bytes, start, serverTrouble, failed.size());
+    }
+
+    /** What did not go, by file: failures (kept pending), and races lost to another machine (reported as conflicts). */
+    private void failures(SyncRun.Pass p, Map<String, Transfer.Failure> failed, Map<String, Transfer.Failure> raced) {
+        if (p.result() == null) return;
+        if (p.result().interrupted() != null) {
+            // The signal came during the pass: what it did not finish is still pending, and goes at the stop.
+            // A signal while the stop itself sends: the stop ends there.
+            if (finalPhase) signalledAgain = true;
+            stop();
+            for (String rel : p.result().interrupted().notRun())
+                failed.put(rel, new Transfer.Failure(rel, "interrupted by the signal", FailureKind.TRANSIENT));
+        }
+        p.result().failures().forEach(f -> failed.put(f.rel(), f));
+        p.result().conflicts().forEach(f -> raced.put(f.rel(), f));
+    }
+
+    /** A file that did not go: it stays pending. Returns whether the server (not the file) is why. */
+    private boolean tried(SyncPlan.Item i, Transfer.Failure f) {
+        String rel = i.rel();
+        boolean changed = !Objects.equals(LocalTree.stat(root, rel), i.local());
+        if (changed) {
+            lastTry.put(rel, new Transfer.Failure(rel, "changed while it was sent", FailureKind.CHANGED));
+            say(
+                    "changed while it was sent, sent again once it "
+                            + (finalPhase ? "holds still for " + timing.stillMs() / 1000.0 + " s" : "settles") + ": "
+                            + rel,
+                    false);
+            return false;
+        }
+        lastTry.put(rel, f);
+        say("failed: " + rel + ": " + f.message(), false);
+        return true;
+    }
+
+    private void passDone(long files, long bytes, long start, boolean serverTrouble, int failed) {
         sentFiles += files;
         sentBytes += bytes;
         if (files > 0) {
@@ -391,7 +545,7 @@ final class Watch {
         }
         loadSynced();
         if (serverTrouble) {
-            backoff(Units.files(keep.size()) + " did not finish");
+            backoff(Units.files(failed) + " did not finish");
         } else if (failuresInRow > 0) {
             failuresInRow = 0;
             retryAt = 0;
@@ -410,6 +564,20 @@ final class Watch {
         }
     }
 
+    /**
+     * A run by hand holds the repo lock: the batch waits for it, not a failure (no backoff, nothing
+     * on stderr); said once per wait.
+     */
+    private void lockWait(String holder) {
+        retryAt = clock.getAsLong() + timing.backoffMinMs();
+        if (lockWaitSaid) return;
+        lockWaitSaid = true;
+        say(
+                "waiting: another lambda-sync (" + holder + ") is syncing this repo; " + Units.files(pending.size())
+                        + " pending go once it is done",
+                false);
+    }
+
     /** Waits 2 s, 4 s, 8 s ... up to the cap before the next pass: a server that is down is not hammered. */
     private void backoff(String why) {
         failuresInRow++;
@@ -421,10 +589,15 @@ final class Watch {
                 true);
     }
 
-    private void report(SyncPlan.Item i, String line) {
+    /**
+     * A conflict or skip ({@code what}): said once (until the file changes); the edit it leaves
+     * only on this machine is named again at the stop.
+     */
+    private void report(SyncPlan.Item i, String what, String detail) {
         LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
         reported.put(i.rel(), now != null ? now : i.local());
-        say(line, true);
+        if (now != null) onlyHere.put(i.rel(), what + ": " + detail);
+        say(what + ": " + i.rel() + ": " + detail, true);
     }
 
     // ---- telling -------------------------------------------------------------------------------
@@ -507,7 +680,7 @@ final class Watch {
                 + "Restart=on-failure\n"
                 + "RestartSec=30\n"
                 + "# On stop, watch sends what is pending before it exits: give it time.\n"
-                + "TimeoutStopSec=300\n\n"
+                + "TimeoutStopSec=" + UNIT_STOP_S + "\n\n"
                 + "[Install]\n"
                 + "WantedBy=default.target\n";
     }

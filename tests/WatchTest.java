@@ -193,6 +193,7 @@ class WatchTest {
                 () -> bucket.contents().equals(a.dataFiles()),
                 () -> "bucket " + bucket.contents().keySet() + "\nlog:\n" + log(a));
         assertTrue(log(a).contains("uploads work again"), () -> log(a));
+        assertTrue(!log(a).contains("same command again"), () -> "watch tries again itself:\n" + log(a));
         assertEquals(0, running.stop(), () -> log(a));
     }
 
@@ -216,7 +217,11 @@ class WatchTest {
                 log(a).contains("conflict: exp/data/f.txt: changed on both sides since the last sync"), () -> log(a));
         assertEquals(1, count(log(a), "conflict: exp/data/f.txt"), () -> "said once, not at every pass:\n" + log(a));
         assertTrue(running.err.toString().contains("conflict: exp/data/f.txt"), "and said on stderr: " + running.err);
-        assertEquals(0, running.stop());
+        assertEquals(4, running.stop(), () -> "this machine's edit exists only here:\n" + log(a));
+        assertTrue(
+                log(a).contains("only here: exp/data/f.txt: conflict: changed on both sides since the last sync"),
+                () -> log(a));
+        assertTrue(log(a).contains("; this machine's edit of exp/data/f.txt exists only here"), () -> log(a));
     }
 
     @Test
@@ -245,6 +250,133 @@ class WatchTest {
         assertEquals("written just before shutdown\n", bucket.text("exp/data/late1.txt"));
         assertEquals("# also\n", bucket.text("exp/reports/late2.md"));
         assertTrue(read(out).contains("stopped: 2 files (36 B) uploaded by this watch"), () -> read(out));
+    }
+
+    /**
+     * Issue 21.3: SIGTERM while a checkpoint is being written (the writer appends once more while
+     * its PUT is in flight, held by the proxy) and with a conflict standing. The checkpoint is
+     * sent again once it holds still, whole; the exit is 4 and the last line names the conflict,
+     * whose edit exists only on this machine.
+     */
+    @Test
+    void sigtermWhileAFileIsBeingWrittenSendsItWholeAndNamesTheConflictLeft() throws Exception {
+        Repo a = repo();
+        a.write("exp/data/f.txt", "v1\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        bucket.put("exp/data/f.txt", "another machine's v2\n");
+        a.write("exp/data/f.txt", "this machine's v2\n");
+        String ckpt = "exp/data/ckpt2.pt";
+        proxy.on(FaultProxy.Kind.PUT, ckpt, FaultProxy.Fault.before(() -> {
+            try {
+                append(a, ckpt, "the rest of it\n"); // still being written while it is sent
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        Path out = tmp.resolve("watch.out");
+        Process p = a.start(out, "watch", "--settle", "3600"); // nothing settles before the signal
+        try {
+            await(() -> log(a).contains("watch started"), () -> "not started; output:\n" + read(out));
+            a.write(ckpt, "the first half\n");
+            p.descendants().forEach(ProcessHandle::destroy); // SIGTERM, as a shutdown sends it
+            p.destroy();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), () -> "still running after SIGTERM; output:\n" + read(out));
+            assertEquals(4, p.exitValue(), () -> read(out) + "\nlog:\n" + log(a));
+        } finally {
+            if (p.isAlive()) Repo.kill(p);
+        }
+        assertEquals("the first half\nthe rest of it\n", bucket.text(ckpt), () -> log(a));
+        assertEquals("another machine's v2\n", bucket.text("exp/data/f.txt"));
+        String last = read(out).strip().lines().reduce((x, y) -> y).orElse("");
+        assertTrue(last.startsWith("stopped: 1 file (30 B) uploaded by this watch"), last);
+        assertTrue(last.contains("exp/data/f.txt"), () -> "the conflict is named in the last line: " + last);
+    }
+
+    /**
+     * At a stop, a checkpoint rewritten each time it is sent (the proxy rewrites it while its PUT is
+     * held) is tried again each time it holds still for the still time, until the time to stop runs
+     * out (the test moves the clock): then it is named with why, exit 1, and the bucket holds a
+     * whole version, never a torn one.
+     */
+    @Test
+    void aFileRewrittenUntilTheTimeToStopRunsOutIsNamedWithWhy() throws Exception {
+        Repo a = repo();
+        String ckpt = "exp/data/ckpt.pt";
+        a.write(ckpt, "epoch 1\n");
+        assertEquals(0, a.run("upload", "--yes").code());
+        AtomicInteger epoch = new AtomicInteger(2);
+        proxy.on(
+                        FaultProxy.Kind.PUT,
+                        ckpt,
+                        FaultProxy.Fault.before(() -> a.write(ckpt, version(epoch.incrementAndGet()))))
+                .always();
+        AtomicLong clock = new AtomicLong(0);
+        running = new Running(a, new Watch.Timing(3_600_000, 20, 600_000, 200, 1_000, 1_000, 10_000), clock::get);
+        a.write(ckpt, version(2));
+        await(() -> running.watch.seen(ckpt) != null, () -> log(a));
+        running.watch.stop();
+        for (int k = 1; k <= 3; k++) {
+            long size = version(2 + k).length();
+            await(
+                    () -> running.watch.seen(ckpt) != null && running.watch.seen(ckpt)[0] == size,
+                    () -> "try " + epoch + " never seen; log:\n" + log(a));
+            clock.addAndGet(1_000); // it held still for the still time: sent again
+        }
+        await(() -> epoch.get() == 6, () -> log(a));
+        clock.addAndGet(60_000); // the time to stop runs out
+        assertEquals(1, running.stop(), () -> log(a));
+        running = null;
+        assertTrue(
+                log(a).contains("not sent: " + ckpt + ": still being written: it changed each time it was sent, and the"
+                        + " time to stop (10 s) ran out before it held still for 1.0 s"),
+                () -> log(a));
+        assertTrue(log(a).contains("; 1 file not sent (named above): run upload when you can"), () -> log(a));
+        assertTrue(bucket.text(ckpt).matches("epoch [0-9]+\n(x*\n)?"), () -> "a whole version: " + bucket.text(ckpt));
+    }
+
+    /** A checkpoint's version {@code n}: a size of its own, so each rewrite is seen. */
+    static String version(int n) {
+        return "epoch " + n + "\n" + "x".repeat(n) + "\n";
+    }
+
+    @Test
+    void aSecondWatchOfTheSameRepoIsRefusedNamingThePidOfTheFirst() throws Exception {
+        Repo a = repo();
+        running = new Running(a, FAST, System::currentTimeMillis);
+        Repo.Run second = a.run("watch");
+        assertEquals(1, second.code(), second::toString);
+        assertTrue(
+                second.err()
+                        .contains(
+                                "another watch (pid " + ProcessHandle.current().pid() + ") is already watching"),
+                second::toString);
+        assertEquals(1, count(log(a), "watch started"), () -> "the second one never started:\n" + log(a));
+        a.write("exp/data/still.txt", "the first watch goes on\n");
+        await(() -> "the first watch goes on\n".equals(bucket.text("exp/data/still.txt")), () -> log(a));
+        assertEquals(0, running.stop(), () -> log(a));
+    }
+
+    @Test
+    void aRunByHandHoldingTheLockIsWaitedForNotAFailure() throws Exception {
+        Repo a = repo();
+        running = new Running(a, FAST, System::currentTimeMillis);
+        Console quiet = new Console(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                new BufferedReader(new StringReader("")),
+                false,
+                false,
+                false);
+        try (RepoLock byHand = RepoLock.acquire(a.root, quiet)) {
+            a.write("exp/data/r.txt", "waits for the run by hand\n");
+            await(() -> log(a).contains("waiting: another lambda-sync (pid "), () -> log(a));
+            assertEquals(null, bucket.text("exp/data/r.txt"), "not sent while the lock is held");
+        }
+        await(() -> "waits for the run by hand\n".equals(bucket.text("exp/data/r.txt")), () -> log(a));
+        assertEquals(1, count(log(a), "waiting: another lambda-sync"), () -> "said once:\n" + log(a));
+        assertTrue(!log(a).contains("failed"), () -> "a wait is not a failure:\n" + log(a));
+        assertEquals("", running.err.toString(), "nothing on stderr: nothing needs a person");
+        assertEquals(0, running.stop(), () -> log(a));
     }
 
     @Test
