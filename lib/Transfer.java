@@ -81,6 +81,8 @@ final class Transfer {
 
     private final Set<Path> temps = ConcurrentHashMap.newKeySet();
     private Interrupt interrupt;
+    private Path copies;
+    private Set<String> copied = Set.of();
     /** Paths whose deletion, to make room for a transfer, failed. */
     private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
@@ -104,6 +106,21 @@ final class Transfer {
         this.knownMd5 = knownMd5;
         this.trashDir =
                 SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
+    }
+
+    /**
+     * Uploads these files from copies under {@code dir} (same relative paths) instead of the files
+     * themselves: watch's copies of files still being written ({@link Snapshot}).
+     */
+    Transfer uploadingCopies(Path dir, Set<String> rels) {
+        this.copies = dir;
+        this.copied = Set.copyOf(rels);
+        return this;
+    }
+
+    /** A local file's size and mtime as an upload reads it: its copy's, for a copied one. */
+    private LocalTree.LocalFile statLocal(String rel) {
+        return LocalTree.stat(copied.contains(rel) ? copies : root, rel);
     }
 
     Result run(SyncPlan plan) {
@@ -289,7 +306,7 @@ final class Transfer {
 
     private void put(SyncPlan.Item i) throws IOException {
         unchangedSincePlan(i);
-        Path file = root.resolve(i.rel());
+        Path file = (copied.contains(i.rel()) ? copies : root).resolve(i.rel());
         // A large file is hashed by the store in the same pass as its parts' MD5s.
         String md5 = knownMd5.get(i.rel());
         if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
@@ -305,13 +322,13 @@ final class Transfer {
             if (e.stored != null) state.put(i.rel(), new SyncState.Entry(-1, -1, e.stored, ""));
             throw e;
         }
-        LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
+        LocalTree.LocalFile after = statLocal(i.rel());
         if (after == null || !after.equals(i.local())) {
-            // The object's own size and tag, no local match: the next run sends the file again (a size
-            // of -1 read as "changed in the bucket too", and the next upload was a conflict).
+            // What the object holds (size, tag, MD5), no local match: the next run sends the file again
+            // (a size of -1 read as "changed in the bucket too", and the next upload was a conflict).
             state.put(
                     i.rel(),
-                    new SyncState.Entry(s.remote().size(), -1, s.remote().tag(), ""));
+                    new SyncState.Entry(s.remote().size(), -1, s.remote().tag(), s.md5()));
             throw new StoreException(
                     StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
         }
@@ -399,7 +416,7 @@ final class Transfer {
         // Planned absent: nothing of its name may be there now, not even a folder or a link.
         boolean same = i.local() == null
                 ? !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS)
-                : i.local().equals(LocalTree.stat(root, i.rel()));
+                : i.local().equals(statLocal(i.rel()));
         if (!same) throw new ChangedSincePlanException("changed here since the plan was made; not touched (run again)");
     }
 

@@ -35,7 +35,8 @@ import java.util.function.LongSupplier;
 /**
  * Autosave (SYNC.md, "Autosave: watch"): keeps the bucket up to date while experiments run.
  * A new or changed file in the data dirs is uploaded once it has kept its size and mtime for
- * the settle time (a file still being written is not sent half-done), by upload's own rule
+ * the settle time (a file still being written is not sent half-done; one that never settles goes
+ * as written so far every --max-wait, where {@link Snapshot} can copy it untorn), by upload's own rule
  * ({@link SyncRun#uploadPass}): never a deletion, never over a change made in the bucket.
  * Events come from the JDK's {@link WatchService}; a full rescan every minute catches what
  * watchers miss (NFS, overflows, folders made faster than they are registered). A failed
@@ -46,7 +47,8 @@ final class Watch {
     /**
      * How long a file must stay unchanged; how often the loop wakes and rescans; the wait after a
      * failed pass; at a stop, how long a file changed while it was sent must hold still before it
-     * is sent again, and how long the stop may take in all ({@link #STOP_MS}).
+     * is sent again, and how long the stop may take in all ({@link #STOP_MS}); how long the
+     * bucket's copy of a file that never settles may be behind it.
      */
     record Timing(
             long settleMs,
@@ -55,18 +57,26 @@ final class Watch {
             long backoffMinMs,
             long backoffMaxMs,
             long stillMs,
-            long stopMs) {
+            long stopMs,
+            long maxWaitMs) {
         Timing(long settleMs, long tickMs, long rescanMs, long backoffMinMs, long backoffMaxMs) {
-            this(settleMs, tickMs, rescanMs, backoffMinMs, backoffMaxMs, STILL_MS, STOP_MS);
+            this(settleMs, tickMs, rescanMs, backoffMinMs, backoffMaxMs, STILL_MS, STOP_MS, MAX_WAIT_S * 1000L);
         }
 
-        static Timing settle(int seconds) {
-            return new Timing(seconds * 1000L, 1000, 60_000, 2_000, 120_000);
+        static Timing of(int settleSeconds, int maxWaitSeconds) {
+            return new Timing(
+                    settleSeconds * 1000L, 1000, 60_000, 2_000, 120_000, STILL_MS, STOP_MS, maxWaitSeconds * 1000L);
         }
     }
 
-    /** A pending file as last seen, and since when (the clock's ms) it has looked like that. */
-    private record Seen(long size, long mtime, long since) {}
+    /**
+     * A pending file as last seen, since when (the clock's ms) it has looked like that, and since
+     * when the bucket's copy has been behind it (the recovery point, {@link Timing#maxWaitMs}).
+     */
+    private record Seen(long size, long mtime, long since, long stale) {}
+
+    /** --max-wait's default: a file that never settles still reaches the bucket this often. */
+    static final int MAX_WAIT_S = 60;
 
     /**
      * The printed unit gives a stop {@code TimeoutStopSec=300} before systemd kills: no new batch
@@ -77,6 +87,8 @@ final class Watch {
     static final long STILL_MS = 1_000;
 
     static final String LOG = "watch.log";
+    /** Where copies of files still being written are put for the pass that sends them (in .lambda-sync/). */
+    static final String COPIES = "watch-copies";
     /** The log is moved to watch.log.1 beyond this, so a watch running for months stays small. */
     static final long LOG_MAX = 10L << 20;
 
@@ -98,11 +110,15 @@ final class Watch {
     private final Map<String, String> onlyHere = new TreeMap<>();
     /** Why each pending file's last try did not send it, and whether trying again can help. */
     private final Map<String, Transfer.Failure> lastTry = new HashMap<>();
+    /** Sent at the stop as written so far while still being written: that copy is the last. */
+    private final Set<String> sentAsWritten = new HashSet<>();
+    /** When each pending file was last tried (the clock's ms). */
+    private final Map<String, Long> triedAt = new HashMap<>();
 
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Set<String> dataDirs = new TreeSet<>();
-    private final AtomicInteger passes = new AtomicInteger();
+    private final AtomicInteger passes = new AtomicInteger(), loops = new AtomicInteger();
     private volatile boolean stopping;
     /** Sending what is pending at a stop; a signal during that sending ends it. */
     private boolean finalPhase, signalledAgain;
@@ -141,6 +157,11 @@ final class Watch {
         return passes.get();
     }
 
+    /** Turns of the main loop so far (for tests: one more has looked at the clock as it is now). */
+    int loops() {
+        return loops.get();
+    }
+
     /** The size and mtime a pending file was last seen with, or null when it is not pending (for tests). */
     long[] seen(String rel) {
         Seen s = pending.get(rel);
@@ -173,8 +194,9 @@ final class Watch {
             this.signals = signals;
             rescan(clock.getAsLong());
             console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched)
-                    + "): a new or changed file is uploaded once" + " unchanged for " + timing.settleMs() / 1000.0
-                    + " s; log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
+                    + "): a new or changed file is uploaded once unchanged for " + timing.settleMs() / 1000.0
+                    + " s (one still being written: as written so far every " + timing.maxWaitMs() / 1000
+                    + " s); log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
             say(
                     "watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in "
                             + dataDirs.size() + " data dir(s)",
@@ -183,8 +205,10 @@ final class Watch {
                 drain();
                 long now = clock.getAsLong();
                 if (now >= nextRescan) rescan(now);
-                Set<String> ready = ready(now);
-                if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready);
+                Set<String> asWritten = new TreeSet<>();
+                Set<String> ready = ready(now, asWritten);
+                if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready, asWritten);
+                loops.incrementAndGet();
                 status();
             }
             clearStatus();
@@ -216,7 +240,8 @@ final class Watch {
         Set<String> tried = new HashSet<>();
         while (!pending.isEmpty() && !signalledAgain && clock.getAsLong() < deadline) {
             now = clock.getAsLong();
-            Set<String> batch = now >= retryAt ? stopBatch(now, tried) : Set.of();
+            Set<String> asWritten = new TreeSet<>();
+            Set<String> batch = now >= retryAt ? stopBatch(now, tried, asWritten) : Set.of();
             if (batch.isEmpty()) {
                 if (tried.containsAll(pending.keySet())
                         && pending.keySet().stream().noneMatch(this::worthRetry)) break;
@@ -224,26 +249,37 @@ final class Watch {
                 continue;
             }
             tried.addAll(batch);
-            pass(batch);
+            pass(batch, asWritten);
         }
         return stopped(deadline);
     }
 
-    /** At a stop: what has not been tried yet, as it is; what was tried again once it held still (or the server is back). */
-    private Set<String> stopBatch(long now, Set<String> tried) {
+    /**
+     * At a stop: what has not been tried yet goes as it is; what changed while it was sent goes again
+     * once it holds still for the still time, or, still changing after the settle time, as written so
+     * far ({@code asWritten}, where {@link Snapshot} can copy it untorn); a network failure, once the
+     * backoff is over.
+     */
+    private Set<String> stopBatch(long now, Set<String> tried, Set<String> asWritten) {
         Set<String> batch = new TreeSet<>();
         for (Map.Entry<String, Seen> e : pending.entrySet()) {
             String rel = e.getKey();
             LocalTree.LocalFile l = LocalTree.stat(root, rel);
             Seen s = e.getValue();
+            boolean changed = l != null && (l.size() != s.size() || l.mtime() != s.mtime());
             if (l == null) {
                 pending.remove(rel); // gone before it was sent: watch never deletes
-            } else if (l.size() != s.size() || l.mtime() != s.mtime()) {
-                pending.put(rel, new Seen(l.size(), l.mtime(), now));
-                if (!tried.contains(rel)) batch.add(rel);
-            } else if (!tried.contains(rel) || (worthRetry(rel) && now - s.since() >= timing.stillMs())) {
+            } else if (!tried.contains(rel)) {
                 batch.add(rel);
+            } else if (!worthRetry(rel)) {
+                continue;
+            } else if (!changed && now - s.since() >= timing.stillMs()) {
+                batch.add(rel);
+            } else if (now - triedAt.getOrDefault(rel, now) >= timing.settleMs()) {
+                batch.add(rel);
+                asWritten.add(rel);
             }
+            if (changed) pending.put(rel, new Seen(l.size(), l.mtime(), now, s.stale()));
         }
         return batch;
     }
@@ -424,27 +460,39 @@ final class Watch {
         Seen s = pending.get(l.rel());
         if (s != null) {
             if (s.size() != l.size() || s.mtime() != l.mtime())
-                pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
+                pending.put(l.rel(), new Seen(l.size(), l.mtime(), now, s.stale()));
             return;
         }
-        if (l.equals(reported.get(l.rel()))) return;
+        if (l.equals(reported.get(l.rel())) || sentAsWritten.contains(l.rel())) return;
         SyncState.Entry e = synced.get(l.rel());
         if (e != null && e.size() == l.size() && e.mtime() == l.mtime()) return;
-        pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
+        pending.put(l.rel(), new Seen(l.size(), l.mtime(), now, now));
     }
 
-    /** Pending files unchanged for the settle time; a changed one starts over. */
-    private Set<String> ready(long now) {
+    /**
+     * Pending files unchanged for the settle time (a changed one starts over), and those whose
+     * bucket copy has been behind for --max-wait though they never settle: those go as written so
+     * far ({@code asWritten}).
+     */
+    private Set<String> ready(long now, Set<String> asWritten) {
         Set<String> ready = new TreeSet<>();
         for (Map.Entry<String, Seen> e : pending.entrySet()) {
-            LocalTree.LocalFile l = LocalTree.stat(root, e.getKey());
+            String rel = e.getKey();
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
             Seen s = e.getValue();
             if (l == null) {
-                pending.remove(e.getKey()); // gone before it was sent: watch never deletes, in the bucket or here
-            } else if (l.size() != s.size() || l.mtime() != s.mtime()) {
-                pending.put(e.getKey(), new Seen(l.size(), l.mtime(), now));
-            } else if (now - s.since() >= timing.settleMs()) {
-                ready.add(e.getKey());
+                pending.remove(rel); // gone before it was sent: watch never deletes, in the bucket or here
+                continue;
+            }
+            if (l.size() != s.size() || l.mtime() != s.mtime()) {
+                s = new Seen(l.size(), l.mtime(), now, s.stale());
+                pending.put(rel, s);
+            }
+            if (now - s.since() >= timing.settleMs()) {
+                ready.add(rel);
+            } else if (now - s.stale() >= timing.maxWaitMs()) {
+                ready.add(rel);
+                asWritten.add(rel);
             }
         }
         return ready;
@@ -452,12 +500,17 @@ final class Watch {
 
     // ---- sending -------------------------------------------------------------------------------
 
-    private void pass(Set<String> ready) {
+    /** Sends {@code ready}; those in {@code asWritten} are still being written, and go as {@link Snapshot} copies. */
+    private void pass(Set<String> ready, Set<String> asWritten) {
         passes.incrementAndGet();
         long start = System.nanoTime();
+        for (String rel : ready) triedAt.put(rel, clock.getAsLong());
+        Path copies = SyncState.dir(root).resolve(COPIES);
+        Set<String> copied = copy(asWritten, ready, copies);
+        if (ready.isEmpty()) return;
         SyncRun.Pass p;
         try {
-            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores);
+            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores, copies, copied);
             lockWaitSaid = false;
         } catch (RepoLock.Busy e) {
             lockWait(e.holder);
@@ -468,6 +521,8 @@ final class Watch {
         } catch (RuntimeException e) {
             backoff("unexpected error: " + e);
             return;
+        } finally {
+            removeCopies(copies);
         }
         Map<String, Transfer.Failure> failed = new HashMap<>(), raced = new HashMap<>();
         failures(p, failed, raced);
@@ -479,12 +534,16 @@ final class Watch {
             if (raced.containsKey(rel)) {
                 report(i, "conflict", raced.get(rel).message() + "; left as it is in the bucket");
             } else if (failed.containsKey(rel)) {
-                serverTrouble |= tried(i, failed.get(rel));
+                serverTrouble |= tried(i, failed.get(rel), copied.contains(rel));
             } else if (i.action() == SyncPlan.Action.PUT) {
                 files++;
                 bytes += i.bytes();
                 onlyHere.remove(rel);
-                say("sent " + rel + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
+                String as = !copied.contains(rel)
+                        ? ""
+                        : " as written so far, still being written "
+                                + (finalPhase ? "at the stop" : "after " + timing.maxWaitMs() / 1000 + " s");
+                say("sent " + rel + as + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
             } else if (i.action() == SyncPlan.Action.CONFLICT) {
                 report(i, "conflict", words + "; left as it is in the bucket, not overwritten");
             } else if (i.action() == SyncPlan.Action.SKIP) {
@@ -497,6 +556,49 @@ final class Watch {
             lastTry.remove(rel);
         }
         passDone(files, bytes, start, serverTrouble, failed.size());
+        // Still being written: pending again, its bucket copy as fresh as this pass (at a stop, that copy is the last).
+        if (finalPhase) copied.stream().filter(rel -> !pending.containsKey(rel)).forEach(sentAsWritten::add);
+        else copied.forEach(this::touch);
+    }
+
+    /**
+     * Copies aside the files still being written, where {@link Snapshot} can take them untorn; the
+     * others are taken out of {@code ready} and wait to settle (or another --max-wait), saying why.
+     */
+    private Set<String> copy(Set<String> asWritten, Set<String> ready, Path copies) {
+        Set<String> copied = new TreeSet<>();
+        for (String rel : asWritten) {
+            String why;
+            try {
+                Snapshot.Taken t =
+                        Snapshot.take(rel, root.resolve(rel), copies.resolve(rel), synced.get(rel), () -> {});
+                if (t.outcome() == Snapshot.Outcome.TAKEN) {
+                    copied.add(rel);
+                    continue;
+                }
+                why = switch (t.outcome()) {
+                    case REWRITTEN, UNSTEADY -> "rewritten in place, not appended to; the bucket keeps its copy";
+                    case TOO_BIG -> "larger than " + Units.bytes(Snapshot.MAX) + ", too large to copy aside";
+                    default -> "gone";
+                };
+            } catch (IOException e) {
+                why = "cannot copy it aside (" + e.getMessage() + ")";
+            }
+            ready.remove(rel);
+            Seen s = pending.get(rel);
+            if (s != null) pending.put(rel, new Seen(s.size(), s.mtime(), s.since(), clock.getAsLong()));
+            say("still being written: " + rel + ": " + why + "; it goes once it holds still", false);
+        }
+        return copied;
+    }
+
+    private void removeCopies(Path copies) {
+        if (!Files.exists(copies)) return;
+        try (var walk = Files.walk(copies)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            say("cannot remove " + copies + ": " + e.getMessage() + " (the next pass tries again)", false);
+        }
     }
 
     /** What did not go, by file: failures (kept pending), and races lost to another machine (reported as conflicts). */
@@ -515,9 +617,9 @@ final class Watch {
     }
 
     /** A file that did not go: it stays pending. Returns whether the server (not the file) is why. */
-    private boolean tried(SyncPlan.Item i, Transfer.Failure f) {
+    private boolean tried(SyncPlan.Item i, Transfer.Failure f, boolean copied) {
         String rel = i.rel();
-        boolean changed = !Objects.equals(LocalTree.stat(root, rel), i.local());
+        boolean changed = !copied && !Objects.equals(LocalTree.stat(root, rel), i.local());
         if (changed) {
             lastTry.put(rel, new Transfer.Failure(rel, "changed while it was sent", FailureKind.CHANGED));
             say(

@@ -311,7 +311,8 @@ class WatchTest {
                         FaultProxy.Fault.before(() -> a.write(ckpt, version(epoch.incrementAndGet()))))
                 .always();
         AtomicLong clock = new AtomicLong(0);
-        running = new Running(a, new Watch.Timing(3_600_000, 20, 600_000, 200, 1_000, 1_000, 10_000), clock::get);
+        running = new Running(
+                a, new Watch.Timing(3_600_000, 20, 600_000, 200, 1_000, 1_000, 10_000, 3_600_000), clock::get);
         a.write(ckpt, version(2));
         await(() -> running.watch.seen(ckpt) != null, () -> log(a));
         running.watch.stop();
@@ -337,6 +338,120 @@ class WatchTest {
     /** A checkpoint's version {@code n}: a size of its own, so each rewrite is seen. */
     static String version(int n) {
         return "epoch " + n + "\n" + "x".repeat(n) + "\n";
+    }
+
+    /**
+     * Issue 21.2, the recovery point. An experiment writes a result file every 0.5 s, appends a line
+     * to metrics.jsonl every 0.2 s and rewrites ckpt.pt in place every second, for 150 s of a clock the
+     * test moves 100 ms a step (each change seen by the watch, and the watch's loop turned, before
+     * the clock moves on); then the tool is killed, and what the bucket holds at that instant is what
+     * a kill -9 leaves. Every result older than the settle time (plus a step) is there, whole;
+     * metrics.jsonl is a prefix of the file, never more than --max-wait (plus a step and a line)
+     * behind at any second of the run; ckpt.pt is its last whole version, never a torn one.
+     */
+    @Test
+    void killedMidRunTheBucketIsBehindByAtMostTheSettleTimeOrMaxWait() throws Exception {
+        Repo a = repo();
+        String metrics = "exp/data/metrics.jsonl", ckpt = "exp/data/ckpt.pt";
+        a.write(ckpt, version(0));
+        assertEquals(0, a.run("upload", "--yes").code());
+        AtomicLong clock = new AtomicLong(0);
+        long settle = 5_000, maxWait = 60_000, step = 100, end = 150_000;
+        running = new Running(a, new Watch.Timing(settle, 5, 600_000, 200, 1_000, 1_000, 240_000, maxWait), clock::get);
+        Map<String, Long> results = new java.util.TreeMap<>();
+        long worstMetricsAge = 0;
+        for (long now = step; now <= end; now += step) {
+            clock.set(now);
+            if (now % 200 == 0) {
+                append(a, metrics, "{\"t\": " + now + "}\n");
+                seenAsItIs(a, metrics);
+            }
+            if (now % 500 == 0) {
+                String rel = "exp/data/results/r" + now + ".json";
+                a.write(rel, "{\"t\": " + now + "}\n");
+                results.put(rel, now);
+                seenAsItIs(a, rel);
+            }
+            if (now % 1000 == 0) {
+                a.write(ckpt, version((int) (now / 1000)));
+                seenAsItIs(a, ckpt);
+            }
+            int turns = running.watch.loops();
+            until(() -> running.watch.loops() >= turns + 2, () -> log(a)); // it looked at this clock, sent what was due
+            if (now % 1000 == 0 && now > maxWait) {
+                long age = now - lastT(bucket.text(metrics));
+                worstMetricsAge = Math.max(worstMetricsAge, age);
+            }
+        }
+        Map<String, String> killed = bucket.contents(); // the instant of the kill
+        String copy = bucket.text(metrics), ckptCopy = bucket.text(ckpt);
+        running.thread.interrupt(); // stops without the stop's last pass, as a kill would
+        running.thread.join(60_000);
+        running = null;
+
+        long newestMissing = 0;
+        for (Map.Entry<String, Long> r : results.entrySet()) {
+            String got = killed.get(r.getKey());
+            if (got == null) newestMissing = Math.max(newestMissing, r.getValue());
+            else assertEquals("{\"t\": " + r.getValue() + "}\n", got, "whole");
+        }
+        long resultAge = end - newestMissing,
+                oldestMissingResult =
+                        results.entrySet().stream()
+                                .filter(r -> !killed.containsKey(r.getKey()))
+                                .mapToLong(r -> end - r.getValue())
+                                .max()
+                                .orElse(0);
+        assertTrue(copy != null && a.text(metrics).startsWith(copy) && copy.endsWith("\n"), () -> "a prefix: " + copy);
+        long metricsAge = end - lastT(copy);
+        System.out.printf(
+                "recovery point, %d s run killed: oldest result missing %.1f s old (newest %.1f s), %d of %d results"
+                        + " there; metrics.jsonl %.1f s behind at the kill, at most %.1f s behind during the run%n",
+                end / 1000,
+                oldestMissingResult / 1e3,
+                resultAge / 1e3,
+                killed.keySet().stream().filter(results::containsKey).count(),
+                results.size(),
+                metricsAge / 1e3,
+                worstMetricsAge / 1e3);
+        assertTrue(
+                oldestMissingResult <= settle + step, () -> "a result older than the settle time was lost:\n" + log(a));
+        long worst = worstMetricsAge;
+        assertTrue(worst <= maxWait + step + 200, () -> "behind " + worst + " ms:\n" + log(a));
+        assertTrue(worstMetricsAge >= maxWait - 1_000, "the copy does go stale up to --max-wait: " + worstMetricsAge);
+        assertEquals(version(0), ckptCopy, "the checkpoint's last whole version, never a torn or half one");
+        assertTrue(log(a).contains("still being written: " + ckpt + ": rewritten in place"), () -> log(a));
+        assertTrue(
+                log(a).contains("sent " + metrics + " as written so far, still being written after 60 s ("),
+                () -> log(a));
+    }
+
+    /** The t of the last line of a metrics copy. */
+    static long lastT(String copy) {
+        String last = copy.strip().lines().reduce((x, y) -> y).orElseThrow();
+        return Long.parseLong(last.replaceAll("[^0-9]", ""));
+    }
+
+    /** Waits until the watch has seen {@code rel} as it is on disk now (before the clock moves on). */
+    void seenAsItIs(Repo a, String rel) throws IOException {
+        long size = Files.size(a.path(rel));
+        until(
+                () -> running.watch.seen(rel) != null && running.watch.seen(rel)[0] == size,
+                () -> rel + " at " + size + " B never seen; log:\n" + log(a));
+    }
+
+    /** As {@link #await}, polling every millisecond: a test of 750 steps waits on each. */
+    static void until(BooleanSupplier done, Supplier<String> why) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail(why.get());
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Test
@@ -395,6 +510,9 @@ class WatchTest {
         assertEquals(2, a.run("watch", "--settle", "0").code());
         assertEquals(2, a.run("upload", "--settle", "5").code());
         assertEquals(2, a.run("watch", "--json").code());
+        assertEquals(2, a.run("watch", "--settle", "10", "--max-wait", "5").code(), "less than --settle");
+        assertEquals(2, a.run("upload", "--max-wait", "60").code());
+        assertTrue(unit.out().contains("TimeoutStopSec=300\n"), "the time watch's stop is planned for");
     }
 
     static String read(Path p) {
