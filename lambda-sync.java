@@ -44,6 +44,7 @@
 //SOURCES lib/FailureKind.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/Progress.java
+//SOURCES lib/BytesMoved.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
 //SOURCES lib/WatchLock.java

@@ -8,8 +8,10 @@ import java.util.function.LongSupplier;
  * Where a run stands, on stderr. On a terminal: a line redrawn in place, once the run has
  * taken more than two seconds. With no terminal (nohup, a CI log, an agent's shell): a plain
  * line every 10 s, which a log keeps. With -q: nothing. Both say when nothing has moved for
- * a while, so a silent server is told from a slow one (SYNC.md, "Progress"). The clock and
- * the I/O counter are values, for tests; {@link #beat} is what the timer calls each second.
+ * a while, so a silent server is told from a slow one (SYNC.md, "Progress"). Bytes count as
+ * they go ({@link BytesMoved}: parts, ranges, a single PUT's body as it is sent), and when a
+ * file is done (a store that does not stream them, a resumed file's parts already there). The
+ * clock and the counters are values, for tests; {@link #beat} is what the timer calls each second.
  */
 final class Progress {
     static final long SECOND = 1_000_000_000L;
@@ -20,17 +22,30 @@ final class Progress {
 
     private final Console console;
     private final long total, totalBytes, start, plainEvery, stalledAfter;
-    private final LongSupplier clock, io;
+    private final LongSupplier clock, io, streamed;
     private final AtomicLong count = new AtomicLong(), bytes = new AtomicLong();
-    private volatile long lastPrint, lastPlain, lastMove, lastIo;
+    private final long streamedAtStart;
+    private volatile long lastPrint, lastPlain, lastMove, lastIo, lastStreamed;
     private volatile boolean printed, finished;
     private Thread timer;
 
     Progress(Console console, long total, long totalBytes, long start) {
-        this(console, total, totalBytes, start, System::nanoTime, Progress::processIo, PLAIN_EVERY, STALLED_AFTER);
+        this(
+                console,
+                total,
+                totalBytes,
+                start,
+                System::nanoTime,
+                Progress::processIo,
+                BytesMoved::total,
+                PLAIN_EVERY,
+                STALLED_AFTER);
     }
 
-    /** @param io bytes this process has read and written so far (files and sockets alike), or -1 where unknown */
+    /**
+     * @param io bytes this process has read and written so far (files and sockets alike), or -1 where unknown
+     * @param streamed data bytes sent and received so far, as they go ({@link BytesMoved#total})
+     */
     Progress(
             Console console,
             long total,
@@ -38,6 +53,7 @@ final class Progress {
             long start,
             LongSupplier clock,
             LongSupplier io,
+            LongSupplier streamed,
             long plainEvery,
             long stalledAfter) {
         this.console = console;
@@ -50,6 +66,13 @@ final class Progress {
         this.stalledAfter = stalledAfter;
         this.lastPrint = this.lastPlain = this.lastMove = start;
         this.lastIo = io.getAsLong();
+        this.streamed = streamed;
+        this.streamedAtStart = this.lastStreamed = streamed.getAsLong();
+    }
+
+    /** Bytes moved so far: as they went, or as files finished, whichever says more; never beyond the total. */
+    long bytes() {
+        return Math.min(totalBytes, Math.max(bytes.get(), streamed.getAsLong() - streamedAtStart));
     }
 
     /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
@@ -74,29 +97,34 @@ final class Progress {
 
     /** An item finished with {@code b} bytes. */
     void tick(long b) {
-        long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = clock.getAsLong();
+        long n = count.incrementAndGet(), now = clock.getAsLong();
+        bytes.addAndGet(b);
         lastMove = now;
         if (!console.interactive() || console.quiet || now - start < 2 * SECOND || now - lastPrint < SECOND / 2) return;
         lastPrint = now;
-        bar(n, sum, now, "");
+        bar(n, bytes(), now, "");
     }
 
-    /** Once a second: the plain line when it is due, and on either output whether the run is waiting. */
+    /**
+     * Once a second: on a terminal the line redrawn (bytes move within a file), with no terminal
+     * the plain line when it is due; on either, whether the run is waiting.
+     */
     void beat() {
-        long now = clock.getAsLong(), x = io.getAsLong();
-        if (x >= 0 && x - lastIo >= IO_MOVED) { // a large file's parts moving count, though no item finished
+        long now = clock.getAsLong(), x = io.getAsLong(), y = streamed.getAsLong();
+        if ((x >= 0 && x - lastIo >= IO_MOVED) || y > lastStreamed) { // a large file moving, no item finished
             lastIo = x;
+            lastStreamed = y;
             lastMove = now;
         }
         if (console.quiet || finished) return;
         long idle = now - lastMove;
         String waiting = idle >= stalledAfter ? ", waiting for the server: " + idle / SECOND + " s" : "";
         if (console.interactive()) {
-            if (!waiting.isEmpty() && now - start >= 2 * SECOND) bar(count.get(), bytes.get(), now, waiting);
+            if (now - start >= 2 * SECOND) bar(count.get(), bytes(), now, waiting);
         } else if (now - lastPlain >= plainEvery) {
             lastPlain = now;
             synchronized (console.err) {
-                console.err.println("  progress: " + line(count.get(), bytes.get(), now) + waiting);
+                console.err.println("  progress: " + line(count.get(), bytes(), now) + waiting);
                 console.err.flush();
             }
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class ProgressTest {
     static final long S = Progress.SECOND;
-    final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0);
+    final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0), moved = new AtomicLong(7);
     final StringWriter err = new StringWriter();
 
     Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
@@ -29,7 +29,15 @@ class ProgressTest {
                 false,
                 quiet);
         return new Progress(
-                c, total, totalBytes, now.get(), now::get, io::get, Progress.PLAIN_EVERY, Progress.STALLED_AFTER);
+                c,
+                total,
+                totalBytes,
+                now.get(),
+                now::get,
+                io::get,
+                moved::get,
+                Progress.PLAIN_EVERY,
+                Progress.STALLED_AFTER);
     }
 
     /** Advances the clock second by second, beating as the timer would. */
@@ -86,9 +94,12 @@ class ProgressTest {
     @Test
     void onATerminalTheBarStaysAndShowsTheWaitInPlace() {
         Progress p = progress(true, false, 2, 2048);
-        seconds(p, 3);
+        seconds(p, 1);
+        assertEquals("", err.toString(), "nothing in the first 2 s");
+        seconds(p, 2);
         p.tick(1024);
-        assertTrue(err.toString().startsWith("\r  1/2 files"), err::toString);
+        assertTrue(err.toString().startsWith("\r  0/2 files, 0 B of 2.0 KiB"), err::toString);
+        assertTrue(err.toString().contains("\r  1/2 files"), err::toString);
         seconds(p, 25);
         assertTrue(err.toString().contains("waiting for the server: 21 s"), err::toString);
         assertTrue(err.toString().indexOf('\n') < 0, "redrawn in place, never a new line: " + err);
@@ -106,6 +117,39 @@ class ProgressTest {
         t.tick(1024);
         seconds(t, 60);
         assertEquals("", err.toString());
+    }
+
+    /** Issue 21.4: a 5 GiB upload shows its bytes while they go, not "0 B of 5.0 GiB" until it is done. */
+    @Test
+    void bytesCountAsTheyAreSentNotOnlyWhenAFileIsDone() {
+        Progress p = progress(false, false, 1, 5L << 30);
+        for (int i = 0; i < 10; i++) {
+            moved.addAndGet(100 << 20); // a part's (or a single PUT's) bytes read by the HTTP client
+            seconds(p, 1);
+        }
+        assertEquals(List.of("  progress: 0/1 files, 1000.0 MiB of 5.0 GiB, 100.0 MiB/s, ETA 41 s"), lines());
+    }
+
+    @Test
+    void onATerminalTheBarMovesWithTheBytesOfAFileInFlight() {
+        Progress p = progress(true, false, 1, 1 << 30);
+        for (int i = 0; i < 4; i++) {
+            moved.addAndGet(64 << 20);
+            seconds(p, 1);
+        }
+        assertTrue(
+                err.toString().endsWith("\r  0/1 files, 256.0 MiB of 1.0 GiB, 64.0 MiB/s, ETA 12 s   "), err::toString);
+    }
+
+    @Test
+    void aRetriedBodyNeverTakesTheFigureBeyondTheTotalAndPartsAlreadyThereCountWhenTheFileIsDone() {
+        Progress p = progress(false, false, 2, 2048);
+        moved.addAndGet(3000); // a body sent twice
+        assertEquals(2048, p.bytes());
+        Progress q = progress(false, false, 1, 1 << 30);
+        moved.addAndGet(1 << 20); // a resumed upload: only the last part went
+        q.tick(1 << 30);
+        assertEquals(1 << 30, q.bytes());
     }
 
     @Test
