@@ -335,6 +335,53 @@ class WatchTest {
         assertTrue(bucket.text(ckpt).matches("epoch [0-9]+\n(x*\n)?"), () -> "a whole version: " + bucket.text(ckpt));
     }
 
+    /**
+     * At a stop, a log that never holds still (the proxy appends a line while its PUT is held, the
+     * test one every 0.5 s of its clock) goes as written so far once it has kept changing for the
+     * settle time since it was tried: the bucket holds a prefix of it, and the stop ends, exit 0.
+     */
+    @Test
+    void atAStopALogThatNeverHoldsStillGoesAsWrittenSoFar() throws Exception {
+        Repo a = repo();
+        String rel = "exp/data/train.log";
+        AtomicInteger n = new AtomicInteger();
+        proxy.on(FaultProxy.Kind.PUT, rel, FaultProxy.Fault.before(() -> {
+                    try {
+                        append(a, rel, "sent " + n.incrementAndGet() + "\n");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }))
+                .always();
+        AtomicLong clock = new AtomicLong(0);
+        Files.createDirectories(a.path("exp/data"));
+        running =
+                new Running(a, new Watch.Timing(2_000, 20, 600_000, 200, 1_000, 1_000, 240_000, 3_600_000), clock::get);
+        append(a, rel, "line 0\n");
+        await(() -> running.watch.seen(rel) != null, () -> log(a));
+        running.watch.stop();
+        await(
+                () -> log(a).contains("changed while it was sent, sent again once it holds still for 1.0 s: " + rel),
+                () -> log(a));
+        for (int step = 1; step <= 10 && !log(a).contains("as written so far"); step++) {
+            clock.addAndGet(500);
+            append(a, rel, "step " + step + "\n");
+            long size = Files.size(a.path(rel));
+            await(
+                    () -> log(a).contains("as written so far")
+                            || (running.watch.seen(rel) != null && running.watch.seen(rel)[0] >= size),
+                    () -> log(a));
+        }
+        assertEquals(0, running.stop(), () -> log(a));
+        running = null;
+        assertTrue(
+                log(a).contains("sent " + rel + " as written so far, still being written at the stop ("), () -> log(a));
+        String copy = bucket.text(rel);
+        assertTrue(
+                a.text(rel).startsWith(copy) && copy.contains("step 1\n"),
+                () -> "a prefix, as written at the stop: " + copy);
+    }
+
     /** A checkpoint's version {@code n}: a size of its own, so each rewrite is seen. */
     static String version(int n) {
         return "epoch " + n + "\n" + "x".repeat(n) + "\n";
@@ -468,6 +515,21 @@ class WatchTest {
         assertEquals(1, count(log(a), "watch started"), () -> "the second one never started:\n" + log(a));
         a.write("exp/data/still.txt", "the first watch goes on\n");
         await(() -> "the first watch goes on\n".equals(bucket.text("exp/data/still.txt")), () -> log(a));
+        assertEquals(0, running.stop(), () -> log(a));
+    }
+
+    @Test
+    void aRetryInTheLogNeverSaysToRunTheSameCommandAgain() throws Exception {
+        Repo a = repo();
+        running = new Running(a, FAST, System::currentTimeMillis);
+        proxy.on(FaultProxy.Kind.LIST, null, FaultProxy.Fault.slowDown()).always();
+        a.write("exp/data/after.txt", "sent by the retry\n");
+        await(() -> log(a).contains("upload failed: the endpoint "), () -> log(a));
+        proxy.clearRules();
+        await(() -> log(a).contains("sent exp/data/after.txt"), () -> log(a));
+        assertEquals("sent by the retry\n", bucket.text("exp/data/after.txt"));
+        assertTrue(log(a).contains(" answered 503 SlowDown; 1 file pending, trying again in "), () -> log(a));
+        assertTrue(!log(a).contains("same command again"), () -> "watch tries again itself:\n" + log(a));
         assertEquals(0, running.stop(), () -> log(a));
     }
 
