@@ -526,36 +526,21 @@ final class Watch {
         }
         Map<String, Transfer.Failure> failed = new HashMap<>(), raced = new HashMap<>();
         failures(p, failed, raced);
+        long[] sent = new long[2];
         boolean serverTrouble = false;
-        long files = 0, bytes = 0;
         for (SyncPlan.Item i : p.plan().items) {
-            String rel = i.rel();
-            String words = i.why().words(SyncPlan.Direction.UPLOAD);
-            if (raced.containsKey(rel)) {
-                report(i, "conflict", raced.get(rel).message() + "; left as it is in the bucket");
-            } else if (failed.containsKey(rel)) {
-                serverTrouble |= tried(i, failed.get(rel), copied.contains(rel));
-            } else if (i.action() == SyncPlan.Action.PUT) {
-                files++;
-                bytes += i.bytes();
-                onlyHere.remove(rel);
-                String as = !copied.contains(rel)
-                        ? ""
-                        : " as written so far, still being written "
-                                + (finalPhase ? "at the stop" : "after " + timing.maxWaitMs() / 1000 + " s");
-                say("sent " + rel + as + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
-            } else if (i.action() == SyncPlan.Action.CONFLICT) {
-                report(i, "conflict", words + "; left as it is in the bucket, not overwritten");
-            } else if (i.action() == SyncPlan.Action.SKIP) {
-                report(i, "skipped", words);
-            }
+            if (raced.containsKey(i.rel()))
+                report(i, "conflict", raced.get(i.rel()).message() + "; left as it is in the bucket");
+            else if (failed.containsKey(i.rel()))
+                serverTrouble |= tried(i, failed.get(i.rel()), copied.contains(i.rel()));
+            else done(i, copied.contains(i.rel()), sent);
         }
         for (String rel : ready) {
             if (failed.containsKey(rel)) continue;
             pending.remove(rel);
             lastTry.remove(rel);
         }
-        passDone(files, bytes, start, serverTrouble, failed.size());
+        passDone(sent[0], sent[1], start, serverTrouble, failed.size());
         // Still being written: pending again, its bucket copy as fresh as this pass (at a stop, that copy is the last).
         if (finalPhase) copied.stream().filter(rel -> !pending.containsKey(rel)).forEach(sentAsWritten::add);
         else copied.forEach(this::touch);
@@ -598,6 +583,25 @@ final class Watch {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
             say("cannot remove " + copies + ": " + e.getMessage() + " (the next pass tries again)", false);
+        }
+    }
+
+    /** An item the pass finished: sent (counted in {@code sent}: files, bytes), or a conflict or skip to report. */
+    private void done(SyncPlan.Item i, boolean copied, long[] sent) {
+        String rel = i.rel(), words = i.why().words(SyncPlan.Direction.UPLOAD);
+        if (i.action() == SyncPlan.Action.PUT) {
+            sent[0]++;
+            sent[1] += i.bytes();
+            onlyHere.remove(rel);
+            String as = !copied
+                    ? ""
+                    : " as written so far, still being written "
+                            + (finalPhase ? "at the stop" : "after " + timing.maxWaitMs() / 1000 + " s");
+            say("sent " + rel + as + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
+        } else if (i.action() == SyncPlan.Action.CONFLICT) {
+            report(i, "conflict", words + "; left as it is in the bucket, not overwritten");
+        } else if (i.action() == SyncPlan.Action.SKIP) {
+            report(i, "skipped", words);
         }
     }
 
