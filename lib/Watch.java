@@ -176,6 +176,7 @@ final class Watch {
     int run(boolean handleSignals) throws IOException {
         try (WatchLock one = WatchLock.acquire(root)) {
             openLog();
+            removeCopies(SyncState.dir(root).resolve(COPIES)); // left by a watch that was killed mid-pass
             try (Store store = stores.open(config, 1)) {
                 identity = store.identity();
             }
