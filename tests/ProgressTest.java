@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Progress} driven by a clock and an I/O counter the test moves: the plain line
- * with no terminal, nothing with -q, and "waiting for the server" on both outputs.
+ * {@link Progress} driven by a clock, an I/O counter and a bytes-moved counter the test moves:
+ * the plain line with no terminal, nothing with -q, "waiting for the server" on both outputs,
+ * and bytes counted while a file is in flight (ProgressInFlightTest: the counter on a real server).
  */
 @Tag("unit")
 class ProgressTest {
