@@ -43,8 +43,12 @@
 //SOURCES lib/Interrupt.java
 //SOURCES lib/FailureKind.java
 //SOURCES lib/Transfer.java
+//SOURCES lib/Progress.java
+//SOURCES lib/BytesMoved.java
 //SOURCES lib/Trash.java
 //SOURCES lib/Watch.java
+//SOURCES lib/WatchLock.java
+//SOURCES lib/Snapshot.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
 //SOURCES lib/SyncOutcome.java
@@ -194,6 +198,13 @@ class LambdaSync implements Callable<Integer> {
             description = "watch: upload a file once unchanged this long (default: ${DEFAULT-VALUE})")
     int settle = 5;
 
+    @Option(
+            names = "--max-wait",
+            paramLabel = "SECONDS",
+            description =
+                    "watch: a file that never settles still goes (as written so far) this often (default: ${DEFAULT-VALUE})")
+    int maxWait = Watch.MAX_WAIT_S;
+
     @Option(names = "--print-systemd-unit", description = "watch: print a systemd user unit that runs it, and exit")
     boolean printSystemdUnit;
 
@@ -255,6 +266,7 @@ class LambdaSync implements Callable<Integer> {
             Map.entry("--offline", EnumSet.of(Mode.setup)),
             Map.entry("--read-only", EnumSet.of(Mode.doctor)),
             Map.entry("--settle", EnumSet.of(Mode.watch)),
+            Map.entry("--max-wait", EnumSet.of(Mode.watch)),
             Map.entry("--print-systemd-unit", EnumSet.of(Mode.watch)),
             Map.entry("--older-than", EnumSet.of(Mode.trash)));
 
@@ -262,6 +274,11 @@ class LambdaSync implements Callable<Integer> {
     private int watch(Console console, SyncConfig config) throws java.io.IOException {
         if (settle < 1 || settle > 3600)
             throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
+        boolean maxWaitGiven = spec.commandLine().getParseResult().hasMatchedOption("--max-wait");
+        if (maxWaitGiven && (maxWait < settle || maxWait > 86_400))
+            throw ExitException.usage(
+                    "--max-wait must be between --settle (" + settle + ") and 86400 seconds, not " + maxWait);
+        if (!maxWaitGiven) maxWait = Math.max(maxWait, settle); // a long --settle alone: files wait that long
         Path root = DataDirs.gitRoot(workDir);
         if (printSystemdUnit) {
             spec.commandLine()
@@ -269,7 +286,7 @@ class LambdaSync implements Callable<Integer> {
                     .print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
             return ExitException.OK;
         }
-        Watch w = new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis);
+        Watch w = new Watch(config, console, root, Watch.Timing.of(settle, maxWait), System::currentTimeMillis);
         w.stores = stores;
         return w.run(true);
     }

@@ -123,11 +123,24 @@ final class RepoLock implements AutoCloseable {
         }
     }
 
+    /** The lock is held by another run: a wait, not a failure, for a caller that tries again (watch). */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
+    static final class Busy extends ExitException {
+        /** Who holds it: "pid 123", "pid 123 on host b", or "starting". */
+        final String holder;
+
+        Busy(String message, String holder) {
+            super(ExitException.FAILURE, message);
+            this.holder = holder;
+        }
+    }
+
     private static ExitException busy(Path file, Holder held, String host, String detail) {
-        return new ExitException(
-                ExitException.FAILURE,
-                "another lambda-sync (" + (held == null ? "starting" : held.who(host)) + ") is syncing this repo"
-                        + detail + "; wait for it to finish (or, if it is not running, remove " + file + ")");
+        String who = held == null ? "starting" : held.who(host);
+        return new Busy(
+                "another lambda-sync (" + who + ") is syncing this repo" + detail
+                        + "; wait for it to finish (or, if it is not running, remove " + file + ")",
+                who);
     }
 
     private static String read(FileChannel ch) throws IOException {

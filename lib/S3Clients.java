@@ -153,6 +153,7 @@ final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
+                    o.addExecutionInterceptor(new BytesMoved()); // progress while a file is in flight
                 })
                 .httpClientBuilder(http)
                 .build();

@@ -11,6 +11,14 @@ final class StoreErrors {
     private StoreErrors() {}
 
     static String explain(Throwable e, SyncConfig config) {
+        return explain(e, config, true);
+    }
+
+    /**
+     * @param rerun whether to advise running the same command again where that helps; not for
+     *     watch, which tries again by itself (its log would tell the user to do what it does)
+     */
+    static String explain(Throwable e, SyncConfig config, boolean rerun) {
         String where = config.target() != null ? "SYNC_TARGET " + config.target() : "endpoint " + config.endpoint();
         StoreException se = typed(e);
         if (se == null) {
@@ -34,11 +42,11 @@ final class StoreErrors {
                                 + " says this machine's clock is wrong (RequestTimeTooSkewed): fix the clock (e.g. timedatectl set-ntp true)"
                         : "the " + where + " rejected the credentials (" + (se.code.isEmpty() ? "403" : se.code)
                                 + "): check LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY in " + config.file;
-            case UNREACHABLE -> unreachable(e, where);
+            case UNREACHABLE -> unreachable(e, where, rerun);
             default ->
                 se.status > 0
                         ? "the " + where + " answered " + se.status + (se.code.isEmpty() ? "" : " " + se.code)
-                                + (se.kind.isTransient() ? "; run the same command again" : "")
+                                + (se.kind.isTransient() && rerun ? "; run the same command again" : "")
                         : where + ": " + firstLine(se.getMessage());
         };
     }
@@ -52,7 +60,7 @@ final class StoreErrors {
         return null;
     }
 
-    private static String unreachable(Throwable e, String where) {
+    private static String unreachable(Throwable e, String where, boolean rerun) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException)
                 return "cannot resolve the host of " + where + ": check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and DNS";
@@ -65,7 +73,7 @@ final class StoreErrors {
         }
         String m = e.getMessage();
         return where + ": " + (m == null ? e.getClass().getSimpleName() : firstLine(m))
-                + "; check the network, then run the same command again";
+                + (rerun ? "; check the network, then run the same command again" : "; check the network");
     }
 
     private static String firstLine(String s) {

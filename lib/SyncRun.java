@@ -149,11 +149,20 @@ final class SyncRun {
      * One upload of only these paths, for watch (SYNC.md, "Autosave: watch"): both sides listed
      * and decided as {@code upload --yes} does (the same three-way rule, never --delete or
      * --force), but only {@code only} is planned, so a file still being written is not sent.
-     * The repo lock is held for this pass alone.
+     * Those in {@code copied} are planned and sent from their copies under {@code copies} (watch's
+     * copies of files still being written, {@link Snapshot}): the same rule, the copy standing for
+     * the file. The repo lock is held for this pass alone.
      */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
     static Pass uploadPass(
-            SyncConfig config, Console console, Path root, Set<String> only, int jobs, StoreFactory stores) {
+            SyncConfig config,
+            Console console,
+            Path root,
+            Set<String> only,
+            int jobs,
+            StoreFactory stores,
+            Path copies,
+            Set<String> copied) {
         DataDirs dirs = DataDirs.find(root, root, List.of(), config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
         try (Store store = stores.open(config, jobs)) {
@@ -162,6 +171,7 @@ final class SyncRun {
                 CompletableFuture<SyncState> stateLoad =
                         CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
                 Sides s = march(dirs, ignore, store, stateLoad, jobs, config);
+                if (!copied.isEmpty()) standIn(s, copies, copied, store, jobs);
                 SyncState state = stateLoad.join();
                 SyncPlan plan = SyncPlan.build(
                         SyncPlan.Direction.UPLOAD,
@@ -183,13 +193,32 @@ final class SyncRun {
                                         jobs,
                                         s.facts().localMd5(),
                                         new Transfer.Guard(0, false))
+                                .uploadingCopies(copies, copied)
                                 .run(plan));
             } finally {
                 store.finish();
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.failure(StoreErrors.explain(e, config), e);
+            throw ExitException.failure(StoreErrors.explain(e, config, false), e); // watch tries again itself
         }
+    }
+
+    /** The copies stand for their files: their sizes and mtimes in the listing, their hashes in the facts. */
+    private static void standIn(Sides s, Path copies, Set<String> copied, Store store, int jobs) throws IOException {
+        LocalTree stand = new LocalTree();
+        for (String rel : copied) {
+            LocalTree.LocalFile c = LocalTree.stat(copies, rel);
+            s.local().files.remove(rel);
+            s.facts().localMd5().remove(rel);
+            s.facts().touchedOnly().remove(rel);
+            s.facts().sameContent().remove(rel);
+            if (c != null) stand.files.put(rel, c);
+        }
+        SyncPlan.Facts f = check(copies, stand, s.remote(), s.state(), store, jobs, ConcurrentHashMap.newKeySet());
+        s.local().files.putAll(stand.files);
+        s.facts().localMd5().putAll(f.localMd5());
+        s.facts().touchedOnly().addAll(f.touchedOnly());
+        s.facts().sameContent().addAll(f.sameContent());
     }
 
     private static <V> Map<String, V> only(Map<String, V> all, Set<String> only) {

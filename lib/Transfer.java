@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
@@ -82,6 +81,8 @@ final class Transfer {
 
     private final Set<Path> temps = ConcurrentHashMap.newKeySet();
     private Interrupt interrupt;
+    private Path copies;
+    private Set<String> copied = Set.of();
     /** Paths whose deletion, to make room for a transfer, failed. */
     private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
@@ -105,6 +106,21 @@ final class Transfer {
         this.knownMd5 = knownMd5;
         this.trashDir =
                 SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
+    }
+
+    /**
+     * Uploads these files from copies under {@code dir} (same relative paths) instead of the files
+     * themselves: watch's copies of files still being written ({@link Snapshot}).
+     */
+    Transfer uploadingCopies(Path dir, Set<String> rels) {
+        this.copies = dir;
+        this.copied = Set.copyOf(rels);
+        return this;
+    }
+
+    /** A local file's size and mtime as an upload reads it: its copy's, for a copied one. */
+    private LocalTree.LocalFile statLocal(String rel) {
+        return LocalTree.stat(copied.contains(rel) ? copies : root, rel);
     }
 
     Result run(SyncPlan plan) {
@@ -290,7 +306,7 @@ final class Transfer {
 
     private void put(SyncPlan.Item i) throws IOException {
         unchangedSincePlan(i);
-        Path file = root.resolve(i.rel());
+        Path file = (copied.contains(i.rel()) ? copies : root).resolve(i.rel());
         // A large file is hashed by the store in the same pass as its parts' MD5s.
         String md5 = knownMd5.get(i.rel());
         if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
@@ -306,9 +322,13 @@ final class Transfer {
             if (e.stored != null) state.put(i.rel(), new SyncState.Entry(-1, -1, e.stored, ""));
             throw e;
         }
-        LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
+        LocalTree.LocalFile after = statLocal(i.rel());
         if (after == null || !after.equals(i.local())) {
-            state.put(i.rel(), new SyncState.Entry(-1, -1, s.remote().tag(), ""));
+            // What the object holds (size, tag, MD5), no local match: the next run sends the file again
+            // (a size of -1 read as "changed in the bucket too", and the next upload was a conflict).
+            state.put(
+                    i.rel(),
+                    new SyncState.Entry(s.remote().size(), -1, s.remote().tag(), s.md5()));
             throw new StoreException(
                     StoreException.Kind.CHANGED_WHILE_UPLOADING, i.rel() + " changed while it was being uploaded");
         }
@@ -396,7 +416,7 @@ final class Transfer {
         // Planned absent: nothing of its name may be there now, not even a folder or a link.
         boolean same = i.local() == null
                 ? !Files.exists(root.resolve(i.rel()), LinkOption.NOFOLLOW_LINKS)
-                : i.local().equals(LocalTree.stat(root, i.rel()));
+                : i.local().equals(statLocal(i.rel()));
         if (!same) throw new ChangedSincePlanException("changed here since the plan was made; not touched (run again)");
     }
 
@@ -498,156 +518,5 @@ final class Transfer {
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
         Trash.record(trashDir, rel, why);
-    }
-
-    /**
-     * Where a run stands, on stderr. On a terminal: a line redrawn in place, once the run has
-     * taken more than two seconds. With no terminal (nohup, a CI log, an agent's shell): a plain
-     * line every 10 s, which a log keeps. With -q: nothing. Both say when nothing has moved for
-     * a while, so a silent server is told from a slow one (SYNC.md, "Progress"). The clock and
-     * the I/O counter are values, for tests; {@link #beat} is what the timer calls each second.
-     */
-    static final class Progress {
-        static final long SECOND = 1_000_000_000L;
-        /** A plain line this often; "waiting for the server" once nothing moved for this long. */
-        static final long PLAIN_EVERY = 10 * SECOND, STALLED_AFTER = 20 * SECOND;
-        /** Below this much process I/O between two beats, nothing moved (our own progress lines are ~100 B). */
-        static final long IO_MOVED = 64 * 1024;
-
-        private final Console console;
-        private final long total, totalBytes, start, plainEvery, stalledAfter;
-        private final LongSupplier clock, io;
-        private final AtomicLong count = new AtomicLong(), bytes = new AtomicLong();
-        private volatile long lastPrint, lastPlain, lastMove, lastIo;
-        private volatile boolean printed, finished;
-        private Thread timer;
-
-        Progress(Console console, long total, long totalBytes, long start) {
-            this(console, total, totalBytes, start, System::nanoTime, Progress::processIo, PLAIN_EVERY, STALLED_AFTER);
-        }
-
-        /** @param io bytes this process has read and written so far (files and sockets alike), or -1 where unknown */
-        Progress(
-                Console console,
-                long total,
-                long totalBytes,
-                long start,
-                LongSupplier clock,
-                LongSupplier io,
-                long plainEvery,
-                long stalledAfter) {
-            this.console = console;
-            this.total = total;
-            this.totalBytes = totalBytes;
-            this.start = start;
-            this.clock = clock;
-            this.io = io;
-            this.plainEvery = plainEvery;
-            this.stalledAfter = stalledAfter;
-            this.lastPrint = this.lastPlain = this.lastMove = start;
-            this.lastIo = io.getAsLong();
-        }
-
-        /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
-        Progress start() {
-            if (console.quiet) return this;
-            timer = new Thread(
-                    () -> {
-                        try {
-                            while (!Thread.currentThread().isInterrupted()) {
-                                Thread.sleep(1000);
-                                beat();
-                            }
-                        } catch (InterruptedException done) {
-                            // finish() stops it
-                        }
-                    },
-                    "progress");
-            timer.setDaemon(true);
-            timer.start();
-            return this;
-        }
-
-        /** An item finished with {@code b} bytes. */
-        void tick(long b) {
-            long n = count.incrementAndGet(), sum = bytes.addAndGet(b), now = clock.getAsLong();
-            lastMove = now;
-            if (!console.interactive() || console.quiet || now - start < 2 * SECOND || now - lastPrint < SECOND / 2)
-                return;
-            lastPrint = now;
-            bar(n, sum, now, "");
-        }
-
-        /** Once a second: the plain line when it is due, and on either output whether the run is waiting. */
-        void beat() {
-            long now = clock.getAsLong(), x = io.getAsLong();
-            if (x >= 0 && x - lastIo >= IO_MOVED) { // a large file's parts moving count, though no item finished
-                lastIo = x;
-                lastMove = now;
-            }
-            if (console.quiet || finished) return;
-            long idle = now - lastMove;
-            String waiting = idle >= stalledAfter ? ", waiting for the server: " + idle / SECOND + " s" : "";
-            if (console.interactive()) {
-                if (!waiting.isEmpty() && now - start >= 2 * SECOND) bar(count.get(), bytes.get(), now, waiting);
-            } else if (now - lastPlain >= plainEvery) {
-                lastPlain = now;
-                synchronized (console.err) {
-                    console.err.println("  progress: " + line(count.get(), bytes.get(), now) + waiting);
-                    console.err.flush();
-                }
-            }
-        }
-
-        /** "12/40 files, 1.2 GiB of 3.0 GiB, 45.0 MiB/s, ETA 40 s" */
-        String line(long n, long sum, long now) {
-            double s = Math.max(now - start, 1) / (double) SECOND;
-            long rate = (long) (sum / s);
-            String eta = rate > 0 && totalBytes > sum
-                    ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate))
-                    : "";
-            return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", "
-                    + Units.bytes(rate) + "/s" + eta;
-        }
-
-        private void bar(long n, long sum, long now, String waiting) {
-            printed = true;
-            synchronized (console.err) {
-                console.err.print("\r  " + line(n, sum, now) + waiting + "   ");
-                console.err.flush();
-            }
-        }
-
-        static String duration(long seconds) {
-            if (seconds < 120) return seconds + " s";
-            if (seconds < 7200) return seconds / 60 + " min";
-            return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
-        }
-
-        /** rchar + wchar of /proc/self/io (Linux): socket and file I/O alike; -1 elsewhere. */
-        static long processIo() {
-            try {
-                long n = 0;
-                for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
-                    if (l.startsWith("rchar:") || l.startsWith("wchar:"))
-                        n += Long.parseLong(l.substring(6).trim());
-                }
-                return n;
-            } catch (IOException | RuntimeException e) {
-                return -1;
-            }
-        }
-
-        void finish() {
-            finished = true;
-            if (timer != null) timer.interrupt();
-            if (printed) {
-                printed = false;
-                synchronized (console.err) {
-                    console.err.print("\r" + " ".repeat(100) + "\r");
-                    console.err.flush();
-                }
-            }
-        }
     }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,8 @@ import java.util.function.LongSupplier;
 /**
  * Autosave (SYNC.md, "Autosave: watch"): keeps the bucket up to date while experiments run.
  * A new or changed file in the data dirs is uploaded once it has kept its size and mtime for
- * the settle time (a file still being written is not sent half-done), by upload's own rule
+ * the settle time (a file still being written is not sent half-done; one that never settles goes
+ * as written so far every --max-wait, where {@link Snapshot} can copy it untorn), by upload's own rule
  * ({@link SyncRun#uploadPass}): never a deletion, never over a change made in the bucket.
  * Events come from the JDK's {@link WatchService}; a full rescan every minute catches what
  * watchers miss (NFS, overflows, folders made faster than they are registered). A failed
@@ -42,17 +44,51 @@ import java.util.function.LongSupplier;
  * then stop. The repo lock is held only while a pass runs, so a manual download fits between.
  */
 final class Watch {
-    /** How long a file must stay unchanged; how often the loop wakes and rescans; the wait after a failed pass. */
-    record Timing(long settleMs, long tickMs, long rescanMs, long backoffMinMs, long backoffMaxMs) {
-        static Timing settle(int seconds) {
-            return new Timing(seconds * 1000L, 1000, 60_000, 2_000, 120_000);
+    /**
+     * How long a file must stay unchanged; how often the loop wakes and rescans; the wait after a
+     * failed pass; at a stop, how long a file changed while it was sent must hold still before it
+     * is sent again, and how long the stop may take in all ({@link #STOP_MS}); how long the
+     * bucket's copy of a file that never settles may be behind it.
+     */
+    record Timing(
+            long settleMs,
+            long tickMs,
+            long rescanMs,
+            long backoffMinMs,
+            long backoffMaxMs,
+            long stillMs,
+            long stopMs,
+            long maxWaitMs) {
+        Timing(long settleMs, long tickMs, long rescanMs, long backoffMinMs, long backoffMaxMs) {
+            this(settleMs, tickMs, rescanMs, backoffMinMs, backoffMaxMs, STILL_MS, STOP_MS, MAX_WAIT_S * 1000L);
+        }
+
+        static Timing of(int settleSeconds, int maxWaitSeconds) {
+            return new Timing(
+                    settleSeconds * 1000L, 1000, 60_000, 2_000, 120_000, STILL_MS, STOP_MS, maxWaitSeconds * 1000L);
         }
     }
 
-    /** A pending file as last seen, and since when (the clock's ms) it has looked like that. */
-    private record Seen(long size, long mtime, long since) {}
+    /**
+     * A pending file as last seen, since when (the clock's ms) it has looked like that, and since
+     * when the bucket's copy has been behind it (the recovery point, {@link Timing#maxWaitMs}).
+     */
+    private record Seen(long size, long mtime, long since, long stale) {}
+
+    /** --max-wait's default: a file that never settles still reaches the bucket this often. */
+    static final int MAX_WAIT_S = 60;
+
+    /**
+     * The printed unit gives a stop {@code TimeoutStopSec=300} before systemd kills: no new batch
+     * starts after 240 s, so one in flight has a minute to end.
+     */
+    static final long STOP_MS = 240_000, UNIT_STOP_S = 300;
+    /** "Holds still for a moment": at a stop, a file that changed while it was sent goes again once unchanged this long. */
+    static final long STILL_MS = 1_000;
 
     static final String LOG = "watch.log";
+    /** Where copies of files still being written are put for the pass that sends them (in .lambda-sync/). */
+    static final String COPIES = "watch-copies";
     /** The log is moved to watch.log.1 beyond this, so a watch running for months stays small. */
     static final long LOG_MAX = 10L << 20;
 
@@ -70,12 +106,23 @@ final class Watch {
     private final Map<String, Seen> pending = new ConcurrentHashMap<>();
     /** Conflicts and skips already said, with the file as it was then: not said again until it changes. */
     private final Map<String, LocalTree.LocalFile> reported = new HashMap<>();
+    /** Of those, what is left only here (an edit the bucket does not have), and why: named at the stop. */
+    private final Map<String, String> onlyHere = new TreeMap<>();
+    /** Why each pending file's last try did not send it, and whether trying again can help. */
+    private final Map<String, Transfer.Failure> lastTry = new HashMap<>();
+    /** Sent at the stop as written so far while still being written: that copy is the last. */
+    private final Set<String> sentAsWritten = new HashSet<>();
+    /** When each pending file was last tried (the clock's ms). */
+    private final Map<String, Long> triedAt = new HashMap<>();
 
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Set<String> dataDirs = new TreeSet<>();
-    private final AtomicInteger passes = new AtomicInteger();
+    private final AtomicInteger passes = new AtomicInteger(), loops = new AtomicInteger();
     private volatile boolean stopping;
+    /** Sending what is pending at a stop; a signal during that sending ends it. */
+    private boolean finalPhase, signalledAgain;
+
     private Interrupt signals;
     private WatchService ws;
     private PrintWriter log;
@@ -85,7 +132,7 @@ final class Watch {
     private long nextRescan, retryAt, sentFiles, sentBytes;
     private int failuresInRow, watched;
     private String lastUpload = "none yet";
-    private boolean limitSaid;
+    private boolean limitSaid, lockWaitSaid;
 
     Watch(SyncConfig config, Console console, Path root, Timing timing, LongSupplier clock) {
         this.config = config;
@@ -110,28 +157,47 @@ final class Watch {
         return passes.get();
     }
 
+    /** Turns of the main loop so far (for tests: one more has looked at the clock as it is now). */
+    int loops() {
+        return loops.get();
+    }
+
     /** The size and mtime a pending file was last seen with, or null when it is not pending (for tests). */
     long[] seen(String rel) {
         Seen s = pending.get(rel);
         return s == null ? null : new long[] {s.size(), s.mtime()};
     }
 
-    /** Watches until stopped; returns 0 when everything pending at the end was sent, 1 otherwise. */
+    /**
+     * Watches until stopped; returns 0 when everything pending at the end was sent, 1 when
+     * something could not be, 4 when a conflict or skip left an edit only here.
+     */
+    @SuppressWarnings("try") // the watch lock is held for the block, never referenced in it
     int run(boolean handleSignals) throws IOException {
-        openLog();
-        try (Store store = stores.open(config, 1)) {
-            identity = store.identity();
+        try (WatchLock one = WatchLock.acquire(root)) {
+            openLog();
+            removeCopies(SyncState.dir(root).resolve(COPIES)); // left by a watch that was killed mid-pass
+            try (Store store = stores.open(config, 1)) {
+                identity = store.identity();
+            }
+            return watch(handleSignals);
+        } finally {
+            if (log != null) log.close();
         }
+    }
+
+    private int watch(boolean handleSignals) throws IOException {
         // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
-        // Transfer's own Interrupt takes them and the pass says so (see pass); a second one exits at once.
+        // Transfer's own Interrupt takes them and the pass says so (see pass).
         try (WatchService w = FileSystems.getDefault().newWatchService();
                 Interrupt signals = handleSignals ? Interrupt.install() : null) {
             ws = w;
             this.signals = signals;
             rescan(clock.getAsLong());
             console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched)
-                    + "): a new or changed file is uploaded once" + " unchanged for " + timing.settleMs() / 1000.0
-                    + " s; log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
+                    + "): a new or changed file is uploaded once unchanged for " + timing.settleMs() / 1000.0
+                    + " s (one still being written: as written so far every " + timing.maxWaitMs() / 1000
+                    + " s); log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
             say(
                     "watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in "
                             + dataDirs.size() + " data dir(s)",
@@ -140,37 +206,137 @@ final class Watch {
                 drain();
                 long now = clock.getAsLong();
                 if (now >= nextRescan) rescan(now);
-                Set<String> ready = ready(now, false);
-                if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready);
+                Set<String> asWritten = new TreeSet<>();
+                Set<String> ready = ready(now, asWritten);
+                if (!ready.isEmpty() && now >= retryAt && !stopping()) pass(ready, asWritten);
+                loops.incrementAndGet();
                 status();
             }
-            // Stopping: whatever is pending goes now, settled or not (the instance is going away; a
-            // file changed while it is sent is reported, not sent torn), after a last look at everything.
-            long now = clock.getAsLong();
-            rescan(now);
-            Set<String> all = ready(now, true);
-            if (!all.isEmpty()) pass(all);
-            int left = pending.size();
-            String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes)
-                    + ") uploaded by this watch"
-                    + (left == 0 ? "" : "; " + Units.files(left) + " could not be sent (see " + LOG + "): run upload");
-            say(end, false);
             clearStatus();
-            console.summary(end);
-            return left == 0 ? ExitException.OK : ExitException.FAILURE;
+            return finish();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitException.FAILURE;
-        } finally {
-            log.close();
         }
+    }
+
+    // ---- stopping ------------------------------------------------------------------------------
+
+    /**
+     * Stopping (SYNC.md, "Autosave: watch"): the instance is going away, so whatever is pending goes
+     * now, settled or not, after a last look at everything. A file that changes while it is sent is
+     * not stored torn: it goes again once it holds still for a moment, until the time to stop
+     * ({@link Timing#stopMs}) is spent. Then says what was not sent and why, and what is left only here.
+     */
+    private int finish() throws InterruptedException {
+        finalPhase = true;
+        retryAt = 0; // the stop tries at once; a server still down backs off as before
+        long now = clock.getAsLong(), deadline = now + timing.stopMs();
+        rescan(now);
+        if (!pending.isEmpty())
+            say(
+                    "stopping: sending " + Units.files(pending.size()) + " pending, settled or not (at most "
+                            + timing.stopMs() / 1000 + " s)",
+                    false);
+        Set<String> tried = new HashSet<>();
+        while (!pending.isEmpty() && !signalledAgain && clock.getAsLong() < deadline) {
+            now = clock.getAsLong();
+            Set<String> asWritten = new TreeSet<>();
+            Set<String> batch = now >= retryAt ? stopBatch(now, tried, asWritten) : Set.of();
+            if (batch.isEmpty()) {
+                if (tried.containsAll(pending.keySet())
+                        && pending.keySet().stream().noneMatch(this::worthRetry)) break;
+                drain(); // a tick: files still being written settle, a backoff runs out
+                continue;
+            }
+            tried.addAll(batch);
+            pass(batch, asWritten);
+        }
+        return stopped(deadline);
+    }
+
+    /**
+     * At a stop: what has not been tried yet goes as it is; what changed while it was sent goes again
+     * once it holds still for the still time, or, still changing after the settle time, as written so
+     * far ({@code asWritten}, where {@link Snapshot} can copy it untorn); a network failure, once the
+     * backoff is over.
+     */
+    private Set<String> stopBatch(long now, Set<String> tried, Set<String> asWritten) {
+        Set<String> batch = new TreeSet<>();
+        for (Map.Entry<String, Seen> e : pending.entrySet()) {
+            String rel = e.getKey();
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
+            Seen s = e.getValue();
+            boolean changed = l != null && (l.size() != s.size() || l.mtime() != s.mtime());
+            if (l == null) {
+                pending.remove(rel); // gone before it was sent: watch never deletes
+            } else if (!tried.contains(rel)) {
+                batch.add(rel);
+            } else if (!worthRetry(rel)) {
+                continue;
+            } else if (!changed && now - s.since() >= timing.stillMs()) {
+                batch.add(rel);
+            } else if (now - triedAt.getOrDefault(rel, now) >= timing.settleMs()) {
+                batch.add(rel);
+                asWritten.add(rel);
+            }
+            if (changed) pending.put(rel, new Seen(l.size(), l.mtime(), now, s.stale()));
+        }
+        return batch;
+    }
+
+    /** Whether another try can send it: it changed while it was sent, or the network or server failed. */
+    private boolean worthRetry(String rel) {
+        Transfer.Failure f = lastTry.get(rel);
+        return f == null || f.kind().rerunHelps();
+    }
+
+    /** The last lines: each file not sent and why, each edit left only here, and the exit code that says which. */
+    private int stopped(long deadline) {
+        loadSynced();
+        onlyHere.keySet().removeIf(rel -> {
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
+            SyncState.Entry e = synced.get(rel);
+            return l == null || (e != null && e.size() == l.size() && e.mtime() == l.mtime()); // resolved since
+        });
+        for (String rel : new TreeSet<>(pending.keySet())) tell("not sent: " + rel + ": " + whyNotSent(rel, deadline));
+        for (Map.Entry<String, String> e : onlyHere.entrySet()) tell("only here: " + e.getKey() + ": " + e.getValue());
+        String end = "stopped: " + Units.files(sentFiles) + " (" + Units.bytes(sentBytes) + ") uploaded by this watch";
+        if (!pending.isEmpty())
+            end += "; " + Units.files(pending.size()) + " not sent (named above): run upload when you can";
+        if (!onlyHere.isEmpty())
+            end += "; this machine's edit of " + String.join(", ", onlyHere.keySet()) + " exists only here ("
+                    + (onlyHere.size() == 1 ? "a conflict or skip" : "conflicts or skips")
+                    + " named above): resolve before this machine goes";
+        say(end, false);
+        console.summary(end);
+        if (!pending.isEmpty()) return ExitException.FAILURE;
+        return onlyHere.isEmpty() ? ExitException.OK : ExitException.INCOMPLETE;
+    }
+
+    private String whyNotSent(String rel, long deadline) {
+        Transfer.Failure f = lastTry.get(rel);
+        boolean late = clock.getAsLong() >= deadline;
+        String out = late ? "the time to stop (" + timing.stopMs() / 1000 + " s) ran out" : "a second signal came";
+        if (f == null) return "not tried: " + out;
+        if (f.kind() == FailureKind.CHANGED)
+            return "still being written: it changed each time it was sent, and " + out + " before it held still for "
+                    + timing.stillMs() / 1000.0 + " s; the bucket keeps its earlier copy, if any";
+        return f.message() + (f.kind().rerunHelps() ? "; " + out + " while retrying" : "");
+    }
+
+    /** A line for the log and for stderr, also while stopping (the stop's own report). */
+    private void tell(String line) {
+        say(line, false);
+        console.err.println(line);
+        console.err.flush();
     }
 
     // ---- noticing changes ----------------------------------------------------------------------
 
     private void drain() throws InterruptedException {
         WatchKey k = ws.poll(timing.tickMs(), TimeUnit.MILLISECONDS);
-        while (k != null && !stopping()) {
+        while (k != null && (finalPhase || !stopping())) {
             Path dir = keys.get(k);
             for (WatchEvent<?> e : k.pollEvents()) {
                 if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -295,28 +461,39 @@ final class Watch {
         Seen s = pending.get(l.rel());
         if (s != null) {
             if (s.size() != l.size() || s.mtime() != l.mtime())
-                pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
+                pending.put(l.rel(), new Seen(l.size(), l.mtime(), now, s.stale()));
             return;
         }
-        if (l.equals(reported.get(l.rel()))) return;
+        if (l.equals(reported.get(l.rel())) || sentAsWritten.contains(l.rel())) return;
         SyncState.Entry e = synced.get(l.rel());
         if (e != null && e.size() == l.size() && e.mtime() == l.mtime()) return;
-        pending.put(l.rel(), new Seen(l.size(), l.mtime(), now));
+        pending.put(l.rel(), new Seen(l.size(), l.mtime(), now, now));
     }
 
-    /** Pending files unchanged for the settle time (all of them when {@code all}); a changed one starts over. */
-    private Set<String> ready(long now, boolean all) {
+    /**
+     * Pending files unchanged for the settle time (a changed one starts over), and those whose
+     * bucket copy has been behind for --max-wait though they never settle: those go as written so
+     * far ({@code asWritten}).
+     */
+    private Set<String> ready(long now, Set<String> asWritten) {
         Set<String> ready = new TreeSet<>();
         for (Map.Entry<String, Seen> e : pending.entrySet()) {
-            LocalTree.LocalFile l = LocalTree.stat(root, e.getKey());
+            String rel = e.getKey();
+            LocalTree.LocalFile l = LocalTree.stat(root, rel);
             Seen s = e.getValue();
             if (l == null) {
-                pending.remove(e.getKey()); // gone before it was sent: watch never deletes, in the bucket or here
-            } else if (l.size() != s.size() || l.mtime() != s.mtime()) {
-                pending.put(e.getKey(), new Seen(l.size(), l.mtime(), now));
-                if (all) ready.add(e.getKey());
-            } else if (all || now - s.since() >= timing.settleMs()) {
-                ready.add(e.getKey());
+                pending.remove(rel); // gone before it was sent: watch never deletes, in the bucket or here
+                continue;
+            }
+            if (l.size() != s.size() || l.mtime() != s.mtime()) {
+                s = new Seen(l.size(), l.mtime(), now, s.stale());
+                pending.put(rel, s);
+            }
+            if (now - s.since() >= timing.settleMs()) {
+                ready.add(rel);
+            } else if (now - s.stale() >= timing.maxWaitMs()) {
+                ready.add(rel);
+                asWritten.add(rel);
             }
         }
         return ready;
@@ -324,61 +501,145 @@ final class Watch {
 
     // ---- sending -------------------------------------------------------------------------------
 
-    private void pass(Set<String> ready) {
+    /** Sends {@code ready}; those in {@code asWritten} are still being written, and go as {@link Snapshot} copies. */
+    private void pass(Set<String> ready, Set<String> asWritten) {
         passes.incrementAndGet();
         long start = System.nanoTime();
+        for (String rel : ready) triedAt.put(rel, clock.getAsLong());
+        Path copies = SyncState.dir(root).resolve(COPIES);
+        Set<String> copied = copy(asWritten, ready, copies);
+        if (ready.isEmpty()) return;
         SyncRun.Pass p;
         try {
-            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores);
+            p = SyncRun.uploadPass(config, passConsole, root, ready, JOBS, stores, copies, copied);
+            lockWaitSaid = false;
+        } catch (RepoLock.Busy e) {
+            lockWait(e.holder);
+            return;
         } catch (ExitException e) {
             backoff(e.getMessage());
             return;
         } catch (RuntimeException e) {
             backoff("unexpected error: " + e);
             return;
+        } finally {
+            removeCopies(copies);
         }
-        Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();
-        if (p.result() != null && p.result().interrupted() != null) {
-            // The signal came during the pass: what it did not finish is still pending, and goes in the last pass.
-            stop();
-            p.result().interrupted().notRun().forEach(rel -> failed.put(rel, "interrupted"));
-        }
-        if (p.result() != null) {
-            p.result().failures().forEach(f -> failed.put(f.rel(), f.message()));
-            p.result().conflicts().forEach(f -> raced.put(f.rel(), f.message()));
-        }
+        Map<String, Transfer.Failure> failed = new HashMap<>(), raced = new HashMap<>();
+        failures(p, failed, raced);
+        long[] sent = new long[2];
         boolean serverTrouble = false;
-        Set<String> keep = new HashSet<>();
-        long files = 0, bytes = 0;
         for (SyncPlan.Item i : p.plan().items) {
-            String rel = i.rel();
-            if (failed.containsKey(rel)) {
-                keep.add(rel);
-                if (Objects.equals(LocalTree.stat(root, rel), i.local())) {
-                    serverTrouble = true;
-                    say("failed: " + rel + ": " + failed.get(rel), false);
-                } else {
-                    say("changed while it was sent, sent again once it settles: " + rel, false);
-                }
-            } else if (raced.containsKey(rel)) {
-                report(i, "conflict: " + rel + ": " + raced.get(rel) + "; left as it is in the bucket");
-            } else if (i.action() == SyncPlan.Action.PUT) {
-                files++;
-                bytes += i.bytes();
-                say(
-                        "sent " + rel + " (" + Units.bytes(i.bytes()) + ", "
-                                + i.why().words(SyncPlan.Direction.UPLOAD) + ")",
-                        false);
-            } else if (i.action() == SyncPlan.Action.CONFLICT) {
-                report(
-                        i,
-                        "conflict: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD)
-                                + "; left as it is in the bucket, not overwritten");
-            } else if (i.action() == SyncPlan.Action.SKIP) {
-                report(i, "skipped: " + rel + ": " + i.why().words(SyncPlan.Direction.UPLOAD));
-            }
+            if (raced.containsKey(i.rel()))
+                report(i, "conflict", raced.get(i.rel()).message() + "; left as it is in the bucket");
+            else if (failed.containsKey(i.rel()))
+                serverTrouble |= tried(i, failed.get(i.rel()), copied.contains(i.rel()));
+            else done(i, copied.contains(i.rel()), sent);
         }
-        for (String rel : ready) if (!keep.contains(rel)) pending.remove(rel);
+        for (String rel : ready) {
+            if (failed.containsKey(rel)) continue;
+            pending.remove(rel);
+            lastTry.remove(rel);
+        }
+        passDone(sent[0], sent[1], start, serverTrouble, failed.size());
+        // Still being written: pending again, its bucket copy as fresh as this pass (at a stop, that copy is the last).
+        if (finalPhase) copied.stream().filter(rel -> !pending.containsKey(rel)).forEach(sentAsWritten::add);
+        else copied.forEach(this::touch);
+    }
+
+    /**
+     * Copies aside the files still being written, where {@link Snapshot} can take them untorn; the
+     * others are taken out of {@code ready} and wait to settle (or another --max-wait), saying why.
+     */
+    private Set<String> copy(Set<String> asWritten, Set<String> ready, Path copies) {
+        Set<String> copied = new TreeSet<>();
+        for (String rel : asWritten) {
+            String why;
+            try {
+                Snapshot.Taken t =
+                        Snapshot.take(rel, root.resolve(rel), copies.resolve(rel), synced.get(rel), () -> {});
+                if (t.outcome() == Snapshot.Outcome.TAKEN) {
+                    copied.add(rel);
+                    continue;
+                }
+                why = switch (t.outcome()) {
+                    case REWRITTEN, UNSTEADY -> "rewritten in place, not appended to; the bucket keeps its copy";
+                    case TOO_BIG -> "larger than " + Units.bytes(Snapshot.MAX) + ", too large to copy aside";
+                    default -> "gone";
+                };
+            } catch (IOException e) {
+                why = "cannot copy it aside (" + e.getMessage() + ")";
+            }
+            ready.remove(rel);
+            Seen s = pending.get(rel);
+            if (s != null) pending.put(rel, new Seen(s.size(), s.mtime(), s.since(), clock.getAsLong()));
+            say("still being written: " + rel + ": " + why + "; it goes once it holds still", false);
+        }
+        return copied;
+    }
+
+    private void removeCopies(Path copies) {
+        if (!Files.exists(copies)) return;
+        try (var walk = Files.walk(copies)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            say("cannot remove " + copies + ": " + e.getMessage() + " (the next pass tries again)", false);
+        }
+    }
+
+    /** An item the pass finished: sent (counted in {@code sent}: files, bytes), or a conflict or skip to report. */
+    private void done(SyncPlan.Item i, boolean copied, long[] sent) {
+        String rel = i.rel(), words = i.why().words(SyncPlan.Direction.UPLOAD);
+        if (i.action() == SyncPlan.Action.PUT) {
+            sent[0]++;
+            sent[1] += i.bytes();
+            onlyHere.remove(rel);
+            String as = !copied
+                    ? ""
+                    : " as written so far, still being written "
+                            + (finalPhase ? "at the stop" : "after " + timing.maxWaitMs() / 1000 + " s");
+            say("sent " + rel + as + " (" + Units.bytes(i.bytes()) + ", " + words + ")", false);
+        } else if (i.action() == SyncPlan.Action.CONFLICT) {
+            report(i, "conflict", words + "; left as it is in the bucket, not overwritten");
+        } else if (i.action() == SyncPlan.Action.SKIP) {
+            report(i, "skipped", words);
+        }
+    }
+
+    /** What did not go, by file: failures (kept pending), and races lost to another machine (reported as conflicts). */
+    private void failures(SyncRun.Pass p, Map<String, Transfer.Failure> failed, Map<String, Transfer.Failure> raced) {
+        if (p.result() == null) return;
+        if (p.result().interrupted() != null) {
+            // The signal came during the pass: what it did not finish is still pending, and goes at the stop.
+            // A signal while the stop itself sends: the stop ends there.
+            if (finalPhase) signalledAgain = true;
+            stop();
+            for (String rel : p.result().interrupted().notRun())
+                failed.put(rel, new Transfer.Failure(rel, "interrupted by the signal", FailureKind.TRANSIENT));
+        }
+        p.result().failures().forEach(f -> failed.put(f.rel(), f));
+        p.result().conflicts().forEach(f -> raced.put(f.rel(), f));
+    }
+
+    /** A file that did not go: it stays pending. Returns whether the server (not the file) is why. */
+    private boolean tried(SyncPlan.Item i, Transfer.Failure f, boolean copied) {
+        String rel = i.rel();
+        boolean changed = !copied && !Objects.equals(LocalTree.stat(root, rel), i.local());
+        if (changed) {
+            lastTry.put(rel, new Transfer.Failure(rel, "changed while it was sent", FailureKind.CHANGED));
+            say(
+                    "changed while it was sent, sent again once it "
+                            + (finalPhase ? "holds still for " + timing.stillMs() / 1000.0 + " s" : "settles") + ": "
+                            + rel,
+                    false);
+            return false;
+        }
+        lastTry.put(rel, f);
+        say("failed: " + rel + ": " + f.message(), false);
+        return true;
+    }
+
+    private void passDone(long files, long bytes, long start, boolean serverTrouble, int failed) {
         sentFiles += files;
         sentBytes += bytes;
         if (files > 0) {
@@ -391,7 +652,7 @@ final class Watch {
         }
         loadSynced();
         if (serverTrouble) {
-            backoff(Units.files(keep.size()) + " did not finish");
+            backoff(Units.files(failed) + " did not finish");
         } else if (failuresInRow > 0) {
             failuresInRow = 0;
             retryAt = 0;
@@ -410,6 +671,20 @@ final class Watch {
         }
     }
 
+    /**
+     * A run by hand holds the repo lock: the batch waits for it, not a failure (no backoff, nothing
+     * on stderr); said once per wait.
+     */
+    private void lockWait(String holder) {
+        retryAt = clock.getAsLong() + timing.backoffMinMs();
+        if (lockWaitSaid) return;
+        lockWaitSaid = true;
+        say(
+                "waiting: another lambda-sync (" + holder + ") is syncing this repo; " + Units.files(pending.size())
+                        + " pending go once it is done",
+                false);
+    }
+
     /** Waits 2 s, 4 s, 8 s ... up to the cap before the next pass: a server that is down is not hammered. */
     private void backoff(String why) {
         failuresInRow++;
@@ -421,10 +696,15 @@ final class Watch {
                 true);
     }
 
-    private void report(SyncPlan.Item i, String line) {
+    /**
+     * A conflict or skip ({@code what}): said once (until the file changes); the edit it leaves
+     * only on this machine is named again at the stop.
+     */
+    private void report(SyncPlan.Item i, String what, String detail) {
         LocalTree.LocalFile now = LocalTree.stat(root, i.rel());
         reported.put(i.rel(), now != null ? now : i.local());
-        say(line, true);
+        if (now != null) onlyHere.put(i.rel(), what + ": " + detail);
+        say(what + ": " + i.rel() + ": " + detail, true);
     }
 
     // ---- telling -------------------------------------------------------------------------------
@@ -507,7 +787,7 @@ final class Watch {
                 + "Restart=on-failure\n"
                 + "RestartSec=30\n"
                 + "# On stop, watch sends what is pending before it exits: give it time.\n"
-                + "TimeoutStopSec=300\n\n"
+                + "TimeoutStopSec=" + UNIT_STOP_S + "\n\n"
                 + "[Install]\n"
                 + "WantedBy=default.target\n";
     }

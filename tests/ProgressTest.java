@@ -11,16 +11,17 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Transfer.Progress} driven by a clock and an I/O counter the test moves: the plain line
- * with no terminal, nothing with -q, and "waiting for the server" on both outputs.
+ * {@link Progress} driven by a clock, an I/O counter and a bytes-moved counter the test moves:
+ * the plain line with no terminal, nothing with -q, "waiting for the server" on both outputs,
+ * and bytes counted while a file is in flight (ProgressInFlightTest: the counter on a real server).
  */
 @Tag("unit")
 class ProgressTest {
-    static final long S = Transfer.Progress.SECOND;
-    final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0);
+    static final long S = Progress.SECOND;
+    final AtomicLong now = new AtomicLong(1_000 * S), io = new AtomicLong(0), moved = new AtomicLong(7);
     final StringWriter err = new StringWriter();
 
-    Transfer.Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
+    Progress progress(boolean terminal, boolean quiet, long total, long totalBytes) {
         Console c = new Console(
                 new PrintWriter(new StringWriter()),
                 new PrintWriter(err, true),
@@ -28,19 +29,20 @@ class ProgressTest {
                 terminal,
                 false,
                 quiet);
-        return new Transfer.Progress(
+        return new Progress(
                 c,
                 total,
                 totalBytes,
                 now.get(),
                 now::get,
                 io::get,
-                Transfer.Progress.PLAIN_EVERY,
-                Transfer.Progress.STALLED_AFTER);
+                moved::get,
+                Progress.PLAIN_EVERY,
+                Progress.STALLED_AFTER);
     }
 
     /** Advances the clock second by second, beating as the timer would. */
-    void seconds(Transfer.Progress p, int n) {
+    void seconds(Progress p, int n) {
         for (int i = 0; i < n; i++) {
             now.addAndGet(S);
             p.beat();
@@ -53,7 +55,7 @@ class ProgressTest {
 
     @Test
     void withNoTerminalAPlainLineEveryTenSecondsWithFilesBytesRateAndEta() {
-        Transfer.Progress p = progress(false, false, 4, 400 * 1024 * 1024);
+        Progress p = progress(false, false, 4, 400 * 1024 * 1024);
         seconds(p, 9);
         assertEquals(List.of(), lines(), "nothing before 10 s");
         p.tick(100 * 1024 * 1024);
@@ -69,7 +71,7 @@ class ProgressTest {
 
     @Test
     void saysItIsWaitingForTheServerWhenNothingMovedForTwentySeconds() {
-        Transfer.Progress p = progress(false, false, 2, 2048);
+        Progress p = progress(false, false, 2, 2048);
         p.tick(1024);
         seconds(p, 30);
         assertTrue(!lines().get(0).contains("waiting"), "10 s idle is not yet waiting: " + lines().get(0));
@@ -81,7 +83,7 @@ class ProgressTest {
 
     @Test
     void processIoCountsAsMovementSoALargeFileInFlightIsNotCalledWaiting() {
-        Transfer.Progress p = progress(false, false, 1, 1 << 30);
+        Progress p = progress(false, false, 1, 1 << 30);
         for (int i = 0; i < 40; i++) {
             io.addAndGet(1 << 20); // a part's bytes going out, no item finished yet
             seconds(p, 1);
@@ -92,10 +94,13 @@ class ProgressTest {
 
     @Test
     void onATerminalTheBarStaysAndShowsTheWaitInPlace() {
-        Transfer.Progress p = progress(true, false, 2, 2048);
-        seconds(p, 3);
+        Progress p = progress(true, false, 2, 2048);
+        seconds(p, 1);
+        assertEquals("", err.toString(), "nothing in the first 2 s");
+        seconds(p, 2);
         p.tick(1024);
-        assertTrue(err.toString().startsWith("\r  1/2 files"), err::toString);
+        assertTrue(err.toString().startsWith("\r  0/2 files, 0 B of 2.0 KiB"), err::toString);
+        assertTrue(err.toString().contains("\r  1/2 files"), err::toString);
         seconds(p, 25);
         assertTrue(err.toString().contains("waiting for the server: 21 s"), err::toString);
         assertTrue(err.toString().indexOf('\n') < 0, "redrawn in place, never a new line: " + err);
@@ -105,20 +110,53 @@ class ProgressTest {
 
     @Test
     void quietPrintsNothingAtAll() {
-        Transfer.Progress p = progress(false, true, 2, 2048);
+        Progress p = progress(false, true, 2, 2048);
         p.tick(1024);
         seconds(p, 60);
-        Transfer.Progress t = progress(true, true, 2, 2048);
+        Progress t = progress(true, true, 2, 2048);
         seconds(t, 3);
         t.tick(1024);
         seconds(t, 60);
         assertEquals("", err.toString());
     }
 
+    /** Issue 21.4: a 5 GiB upload shows its bytes while they go, not "0 B of 5.0 GiB" until it is done. */
+    @Test
+    void bytesCountAsTheyAreSentNotOnlyWhenAFileIsDone() {
+        Progress p = progress(false, false, 1, 5L << 30);
+        for (int i = 0; i < 10; i++) {
+            moved.addAndGet(100 << 20); // a part's (or a single PUT's) bytes read by the HTTP client
+            seconds(p, 1);
+        }
+        assertEquals(List.of("  progress: 0/1 files, 1000.0 MiB of 5.0 GiB, 100.0 MiB/s, ETA 41 s"), lines());
+    }
+
+    @Test
+    void onATerminalTheBarMovesWithTheBytesOfAFileInFlight() {
+        Progress p = progress(true, false, 1, 1 << 30);
+        for (int i = 0; i < 4; i++) {
+            moved.addAndGet(64 << 20);
+            seconds(p, 1);
+        }
+        assertTrue(
+                err.toString().endsWith("\r  0/1 files, 256.0 MiB of 1.0 GiB, 64.0 MiB/s, ETA 12 s   "), err::toString);
+    }
+
+    @Test
+    void aRetriedBodyNeverTakesTheFigureBeyondTheTotalAndPartsAlreadyThereCountWhenTheFileIsDone() {
+        Progress p = progress(false, false, 2, 2048);
+        moved.addAndGet(3000); // a body sent twice
+        assertEquals(2048, p.bytes());
+        Progress q = progress(false, false, 1, 1 << 30);
+        moved.addAndGet(1 << 20); // a resumed upload: only the last part went
+        q.tick(1 << 30);
+        assertEquals(1 << 30, q.bytes());
+    }
+
     @Test
     void etaReadsInMinutesAndHours() {
-        assertEquals("59 s", Transfer.Progress.duration(59));
-        assertEquals("3 min", Transfer.Progress.duration(200));
-        assertEquals("2 h 5 min", Transfer.Progress.duration(7500));
+        assertEquals("59 s", Progress.duration(59));
+        assertEquals("3 min", Progress.duration(200));
+        assertEquals("2 h 5 min", Progress.duration(7500));
     }
 }
