@@ -4,6 +4,7 @@
 //COMPILE_OPTIONS -encoding UTF-8 -Xlint:all -Xlint:-auxiliaryclass
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES lib/ExitException.java
+//SOURCES lib/Mode.java
 //SOURCES lib/Secrets.java
 //SOURCES lib/EnvFile.java
 //SOURCES lib/SyncConfig.java
@@ -113,16 +114,6 @@ import picocli.CommandLine.Spec;
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";
-
-    enum Mode {
-        setup,
-        upload,
-        download,
-        status,
-        doctor,
-        watch,
-        trash
-    }
 
     @Spec
     CommandSpec spec;

@@ -39,7 +39,7 @@ final class SyncRun {
      */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
     static SyncOutcome run(
-            LambdaSync.Mode mode,
+            Mode mode,
             SyncConfig config,
             Console console,
             Path workDir,
@@ -52,7 +52,7 @@ final class SyncRun {
         List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4
         try (Store store = stores.open(config, opt.jobs())) {
             store.open(root, console::warn);
-            boolean changes = mode != LambdaSync.Mode.status && !opt.dryRun();
+            boolean changes = mode != Mode.status && !opt.dryRun();
             try (RepoLock lock = changes ? RepoLock.acquire(root, console) : null) {
                 // The state file (a line per synced file) is read while the bucket is listed.
                 CompletableFuture<SyncState> stateLoad =
@@ -61,9 +61,8 @@ final class SyncRun {
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
-                if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt);
-                SyncPlan.Direction dir =
-                        mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
+                if (mode == Mode.status) return status(console, sides, store, ignore, opt);
+                SyncPlan.Direction dir = mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced);
             }
         } catch (IOException | java.io.UncheckedIOException e) {

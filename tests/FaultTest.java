@@ -94,7 +94,7 @@ class FaultTest {
 
     /** The exit code, and never the secret in what was printed, whatever went wrong. */
     void assertExit(int expected, Repo.Run r) {
-        assertEquals(expected, r.code(), r::toString);
+        Repo.assertExit(expected, r);
         assertFalse(r.both().contains(bucket.server.secretKey), r::toString);
     }
 

@@ -151,4 +151,40 @@ class JbangWrapperTest {
         Run quiet = hello(a, Map.of("LAMBDA_SYNC_NO_FAST", "1", "LAMBDA_SYNC_VERBOSE_LAUNCH", ""));
         assertEquals(null, skipped(quiet), quiet::toString);
     }
+
+    /** A class in a package folder, named by a glob line (as lambda-sync.java names lib/'s packages). */
+    void word(String word) throws Exception {
+        Path pkg = Files.createDirectories(app.resolve("greeting"));
+        Files.writeString(
+                pkg.resolve("Word.java"),
+                "package lib.greeting;\n\npublic class Word {\n    public static final String WORD = \"" + word
+                        + "\";\n}\n");
+    }
+
+    @Test
+    void aGlobLineNamesEveryFileInItsPackageFolderSoAnEditThereIsSeen() throws Exception {
+        Files.writeString(
+                script,
+                Files.readString(script)
+                        .replace(
+                                "//SOURCES lib/Name.java\n", "//SOURCES lib/Name.java\n//SOURCES lib/greeting/*.java\n")
+                        .replace("public class Hello {", "import lib.greeting.Word;\n\npublic class Hello {")
+                        .replace("Name.NAME +", "Name.NAME + Word.WORD +"));
+        word(" and all");
+        Path a = shim("a");
+        Run first = hello(a, Map.of());
+        assertEquals("hello, one and all!", first.out(), first::toString);
+        Run second = hello(a, Map.of());
+        assertEquals(null, skipped(second), second::toString);
+        assertEquals(1, entries().size(), second::toString);
+
+        word(" and more"); // a file in a sub-folder, named only by the glob
+        assertEquals("hello, one and more!", hello(a, Map.of()).out());
+        assertEquals(2, entries().size(), "a file the glob names is part of the key");
+
+        Files.writeString(app.resolve("greeting/Extra.java"), "package lib.greeting;\n\nclass Extra {}\n");
+        Run added = hello(a, Map.of());
+        assertEquals("hello, one and more!", added.out(), added::toString);
+        assertEquals(3, entries().size(), "a new file in the folder is part of the key");
+    }
 }

@@ -41,19 +41,15 @@ class LostUpdateTest {
         if (serverIgnoresConditionals) proxy.quirks(EnumSet.of(ServerQuirks.Quirk.IGNORES_CONDITIONALS));
         Repo a = Repo.init(tmp.resolve("a"), config("a", "LAMBDA_ENDPOINT_URL=" + proxy.endpoint()));
         a.write("exp/data/x.txt", "v1\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b")).withConfig(config("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         return new Repo[] {a, b};
     }
 
     /** B's own upload, run by the proxy when A's {@code kind} request for {@code key} arrives. */
     void bUploadsJustBefore(FaultProxy.Kind kind, String key, Repo b) {
-        proxy.on(kind, key, FaultProxy.Fault.before(() -> assertExit(0, b.run("upload", "--yes"))));
-    }
-
-    static void assertExit(int code, Repo.Run r) {
-        assertEquals(code, r.code(), r::toString);
+        proxy.on(kind, key, FaultProxy.Fault.before(() -> Repo.assertExit(0, b.run("upload", "--yes"))));
     }
 
     /** Where the server ignores conditionals, the HEAD right before the write is where the race is decided. */
@@ -72,7 +68,7 @@ class LostUpdateTest {
 
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertTrue(
                 r.err().contains("conflict: exp/data/x.txt: changed in the bucket since the plan was made"),
                 r::toString);
@@ -80,7 +76,7 @@ class LostUpdateTest {
         assertEquals("A's edit\n", a.text("exp/data/x.txt"));
         // Next time A sees both edits for what they are: a conflict, untouched.
         Repo.Run next = a.run("upload", "--yes");
-        assertExit(4, next);
+        Repo.assertExit(4, next);
         assertTrue(next.out().contains("changed on both sides"), next::toString);
         assertEquals("B's edit\n", bucket.text("exp/data/x.txt"));
     }
@@ -96,7 +92,7 @@ class LostUpdateTest {
 
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertEquals("B's y\n", bucket.text("exp/data/y.txt"));
         assertEquals("A's y\n", a.text("exp/data/y.txt"));
     }
@@ -111,11 +107,11 @@ class LostUpdateTest {
         proxy.on(
                 FaultProxy.Kind.HEAD,
                 "data/x.txt",
-                FaultProxy.Fault.before(() -> assertExit(0, b.run("upload", "--yes"))));
+                FaultProxy.Fault.before(() -> Repo.assertExit(0, b.run("upload", "--yes"))));
 
         Repo.Run r = a.run("upload", "--delete", "--yes");
 
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertEquals("B's edit\n", bucket.text("exp/data/x.txt"));
     }
 
@@ -132,7 +128,7 @@ class LostUpdateTest {
 
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertEquals("A's edit\n", bucket.text("exp/data/x.txt"));
         assertEquals("new\n", bucket.text("exp/data/z.txt"));
         assertTrue(a.run("upload", "--yes").out().contains("nothing to do"));

@@ -104,10 +104,6 @@ class ResumeTest {
         }
     }
 
-    static void assertExit(int code, Repo.Run r) {
-        assertEquals(code, r.code(), r::toString);
-    }
-
     @Test
     void aKilledUploadResumesWithTheMissingPartsOnly() throws Exception {
         Repo a = repoWithCheckpoint();
@@ -116,7 +112,7 @@ class ResumeTest {
         int from = proxy.size();
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(r.out().contains("resume: 176.0 MiB of 300.0 MiB already there (" + FILE + ")"), r::toString);
         long sent = proxy.bytesUploaded(from);
         assertTrue(sent <= SIZE * 45 / 100, () -> "sent " + sent + " bytes of " + SIZE + "\n" + proxy.journal());
@@ -130,7 +126,7 @@ class ResumeTest {
     @Test
     void aKilledDownloadResumesWithTheMissingRangesOnly() throws Exception {
         Repo a = repoWithCheckpoint();
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
         // Ranges go 16 at a time: the first eleven pass, the rest are held until the kill.
         proxy.on(FaultProxy.Kind.GET, "ckpt.bin", FaultProxy.Fault.stall(Duration.ofMinutes(10)))
@@ -149,7 +145,7 @@ class ResumeTest {
         int gets = proxy.count(FaultProxy.Kind.GET, "ckpt.bin");
         Repo.Run r = b.run("download", "--yes");
 
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(r.out().contains("resume: 176.0 MiB of 300.0 MiB already here (" + FILE + ")"), r::toString);
         int again = proxy.count(FaultProxy.Kind.GET, "ckpt.bin") - gets;
         assertTrue(
@@ -183,7 +179,7 @@ class ResumeTest {
         int from = proxy.size();
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(proxy.bytesUploaded(from) >= SIZE, proxy::journal);
         assertEquals(ContentHash.md5Hex(a.path(FILE)), bucketMd5());
         assertEquals(
@@ -201,7 +197,7 @@ class ResumeTest {
         int from = proxy.size();
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(
                 r.err()
                         .contains(

@@ -82,10 +82,6 @@ class ServerProfileTest {
                 + proxy.count(FaultProxy.Kind.DELETE);
     }
 
-    static void assertExit(int code, Repo.Run r) {
-        assertEquals(code, r.code(), r::toString);
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("profiles")
     void theWholeCycleHolds(String name, Set<ServerQuirks.Quirk> quirks, boolean https) {
@@ -115,7 +111,7 @@ class ServerProfileTest {
         // twice (learning that the ETags are not MD5s); the rest are accepted on length and said so.
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes", "--jobs", "1");
-        assertExit(0, down);
+        Repo.assertExit(0, down);
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(List.of(), b.tempFiles());
         if (noProof)
@@ -127,7 +123,7 @@ class ServerProfileTest {
         // 2. The machine that filled it adopts everything: no conflict, nothing uploaded.
         int writes = dataWrites();
         Repo.Run adopt = a.run("upload", "--yes");
-        assertExit(0, adopt);
+        Repo.assertExit(0, adopt);
         assertEquals(writes, dataWrites(), proxy::journal);
         assertFalse(adopt.both().contains("conflict"), adopt::toString);
 
@@ -135,16 +131,16 @@ class ServerProfileTest {
         // the proof manifests) wherever the bash tool's objects could not be.
         a.write("exp/data/new.txt", "new result\n");
         a.write("exp/data/big2.bin", random(17 * MIB + 5, 2));
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo.Run down2 = b.run("download", "--yes");
-        assertExit(0, down2);
+        Repo.assertExit(0, down2);
         assertEquals(a.dataFiles(), b.dataFiles());
         assertFalse(down2.both().contains("unverified"), down2::toString);
 
         // 4. A second run only lists: no data written, nothing read.
         int before = dataWrites(), gets = proxy.count(FaultProxy.Kind.GET);
         Repo.Run again = a.run("upload", "--yes");
-        assertExit(0, again);
+        Repo.assertExit(0, again);
         assertTrue(again.out().contains("nothing to do"), again::toString);
         assertEquals(before, dataWrites(), proxy::journal);
         assertEquals(gets, proxy.count(FaultProxy.Kind.GET), proxy::journal);
@@ -152,7 +148,7 @@ class ServerProfileTest {
         // 5. An object another tool changed is seen as changed (its ETag changed) and brought down.
         bucket.put("exp/data/new.txt", "changed by another tool\n");
         Repo.Run changed = b.run("download", "--yes");
-        assertExit(0, changed);
+        Repo.assertExit(0, changed);
         assertTrue(
                 changed.out().contains("exp/data/new.txt") && changed.out().contains("changed in bucket"),
                 changed::toString);
@@ -160,10 +156,10 @@ class ServerProfileTest {
 
         // 6. A body corrupted on the way is caught where a proof exists: fetched again, lands intact.
         a.write("exp/data/proven.txt", "worth protecting\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         proxy.on(FaultProxy.Kind.GET, "proven.txt", FaultProxy.Fault.corrupt());
         Repo.Run corrupt = b.run("download", "--yes");
-        assertExit(0, corrupt);
+        Repo.assertExit(0, corrupt);
         assertEquals("worth protecting\n", b.text("exp/data/proven.txt"));
         // With only an MD5 ETag to go by, a mismatch is read a second time before it is called corruption.
         boolean etagOnly =
@@ -176,9 +172,9 @@ class ServerProfileTest {
         proxy = FaultProxy.start(bucket.server.endpoint).quirks(ServerQuirks.LAMBDA_LIKE);
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         a.write("exp/data/x.txt", "x\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo.Run status = a.run("status");
-        assertExit(0, status);
+        Repo.assertExit(0, status);
         assertTrue(
                 status.out()
                         .contains(
@@ -186,7 +182,7 @@ class ServerProfileTest {
                 status::toString);
 
         Repo.Run doctor = a.run("doctor");
-        assertExit(0, doctor);
+        Repo.assertExit(0, doctor);
         for (String row : List.of(
                 "etag-md5         no",
                 "metadata         no",
@@ -201,7 +197,7 @@ class ServerProfileTest {
         proxy.close();
         proxy = FaultProxy.start(bucket.server.endpoint);
         Repo.Run aws = a.withConfig(config("plain")).run("doctor");
-        assertExit(0, aws);
+        Repo.assertExit(0, aws);
         for (String row : List.of(
                 "etag-md5         yes",
                 "metadata         yes",
@@ -222,7 +218,7 @@ class ServerProfileTest {
         proxy = FaultProxy.start(bucket.server.endpoint).quirks(EnumSet.of(quirk));
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         Repo.Run doctor = a.run("doctor");
-        assertExit(0, doctor);
+        Repo.assertExit(0, doctor);
         Set<String> missing = switch (quirk) {
             case OPAQUE_ETAGS -> Set.of("etag-md5");
             case NO_METADATA -> Set.of("metadata");
@@ -275,7 +271,7 @@ class ServerProfileTest {
         Repo a = Repo.init(tmp.resolve("a"), config("a"));
         for (int i = 0; i < 3; i++) a.write("exp/data/big" + i + ".bin", random(17 * MIB, 10 + i));
         Repo.Run r = a.run("upload", "--yes", "--jobs", "1");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         long said = r.both()
                 .lines()
                 .filter(l -> l.contains("does not support multipart upload"))

@@ -32,16 +32,12 @@ class SyncEngineTest {
         return Repo.init(tmp.resolve("a"), bucket.config(tmp));
     }
 
-    static void assertExit(int expected, Repo.Run r) {
-        assertEquals(expected, r.code(), r::toString);
-    }
-
     static void assertSays(Repo.Run r, String... phrases) {
         for (String p : phrases) assertTrue(r.out().contains(p), () -> "expected '" + p + "' in\n" + r);
     }
 
     static void assertNothingToDo(Repo.Run r) {
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertSays(r, "nothing to do");
         assertFalse(r.out().contains("done:"), r::toString);
     }
@@ -65,14 +61,14 @@ class SyncEngineTest {
         Repo a = repo();
         writeResults(a);
         Repo.Run up = a.run("upload", "--yes");
-        assertExit(0, up);
+        Repo.assertExit(0, up);
         assertSays(up, "upload: this machine -> bucket '" + bucket.name + "'", "upload", "5 files", "done: 5 item(s)");
         assertEquals(
                 a.dataFiles(), bucket.contents(), "the bucket holds exactly the data files, key = repo-relative path");
 
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes");
-        assertExit(0, down);
+        Repo.assertExit(0, down);
         assertSays(down, "download: bucket '" + bucket.name + "'", "-> this machine", "done: 5 item(s)");
         assertEquals(a.dataFiles(), b.dataFiles());
         // The tool keeps modification times to the millisecond (S3 "mtime" metadata, as rclone writes it).
@@ -86,9 +82,9 @@ class SyncEngineTest {
     void secondUploadAndDownloadWithNoChangeDoNothing() {
         Repo a = repo();
         writeResults(a);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         Map<String, String> bucketBefore = bucket.contents();
         Map<String, Long> timesBefore = b.dataMtimes();
 
@@ -106,12 +102,12 @@ class SyncEngineTest {
     void touchedButUnchangedFileIsRecordedNotUploaded() {
         Repo a = repo();
         a.write("exp/data/x.txt", "same bytes\n", T0);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Map<String, String> meta = bucket.metadata("exp/data/x.txt");
         a.mtime("exp/data/x.txt", T0 + 60_000);
 
         Repo.Run r = a.run("upload", "--yes");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertSays(r, "record as in sync");
         assertEquals(Set.of(), section(r, "upload:"), r::toString);
         assertEquals(
@@ -127,14 +123,14 @@ class SyncEngineTest {
     void freshMachineThatNeverDownloadedUploadsItsResultsAndBucketKeepsTheRest() {
         Repo a = repo();
         writeResults(a);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Map<String, String> before = bucket.contents();
 
         Repo fresh = a.cloneTo(tmp.resolve("fresh"));
         fresh.write("exp/data/results/run3.jsonl", "{\"loss\": 0.125}\n");
         fresh.write("exp3/reports/new.md", "new\n");
         Repo.Run r = fresh.run("upload", "--yes");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertSays(r, "new in bucket, never synced here", "done: 2 item(s)");
 
         Map<String, String> expected = new TreeMap<>(before);
@@ -147,12 +143,12 @@ class SyncEngineTest {
     void freshMachineWithADifferentFileOfTheSameNameGetsAConflictNotAnOverwrite() {
         Repo a = repo();
         a.write("exp/data/results.json", "{\"from\": \"a\"}\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo fresh = a.cloneTo(tmp.resolve("fresh"));
         fresh.write("exp/data/results.json", "{\"from\": \"the fresh machine\"}\n");
 
         Repo.Run r = fresh.run("upload", "--yes");
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertSays(
                 r,
                 "conflict",
@@ -166,24 +162,24 @@ class SyncEngineTest {
     void downloadNeverOverwritesALocalChangeThatWasNotUploaded() {
         Repo a = repo();
         a.write("exp/data/f.txt", "v1\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
 
         a.write("exp/data/f.txt", "v2 from a\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         b.write("exp/data/f.txt", "b's unsaved work\n");
         b.write("exp/data/g.txt", "b's other new result\n");
 
         Repo.Run r = b.run("download", "--yes");
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertSays(r, "conflicts (untouched)", "exp/data/f.txt", "new here, never uploaded");
         assertEquals("b's unsaved work\n", b.text("exp/data/f.txt"));
         assertEquals("b's other new result\n", b.text("exp/data/g.txt"));
         assertNull(b.trashed("exp/data/f.txt"));
 
         Repo.Run forced = b.run("download", "--yes", "--force");
-        assertExit(0, forced);
+        Repo.assertExit(0, forced);
         assertSays(forced, "[local copy to .lambda-sync/trash/]");
         assertEquals("v2 from a\n", b.text("exp/data/f.txt"));
         assertEquals(
@@ -195,22 +191,22 @@ class SyncEngineTest {
     void deleteRemovesOnlyWhatThePlanNamed() {
         Repo a = repo();
         for (String f : List.of("f1", "f2", "f3", "f4")) a.write("exp/data/" + f + ".txt", f + "\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         a.delete("exp/data/f1.txt");
         b.write("exp/data/f2.txt", "f2 changed on b\n");
-        assertExit(0, b.run("upload", "--yes"));
+        Repo.assertExit(0, b.run("upload", "--yes"));
         bucket.put("exp/data/f5.txt", "only in bucket\n");
 
         Repo.Run plan = a.run("upload", "--delete", "--dry-run");
-        assertExit(0, plan);
+        Repo.assertExit(0, plan);
         Set<String> named = section(plan, "delete in bucket:");
         assertEquals(Set.of("exp/data/f1.txt"), named, "f5 was never seen here: --delete alone keeps it");
 
         Set<String> before = bucket.contents().keySet();
         Repo.Run r = a.run("upload", "--delete", "--yes");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         Set<String> gone = new HashSet<>(before);
         gone.removeAll(bucket.contents().keySet());
         assertEquals(named, gone);
@@ -255,10 +251,10 @@ class SyncEngineTest {
         bucket.put("exp/data/theirs.txt", "theirs\n");
 
         Repo.Run up = a.run("upload", "--dry-run", "--delete");
-        assertExit(0, up);
+        Repo.assertExit(0, up);
         assertSays(up, "exp/data/new.txt", "exp/data/theirs.txt", "dry run: nothing changed");
         Repo.Run down = a.run("download", "--dry-run", "--delete");
-        assertExit(0, down);
+        Repo.assertExit(0, down);
         assertSays(down, "exp/data/new.txt", "exp/data/theirs.txt", "dry run: nothing changed");
 
         assertEquals(Map.of("exp/data/theirs.txt", "theirs\n"), bucket.contents());
@@ -273,11 +269,11 @@ class SyncEngineTest {
         bucket.put("exp/data/theirs.txt", "theirs\n");
 
         Repo.Run up = a.run("upload");
-        assertExit(3, up);
+        Repo.assertExit(3, up);
         assertSays(up, "upload", "exp/data/new.txt");
         assertTrue(up.err().contains("--yes"), up::toString);
         Repo.Run down = a.run("download");
-        assertExit(3, down);
+        Repo.assertExit(3, down);
         assertSays(down, "download", "exp/data/theirs.txt");
 
         assertEquals(Map.of("exp/data/theirs.txt", "theirs\n"), bucket.contents());
@@ -290,12 +286,12 @@ class SyncEngineTest {
         Repo a = repo();
         a.write("exp/data/new.txt", "new\n");
         Repo.Run no = a.runAnswering("n", "upload");
-        assertExit(3, no);
+        Repo.assertExit(3, no);
         assertTrue(no.err().contains("Proceed? [y/N]"), no::toString);
         assertEquals(Map.of(), bucket.contents());
 
         Repo.Run yes = a.runAnswering("y", "upload");
-        assertExit(0, yes);
+        Repo.assertExit(0, yes);
         assertEquals(Map.of("exp/data/new.txt", "new\n"), bucket.contents());
     }
 
@@ -303,11 +299,11 @@ class SyncEngineTest {
     void largeDeletionNamesItsCountInTheQuestion() {
         Repo a = repo();
         for (int i = 0; i < 60; i++) a.write(String.format("exp/data/f%02d.txt", i), "x" + i);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         for (int i = 0; i < 60; i++) a.delete(String.format("exp/data/f%02d.txt", i));
 
         Repo.Run r = a.runAnswering("n", "upload", "--delete", "--max-delete", "60");
-        assertExit(3, r);
+        Repo.assertExit(3, r);
         assertTrue(r.err().contains("Proceed? This DELETES 60 files in the bucket"), r::toString);
         assertEquals(60, bucket.contents().size());
     }
@@ -321,11 +317,11 @@ class SyncEngineTest {
         a.write("exp/data/a/2.txt", "a2\n");
         a.write("exp/data/b/1.txt", "b1\n");
         a.write("exp/reports/r.md", "r\n");
-        assertExit(0, a.run("upload", "--yes", "exp/data/a"));
+        Repo.assertExit(0, a.run("upload", "--yes", "exp/data/a"));
         assertEquals(Map.of("exp/data/a/1.txt", "a1\n", "exp/data/a/2.txt", "a2\n"), bucket.contents());
 
         // A path relative to the working directory, and a single file.
-        assertExit(0, a.runIn(a.path("exp"), null, "upload", "--yes", "reports/r.md"));
+        Repo.assertExit(0, a.runIn(a.path("exp"), null, "upload", "--yes", "reports/r.md"));
         assertEquals(
                 Set.of("exp/data/a/1.txt", "exp/data/a/2.txt", "exp/reports/r.md"),
                 bucket.contents().keySet());
@@ -334,7 +330,7 @@ class SyncEngineTest {
         bucket.put("exp/data/a/remote.txt", "remote a\n");
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes", "exp/data/a");
-        assertExit(0, down);
+        Repo.assertExit(0, down);
         assertSays(down, "limited to exp/data/a");
         assertEquals(
                 Map.of("exp/data/a/1.txt", "a1\n", "exp/data/a/2.txt", "a2\n", "exp/data/a/remote.txt", "remote a\n"),
@@ -350,10 +346,10 @@ class SyncEngineTest {
         bucket.put("exp/data/run8b/metrics.json", "a sibling, not below run8\n");
 
         Repo.Run file = a.run("download", "--yes", "exp/data/run7/metrics.json");
-        assertExit(0, file);
+        Repo.assertExit(0, file);
         assertEquals(Map.of("exp/data/run7/metrics.json", "{}\n"), a.dataFiles());
         Repo.Run dir = a.run("download", "--yes", "exp/data/run8");
-        assertExit(0, dir);
+        Repo.assertExit(0, dir);
         assertEquals(Map.of("exp/data/run7/metrics.json", "{}\n", "exp/data/run8/metrics.json", "{}\n"), a.dataFiles());
     }
 
@@ -363,7 +359,7 @@ class SyncEngineTest {
         a.write("exp/data/x.txt", "x\n");
         for (String bad : List.of("exp", "train.py", "exp/model.py", ".git", "..", tmp.toString())) {
             Repo.Run r = a.run("upload", "--yes", bad);
-            assertExit(2, r);
+            Repo.assertExit(2, r);
             assertTrue(r.err().contains(bad), r::toString);
         }
         assertEquals(Map.of(), bucket.contents());
@@ -381,7 +377,7 @@ class SyncEngineTest {
         a.write("exp/data/.notes.txt.swp", "swap");
         a.write("exp/data/.venv/lib/site.py", "venv");
         a.write("exp/reports/sub/.ipynb_checkpoints/x", "x");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         assertEquals(Map.of("exp/data/keep.txt", "keep\n"), bucket.contents());
 
         bucket.put("exp/data/remote.tmp", "tmp\n");
@@ -389,7 +385,7 @@ class SyncEngineTest {
         bucket.put("exp/data/__pycache__/remote.pyc", "pyc");
         Repo b = a.cloneTo(tmp.resolve("b"));
         b.write(".syncignore", "# scratch stays here\n*.tmp\nexp/data/scratch/\n");
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         assertEquals(Map.of("exp/data/keep.txt", "keep\n"), b.dataFiles());
     }
 
@@ -403,7 +399,7 @@ class SyncEngineTest {
         bucket.put("exp/notes.md", "bucket notes\n");
         bucket.put("exp/checkpoints/c.pt", "ckpt");
 
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         assertEquals(
                 Map.of(
                         "train.py",
@@ -420,7 +416,7 @@ class SyncEngineTest {
 
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run r = b.run("download", "--yes");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertSays(r, "not synced (outside */data/ and */reports/): 4 key(s)", "exp/model.py");
         assertEquals(Repo.CODE, b.text("train.py"));
         assertEquals(Repo.CODE, b.text("exp/model.py"));
@@ -438,9 +434,9 @@ class SyncEngineTest {
         bucket.put("exp/data/run1/x.txt", "x\n");
 
         Repo.Run r = a.run("download", "--yes");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertEquals(Map.of("exp/data/run1/x.txt", "x\n"), a.dataFiles());
-        assertExit(0, a.run("upload", "--yes", "--delete"));
+        Repo.assertExit(0, a.run("upload", "--yes", "--delete"));
         assertEquals(
                 Set.of("exp/data/", "exp/data/run1/", "exp/data/run1/x.txt"),
                 bucket.contents().keySet());
@@ -453,7 +449,7 @@ class SyncEngineTest {
         bucket.put("exp/data/theirs.txt", "theirs\n");
 
         Repo.Run r = a.run("status");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertSays(
                 r,
                 "upload: this machine -> bucket '" + bucket.name + "'",
@@ -480,7 +476,7 @@ class SyncEngineTest {
         writeResults(a);
 
         Repo.Run up = a.run("upload", "--yes");
-        assertExit(0, up);
+        Repo.assertExit(0, up);
         assertSays(up, "directory " + target);
         Map<String, String> inTarget = new TreeMap<>();
         try (var s = Files.walk(target)) {
@@ -494,13 +490,13 @@ class SyncEngineTest {
                         .toMillis());
 
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(a.dataMtimes(), b.dataMtimes());
         assertNothingToDo(b.run("upload"));
 
         b.write("exp/data/results/run1.jsonl", "{\"loss\": 0.4, \"rerun\": true}\n");
-        assertExit(0, b.run("upload", "--yes"));
+        Repo.assertExit(0, b.run("upload", "--yes"));
         assertEquals(
                 "{\"loss\": 0.4, \"rerun\": true}\n", Files.readString(target.resolve("exp/data/results/run1.jsonl")));
         assertEquals(Map.of(), bucket.contents(), "SYNC_TARGET alone: the bucket is not used");
@@ -514,7 +510,7 @@ class SyncEngineTest {
         bucket.put("other/exp/data/x.txt", "another repo's data\n");
         bucket.put("exp/data/unprefixed.txt", "outside the prefix\n");
 
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Map<String, String> expected = new TreeMap<>();
         a.dataFiles().forEach((rel, content) -> expected.put("team/proj/" + rel, content));
         expected.put("other/exp/data/x.txt", "another repo's data\n");
@@ -522,7 +518,7 @@ class SyncEngineTest {
         assertEquals(expected, bucket.contents());
 
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         assertEquals(a.dataFiles(), b.dataFiles());
         assertEquals(a.dataMtimes(), b.dataMtimes());
     }
@@ -543,7 +539,7 @@ class SyncEngineTest {
         Repo a = repo();
         a.write("exp/data/x.txt", "x\n");
         a.write("other/data/y.txt", "y\n");
-        assertExit(0, a.runIn(a.path("exp/data"), null, "upload", "--yes"));
+        Repo.assertExit(0, a.runIn(a.path("exp/data"), null, "upload", "--yes"));
         assertEquals(Map.of("exp/data/x.txt", "x\n", "other/data/y.txt", "y\n"), bucket.contents());
     }
 }

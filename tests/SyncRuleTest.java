@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -424,16 +424,34 @@ class SyncRuleTest {
     @TempDir
     Path tmp;
 
-    /** Rows that also run against the S3 server: each S3 path the rule leads to, once. */
-    static final Set<String> ON_S3 = Set.of(
-            "changed here, bucket unchanged: upload",
-            "unchanged here, changed in bucket: download",
-            "deleted here, bucket unchanged: upload --delete",
-            "changed on both sides: upload --force",
-            "both present, never synced, same content: upload");
+    /** What a row starts from and runs, whatever its display name says. */
+    record Case(boolean synced, String here, String remote, String command) {}
+
+    /**
+     * Rows that also run against the S3 server, chosen by their data: each S3 path the rule leads
+     * to, once (a put, a get, a bucket copy to the trash and a delete, an overwrite, a content
+     * comparison). {@link #everyS3CaseIsOneRow} keeps each naming a row of the table.
+     */
+    static final List<Case> ON_S3 = List.of(
+            new Case(true, MINE, BASE, "upload"),
+            new Case(true, BASE, THEIRS, "download"),
+            new Case(true, null, BASE, "upload --delete"),
+            new Case(true, MINE, THEIRS, "upload --force"),
+            new Case(false, SAME, SAME, "upload"));
+
+    static Case caseOf(Row r) {
+        return new Case(r.synced(), r.here(), r.remote(), r.command());
+    }
 
     static Stream<Row> s3Table() {
-        return table().filter(r -> ON_S3.contains(r.toString()));
+        return table().filter(r -> ON_S3.contains(caseOf(r)));
+    }
+
+    @Tag("unit")
+    @Test
+    void everyS3CaseIsOneRow() {
+        for (Case c : ON_S3)
+            assertEquals(1, table().filter(r -> caseOf(r).equals(c)).count(), () -> c + " is not one row of the table");
     }
 
     @Tag("unit") // no S3 server

@@ -40,10 +40,6 @@ class TornUploadTest {
         return b;
     }
 
-    static void assertExit(int code, Repo.Run r) {
-        assertEquals(code, r.code(), r::toString);
-    }
-
     @ParameterizedTest(name = "server checks Content-MD5: {0}")
     @ValueSource(booleans = {true, false})
     void aLargeFileChangedDuringItsUploadIsAbortedAndTheOldObjectStays(boolean checksMd5) throws Exception {
@@ -53,9 +49,9 @@ class TornUploadTest {
         Repo a = Repo.init(tmp.resolve("a"), cfg);
         byte[] v1 = random(40 * MIB, 1);
         a.write("exp/data/ckpt.bin", v1);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
 
         byte[] v2 = random(40 * MIB, 2);
         a.write("exp/data/ckpt.bin", v2);
@@ -71,7 +67,7 @@ class TornUploadTest {
 
         Repo.Run torn = a.run("upload", "--yes");
 
-        assertExit(1, torn);
+        Repo.assertExit(1, torn);
         assertTrue(
                 torn.err().contains("exp/data/ckpt.bin") && torn.err().contains("changed while it was being uploaded"),
                 torn::toString);
@@ -84,10 +80,10 @@ class TornUploadTest {
         // The next run just uploads what the file holds now; the other machine then gets it, no conflict.
         proxy.clearRules();
         Repo.Run again = a.run("upload", "--yes");
-        assertExit(0, again);
+        Repo.assertExit(0, again);
         assertArrayEquals(v3, bucket.bytes("exp/data/ckpt.bin"));
         Repo.Run down = b.run("download", "--yes");
-        assertExit(0, down);
+        Repo.assertExit(0, down);
         assertArrayEquals(v3, Files.readAllBytes(b.path("exp/data/ckpt.bin")));
         assertTrue(a.run("upload", "--yes").out().contains("nothing to do"));
     }
@@ -106,7 +102,7 @@ class TornUploadTest {
         Repo a = Repo.init(tmp.resolve("a"), cfg);
         byte[] v1 = random(40 * MIB, 1);
         a.write("exp/data/ckpt.bin", v1);
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
 
         a.write("exp/data/ckpt.bin", random(40 * MIB, 2));
         byte[] v3 = random(40 * MIB, 3);
@@ -126,7 +122,7 @@ class TornUploadTest {
 
         Repo.Run r = a.run("upload", "--yes");
 
-        assertExit(1, r);
+        Repo.assertExit(1, r);
         if (rewritten) {
             assertTrue(r.err().contains("changed while it was being uploaded"), r::toString);
         } else {

@@ -20,23 +20,19 @@ class TrashTest {
 
     final Bucket bucket = new Bucket();
 
-    static void assertExit(int expected, Repo.Run r) {
-        assertEquals(expected, r.code(), r::toString);
-    }
-
     /** b downloaded f and g; then a changed f and deleted g, and b took both over: f's and g's old copies are in b's trash. */
     Repo trashedOnB() {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
         a.write("exp/data/f.txt", "f v1\n");
         a.write("exp/data/sub/g.txt", "g\n");
         a.write("exp/data/h.txt", "h\n");
-        assertExit(0, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes"));
         Repo b = a.cloneTo(tmp.resolve("b"));
-        assertExit(0, b.run("download", "--yes"));
+        Repo.assertExit(0, b.run("download", "--yes"));
         a.write("exp/data/f.txt", "f v2 from a\n");
         a.delete("exp/data/sub/g.txt");
-        assertExit(0, a.run("upload", "--delete", "--yes"));
-        assertExit(0, b.run("download", "--delete", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--delete", "--yes"));
+        Repo.assertExit(0, b.run("download", "--delete", "--yes"));
         assertEquals("f v2 from a\n", b.text("exp/data/f.txt"));
         assertFalse(b.exists("exp/data/sub/g.txt"));
         return b;
@@ -46,7 +42,7 @@ class TrashTest {
     void listsWhenWhyAndSizeOfEachTrashedFile() {
         Repo b = trashedOnB();
         Repo.Run r = b.run("trash");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(r.out().startsWith("trash: 2 files, 7 B in 1 folder(s) of .lambda-sync/trash/"), r::toString);
         assertTrue(
                 r.out().matches("(?s).*\\n\\d{8}-\\d{6}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d: 2 files, 7 B\\n.*"),
@@ -59,7 +55,7 @@ class TrashTest {
     void anEmptyTrashSaysSo() {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
         Repo.Run r = a.run("trash");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertEquals("trash: empty (.lambda-sync/trash/)\n", r.out());
     }
 
@@ -68,8 +64,8 @@ class TrashTest {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
         bucket.put("exp/data/x.txt", "another machine's x\n");
         a.write("exp/data/x.txt", "mine\n");
-        assertExit(4, a.run("upload", "--yes"));
-        assertExit(0, a.run("upload", "--yes", "--force"));
+        Repo.assertExit(4, a.run("upload", "--yes"));
+        Repo.assertExit(0, a.run("upload", "--yes", "--force"));
         Repo.Run r = a.run("trash");
         assertTrue(
                 r.out().contains("  exp/data/x.txt (20 B)  bucket copy kept before --force overwrote it\n"),
@@ -81,13 +77,13 @@ class TrashTest {
         Repo b = trashedOnB();
         long mtime = Files.exists(b.path("exp/data/h.txt")) ? b.mtime("exp/data/h.txt") : 0;
         Repo.Run back = b.run("trash", "restore", "exp/data/sub/g.txt");
-        assertExit(0, back);
+        Repo.assertExit(0, back);
         assertTrue(back.out().contains("restored: exp/data/sub/g.txt (2 B, from "), back::toString);
         assertEquals("g\n", b.text("exp/data/sub/g.txt"));
         assertNull(b.trashed("exp/data/sub/g.txt"), "no longer in the trash");
 
         Repo.Run refused = b.run("trash", "restore", "exp/data/f.txt");
-        assertExit(4, refused);
+        Repo.assertExit(4, refused);
         assertTrue(
                 refused.err()
                         .contains("not restored: exp/data/f.txt: a different file is there now; move it away first"),
@@ -96,7 +92,7 @@ class TrashTest {
         assertEquals("f v1\n", b.trashed("exp/data/f.txt"), "and the trashed copy stays");
 
         b.delete("exp/data/f.txt");
-        assertExit(0, b.run("trash", "restore", "exp/data/f.txt"));
+        Repo.assertExit(0, b.run("trash", "restore", "exp/data/f.txt"));
         assertEquals("f v1\n", b.text("exp/data/f.txt"));
         assertEquals("trash: empty (.lambda-sync/trash/)\n", b.run("trash").out());
         assertEquals(List.of(), folders(b), "an emptied folder goes, with its .why.tsv");
@@ -110,7 +106,7 @@ class TrashTest {
         b.delete("exp/data/f.txt");
         b.write("exp/data/sub/g.txt", "g\n"); // the same content, put back by hand
         Repo.Run r = b.run("trash", "restore", time);
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(r.out().contains("restored: exp/data/f.txt"), r::toString);
         assertTrue(
                 r.out().contains("already there (same content), removed from the trash: exp/data/sub/g.txt"),
@@ -123,11 +119,11 @@ class TrashTest {
     void restoreOfSomethingTheTrashDoesNotHoldIsAUsageError() {
         Repo b = trashedOnB();
         Repo.Run r = b.run("trash", "restore", "exp/data/nope.txt");
-        assertExit(2, r);
+        Repo.assertExit(2, r);
         assertEquals(
                 "lambda-sync: nothing in the trash matches exp/data/nope.txt (trash lists what it holds)\n", r.err());
-        assertExit(2, b.run("trash", "restore"));
-        assertExit(2, b.run("trash", "empty"));
+        Repo.assertExit(2, b.run("trash", "restore"));
+        Repo.assertExit(2, b.run("trash", "empty"));
     }
 
     @Test
@@ -139,18 +135,18 @@ class TrashTest {
         b.write(".lambda-sync/trash/20200202-000000/exp/reports/r.md", "r\n");
 
         Repo.Run unbounded = b.run("trash", "prune");
-        assertExit(2, unbounded);
+        Repo.assertExit(2, unbounded);
         assertTrue(
                 unbounded
                         .err()
                         .contains(
                                 "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it"),
                 unbounded::toString);
-        assertExit(2, b.run("trash", "prune", "--older-than", "a month"));
+        Repo.assertExit(2, b.run("trash", "prune", "--older-than", "a month"));
         assertEquals(3, folders(b).size(), "nothing pruned by a refused command");
 
         Repo.Run r = b.run("trash", "prune", "--older-than", "30d");
-        assertExit(0, r);
+        Repo.assertExit(0, r);
         assertTrue(r.out().contains("pruned 20200101-000000: 2 files, 2.0 KiB\n"), r::toString);
         assertTrue(r.out().contains("pruned 20200202-000000: 1 file, 2 B\n"), r::toString);
         assertTrue(r.out().endsWith("freed 2.0 KiB (3 files in 2 folder(s)); 1 folder(s) kept\n"), r::toString);
@@ -161,9 +157,9 @@ class TrashTest {
     @Test
     void optionsTheTrashDoesNotUseAreRefused() {
         Repo b = Repo.init(tmp.resolve("a"), bucket.config(tmp));
-        assertExit(2, b.run("trash", "--json"));
-        assertExit(2, b.run("trash", "--older-than", "30d"));
-        assertExit(2, b.run("upload", "--older-than", "30d"));
+        Repo.assertExit(2, b.run("trash", "--json"));
+        Repo.assertExit(2, b.run("trash", "--older-than", "30d"));
+        Repo.assertExit(2, b.run("upload", "--older-than", "30d"));
     }
 
     static List<String> folders(Repo r) {

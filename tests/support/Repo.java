@@ -37,6 +37,11 @@ final class Repo {
         }
     }
 
+    /** The run exited with {@code expected}; if not, the failure shows all it printed. The one such check of the suite. */
+    static void assertExit(int expected, Run r) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected, r.code(), r::toString);
+    }
+
     final Path root;
     final Path config;
     /** How the tool run in-process opens its store: the default, or a test's knobs. */
