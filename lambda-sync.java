@@ -31,6 +31,7 @@
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
 //SOURCES lib/UploadJournal.java
+//SOURCES lib/PendingUploads.java
 //SOURCES lib/PartialDownload.java
 //SOURCES lib/SyncState.java
 //SOURCES lib/Reason.java

@@ -185,6 +185,8 @@ final class Doctor {
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(store);
                 checkProfile(profile, root != null, readOnly, featuresFailed);
+                store.root = root;
+                checkUnfinished(store.unfinishedUploads());
             }
         }
         checkClock(serverDate);
@@ -419,6 +421,17 @@ final class Doctor {
                             + (kept ? " (kept for syncs in .lambda-sync/profile/)" : ""));
         }
         for (String row : profile.table()) line("", "", row.strip());
+    }
+
+    /** Interrupted multipart uploads hold storage on the server that no listing shows (SYNC.md, "Resuming"). */
+    private void checkUnfinished(List<Store.Unfinished> pending) {
+        if (pending.isEmpty()) {
+            ok("uploads", "no unfinished multipart upload on the server");
+            return;
+        }
+        warn(
+                "uploads",
+                PendingUploads.describe(pending) + "; upload resumes those it can and drops those whose file changed");
     }
 
     private void checkClock(Instant serverDate) {
