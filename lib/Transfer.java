@@ -350,7 +350,7 @@ final class Transfer {
      * the file's name. Not UUID.randomUUID: its SecureRandom was 0.7% of a small-file download's
      * CPU, and the name needs no secrecy (the file is created CREATE_NEW).
      */
-    private static Path tempBeside(Path file) {
+    static Path tempBeside(Path file) {
         String id = java.util.HexFormat.of()
                 .toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
         return file.resolveSibling(SyncIgnore.TEMP_PREFIX + id + "-" + file.getFileName());

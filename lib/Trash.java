@@ -133,8 +133,8 @@ final class Trash {
                             .sorted()
                             .toList()) {
                         String rel = DataDirs.rel(d, f);
-                        if (rel.equals(WHY_FILE) || f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX))
-                            continue;
+                        if (rel.equals(WHY_FILE)
+                                || SyncIgnore.isOwnTemp(f.getFileName().toString())) continue;
                         entries.add(new Entry(time, rel, f, Files.size(f), why.get(rel)));
                     }
                 }
