@@ -129,7 +129,7 @@ final class Doctor {
     private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock"))
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "uploads", "clock"))
                 skip(c, "the endpoint does not answer");
             return;
         }

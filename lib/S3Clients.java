@@ -153,6 +153,7 @@ final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
+                    o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
                 })
                 .httpClientBuilder(http)
                 .build();
