@@ -21,7 +21,7 @@ final class TextReport {
             throw new ExitException(o.refusal().code(), o.refusal().message());
         if (r == null) return o.exitCode();
         if (o.interrupted()) {
-            c.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
+            c.err.println(interruptedLine(r));
             throw new ExitException(o.exitCode(), null);
         }
         String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
@@ -49,6 +49,13 @@ final class TextReport {
             if (!kind.rerunHelps()) c.err.println(advice(kind, n));
         });
         throw new ExitException(o.exitCode(), lastLine(r.failures().size(), kinds.keySet()));
+    }
+
+    /** After Ctrl-C or SIGTERM: "run again" only when something is left to run (the signal may come after the last item). */
+    static String interruptedLine(Transfer.Result r) {
+        if (r.interrupted().notRun().isEmpty() && r.failures().isEmpty())
+            return "interrupted: all " + r.interrupted().total() + " done; nothing left to run";
+        return "interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish";
     }
 
     /**

@@ -53,6 +53,30 @@ class FailureAdviceTest {
     }
 
     @Test
+    void anInterruptAfterTheLastItemDoesNotAskToRunAgain() {
+        var all = new Transfer.Result(
+                23,
+                java.util.List.of(),
+                4,
+                0.1,
+                false,
+                java.util.List.of(),
+                java.util.List.of(),
+                new Transfer.Interrupted(23, Set.of()));
+        assertEquals("interrupted: all 23 done; nothing left to run", TextReport.interruptedLine(all));
+        var some = new Transfer.Result(
+                20,
+                java.util.List.of(),
+                4,
+                0.1,
+                false,
+                java.util.List.of(),
+                java.util.List.of(),
+                new Transfer.Interrupted(23, Set.of("exp/data/a", "exp/data/b", "exp/data/c")));
+        assertEquals("interrupted: 20 of 23 done; run again to finish", TextReport.interruptedLine(some));
+    }
+
+    @Test
     void eachRepeatingCauseNamesItsFix() {
         assertTrue(TextReport.advice(FailureKind.REFUSED, 1).startsWith("1 file refused by the server for good"));
         assertTrue(TextReport.advice(FailureKind.REFUSED, 1).endsWith("rename them, or exclude them in .syncignore"));
