@@ -46,7 +46,8 @@ final class TextReport {
         Map<FailureKind, Long> kinds = new EnumMap<>(FailureKind.class);
         for (Transfer.Failure f : r.failures()) kinds.merge(f.kind(), 1L, Long::sum);
         kinds.forEach((kind, n) -> {
-            if (!kind.rerunHelps()) c.err.println(advice(kind, n));
+            // A server error on some files while others went through may be their names: say what to do if it repeats.
+            if (!kind.rerunHelps() || kind == FailureKind.SERVER_ERROR && r.done() > 0) c.err.println(advice(kind, n));
         });
         throw new ExitException(o.exitCode(), lastLine(r.failures().size(), kinds.keySet()));
     }
@@ -89,6 +90,10 @@ final class TextReport {
             case IN_THE_WAY ->
                 items + " blocked by a file or folder of the same name that could not be deleted first: move it away";
             case OTHER -> items + " failed here for the reason on its failed: line (-v lists all): fix that";
+            case SERVER_ERROR ->
+                items + " got a server error (5xx) while other files went through: if the same files fail on the"
+                        + " next run too, the server cannot store them under these names: rename them, or exclude"
+                        + " them in .syncignore";
             case TRANSIENT, CHANGED -> items + " failed on the network or the server, or changed meanwhile";
         };
     }

@@ -22,6 +22,8 @@ class FailureAdviceTest {
     void theKindComesFromTheFailuresType() {
         assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.UNREACHABLE)));
         assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.CORRUPTED)));
+        assertEquals(FailureKind.SERVER_ERROR, FailureKind.of(store(StoreException.Kind.SERVER_ERROR)));
+        assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.THROTTLED)));
         assertEquals(FailureKind.REFUSED, FailureKind.of(store(StoreException.Kind.REFUSED)));
         assertEquals(FailureKind.STORE_SETUP, FailureKind.of(store(StoreException.Kind.AUTH)));
         assertEquals(FailureKind.CHANGED, FailureKind.of(store(StoreException.Kind.CHANGED_WHILE_UPLOADING)));
