@@ -240,8 +240,19 @@ final class Transfer {
                 && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
         if (e instanceof DiskFullException) return m;
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null)
-            m = fse.getReason() + ": " + fse.getFile();
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            String reason = fse.getReason() != null
+                    ? fse.getReason()
+                    : fse instanceof java.nio.file.AccessDeniedException ? "permission denied" : null;
+            Path file = fse.getFile() == null ? null : Path.of(fse.getFile());
+            // Our temp file is no name the user knows: the folder it was to go in is what they can fix.
+            if (reason != null
+                    && file != null
+                    && file.getParent() != null
+                    && SyncIgnore.isOwnTemp(file.getFileName().toString()))
+                m = reason + ": cannot write in the folder " + file.getParent();
+            else if (reason != null) m = reason + ": " + fse.getFile();
+        }
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
