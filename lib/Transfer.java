@@ -420,6 +420,9 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
+        // The new content takes the old file's mode: a 600 file of secrets must not come back 644.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = modeOf(dest);
+        if (mode != null) Files.setPosixFilePermissions(tmp, mode);
         if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
             trash(
                     i.rel(),
@@ -428,6 +431,16 @@ final class Transfer {
                             : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
         }
         LocalTree.replace(tmp, dest);
+    }
+
+    /** A regular file's POSIX mode, or null (none there, not a regular file, or no POSIX here). */
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> modeOf(Path file) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return null;
+            return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // the download keeps the default mode
+        }
     }
 
     /** A transfer whose way could not be cleared is not tried: the failure names what stands in its way and why. */
