@@ -266,6 +266,7 @@ class LambdaSync implements Callable<Integer> {
             throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
         Path root = DataDirs.gitRoot(workDir);
         if (printSystemdUnit) {
+            requireUnitCommand(root);
             spec.commandLine()
                     .getOut()
                     .print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
@@ -274,6 +275,23 @@ class LambdaSync implements Callable<Integer> {
         Watch w = new Watch(config, console, root, Watch.Timing.settle(settle), System::currentTimeMillis);
         w.stores = stores;
         return w.run(true);
+    }
+
+    /**
+     * The unit runs the repo's own ./jbang lambda-sync.java, else the JBang-installed launcher
+     * ({@link Watch#systemdUnit}): a unit naming a command that is not there fails at every boot.
+     */
+    private void requireUnitCommand(Path root) {
+        boolean inRepo = java.nio.file.Files.exists(root.resolve("lambda-sync.java"));
+        Path command = inRepo
+                ? root.resolve("jbang")
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".jbang", "bin", "lambda-sync");
+        if (!java.nio.file.Files.isRegularFile(command))
+            throw ExitException.failure(
+                    "the unit would start " + command + ", which is not there: print the unit from the repo that holds"
+                            + " lambda-sync.java and ./jbang, or install the tool first (jbang app install --name"
+                            + " lambda-sync lambda-sync.java)",
+                    null);
     }
 
     /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */
