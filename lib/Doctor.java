@@ -158,6 +158,7 @@ final class Doctor {
                     fail("bucket", bucketProblem(se), "check BUCKET_NAME in " + config.file);
                 }
             }
+            signedAccepted = listed != null;
             if (listed == null) {
                 skip("probe", readOnly ? "--read-only" : "the bucket is not usable");
             } else {
@@ -434,6 +435,14 @@ final class Doctor {
                 PendingUploads.describe(pending) + "; upload resumes those it can and drops those whose file changed");
     }
 
+    /** A signed request was accepted: whatever the clocks say, the server takes this machine's request times. */
+    private boolean signedAccepted;
+
+    /**
+     * Judged as syncs meet it: the SDK corrects its signing time by the offset the server's answers
+     * show, and a server refuses only beyond its own tolerance (15 min on AWS). So an offset fails
+     * only when signed requests fail on it; where the server accepted one, it is a warning.
+     */
     private void checkClock(Instant serverDate) {
         if (serverDate == null) {
             skip("clock", "no answer from the server");
@@ -450,7 +459,12 @@ final class Doctor {
         String text = secs <= 2
                 ? "this machine and the server agree (within 2 s)"
                 : "this machine's clock is " + human(secs) + " " + side + " the server's";
-        if (secs >= SKEW_FAIL.toSeconds())
+        if (secs >= SKEW_WARN.toSeconds() && signedAccepted)
+            warn(
+                    "clock",
+                    text + "; the server accepted a signed request from this clock, so syncs work; fix it"
+                            + " anyway (e.g. timedatectl set-ntp true)");
+        else if (secs >= SKEW_FAIL.toSeconds())
             fail("clock", text + "; S3 requests fail beyond 15 min", "fix the clock (e.g. timedatectl set-ntp true)");
         else if (secs >= SKEW_WARN.toSeconds())
             warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
