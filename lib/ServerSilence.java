@@ -27,6 +27,8 @@ final class ServerSilence implements ExecutionInterceptor {
     }
 
     private static final ExecutionAttribute<Boolean> ANSWERED = new ExecutionAttribute<>("lambda-sync.answered");
+    /** Why this request was given up before it was sent (the SDK rebuilds what is thrown, so it is kept here). */
+    private static final ExecutionAttribute<String> GAVE_UP = new ExecutionAttribute<>("lambda-sync.gave-up");
 
     private final String endpoint;
     private final Duration socketTimeout, giveUpAfter;
@@ -45,11 +47,12 @@ final class ServerSilence implements ExecutionInterceptor {
         // Called again for the same request only when its previous attempt failed.
         if (Boolean.FALSE.equals(attributes.getAttribute(ANSWERED))) unanswered = true;
         attributes.putAttribute(ANSWERED, false);
-        if (unanswered && System.nanoTime() - lastAnswer.get() >= giveUpAfter.toNanos())
-            throw new NoAnswer(
-                    "no answer from " + endpoint + " for " + said(giveUpAfter)
-                            + ": gave up (check the network and the server, then run the same command again)",
-                    null);
+        if (unanswered && System.nanoTime() - lastAnswer.get() >= giveUpAfter.toNanos()) {
+            String why = "no answer from " + endpoint + " for " + said(giveUpAfter)
+                    + ": gave up (check the network and the server, then run the same command again)";
+            attributes.putAttribute(GAVE_UP, why);
+            throw new NoAnswer(why, null);
+        }
     }
 
     @Override
@@ -63,7 +66,8 @@ final class ServerSilence implements ExecutionInterceptor {
     public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
         Throwable e = context.exception();
         if (!Boolean.TRUE.equals(attributes.getAttribute(ANSWERED))) unanswered = true;
-        if (e instanceof NoAnswer) return e;
+        String gaveUp = attributes.getAttribute(GAVE_UP);
+        if (gaveUp != null) return new NoAnswer(gaveUp, null);
         if (e instanceof ApiCallAttemptTimeoutException)
             return new NoAnswer(endpoint + " did not finish a request within its time limit", e);
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -47,7 +47,11 @@ class SilentServerTest {
         assertEquals(1, r.code(), r::toString);
         assertTrue(
                 r.err().contains("no answer from " + proxy.endpoint() + " within 2 s (Read timed out)"), r::toString);
-        assertTrue(r.err().contains("no answer from " + proxy.endpoint() + " for 6 s: gave up"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("no answer from " + proxy.endpoint() + " for 6 s: gave up (check the network and the"
+                                + " server, then run the same command again)\n"),
+                r::toString);
         assertTrue(r.err().contains("run the same command again"), r::toString);
         int sent = proxy.count(FaultProxy.Kind.PUT) - puts;
         // 4 at a time, 3 attempts each, then nothing more: far fewer requests than files.
