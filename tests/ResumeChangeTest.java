@@ -149,6 +149,13 @@ class ResumeChangeTest {
         show("second clone's download", down.toString());
         assertEquals(0, down.code(), down::toString);
         assertFalse(down.both().contains("corrupted"), down::toString);
+        if (how == Change.TRUNCATED || how == Change.GROWN) {
+            assertTrue(
+                    up.out()
+                            .contains("dropped the interrupted upload of " + FILE
+                                    + " (32.0 MiB sent): the file changed since"),
+                    up::toString);
+        }
         if (how == Change.DELETED) {
             assertFalse(b.exists(FILE), down::toString);
             assertTrue(
