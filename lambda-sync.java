@@ -10,6 +10,7 @@
 //SOURCES lib/SyncConfig.java
 //SOURCES lib/Console.java
 //SOURCES lib/S3Clients.java
+//SOURCES lib/ServerSilence.java
 //SOURCES lib/GitLockFile.java
 //SOURCES lib/GitHubToken.java
 //SOURCES lib/GitCredentials.java
@@ -32,6 +33,7 @@
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
 //SOURCES lib/UploadJournal.java
+//SOURCES lib/PendingUploads.java
 //SOURCES lib/PartialDownload.java
 //SOURCES lib/SyncState.java
 //SOURCES lib/Reason.java
@@ -272,6 +274,7 @@ class LambdaSync implements Callable<Integer> {
         if (!maxWaitGiven) maxWait = Math.max(maxWait, settle); // a long --settle alone: files wait that long
         Path root = DataDirs.gitRoot(workDir);
         if (printSystemdUnit) {
+            requireUnitCommand(root);
             spec.commandLine()
                     .getOut()
                     .print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
@@ -280,6 +283,23 @@ class LambdaSync implements Callable<Integer> {
         Watch w = new Watch(config, console, root, Watch.Timing.of(settle, maxWait), System::currentTimeMillis);
         w.stores = stores;
         return w.run(true);
+    }
+
+    /**
+     * The unit runs the repo's own ./jbang lambda-sync.java, else the JBang-installed launcher
+     * ({@link Watch#systemdUnit}): a unit naming a command that is not there fails at every boot.
+     */
+    private void requireUnitCommand(Path root) {
+        boolean inRepo = java.nio.file.Files.exists(root.resolve("lambda-sync.java"));
+        Path command = inRepo
+                ? root.resolve("jbang")
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".jbang", "bin", "lambda-sync");
+        if (!java.nio.file.Files.isRegularFile(command))
+            throw ExitException.failure(
+                    "the unit would start " + command + ", which is not there: print the unit from the repo that holds"
+                            + " lambda-sync.java and ./jbang, or install the tool first (jbang app install --name"
+                            + " lambda-sync lambda-sync.java)",
+                    null);
     }
 
     /** Options that would do nothing, and empty values (an unset shell variable), are usage errors (SYNC.md "Command reference"). */

@@ -14,7 +14,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -80,7 +79,7 @@ final class DirStore implements Store {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                if (a.isRegularFile() && !f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX)) {
+                if (a.isRegularFile() && !SyncIgnore.isOwnTemp(f.getFileName().toString())) {
                     sink.accept(remote(base.relativize(f).toString(), a));
                 }
                 return FileVisitResult.CONTINUE;
@@ -97,7 +96,7 @@ final class DirStore implements Store {
         Path dest = base.resolve(rel);
         expectUnchanged(rel, planned);
         Files.createDirectories(dest.getParent());
-        Path tmp = dest.resolveSibling(SyncIgnore.TEMP_PREFIX + UUID.randomUUID());
+        Path tmp = Transfer.tempBeside(dest);
         String copied;
         try {
             copied = copy(file, tmp);

@@ -129,7 +129,7 @@ final class Doctor {
     private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock"))
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "uploads", "clock"))
                 skip(c, "the endpoint does not answer");
             return;
         }
@@ -158,6 +158,7 @@ final class Doctor {
                     fail("bucket", bucketProblem(se), "check BUCKET_NAME in " + config.file);
                 }
             }
+            signedAccepted = listed != null;
             if (listed == null) {
                 skip("probe", readOnly ? "--read-only" : "the bucket is not usable");
             } else {
@@ -185,6 +186,8 @@ final class Doctor {
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(store);
                 checkProfile(profile, root != null, readOnly, featuresFailed);
+                store.root = root;
+                checkUnfinished(store.unfinishedUploads());
             }
         }
         checkClock(serverDate);
@@ -421,6 +424,25 @@ final class Doctor {
         for (String row : profile.table()) line("", "", row.strip());
     }
 
+    /** Interrupted multipart uploads hold storage on the server that no listing shows (SYNC.md, "Resuming"). */
+    private void checkUnfinished(List<Store.Unfinished> pending) {
+        if (pending.isEmpty()) {
+            ok("uploads", "no unfinished multipart upload on the server");
+            return;
+        }
+        warn(
+                "uploads",
+                PendingUploads.describe(pending) + "; upload resumes those it can and drops those whose file changed");
+    }
+
+    /** A signed request was accepted: whatever the clocks say, the server takes this machine's request times. */
+    private boolean signedAccepted;
+
+    /**
+     * Judged as syncs meet it: the SDK corrects its signing time by the offset the server's answers
+     * show, and a server refuses only beyond its own tolerance (15 min on AWS). So an offset fails
+     * only when signed requests fail on it; where the server accepted one, it is a warning.
+     */
     private void checkClock(Instant serverDate) {
         if (serverDate == null) {
             skip("clock", "no answer from the server");
@@ -437,7 +459,12 @@ final class Doctor {
         String text = secs <= 2
                 ? "this machine and the server agree (within 2 s)"
                 : "this machine's clock is " + human(secs) + " " + side + " the server's";
-        if (secs >= SKEW_FAIL.toSeconds())
+        if (secs >= SKEW_WARN.toSeconds() && signedAccepted)
+            warn(
+                    "clock",
+                    text + "; the server accepted a signed request from this clock, so syncs work; fix it"
+                            + " anyway (e.g. timedatectl set-ntp true)");
+        else if (secs >= SKEW_FAIL.toSeconds())
             fail("clock", text + "; S3 requests fail beyond 15 min", "fix the clock (e.g. timedatectl set-ntp true)");
         else if (secs >= SKEW_WARN.toSeconds())
             warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");

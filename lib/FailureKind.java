@@ -6,6 +6,11 @@
 enum FailureKind {
     /** the network or the server (after the SDK's retries), throttling, a body damaged in transit */
     TRANSIENT,
+    /**
+     * the server failed on this item (5xx) after the SDK's retries: a hiccup a rerun passes, or a
+     * name it cannot store (servers fronting a filesystem answer 500 to some), which fails every time
+     */
+    SERVER_ERROR,
     /** the file or object changed while the run went on: the next run plans it anew */
     CHANGED,
     /** the server refused the request for good (a name it cannot store, a file/folder clash there, a missing feature) */
@@ -22,7 +27,7 @@ enum FailureKind {
 
     /** Whether running the same command again can finish the item without the user fixing anything first. */
     boolean rerunHelps() {
-        return this == TRANSIENT || this == CHANGED;
+        return this == TRANSIENT || this == SERVER_ERROR || this == CHANGED;
     }
 
     /** The kind of a failure, from its type (never its message). */
@@ -37,6 +42,7 @@ enum FailureKind {
     }
 
     static FailureKind of(StoreException.Kind k) {
+        if (k == StoreException.Kind.SERVER_ERROR) return SERVER_ERROR;
         if (k.isTransient()) return TRANSIENT;
         return switch (k) {
             case CHANGED_WHILE_UPLOADING, NOT_FOUND, PRECONDITION -> CHANGED;

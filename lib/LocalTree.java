@@ -58,7 +58,7 @@ final class LocalTree {
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                     String rel = rel(dirs.root, f);
                     String name = f.getFileName().toString();
-                    if (name.startsWith(SyncIgnore.TEMP_PREFIX)) {
+                    if (SyncIgnore.isOwnTemp(name) && attrs.isRegularFile()) {
                         staleTemps.add(f);
                     } else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) {
                         return FileVisitResult.CONTINUE;

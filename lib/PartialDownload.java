@@ -1,6 +1,7 @@
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,11 +27,16 @@ final class PartialDownload {
         this.journal = dir.resolve(id + ".tsv");
     }
 
-    /** The partial download of {@code key} in this store (null root: none is kept). */
+    /**
+     * The partial download of {@code key} in this store (null root: none is kept). Nothing is kept
+     * where {@code partial/} is a symlink: what is written there must land in the repo, not through
+     * a link someone planted (the files in it are opened without following links too).
+     */
     static PartialDownload of(Path root, String storeIdentity, String key) {
         if (root == null) return null;
-        return new PartialDownload(
-                root, SyncState.dir(root).resolve("partial"), ContentHash.shortId(storeIdentity + "\n" + key, 24));
+        Path dir = SyncState.dir(root).resolve("partial");
+        if (Files.isSymbolicLink(dir)) return null;
+        return new PartialDownload(root, dir, ContentHash.shortId(storeIdentity + "\n" + key, 24));
     }
 
     /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */
@@ -47,7 +53,7 @@ final class PartialDownload {
         if (lines.size() < 2
                 || !lines.get(0).equals(HEADER)
                 || !lines.get(1).equals(tag + "\t" + size)
-                || !Files.isRegularFile(data)) return done;
+                || !Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) return done;
         for (String line : lines.subList(2, lines.size())) {
             try {
                 done.add(Long.parseLong(line.trim()));
@@ -68,13 +74,20 @@ final class PartialDownload {
     void begin(String tag, long size) throws IOException {
         SyncState.createDir(root);
         Files.createDirectories(journal.getParent());
-        Files.deleteIfExists(data);
-        Files.writeString(journal, HEADER + "\n" + tag + "\t" + size + "\n", StandardCharsets.UTF_8);
+        Files.deleteIfExists(data); // a symlink planted there goes, not what it points to
+        Files.deleteIfExists(journal);
+        Files.writeString(
+                journal,
+                HEADER + "\n" + tag + "\t" + size + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
     }
 
     /** The range at {@code offset} is on disk (the caller forced it there). */
     synchronized void finished(long offset) throws IOException {
-        Files.writeString(journal, offset + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(
+                journal, offset + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Done, or not worth keeping: both files go. */

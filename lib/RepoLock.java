@@ -83,18 +83,26 @@ final class RepoLock implements AutoCloseable {
             if (!locked) throw busy(file, held, host, "");
             if (held != null) {
                 if (held.host().equals(host)) {
-                    // A live process that holds no file lock: a run of an older lambda-sync.
-                    if (held.pid() > 0
-                            && held.pid() != me
-                            && ProcessHandle.of(held.pid())
-                                    .map(ProcessHandle::isAlive)
-                                    .orElse(false)) {
-                        throw busy(file, held, host, "");
-                    }
+                    ProcessHandle p = held.pid() > 0 && held.pid() != me
+                            ? ProcessHandle.of(held.pid())
+                                    .filter(ProcessHandle::isAlive)
+                                    .orElse(null)
+                            : null;
+                    // A live lambda-sync that holds no file lock: a run of an older version.
+                    if (p != null && mayBeLambdaSync(p)) throw busy(file, held, host, "");
                     console.warn("taking over a stale lock from "
-                            + (held.pid() > 0
-                                    ? "pid " + held.pid() + ", which is no longer running"
-                                    : "an unreadable lock file"));
+                            + (held.pid() <= 0
+                                    ? "an unreadable lock file"
+                                    : p != null
+                                            ? "pid " + held.pid() + ", which is now another program ("
+                                                    + p.info()
+                                                            .command()
+                                                            .map(c -> Path.of(c)
+                                                                    .getFileName()
+                                                                    .toString())
+                                                            .orElse("?")
+                                                    + ")"
+                                            : "pid " + held.pid() + ", which is no longer running"));
                 } else {
                     Duration age = Duration.ofMillis(System.currentTimeMillis()
                             - Files.getLastModifiedTime(file).toMillis());
@@ -133,6 +141,18 @@ final class RepoLock implements AutoCloseable {
             super(ExitException.FAILURE, message);
             this.holder = holder;
         }
+    }
+
+    /**
+     * Whether a live process may be a lambda-sync run: its command line names the tool (java
+     * running LambdaSync, or JBang running lambda-sync.java). A pid reused by another program
+     * after a reboot is not one; a command line we may not read is taken as one (to be safe).
+     */
+    static boolean mayBeLambdaSync(ProcessHandle p) {
+        return p.info()
+                .commandLine()
+                .map(c -> c.contains("LambdaSync") || c.contains("lambda-sync"))
+                .orElse(true);
     }
 
     private static ExitException busy(Path file, Holder held, String host, String detail) {

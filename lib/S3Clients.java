@@ -154,6 +154,7 @@ final class S3Clients {
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
                     o.addExecutionInterceptor(new BytesMoved()); // progress while a file is in flight
+                    o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
                 })
                 .httpClientBuilder(http)
                 .build();

@@ -119,7 +119,11 @@ final class S3Download {
         Path target = partial == null ? dest : partial.data;
         boolean keep = false;
         try (FileChannel ch = FileChannel.open(
-                target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+                target,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             WorkerPool.IoFunction<long[], Answer> fetch = r -> {
                 if (done.contains(r[0])) return null;
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);

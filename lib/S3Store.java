@@ -176,6 +176,16 @@ final class S3Store implements Store {
     }
 
     @Override
+    public List<Unfinished> unfinishedUploads() {
+        return PendingUploads.onServer(this);
+    }
+
+    @Override
+    public void dropStaleUploads(Consumer<String> say) {
+        PendingUploads.dropStale(this, say);
+    }
+
+    @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
         return guard(remote.rel(), () -> download.get(remote, dest));
     }

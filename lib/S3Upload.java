@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
 
 /**
  * Uploads for {@link S3Store}: one PUT, or a multipart upload for files over the part size, each
@@ -110,7 +111,8 @@ final class S3Upload {
      * does not check, caught by the digest of what was sent). Before completing, the file must
      * still be as planned; on any change the upload is aborted and the previous object stays.
      * An upload cut off by a network failure or an interrupt is kept, with its {@link UploadJournal},
-     * so the next run sends only the missing parts (SYNC.md, "Resuming").
+     * so the next run sends only the missing parts (SYNC.md, "Resuming"), but only for exactly the
+     * same content: the upload's metadata (MD5, mtime) was fixed when it was created.
      *
      * @return null when the server turned out not to support multipart (then a single PUT is used)
      */
@@ -123,151 +125,172 @@ final class S3Upload {
                     StoreException.Kind.CHANGED_WHILE_UPLOADING,
                     rel + " changed while it was being uploaded (since it was hashed)");
         }
-        String md5 = hashes.md5();
+        Upload u = new Upload(rel, key, file, size, mtime, hashes, planned);
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), key);
-        Map<Integer, String> reuse = new HashMap<>();
-        String uploadId = resume(journal, rel, key, size, mtime, hashes, reuse);
-        if (uploadId == null) {
-            abortEarlierUploads(key, null);
-            uploadId = createUpload(rel, key, mtime, md5);
-            if (uploadId == null) return null;
-            if (journal != null) journal.begin(uploadId, S3Store.PART_SIZE, size, mtime);
-        } else {
-            abortEarlierUploads(key, uploadId);
+        UploadJournal.Pending p = journal == null ? null : journal.pending();
+        Map<Integer, String> reuse = p == null ? null : reusable(p, key, size, mtime, hashes);
+        if (reuse != null) {
+            abortEarlierUploads(key, p.uploadId());
+            try {
+                return send(u, journal, p.uploadId(), reuse);
+            } catch (StoreException e) {
+                if (e.kind != StoreException.Kind.NOT_FOUND) throw e;
+                // The server no longer has it (expired, aborted elsewhere): send() forgot it; start afresh now.
+            }
+        } else if (p != null) {
+            PendingUploads.discard(store, journal, key, p.uploadId());
         }
-        String id = uploadId;
-        boolean checkSent = !store.profile.is(StoreProfile.Feature.CONTENT_MD5);
+        abortEarlierUploads(key, null);
+        String id = createUpload(rel, key, mtime, hashes.md5());
+        if (id == null) return null;
+        if (journal != null) journal.begin(id, S3Store.PART_SIZE, size, mtime, hashes.md5(), rel);
+        return send(u, journal, id, Map.of());
+    }
+
+    /** One file's multipart upload: what it sends, and what it must still be when it completes. */
+    private record Upload(
+            String rel, String key, Path file, long size, long mtime, ContentHash.Parts hashes, Store.Remote planned) {}
+
+    /** Sends the parts not in {@code reuse} into upload {@code id} and completes it. */
+    private Store.Stored send(Upload u, UploadJournal journal, String id, Map<Integer, String> reuse)
+            throws IOException {
         try {
-            List<CompletedPart> done = store.parallel(S3Store.partRanges(size), r -> {
+            List<CompletedPart> done = store.parallel(S3Store.partRanges(u.size()), r -> {
                 int n = (int) (r[0] / S3Store.PART_SIZE) + 1;
-                if (reuse.containsKey(n))
-                    return CompletedPart.builder()
-                            .partNumber(n)
-                            .eTag(reuse.get(n))
-                            .build();
-                String partMd5 = hashes.partMd5s().get(n - 1);
-                AtomicReference<MessageDigest> sent = new AtomicReference<>();
-                String etag = store.call(
-                        rel,
-                        () -> s3.uploadPart(
-                                        b -> b.bucket(bucket)
-                                                .key(key)
-                                                .uploadId(id)
-                                                .partNumber(n)
-                                                .contentLength(r[1])
-                                                .contentMD5(ContentHash.hexToBase64(partMd5)),
-                                        RequestBody.fromContentProvider(
-                                                () -> checkSent
-                                                        ? digested(S3Store.slice(file, r[0], r[1]), sent)
-                                                        : S3Store.slice(file, r[0], r[1]),
-                                                r[1],
-                                                "application/octet-stream"))
-                                .eTag());
-                if (checkSent && sent.get() != null && !S3Store.hex(sent.get()).equals(partMd5)) {
-                    throw new StoreException(
-                            StoreException.Kind.CHANGED_WHILE_UPLOADING,
-                            rel + " changed while it was being uploaded (part " + n + ")");
-                }
-                if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
+                String etag = reuse.containsKey(n) ? reuse.get(n) : sendPart(u, journal, id, n, r);
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
             });
-            if (changedSince(file, size, mtime))
+            if (changedSince(u.file(), u.size(), u.mtime()))
                 throw new StoreException(
-                        StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded");
-            boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
-            if (!conditional) store.expectUnchanged(rel, key, planned);
-            String etag;
-            try {
-                etag = s3.completeMultipartUpload(b -> {
-                            b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(done));
-                            if (conditional) S3Store.condition(planned, b::ifMatch, b::ifNoneMatch);
-                        })
-                        .eTag();
-            } catch (SdkException e) {
-                etag = ownWriteLanded(e, key, size, md5, ContentHash.multipartEtag(hashes.partMd5s()));
-                if (etag == null) throw e;
-            }
+                        StoreException.Kind.CHANGED_WHILE_UPLOADING, u.rel() + " changed while it was being uploaded");
+            String etag = complete(u, id, done);
             if (journal != null) journal.forget();
-            return new Store.Stored(new Store.Remote(rel, size, ContentHash.normalizeEtag(etag)), md5);
+            return new Store.Stored(
+                    new Store.Remote(u.rel(), u.size(), ContentHash.normalizeEtag(etag)),
+                    u.hashes().md5());
         } catch (IOException | RuntimeException e) {
             // A part's failure arrives typed already (store.call): its BadDigest is read the same way.
             StoreException se = e instanceof SdkException sdk
-                    ? uploadFailure(StoreException.of(sdk, rel), rel, file, size, mtime)
-                    : e instanceof StoreException x ? uploadFailure(x, rel, file, size, mtime) : null;
+                    ? uploadFailure(StoreException.of(sdk, u.rel()), u.rel(), u.file(), u.size(), u.mtime())
+                    : e instanceof StoreException x ? uploadFailure(x, u.rel(), u.file(), u.size(), u.mtime()) : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
             boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind.cutOff());
-            if (!keep) {
-                try {
-                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
-                } catch (RuntimeException ignored) {
-                    // the server is likely gone; the original error says more
-                }
-                if (journal != null) journal.forget();
-            }
+            if (!keep) PendingUploads.discard(store, journal, u.key(), id);
             if (se != null) throw se;
             throw e;
         }
     }
 
-    /**
-     * The upload an earlier run left for this key, if the file is as it was then and the server
-     * still holds it: fills {@code reuse} with the parts that need not be sent again (recorded,
-     * listed by the server with the same ETag, and still holding the same bytes here).
-     *
-     * @return its upload id, or null to start afresh (the old upload is aborted then)
-     */
-    private String resume(
-            UploadJournal journal,
-            String rel,
-            String key,
-            long size,
-            long mtime,
-            ContentHash.Parts hashes,
-            Map<Integer, String> reuse) {
-        UploadJournal.Pending p = journal == null ? null : journal.pending();
-        if (p == null) return null;
-        boolean same = p.isFor(size, mtime, S3Store.PART_SIZE) && !store.profile.isNot(StoreProfile.Feature.LIST_PARTS);
-        Map<Integer, String> serverParts = new HashMap<>();
-        if (same) {
-            try {
-                for (var page :
-                        s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
-                    page.parts()
-                            .forEach(
-                                    part -> serverParts.put(part.partNumber(), ContentHash.normalizeEtag(part.eTag())));
-                }
-                store.profile.learn(StoreProfile.Feature.LIST_PARTS, true);
-            } catch (SdkException e) {
-                if (StoreException.unsupported(e)) {
-                    store.profile.learn(StoreProfile.Feature.LIST_PARTS, false);
-                }
-                same = false; // gone (aborted, expired), or not listable: start afresh
-            }
+    /** Sends part {@code n} (range {@code r}) and journals it as soon as the server confirms it. */
+    private String sendPart(Upload u, UploadJournal journal, String id, int n, long[] r) throws IOException {
+        boolean checkSent = !store.profile.is(StoreProfile.Feature.CONTENT_MD5);
+        String partMd5 = u.hashes().partMd5s().get(n - 1);
+        AtomicReference<MessageDigest> sent = new AtomicReference<>();
+        String etag = store.call(
+                u.rel(),
+                () -> s3.uploadPart(
+                                b -> b.bucket(bucket)
+                                        .key(u.key())
+                                        .uploadId(id)
+                                        .partNumber(n)
+                                        .contentLength(r[1])
+                                        .contentMD5(ContentHash.hexToBase64(partMd5)),
+                                RequestBody.fromContentProvider(
+                                        () -> checkSent
+                                                ? digested(S3Store.slice(u.file(), r[0], r[1]), sent)
+                                                : S3Store.slice(u.file(), r[0], r[1]),
+                                        r[1],
+                                        "application/octet-stream"))
+                        .eTag());
+        if (checkSent && sent.get() != null && !S3Store.hex(sent.get()).equals(partMd5)) {
+            throw new StoreException(
+                    StoreException.Kind.CHANGED_WHILE_UPLOADING,
+                    u.rel() + " changed while it was being uploaded (part " + n + ")");
         }
-        if (!same) {
-            try {
-                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()));
-            } catch (SdkException ignored) {
-                // already gone
-            }
-            journal.forget();
-            return null;
-        }
-        for (UploadJournal.Part part : p.parts().values()) {
-            boolean sameBytes = part.number() <= hashes.partMd5s().size()
-                    && hashes.partMd5s().get(part.number() - 1).equals(part.md5());
-            if (sameBytes && ContentHash.normalizeEtag(part.etag()).equals(serverParts.get(part.number())))
-                reuse.put(part.number(), part.etag());
-        }
-        return p.uploadId();
+        if (journal != null) journal.finished(new UploadJournal.Part(n, r[1], partMd5, etag));
+        return etag;
     }
 
-    /** Bytes of this file that an interrupted upload already left in the store (for the plan). */
+    /** Completes the upload, conditional on the object still being what the plan saw; returns its ETag. */
+    private String complete(Upload u, String id, List<CompletedPart> done) throws StoreException {
+        boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
+        if (!conditional) store.expectUnchanged(u.rel(), u.key(), u.planned());
+        try {
+            return s3.completeMultipartUpload(b -> {
+                        b.bucket(bucket).key(u.key()).uploadId(id).multipartUpload(m -> m.parts(done));
+                        if (conditional) S3Store.condition(u.planned(), b::ifMatch, b::ifNoneMatch);
+                    })
+                    .eTag();
+        } catch (SdkException e) {
+            String md5 = u.hashes().md5();
+            String etag = ownWriteLanded(
+                    e,
+                    u.key(),
+                    u.size(),
+                    md5,
+                    ContentHash.multipartEtag(u.hashes().partMd5s()));
+            if (etag == null) throw e;
+            return etag;
+        }
+    }
+
+    /**
+     * The parts of an earlier run's upload {@code p} that already hold this content, by their
+     * ETags as the server lists them (ListParts decides: a part journaled but not listed is sent
+     * again; one listed but not journaled yet, the run killed between the server's answer and the
+     * journal line, is reused where it is provably ours: its ETag is its MD5, or the server checks
+     * Content-MD5). Null when it cannot be resumed: it was begun for other content (its metadata
+     * would not prove what completing it stores), or the server no longer has it or cannot list it.
+     */
+    private Map<Integer, String> reusable(
+            UploadJournal.Pending p, String key, long size, long mtime, ContentHash.Parts hashes) {
+        if (!p.isFor(size, mtime, S3Store.PART_SIZE, hashes.md5())
+                || store.profile.isNot(StoreProfile.Feature.LIST_PARTS)) return null;
+        Map<Integer, String> reuse = new HashMap<>();
+        try {
+            for (var page : s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
+                for (Part part : page.parts()) {
+                    int n = part.partNumber() == null ? 0 : part.partNumber();
+                    if (n < 1 || n > hashes.partMd5s().size() || part.size() == null) continue;
+                    if (part.size() != Math.min(S3Store.PART_SIZE, size - (n - 1) * S3Store.PART_SIZE)) continue;
+                    String md5 = hashes.partMd5s().get(n - 1), tag = ContentHash.normalizeEtag(part.eTag());
+                    UploadJournal.Part mine = p.parts().get(n);
+                    boolean journaled = mine != null
+                            && mine.md5().equals(md5)
+                            && ContentHash.normalizeEtag(mine.etag()).equals(tag);
+                    if (journaled || tag.equalsIgnoreCase(md5) || store.profile.is(StoreProfile.Feature.CONTENT_MD5))
+                        reuse.put(n, part.eTag());
+                }
+            }
+            store.profile.learn(StoreProfile.Feature.LIST_PARTS, true);
+            return reuse;
+        } catch (SdkException e) {
+            if (StoreException.unsupported(e)) store.profile.learn(StoreProfile.Feature.LIST_PARTS, false);
+            return null; // gone (aborted, expired), or not listable: start afresh
+        }
+    }
+
+    /**
+     * Bytes of this file that an interrupted upload already left in the store and that its upload
+     * will reuse (for the plan). Only an upload of this very content counts, so the file is read
+     * for its MD5s here and the server asked which parts it holds: the plan never promises bytes
+     * that are then sent again.
+     */
     long resumable(String rel, long size, long mtime) {
         UploadJournal journal = UploadJournal.of(store.root, store.identity(), prefix + rel);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
-        return p != null && p.isFor(size, mtime, S3Store.PART_SIZE) ? p.bytesDone() : 0;
+        if (p == null || !p.isFor(size, mtime, S3Store.PART_SIZE)) return 0;
+        try {
+            ContentHash.Parts hashes = ContentHash.parts(store.root.resolve(rel), S3Store.PART_SIZE);
+            Map<Integer, String> reuse = reusable(p, prefix + rel, size, mtime, hashes);
+            if (reuse == null) return 0;
+            return reuse.keySet().stream()
+                    .mapToLong(n -> Math.min(S3Store.PART_SIZE, size - (n - 1) * S3Store.PART_SIZE))
+                    .sum();
+        } catch (IOException e) {
+            return 0; // unreadable now: the upload will say so
+        }
     }
 
     /** @return the new upload's id, or null when the server has no multipart upload */
@@ -324,7 +347,7 @@ final class S3Upload {
     }
 
     /** Whether the file no longer has the size and time the plan saw. */
-    private static boolean changedSince(Path file, long size, long mtime) throws IOException {
+    static boolean changedSince(Path file, long size, long mtime) throws IOException {
         return Files.size(file) != size
                 || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() != mtime;
     }

@@ -43,6 +43,17 @@ interface Store extends AutoCloseable {
         return 0;
     }
 
+    /** A multipart upload the server holds unfinished: its file, the bytes its parts take, whether a journal here resumes it. */
+    record Unfinished(String rel, long bytes, boolean resumable) {}
+
+    /** Interrupted uploads on the server (SYNC.md, "Resuming"): for status and doctor. */
+    default java.util.List<Unfinished> unfinishedUploads() {
+        return java.util.List.of();
+    }
+
+    /** Aborts the interrupted uploads whose file is gone or changed, saying each to {@code say}. */
+    default void dropStaleUploads(Consumer<String> say) {}
+
     /** Bytes of this object an interrupted download already brought here, to be reused (0: none). */
     default long resumableDownload(Remote remote) {
         return 0;

@@ -72,6 +72,8 @@ final class StoreException extends IOException {
                     + (code.isEmpty() ? "" : " " + code);
             return new StoreException(kind, msg, status, code, e);
         }
+        if (e instanceof ServerSilence.NoAnswer) // says the endpoint and the time waited already
+        return new StoreException(Kind.UNREACHABLE, (what == null ? "" : what + ": ") + e.getMessage(), 0, "", e);
         // Anything the SDK's client side throws is the network's (refused, resets, timeouts, cut
         // bodies): said in the words of the I/O error underneath, without class names.
         String m = String.valueOf(e.getMessage());

@@ -26,6 +26,18 @@ import org.eclipse.jgit.ignore.FastIgnoreRule;
 final class SyncIgnore {
     static final String FILE = ".syncignore";
     static final String TEMP_PREFIX = ".lambda-sync-tmp-";
+    /** The tool's own temp names: the prefix, 8 hex digits, '-', the file's name (Transfer.tempBeside). */
+    private static final java.util.regex.Pattern OWN_TEMP = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(TEMP_PREFIX) + "[0-9a-f]{8}-.+", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Whether a file name is one of the tool's own temp files, the only files ever removed without
+     * going to the trash (SYNC.md, "Integrity, interruptions, concurrency"). A user's
+     * {@code .lambda-sync-tmp-notes.txt} is not: it is data like any other.
+     */
+    static boolean isOwnTemp(String name) {
+        return OWN_TEMP.matcher(name).matches();
+    }
     /** A nested repo's .git holds hooks and config: never taken from a shared bucket, never sent to one. */
     private static final Set<String> BUILTIN_DIRS = Set.of(".ipynb_checkpoints", "__pycache__", ".venv", ".git");
 
@@ -176,7 +188,7 @@ final class SyncIgnore {
                 || name.endsWith("~")
                 || name.startsWith(".#")
                 || (name.startsWith("#") && name.endsWith("#") && name.length() > 1)
-                || name.startsWith(TEMP_PREFIX);
+                || isOwnTemp(name);
     }
 
     /** What .syncignore excluded in this run, within its scope, sorted (folders end in '/'). */

@@ -82,6 +82,8 @@ final class SyncRun {
         }
         reportOutside(console, sides);
         if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
+        List<Store.Unfinished> pending = store.unfinishedUploads();
+        if (!pending.isEmpty()) console.info("  " + PendingUploads.describe(pending));
         store.finish();
         ignore.report(console, sides.dirs());
         return SyncOutcome.status(plans);
@@ -109,7 +111,9 @@ final class SyncRun {
         String bound = deletionBound(plan, sides, opt);
         if (bound != null) console.info("  " + bound);
         console.info("  plan id " + plan.id);
+        boolean housekeeping = dir == SyncPlan.Direction.UPLOAD && !opt.dryRun();
         if (!plan.hasWork() || opt.dryRun()) {
+            if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
             store.finish();
             if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
             if (opt.dryRun()) PlanRecord.save(root, plan);
@@ -120,6 +124,7 @@ final class SyncRun {
             if (bound != null)
                 throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
             confirm(console, plan, opt, root);
+            if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
         } catch (ExitException e) {
             return new SyncOutcome(List.of(p), null, new SyncOutcome.Refusal(e.code, e.getMessage()), false, unsynced);
         }

@@ -21,7 +21,7 @@ final class TextReport {
             throw new ExitException(o.refusal().code(), o.refusal().message());
         if (r == null) return o.exitCode();
         if (o.interrupted()) {
-            c.err.println("interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish");
+            c.err.println(interruptedLine(r));
             throw new ExitException(o.exitCode(), null);
         }
         String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
@@ -46,9 +46,17 @@ final class TextReport {
         Map<FailureKind, Long> kinds = new EnumMap<>(FailureKind.class);
         for (Transfer.Failure f : r.failures()) kinds.merge(f.kind(), 1L, Long::sum);
         kinds.forEach((kind, n) -> {
-            if (!kind.rerunHelps()) c.err.println(advice(kind, n));
+            // A server error on some files while others went through may be their names: say what to do if it repeats.
+            if (!kind.rerunHelps() || kind == FailureKind.SERVER_ERROR && r.done() > 0) c.err.println(advice(kind, n));
         });
         throw new ExitException(o.exitCode(), lastLine(r.failures().size(), kinds.keySet()));
+    }
+
+    /** After Ctrl-C or SIGTERM: "run again" only when something is left to run (the signal may come after the last item). */
+    static String interruptedLine(Transfer.Result r) {
+        if (r.interrupted().notRun().isEmpty() && r.failures().isEmpty())
+            return "interrupted: all " + r.interrupted().total() + " done; nothing left to run";
+        return "interrupted: " + r.done() + " of " + r.interrupted().total() + " done; run again to finish";
     }
 
     /**
@@ -82,6 +90,10 @@ final class TextReport {
             case IN_THE_WAY ->
                 items + " blocked by a file or folder of the same name that could not be deleted first: move it away";
             case OTHER -> items + " failed here for the reason on its failed: line (-v lists all): fix that";
+            case SERVER_ERROR ->
+                items + " got a server error (5xx) while other files went through: if the same files fail on the"
+                        + " next run too, the server cannot store them under these names: rename them, or exclude"
+                        + " them in .syncignore";
             case TRANSIENT, CHANGED -> items + " failed on the network or the server, or changed meanwhile";
         };
     }

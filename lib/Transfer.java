@@ -256,8 +256,19 @@ final class Transfer {
                 && e.getMessage().equals(c.toString())) e = c;
         String m = e.getMessage();
         if (e instanceof DiskFullException) return m;
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null)
-            m = fse.getReason() + ": " + fse.getFile();
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            String reason = fse.getReason() != null
+                    ? fse.getReason()
+                    : fse instanceof java.nio.file.AccessDeniedException ? "permission denied" : null;
+            Path file = fse.getFile() == null ? null : Path.of(fse.getFile());
+            // Our temp file is no name the user knows: the folder it was to go in is what they can fix.
+            if (reason != null
+                    && file != null
+                    && file.getParent() != null
+                    && SyncIgnore.isOwnTemp(file.getFileName().toString()))
+                m = reason + ": cannot write in the folder " + file.getParent();
+            else if (reason != null) m = reason + ": " + fse.getFile();
+        }
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
@@ -370,7 +381,7 @@ final class Transfer {
      * the file's name. Not UUID.randomUUID: its SecureRandom was 0.7% of a small-file download's
      * CPU, and the name needs no secrecy (the file is created CREATE_NEW).
      */
-    private static Path tempBeside(Path file) {
+    static Path tempBeside(Path file) {
         String id = java.util.HexFormat.of()
                 .toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
         return file.resolveSibling(SyncIgnore.TEMP_PREFIX + id + "-" + file.getFileName());
@@ -429,6 +440,9 @@ final class Transfer {
 
     /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
     private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
+        // The new content takes the old file's mode: a 600 file of secrets must not come back 644.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = modeOf(dest);
+        if (mode != null) Files.setPosixFilePermissions(tmp, mode);
         if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
             trash(
                     i.rel(),
@@ -437,6 +451,16 @@ final class Transfer {
                             : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
         }
         LocalTree.replace(tmp, dest);
+    }
+
+    /** A regular file's POSIX mode, or null (none there, not a regular file, or no POSIX here). */
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> modeOf(Path file) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return null;
+            return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // the download keeps the default mode
+        }
     }
 
     /** A transfer whose way could not be cleared is not tried: the failure names what stands in its way and why. */

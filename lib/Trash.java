@@ -133,8 +133,8 @@ final class Trash {
                             .sorted()
                             .toList()) {
                         String rel = DataDirs.rel(d, f);
-                        if (rel.equals(WHY_FILE) || f.getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX))
-                            continue;
+                        if (rel.equals(WHY_FILE)
+                                || SyncIgnore.isOwnTemp(f.getFileName().toString())) continue;
                         entries.add(new Entry(time, rel, f, Files.size(f), why.get(rel)));
                     }
                 }
@@ -213,6 +213,15 @@ final class Trash {
         int refused = 0, restored = 0;
         for (Entry e : chosen.values()) {
             Path dest = root.resolve(e.rel());
+            // Only what a sync could have put in the trash goes back: a trash folder is plain files
+            // anyone may have written into, and .git/hooks/post-commit there must not become a hook.
+            if (!DataDirs.isDataKey(e.rel()) || SyncIgnore.builtin(e.rel(), false)) {
+                console.err.println("not restored: " + e.rel()
+                        + ": not in a data dir (*/data/, */reports/); trash restore writes nowhere else."
+                        + " Copy it by hand from " + e.file() + " if you need it");
+                refused++;
+                continue;
+            }
             try {
                 refuseLinks(root, dest.getParent());
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {

@@ -450,7 +450,7 @@ final class Watch {
 
     private void touch(String rel) {
         if (!DataDirs.isDataKey(rel)
-                || Path.of(rel).getFileName().toString().startsWith(SyncIgnore.TEMP_PREFIX)
+                || SyncIgnore.isOwnTemp(Path.of(rel).getFileName().toString())
                 || ignore.excludes(rel, false)) return;
         LocalTree.LocalFile l = LocalTree.stat(root, rel);
         if (l != null) consider(l, clock.getAsLong());

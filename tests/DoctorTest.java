@@ -32,6 +32,7 @@ class DoctorTest {
             "bucket",
             "probe",
             "profile",
+            "uploads",
             "clock",
             "java",
             "jbang",
@@ -238,6 +239,43 @@ class DoctorTest {
         assertEquals(1, run.code(), run.toString());
         assertTrue(line(run, "config").matches("FAIL .*rw-r--r--.*; chmod 600 .*test.sync.env"), run.toString());
         assertEquals("ok", status(run, "bucket"), run.toString());
+    }
+
+    @Test
+    void aSkewedClockTheServerAcceptsIsAWarningNotAFailure() throws IOException {
+        // A server 20 minutes off that accepts this machine's signed requests (its tolerance, or the
+        // SDK's correction): syncs work, so the clock line warns; it does not fail the run.
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(20));
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult"
+                + " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix></Prefix>"
+                + "<KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>";
+        String response = "HTTP/1.1 200 OK\r\nDate: " + date + "\r\nContent-Type: application/xml\r\nContent-Length: "
+                + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try (Socket c = server.accept()) {
+                        c.setSoTimeout(2000);
+                        InputStream in = c.getInputStream();
+                        StringBuilder head = new StringBuilder();
+                        while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.read());
+                        c.getOutputStream().write(response.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException closed) {
+                        if (server.isClosed()) return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Bucket b = new Bucket();
+            Repo r = repo(b.config(tmp, "LAMBDA_ENDPOINT_URL=http://127.0.0.1:" + server.getLocalPort()));
+            Repo.Run run = r.run("doctor", "--read-only");
+            assertEquals("ok", status(run, "credentials"), run.toString());
+            assertTrue(
+                    line(run, "clock").matches("warn .*(19|20) min behind.*accepted a signed request.*syncs work.*"),
+                    run.toString());
+        }
     }
 
     @Test

@@ -22,6 +22,8 @@ class FailureAdviceTest {
     void theKindComesFromTheFailuresType() {
         assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.UNREACHABLE)));
         assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.CORRUPTED)));
+        assertEquals(FailureKind.SERVER_ERROR, FailureKind.of(store(StoreException.Kind.SERVER_ERROR)));
+        assertEquals(FailureKind.TRANSIENT, FailureKind.of(store(StoreException.Kind.THROTTLED)));
         assertEquals(FailureKind.REFUSED, FailureKind.of(store(StoreException.Kind.REFUSED)));
         assertEquals(FailureKind.STORE_SETUP, FailureKind.of(store(StoreException.Kind.AUTH)));
         assertEquals(FailureKind.CHANGED, FailureKind.of(store(StoreException.Kind.CHANGED_WHILE_UPLOADING)));
@@ -50,6 +52,30 @@ class FailureAdviceTest {
         assertEquals(
                 "3 item(s) did not finish; fix what is said above, then run the same command again to finish the job",
                 TextReport.lastLine(3, Set.of(FailureKind.TRANSIENT, FailureKind.REFUSED)));
+    }
+
+    @Test
+    void anInterruptAfterTheLastItemDoesNotAskToRunAgain() {
+        var all = new Transfer.Result(
+                23,
+                java.util.List.of(),
+                4,
+                0.1,
+                false,
+                java.util.List.of(),
+                java.util.List.of(),
+                new Transfer.Interrupted(23, Set.of()));
+        assertEquals("interrupted: all 23 done; nothing left to run", TextReport.interruptedLine(all));
+        var some = new Transfer.Result(
+                20,
+                java.util.List.of(),
+                4,
+                0.1,
+                false,
+                java.util.List.of(),
+                java.util.List.of(),
+                new Transfer.Interrupted(23, Set.of("exp/data/a", "exp/data/b", "exp/data/c")));
+        assertEquals("interrupted: 20 of 23 done; run again to finish", TextReport.interruptedLine(some));
     }
 
     @Test

@@ -89,10 +89,11 @@ class LocalTreeTest {
         write("exp/data/x.tmp", "ignored by pattern", 1);
         write("exp/data/cache/big.bin", "ignored folder", 1);
         write("exp/data/__pycache__/m.pyc", "builtin", 1);
-        Path temp = write("exp/data/" + SyncIgnore.TEMP_PREFIX + "1234-keep.txt", "half a download", 1);
+        Path temp = write("exp/data/" + SyncIgnore.TEMP_PREFIX + "0a1b2c3d-keep.txt", "half a download", 1);
+        write("exp/data/" + SyncIgnore.TEMP_PREFIX + "mynotes.txt", "a user's file of a similar name", 1);
 
         LocalTree t = scan("*.tmp\nexp/data/cache/\n");
-        assertEquals(Map.of("exp/data/keep.txt", "1@1"), files(t));
+        assertEquals(Map.of("exp/data/keep.txt", "1@1", "exp/data/.lambda-sync-tmp-mynotes.txt", "31@1"), files(t));
         assertEquals(Map.of(), skipped(t));
         assertEquals(List.of(temp), t.staleTemps);
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,30 @@ class PartialDownloadTest {
 
     Path journal(PartialDownload d) {
         return d.data.resolveSibling(d.data.getFileName().toString().replace(".part", ".tsv"));
+    }
+
+    @Test
+    void nothingIsWrittenThroughASymlinkPlantedInPartial() throws Exception {
+        Path victim = Files.writeString(root.resolve("victim.txt"), "precious\n");
+        PartialDownload d = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
+        d.begin("etag", 250);
+        d.finished(0);
+        Files.createSymbolicLink(d.data, victim);
+
+        assertEquals(Set.of(), d.finished("etag", 250), "a link is no partial download");
+        d.begin("etag", 250);
+        assertFalse(Files.exists(d.data, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link went");
+        Files.delete(journal(d));
+        Files.createSymbolicLink(journal(d), victim);
+        d.begin("etag", 250);
+        assertEquals("precious\n", Files.readString(victim));
+
+        Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
+        Path partial = SyncState.dir(root).resolve("partial");
+        for (Path f : List.of(d.data, journal(d))) Files.deleteIfExists(f);
+        Files.delete(partial);
+        Files.createSymbolicLink(partial, elsewhere);
+        assertNull(PartialDownload.of(root, "s3:x", "exp/data/big.bin"), "partial/ itself a link: nothing kept");
     }
 
     @Test

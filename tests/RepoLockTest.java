@@ -32,9 +32,32 @@ class RepoLockTest {
     }
 
     @Test
+    void aLockNamingTheLivePidOfAnUnrelatedProgramDoesNotBlock() throws Exception {
+        Repo a = repoWithResult();
+        Process unrelated = new ProcessBuilder("cat").start(); // blocks on its stdin until destroyed
+        try {
+            lock(a, unrelated.pid()); // the pid of a run before a reboot, now reused by another program
+
+            Repo.Run r = a.run("upload", "--yes");
+
+            assertEquals(0, r.code(), r::toString);
+            assertTrue(
+                    r.err()
+                            .contains("warning: taking over a stale lock from pid " + unrelated.pid()
+                                    + ", which is now another program (cat)"),
+                    r::toString);
+            assertEquals(Map.of("exp/data/x.txt", "x\n"), bucket.contents());
+        } finally {
+            unrelated.destroyForcibly();
+            unrelated.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aLockHeldByALiveProcessStopsTheRunWithExit1() throws Exception {
         Repo a = repoWithResult();
-        Process other = new ProcessBuilder("sleep", "60").start();
+        // An older lambda-sync's run, which held no OS lock: its command line names the tool.
+        Process other = new ProcessBuilder("sh", "-c", "sleep 60; :", "LambdaSync").start();
         try {
             lock(a, other.pid());
             for (String mode : new String[] {"upload", "download"}) {

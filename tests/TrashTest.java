@@ -116,6 +116,28 @@ class TrashTest {
     }
 
     @Test
+    void restoreWritesOnlyInsideDataDirsWhateverTheTrashFolderHolds() {
+        Repo b = trashedOnB();
+        String time = folders(b).get(0);
+        // Planted by hand (or by a bad unpack): a git hook, a code file, a nested repo's hook in a data dir.
+        b.write(".lambda-sync/trash/" + time + "/.git/hooks/post-commit", "#!/bin/sh\necho owned\n");
+        b.write(".lambda-sync/trash/" + time + "/train.py", "print('not from a sync')\n");
+        b.write(".lambda-sync/trash/" + time + "/exp/data/repo/.git/hooks/post-commit", "#!/bin/sh\n");
+        b.delete("exp/data/f.txt");
+
+        Repo.Run r = b.run("trash", "restore", time);
+
+        assertExit(4, r);
+        assertFalse(b.exists(".git/hooks/post-commit"), r::toString);
+        assertEquals(Repo.CODE, b.text("train.py"), r::toString);
+        assertFalse(b.exists("exp/data/repo/.git"), r::toString);
+        assertTrue(
+                r.err().contains("not restored: .git/hooks/post-commit: not in a data dir (*/data/, */reports/)"),
+                r::toString);
+        assertEquals("f v1\n", b.text("exp/data/f.txt"), "what a sync trashed still comes back");
+    }
+
+    @Test
     void restoreOfSomethingTheTrashDoesNotHoldIsAUsageError() {
         Repo b = trashedOnB();
         Repo.Run r = b.run("trash", "restore", "exp/data/nope.txt");

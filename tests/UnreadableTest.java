@@ -103,4 +103,24 @@ class UnreadableTest {
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rw-r--r--"));
         assertEquals("other bytes\n!", b.text("exp/data/x.txt"), "not overwritten");
     }
+
+    @Test
+    void aFolderThatCannotBeWrittenIsNamedNotTheTempFileInIt() throws Exception {
+        bucket.put("exp/data/ro/new.txt", "new from another machine\n");
+        Repo b = Repo.init(tmp.resolve("b"), bucket.config(tmp));
+        b.write("exp/data/ro/mine.txt", "mine\n");
+        locked = b.path("exp/data/ro");
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+
+        Repo.Run down = PlainUser.run(b, "download", "--yes");
+
+        assertEquals(1, down.code(), down::toString);
+        assertTrue(
+                down.err()
+                        .contains("failed: exp/data/ro/new.txt: permission denied: cannot write in the folder "
+                                + b.path("exp/data/ro")),
+                down::toString);
+        assertTrue(!down.err().contains(".lambda-sync-tmp-"), down::toString);
+        assertTrue(down.err().contains("could not be read or written here (permission denied)"), down::toString);
+    }
 }

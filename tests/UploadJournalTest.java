@@ -1,5 +1,7 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +31,7 @@ class UploadJournalTest {
     void partsFinishedSoFarAreReadBackWithTheUploadTheyBelongTo() throws Exception {
         UploadJournal j = UploadJournal.of(root, "s3:x", "exp/data/big.bin");
         assertNull(j.pending(), "nothing begun");
-        j.begin("upload-1", 16, 40, 1234);
+        j.begin("upload-1", 16, 40, 1234, MD5, "exp/data/big\tname%.bin");
         j.finished(new UploadJournal.Part(2, 16, MD5, "\"etag-2\""));
         j.finished(new UploadJournal.Part(1, 16, MD5, "\"etag-1\""));
 
@@ -39,6 +41,10 @@ class UploadJournalTest {
         assertEquals(16, p.partSize());
         assertEquals(40, p.size());
         assertEquals(1234, p.mtime());
+        assertEquals(MD5, p.md5(), "the content the upload's metadata proves");
+        assertEquals("exp/data/big\tname%.bin", p.rel(), "any name survives the journal's tabs");
+        assertTrue(p.isFor(40, 1234, 16, MD5));
+        assertFalse(p.isFor(40, 1234, 16, "00000000000000000000000000000000"), "same size and time, other bytes");
         assertEquals(
                 Map.of(
                         1,
@@ -55,7 +61,7 @@ class UploadJournalTest {
     @Test
     void aTornLastLineIsIgnored() throws Exception {
         UploadJournal j = UploadJournal.of(root, "s3:x", "k");
-        j.begin("upload-1", 16, 40, 1);
+        j.begin("upload-1", 16, 40, 1, MD5, "k");
         j.finished(new UploadJournal.Part(1, 16, MD5, "etag-1"));
         // killed mid-append: the part line is there up to half its ETag, without its newline
         Files.writeString(file(), "2\t16\t" + MD5 + "\tetag-", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -67,16 +73,19 @@ class UploadJournalTest {
     @Test
     void beginReplacesAnEarlierUploadAndForgetRemovesIt() throws Exception {
         UploadJournal j = UploadJournal.of(root, "s3:x", "k");
-        j.begin("upload-1", 16, 40, 1);
+        j.begin("upload-1", 16, 40, 1, MD5, "k");
         j.finished(new UploadJournal.Part(1, 16, MD5, "etag-1"));
-        j.begin("upload-2", 8, 40, 2);
+        j.begin("upload-2", 8, 40, 2, MD5, "k");
         assertEquals("upload-2", j.pending().uploadId());
         assertEquals(Map.of(), j.pending().parts());
         j.forget();
         assertNull(j.pending());
 
-        j.begin("upload-3", 8, 40, 2);
-        Files.writeString(file(), "# lambda-sync upload v0\nupload-3\t8\t40\t2\n");
-        assertNull(j.pending(), "another version's journal is not trusted");
+        j.begin("upload-3", 8, 40, 2, MD5, "k");
+        Files.writeString(file(), "# lambda-sync upload v1\nupload-3\t8\t40\t2\n");
+        assertNull(j.pending(), "another version's journal (v1 kept no content MD5) is not trusted");
+        assertEquals(1, UploadJournal.all(root).size());
+        assertTrue(UploadJournal.all(root).get(0).isOf("s3:x", "k"));
+        assertFalse(UploadJournal.all(root).get(0).isOf("s3:y", "k"));
     }
 }

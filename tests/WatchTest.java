@@ -559,6 +559,7 @@ class WatchTest {
     @Test
     void printsASystemdUnitAndRefusesBadSettleTimes() {
         Repo a = repo();
+        SystemdUnitTest.installLauncher(a);
         Repo.Run unit = a.run("watch", "--print-systemd-unit");
         assertEquals(0, unit.code(), unit::toString);
         assertTrue(unit.out().contains("[Service]\n"), unit::toString);
