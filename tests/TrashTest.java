@@ -127,7 +127,7 @@ class TrashTest {
 
         Repo.Run r = b.run("trash", "restore", time);
 
-        assertExit(4, r);
+        Repo.assertExit(4, r);
         assertFalse(b.exists(".git/hooks/post-commit"), r::toString);
         assertEquals(Repo.CODE, b.text("train.py"), r::toString);
         assertFalse(b.exists("exp/data/repo/.git"), r::toString);
