@@ -9,6 +9,7 @@
 //SOURCES lib/SyncConfig.java
 //SOURCES lib/Console.java
 //SOURCES lib/S3Clients.java
+//SOURCES lib/NativeHttp.java
 //SOURCES lib/GitLockFile.java
 //SOURCES lib/GitHubToken.java
 //SOURCES lib/GitCredentials.java

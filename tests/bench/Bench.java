@@ -3,6 +3,7 @@
 //DEPS org.testcontainers:testcontainers:2.0.5
 //SOURCES ../support/S3Server.java
 //SOURCES ../../lib/S3Clients.java
+//SOURCES ../../lib/NativeHttp.java
 //SOURCES CountingProxy.java
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java
