@@ -1,6 +1,7 @@
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +9,17 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.crt.http.HttpException;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.utils.AttributeMap;
 
@@ -85,19 +89,19 @@ final class NativeHttp {
                 // Bytes a response may buffer natively ahead of the reader: the 16 MiB default times
                 // 40 connections is memory the tool never needs; 1 MiB keeps a stream at full speed.
                 .readBufferSizeInBytes(1024L * 1024);
-        if (caBundle == null) return crt;
-        return new WithCaBundle(crt, caBundle);
+        return new Builder(crt, caBundle);
     }
 
     /**
-     * Builds the CRT client trusting the system's certificates plus LAMBDA_CA_BUNDLE. The CRT
-     * client takes extra trust only as Java's trust-store system properties (read once, while it
-     * is built), so they point at a temporary key store of both for that moment and are then put back.
+     * Builds the CRT client (see {@link Typed}), trusting the system's certificates plus
+     * LAMBDA_CA_BUNDLE if given. The CRT client takes extra trust only as Java's trust-store system
+     * properties (read once, while it is built), so they point at a temporary key store of both
+     * for that moment and are then put back.
      */
-    private record WithCaBundle(AwsCrtHttpClient.Builder crt, Path caBundle)
-            implements SdkHttpClient.Builder<WithCaBundle> {
+    private record Builder(AwsCrtHttpClient.Builder crt, Path caBundle) implements SdkHttpClient.Builder<Builder> {
         @Override
         public SdkHttpClient buildWithDefaults(AttributeMap defaults) {
+            if (caBundle == null) return new Typed(crt.buildWithDefaults(defaults), null);
             synchronized (NativeHttp.class) {
                 Path store = null;
                 Properties saved = (Properties) System.getProperties().clone();
@@ -107,7 +111,7 @@ final class NativeHttp {
                     System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
                     System.setProperty("javax.net.ssl.trustStorePassword", STORE_PASS);
                     System.clearProperty("javax.net.ssl.trustStoreProvider");
-                    return crt.useTrustStoreSystemProperties(true).buildWithDefaults(defaults);
+                    return new Typed(crt.useTrustStoreSystemProperties(true).buildWithDefaults(defaults), caBundle);
                 } finally {
                     for (String k : TRUST_PROPERTIES) {
                         if (saved.getProperty(k) == null) System.clearProperty(k);
@@ -151,36 +155,99 @@ final class NativeHttp {
     }
 
     /**
-     * Gives a failure of the native client the Java exception type the rest of the tool reads
-     * (StoreErrors: UnknownHostException, ConnectException, SSLException; anything else is an
-     * IOException, the network's), chosen by the CRT's error name, never by message text.
+     * The CRT client, its failures given the Java types the rest of the tool reads (StoreErrors:
+     * UnknownHostException, ConnectException, SSLException; else an IOException, the network's),
+     * chosen by the CRT's error name, never by message text. The CRT reports a TLS handshake the
+     * server ended (a plain-http port) as a closed socket, and one it refused (a certificate not
+     * trusted) only as no connection within the acquisition timeout: so a failure before the first
+     * answer is checked with Java's own handshake, which names the TLS cause, as the Java client would.
      */
-    static final class Errors implements ExecutionInterceptor {
+    private static final class Typed implements SdkHttpClient {
+        private final SdkHttpClient crt;
+        private final Path caBundle;
+        private volatile boolean answered;
+
+        Typed(SdkHttpClient crt, Path caBundle) {
+            this.crt = crt;
+            this.caBundle = caBundle;
+        }
+
         @Override
-        public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
-            Throwable e = context.exception();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof HttpException h) return SdkClientException.create(describe(h), asJava(h));
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            ExecutableHttpRequest call = crt.prepareRequest(request);
+            SdkHttpRequest http = request.httpRequest();
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() throws IOException {
+                    try {
+                        HttpExecuteResponse r = call.call();
+                        answered = true;
+                        return r;
+                    } catch (HttpException e) {
+                        throw typed(e, http);
+                    } catch (IOException e) {
+                        if (e.getCause() instanceof HttpException h) throw typed(h, http);
+                        throw e;
+                    }
+                }
+
+                @Override
+                public void abort() {
+                    call.abort();
+                }
+            };
+        }
+
+        private IOException typed(HttpException h, SdkHttpRequest http) {
+            String name = CRT.awsErrorName(h.getErrorCode());
+            IOException io = asJava(h, name);
+            if (!answered && !(io instanceof UnknownHostException) && !(io instanceof ConnectException)) {
+                SSLException tls = handshakeFailure(http.host(), http.port(), caBundle);
+                if (tls != null) io = tls;
             }
-            return e;
+            if (io.getCause() == null) io.initCause(h);
+            return io;
+        }
+
+        @Override
+        public String clientName() {
+            return crt.clientName();
+        }
+
+        @Override
+        public void close() {
+            crt.close();
         }
     }
 
-    private static IOException asJava(HttpException h) {
-        String name = CRT.awsErrorName(h.getErrorCode()), text = describe(h);
-        IOException io;
-        if (name.startsWith("AWS_IO_DNS")) io = new UnknownHostException(text);
-        else if (name.startsWith("AWS_IO_TLS") || name.startsWith("AWS_ERROR_S2N")) io = new SSLException(text);
-        else if (name.equals("AWS_IO_SOCKET_CONNECTION_REFUSED")
+    private static IOException asJava(HttpException h, String name) {
+        String text = CRT.awsErrorString(h.getErrorCode()) + " (" + name + ")";
+        if (name.startsWith("AWS_IO_DNS")) return new UnknownHostException(text);
+        if (name.startsWith("AWS_IO_TLS") || name.startsWith("AWS_ERROR_S2N")) return new SSLException(text);
+        if (name.equals("AWS_IO_SOCKET_CONNECTION_REFUSED")
                 || name.equals("AWS_IO_SOCKET_NO_ROUTE_TO_HOST")
-                || name.equals("AWS_IO_SOCKET_NETWORK_DOWN")) io = new ConnectException(text);
-        else io = new IOException(text);
-        io.initCause(h);
-        return io;
+                || name.equals("AWS_IO_SOCKET_NETWORK_DOWN")) return new ConnectException(text);
+        return new IOException(text);
     }
 
-    private static String describe(HttpException h) {
-        return CRT.awsErrorString(h.getErrorCode()) + " (" + CRT.awsErrorName(h.getErrorCode()) + ")";
+    /** What Java's TLS says of a handshake with the server (trusting what the tool trusts), or null if it succeeds. */
+    private static SSLException handshakeFailure(String host, int port, Path caBundle) {
+        try {
+            SSLContext ctx = caBundle == null ? SSLContext.getDefault() : S3Clients.sslContext(caBundle);
+            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+                s.connect(new InetSocketAddress(host, port), 5000);
+                s.setSoTimeout(5000);
+                SSLParameters p = s.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                s.setSSLParameters(p);
+                s.startHandshake();
+            }
+            return null;
+        } catch (SSLException e) {
+            return e;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return null; // not a TLS failure: the native client's own error stands
+        }
     }
 
     private static String firstLine(Throwable e) {

@@ -118,8 +118,7 @@ final class S3Clients {
             Path caBundle) {
         SdkHttpClient.Builder<?> http =
                 NativeHttp.wanted(endpoint) ? NativeHttp.builder(maxConnections, connect, socket, caBundle) : null;
-        boolean natively = http != null;
-        if (!natively) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
+        if (http == null) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
@@ -146,7 +145,6 @@ final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
-                    if (natively) o.addExecutionInterceptor(new NativeHttp.Errors());
                 })
                 .httpClientBuilder(http)
                 .build();

@@ -437,10 +437,7 @@ public class Bench {
 
     /** All latency scenarios (`--only latency`), or some by id ("lat20-upload") or operation ("upload-1k"). */
     boolean wantsLatency(Scenario sc) {
-        return only.isEmpty()
-                || only.contains("latency")
-                || wants(sc)
-                || only.contains(sc.op);
+        return only.isEmpty() || only.contains("latency") || wants(sc) || only.contains(sc.op);
     }
 
     private boolean anyLatencyWanted() {

@@ -217,17 +217,15 @@ final class Report {
 
     /** Median user+sys CPU seconds of a tool's timed runs. */
     double cpuSeconds(String id, Tool t) {
-        return median(of(id, t).stream()
-                .map(s -> s.userSeconds() + s.sysSeconds())
-                .toList());
+        return median(
+                of(id, t).stream().map(s -> s.userSeconds() + s.sysSeconds()).toList());
     }
 
     /** CPU per 1,000 files for small files; MiB moved per CPU second (MiB/s per core) for large ones. */
     private String efficiencyCell(String id, Tool t) {
         if (of(id, t).isEmpty()) return "–";
         Scenario sc = b.scenarios.get(id);
-        if (sc.bytes > 0)
-            return String.format(Locale.ROOT, "%.0f MiB/s per core", sc.bytes / MIB / cpuSeconds(id, t));
+        if (sc.bytes > 0) return String.format(Locale.ROOT, "%.0f MiB/s per core", sc.bytes / MIB / cpuSeconds(id, t));
         return String.format(Locale.ROOT, "%.2f s", cpuPer1000(id, t));
     }
 
@@ -252,7 +250,7 @@ final class Report {
                 .append(
                         "MiB/s per core), medians. Not counted by the request-counting proxy (it cannot read TLS): the requests are those of the http rows.\n\n");
         o.append(
-                "| operation | lambda-sync | aws s3 sync (per data dir at a distance) | rclone copy | lambda-sync ÷ aws | lambda-sync ÷ rclone | CPU: lambda-sync / aws / rclone | lambda-sync over http |\n")
+                        "| operation | lambda-sync | aws s3 sync (per data dir at a distance) | rclone copy | lambda-sync ÷ aws | lambda-sync ÷ rclone | CPU: lambda-sync / aws / rclone | lambda-sync over http |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (String id : ids) {
             Scenario sc = b.scenarios.get(id);

@@ -132,7 +132,8 @@ final class Scenario {
         this.tools = http.tools;
         this.runs = http.runs;
         this.bytes = http.bytes;
-        this.how = http.how + "; over https (S3Proxy's TLS endpoint, a keytool-made certificate each tool is told to trust)";
+        this.how = http.how
+                + "; over https (S3Proxy's TLS endpoint, a keytool-made certificate each tool is told to trust)";
         this.needsPriming = http.needsPriming;
         this.counted = false;
         this.seed = http.seed;

@@ -67,8 +67,7 @@ enum Tool {
      * @param caBundle for an https endpoint, the PEM file of its certificate, which each tool is told
      *     to trust the way its users would (LAMBDA_CA_BUNDLE, AWS_CA_BUNDLE, SSL_CERT_FILE); else null
      */
-    record Target(
-            Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey, Path caBundle) {
+    record Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey, Path caBundle) {
         Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey) {
             this(toolDir, configDir, endpoint, accessKey, secretKey, null);
         }
