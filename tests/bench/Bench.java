@@ -37,11 +37,13 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issues 6
- * and 16), on loopback and at a distance (a delay proxy adding 2 or 20 ms a round trip).
+ * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issues 6,
+ * 16 and 20), on loopback and at a distance (a delay proxy adding 2 or 20 ms a round trip), over
+ * plain http and over https (S3Proxy's TLS endpoint; {@link #HTTPS_IDS}, latency rows up to
+ * {@link #HTTPS_MAX_DELAY_MS}).
  * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
  *
- * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b] [--latency 0,2,20] [--hypotheses]
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https] [--latency 0,2,20] [--hypotheses]
  *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy

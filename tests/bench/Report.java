@@ -604,7 +604,7 @@ final class Report {
         o.append(
                         "Options: `--runs N` (default 3); `--quick` (1 run, 32 MiB large files, output to /tmp/lambda-sync-bench-quick/); ")
                 .append(
-                        "`--only upload-small,noop-10k,…` (scenario ids as in the tables, plus `version`); `--no-profile` (skip the JFR runs); ")
+                        "`--only upload-small,noop-10k,…` (scenario ids as in the tables, plus `version`; an http id runs its https row too, `https-<id>` only that, `https` every https row); `--no-profile` (skip the JFR runs); ")
                 .append(
                         "`--tool-rev REV` (measure the tool as committed at REV instead of the working tree); `--noop100k-store dir` ")
                 .append("(the 100,000-file no-op against lambda-sync's directory store instead of S3Proxy); ")
@@ -937,6 +937,13 @@ final class Report {
                         "lambda-sync's `bench.sync.env` (mode 600; one per bucket):\n\n```text\nBUCKET_NAME=<bucket>\nLAMBDA_ACCESS_KEY_ID=<access-key>\n")
                 .append(
                         "LAMBDA_SECRET_ACCESS_KEY=<secret-key>\nLAMBDA_REGION=us-east-1\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:<port>\n```\n\n");
+        if (!httpsIds().isEmpty())
+            o.append(
+                            "Over https the same commands with `https://127.0.0.1:<port>` (S3Proxy's TLS port, or the delay proxy's in front of it), ")
+                    .append(
+                            "and each tool trusting the bench's certificate as its users would: `LAMBDA_CA_BUNDLE=<ca.pem>` in lambda-sync's config, ")
+                    .append(
+                            "`AWS_CA_BUNDLE=<ca.pem>` in aws-cli's environment, `SSL_CERT_FILE=<ca.pem>` in rclone's.\n\n");
         for (Tool t : List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE, Tool.AWS_PER_DIR)) {
             Tool.Invocation up = t.upload(b.direct, "x"), down = t.download(b.direct, "x");
             o.append("```text\n# ")
