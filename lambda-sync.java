@@ -11,6 +11,7 @@
 //SOURCES lib/Console.java
 //SOURCES lib/S3Clients.java
 //SOURCES lib/ServerSilence.java
+//SOURCES lib/NativeHttp.java
 //SOURCES lib/GitLockFile.java
 //SOURCES lib/GitHubToken.java
 //SOURCES lib/GitCredentials.java

@@ -1,6 +1,7 @@
 //DEPS software.amazon.awssdk:bom:2.57.8@pom
 //DEPS software.amazon.awssdk:s3
 //DEPS software.amazon.awssdk:apache5-client
+//DEPS software.amazon.awssdk:aws-crt-client
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -114,19 +116,9 @@ final class S3Clients {
             Duration socket,
             Duration attempt,
             Path caBundle) {
-        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
-                .maxConnections(maxConnections)
-                .connectionTimeout(connect)
-                .socketTimeout(socket);
-        if (caBundle != null && endpoint.startsWith("https://"))
-            http.tlsTrustManagersProvider(() -> trustManagers(caBundle));
-        // An http:// endpoint never needs TLS; this spares building an SSL context (loading the
-        // CA certificates), the largest single cost of creating the client.
-        if (endpoint.startsWith("http://")) {
-            http.tlsSocketStrategy((sock, target, port, attachment, context) -> {
-                throw new java.io.IOException("TLS requested for the plain http endpoint " + endpoint);
-            });
-        }
+        SdkHttpClient.Builder<?> http =
+                NativeHttp.wanted(endpoint) ? NativeHttp.builder(maxConnections, connect, socket, caBundle) : null;
+        if (http == null) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
@@ -158,6 +150,25 @@ final class S3Clients {
                 })
                 .httpClientBuilder(http)
                 .build();
+    }
+
+    /** The pure-Java client: Apache 5 with Java's TLS. */
+    private static Apache5HttpClient.Builder javaHttp(
+            String endpoint, int maxConnections, Duration connect, Duration socket, Path caBundle) {
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
+                .maxConnections(maxConnections)
+                .connectionTimeout(connect)
+                .socketTimeout(socket);
+        if (caBundle != null && endpoint.startsWith("https://"))
+            http.tlsTrustManagersProvider(() -> trustManagers(caBundle));
+        // An http:// endpoint never needs TLS; this spares building an SSL context (loading the
+        // CA certificates), the largest single cost of creating the client.
+        if (endpoint.startsWith("http://")) {
+            http.tlsSocketStrategy((sock, target, port, attachment, context) -> {
+                throw new java.io.IOException("TLS requested for the plain http endpoint " + endpoint);
+            });
+        }
+        return http;
     }
 
     /** Where a GET answer's Last-Modified is kept, as text (see {@link LastModifiedAsText}). */
@@ -253,9 +264,21 @@ final class S3Clients {
     /** The system's trusted certificates plus those of a PEM file. */
     static TrustManager[] trustManagers(Path pem) {
         try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore(pem));
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "cannot read the certificates in LAMBDA_CA_BUNDLE " + pem + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A key store of the system's trusted certificates plus those of a PEM file. */
+    static KeyStore trustStore(Path pem) {
+        try {
             TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             system.init((KeyStore) null);
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             int n = 0;
             for (TrustManager tm : system.getTrustManagers()) {
@@ -266,9 +289,7 @@ final class S3Clients {
                 for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in))
                     ks.setCertificateEntry("bundle-" + n++, c);
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            return tmf.getTrustManagers();
+            return ks;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "cannot read the certificates in LAMBDA_CA_BUNDLE " + pem + ": " + e.getMessage(), e);

@@ -50,6 +50,10 @@ final class StartupTraining {
                 {dir.toString(), "upload", "--yes"},
                 {dir.toString(), "status"}
             }) {
+                // The download goes through the native client (https's, see NativeHttp) so its
+                // request path is in the archive too; the upload through the Java one (http's).
+                if (args.length > 1 && args[1].equals("download")) System.setProperty(NativeHttp.PROPERTY, "native");
+                else System.clearProperty(NativeHttp.PROPERTY);
                 LambdaSync cmd = new LambdaSync();
                 cmd.workDir = repo;
                 cmd.env = Map.of("HOME", tmp.toString());
@@ -59,6 +63,7 @@ final class StartupTraining {
                 LambdaSync.execute(cmd, new PrintWriter(sink), new PrintWriter(sink), args);
             }
         } finally {
+            System.clearProperty(NativeHttp.PROPERTY);
             try (Stream<Path> all = Files.walk(tmp)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

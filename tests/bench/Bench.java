@@ -2,7 +2,9 @@
 //JAVA 17+
 //DEPS org.testcontainers:testcontainers:2.0.5
 //SOURCES ../support/S3Server.java
+//SOURCES ../support/TestTls.java
 //SOURCES ../../lib/S3Clients.java
+//SOURCES ../../lib/NativeHttp.java
 //SOURCES CountingProxy.java
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java
@@ -35,11 +37,13 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issues 6
- * and 16), on loopback and at a distance (a delay proxy adding 2 or 20 ms a round trip).
+ * lambda-sync against `aws s3 sync` and `rclone copy` on the same S3 server and data (issues 6,
+ * 16 and 20), on loopback and at a distance (a delay proxy adding 2 or 20 ms a round trip), over
+ * plain http and over https (S3Proxy's TLS endpoint; {@link #HTTPS_IDS}, latency rows up to
+ * {@link #HTTPS_MAX_DELAY_MS}).
  * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
  *
- * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b] [--latency 0,2,20] [--hypotheses]
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https] [--latency 0,2,20] [--hypotheses]
  *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
@@ -52,6 +56,11 @@ public class Bench {
     static final long SEED = 20240601L;
     static final List<Tool> ALL = List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE);
     static final List<Double> LATENCIES = List.of(0.0, 2.0, 20.0);
+    /** The scenarios also run over https (issue 20), and the round trips where their latency ones do. */
+    static final List<String> HTTPS_IDS =
+            List.of("upload-small", "noop-10k", "download-small", "upload-large", "download-large");
+
+    static final double HTTPS_MAX_DELAY_MS = 2;
 
     // The run's settings.
     final Path repoRoot;
@@ -80,9 +89,14 @@ public class Bench {
     DelayProxy delay;
 
     CountingProxy latencyProxy;
+    /** The https latency chain, tool → delayTls → S3Proxy's TLS endpoint (TLS passes through it as bytes). */
+    DelayProxy delayTls;
+
     CpuMeter cpu;
     /** The tools pointed at the counting proxy (counted runs), straight at S3Proxy (timed runs), or at the latency chain. */
     Tool.Target viaProxy, direct, delayed;
+    /** The same over https: straight at S3Proxy's TLS endpoint, or through delayTls; null where the server has none. */
+    Tool.Target directTls, delayedTls;
 
     // What the run found, for the report.
     record Profiled(Sample run, CpuProfile cpu) {}
@@ -177,6 +191,7 @@ public class Bench {
             S3Server.stopIfStarted();
             if (b.latencyProxy != null) b.latencyProxy.close();
             if (b.delay != null) b.delay.close();
+            if (b.delayTls != null) b.delayTls.close();
             if (b.proxy != null) b.proxy.close();
             if (!keep
                     && b.serverStorage != null
@@ -252,6 +267,7 @@ public class Bench {
 
     Map<String, List<Sample>> runAll() throws Exception {
         Path data = work.resolve("data");
+        S3Server.withHttps = true;
         CompletableFuture<S3Server> serverStart = CompletableFuture.supplyAsync(S3Server::get);
         log("generating datasets under %s", data);
         int bigMiB = quick ? 32 : 200;
@@ -303,25 +319,51 @@ public class Bench {
                 latencyProxy.endpoint(),
                 server.accessKey,
                 server.secretKey);
+        if (server.httpsEndpoint != null) {
+            URI tls = URI.create(server.httpsEndpoint);
+            delayTls = new DelayProxy(tls.getHost(), tls.getPort());
+            Path ca = TestTls.caPem();
+            directTls = new Tool.Target(
+                    work.resolve("tool"),
+                    work.resolve("configs-tls"),
+                    server.httpsEndpoint,
+                    server.accessKey,
+                    server.secretKey,
+                    ca);
+            delayedTls = new Tool.Target(
+                    work.resolve("tool"),
+                    work.resolve("configs-tls-delay"),
+                    delayTls.endpoint().replace("http://", "https://"),
+                    server.accessKey,
+                    server.secretKey,
+                    ca);
+        } else {
+            notes.add("the S3 server has no https endpoint (" + server.kind + "): no https rows");
+        }
         log(
-                "%s at %s, counting proxy at %s, latency chain at %s",
-                server.kind, server.endpoint, proxy.endpoint(), latencyProxy.endpoint());
+                "%s at %s (https: %s), counting proxy at %s, latency chain at %s",
+                server.kind, server.endpoint, server.httpsEndpoint, proxy.endpoint(), latencyProxy.endpoint());
 
         warmUp();
         Map<String, List<Sample>> results = new LinkedHashMap<>();
+        // Each https scenario right after its http one: the two are measured in the same minutes.
         for (Scenario sc : Scenario.all(this)) {
-            scenarios.put(sc.id, sc);
-            if (!wants(sc.id)) continue;
-            log("scenario %s: %s", sc.id, sc.title);
-            results.put(sc.id, sc.run(this));
+            for (Scenario x : withHttps(sc, HTTPS_IDS.contains(sc.id))) {
+                scenarios.put(x.id, x);
+                if (!wants(x)) continue;
+                log("scenario %s: %s", x.id, x.title);
+                results.put(x.id, x.run(this));
+            }
         }
         Dataset lat = datasets.get("lat1k"); // not generated when --only names no latency scenario
         for (double ms : lat == null ? List.<Double>of() : latencies) {
             for (Scenario sc : Scenario.latency(this, lat, ms)) {
-                scenarios.put(sc.id, sc);
-                if (!wantsLatency(sc)) continue;
-                log("scenario %s: %s", sc.id, sc.title);
-                results.put(sc.id, sc.run(this));
+                for (Scenario x : withHttps(sc, ms <= HTTPS_MAX_DELAY_MS)) {
+                    scenarios.put(x.id, x);
+                    if (!wantsLatency(x)) continue;
+                    log("scenario %s: %s", x.id, x.title);
+                    results.put(x.id, x.run(this));
+                }
             }
         }
         if (wants("version")) {
@@ -376,7 +418,12 @@ public class Bench {
         Proc.run(small.root, List.of("rm", "-rf", ".lambda-sync"));
     }
 
-    /** The counting proxy that sees a run aimed at this target. */
+    /** The scenario, and after it the same over https where wanted and the server has an https endpoint. */
+    private List<Scenario> withHttps(Scenario sc, boolean https) {
+        return https && directTls != null ? List.of(sc, sc.overHttps()) : List.of(sc);
+    }
+
+    /** The counting proxy that sees a run aimed at this target (none for https: the proxy given counts nothing). */
     CountingProxy proxyFor(Tool.Target target) {
         return target == delayed ? latencyProxy : proxy;
     }
@@ -385,16 +432,25 @@ public class Bench {
         return only.isEmpty() || only.contains(id);
     }
 
+    /** By id, or an http scenario's id for both ways, or `https` for every https scenario. */
+    boolean wants(Scenario sc) {
+        return wants(sc.id) || (sc.tls && (only.contains("https") || only.contains(sc.id.substring(6))));
+    }
+
     /** All latency scenarios (`--only latency`), or some by id ("lat20-upload") or operation ("upload-1k"). */
     boolean wantsLatency(Scenario sc) {
-        return only.isEmpty() || only.contains("latency") || only.contains(sc.id) || only.contains(sc.op);
+        return only.isEmpty() || only.contains("latency") || wants(sc) || only.contains(sc.op);
     }
 
     private boolean anyLatencyWanted() {
         return !latencies.isEmpty()
                 && (only.isEmpty()
                         || only.stream()
-                                .anyMatch(x -> x.equals("latency") || x.startsWith("lat") || x.endsWith("-1k")));
+                                .anyMatch(x -> x.equals("latency")
+                                        || x.equals("https")
+                                        || x.startsWith("lat")
+                                        || x.startsWith("https-lat")
+                                        || x.endsWith("-1k")));
     }
 
     // ---- the bucket, reached directly (not through the proxy, so it is not counted) ------------

@@ -191,6 +191,106 @@ final class Report {
                 unit);
     }
 
+    // ---- over https (issue 20) ----------------------------------------------------------------------
+
+    /** The https scenarios that ran, in the order they ran. */
+    private List<String> httpsIds() {
+        return b.scenarios.values().stream()
+                .filter(sc -> sc.tls && results.containsKey(sc.id))
+                .map(sc -> sc.id)
+                .toList();
+    }
+
+    /** Issue 20's targets, all over https: ratios to rclone in this run. */
+    List<Target> httpsTargets() {
+        List<Target> t = new ArrayList<>();
+        String large = "2 × " + Scenario.mib(b.datasets.get("large")) + " MiB";
+        t.add(throughputRatio("download " + large + ", throughput", "https-download-large", Tool.RCLONE, 0.8));
+        t.add(throughputRatio("upload " + large + ", throughput", "https-upload-large", Tool.RCLONE, 1.0));
+        t.add(timeRatio("download 1,000 small files, 0 ms", "https-lat0-download", Tool.RCLONE, 1.0));
+        t.add(timeRatio("upload 1,000 small files, 0 ms", "https-lat0-upload", Tool.RCLONE, 0.8));
+        t.add(timeRatio("no-op upload, 1,000 files, 0 ms", "https-lat0-noop", Tool.RCLONE, 0.8));
+        t.add(cpuRatio("CPU per 1,000 small files, download", "https-lat0-download", Tool.RCLONE, 1.5));
+        t.add(cpuRatio("CPU per 1,000 small files, upload", "https-lat0-upload", Tool.RCLONE, 1.5));
+        return t.stream().filter(x -> results.containsKey(x.scenario())).toList();
+    }
+
+    /** Median user+sys CPU seconds of a tool's timed runs. */
+    double cpuSeconds(String id, Tool t) {
+        return median(
+                of(id, t).stream().map(s -> s.userSeconds() + s.sysSeconds()).toList());
+    }
+
+    /** CPU per 1,000 files for small files; MiB moved per CPU second (MiB/s per core) for large ones. */
+    private String efficiencyCell(String id, Tool t) {
+        if (of(id, t).isEmpty()) return "–";
+        Scenario sc = b.scenarios.get(id);
+        if (sc.bytes > 0) return String.format(Locale.ROOT, "%.0f MiB/s per core", sc.bytes / MIB / cpuSeconds(id, t));
+        return String.format(Locale.ROOT, "%.2f s", cpuPer1000(id, t));
+    }
+
+    private void httpsSection(StringBuilder o) {
+        List<String> ids = httpsIds();
+        if (ids.isEmpty()) return;
+        o.append("## Over https: what users get\n\n")
+                .append(
+                        "Lambda's adapter is reached only over https, so this table leads. The same scenarios as in the tables below, against ")
+                .append(
+                        "S3Proxy's TLS endpoint with a keytool-made certificate for 127.0.0.1, each tool told to trust it the way its users would: ")
+                .append(
+                        "lambda-sync through `LAMBDA_CA_BUNDLE` in its config, aws-cli through `AWS_CA_BUNDLE`, rclone through `SSL_CERT_FILE` ")
+                .append(
+                        "(its S3 backend refuses to start with `AWS_CA_BUNDLE` set). Each https scenario ran right after its http one. ")
+                .append(String.format(
+                        Locale.ROOT,
+                        "Median and (min–max) of %d timed run(s) per tool; the 1,000-file rows through the delay proxy at the round trip named. ",
+                        b.runs))
+                .append(
+                        "`CPU` is user+sys of the tool's process tree per 1,000 files (small files) or MiB moved per CPU second (large files: ")
+                .append(
+                        "MiB/s per core), medians. Not counted by the request-counting proxy (it cannot read TLS): the requests are those of the http rows.\n\n");
+        o.append(
+                        "| operation | lambda-sync | aws s3 sync (per data dir at a distance) | rclone copy | lambda-sync ÷ aws | lambda-sync ÷ rclone | CPU: lambda-sync / aws / rclone | lambda-sync over http |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        for (String id : ids) {
+            Scenario sc = b.scenarios.get(id);
+            boolean big = sc.bytes > 0;
+            Tool aws = sc.isLatency() ? Tool.AWS_PER_DIR : Tool.AWS;
+            o.append("| ").append(sc.title).append(big ? ", throughput" : "");
+            for (Tool t : List.of(Tool.LAMBDA_SYNC, aws, Tool.RCLONE))
+                o.append(" | ").append(big ? throughputCell(id, t) : timeCell(id, t));
+            for (Tool p : List.of(aws, Tool.RCLONE)) {
+                double r = big
+                        ? throughput(id, Tool.LAMBDA_SYNC) / throughput(id, p)
+                        : seconds(id, Tool.LAMBDA_SYNC) / seconds(id, p);
+                o.append(" | ").append(ratio(r));
+            }
+            o.append(" | ")
+                    .append(efficiencyCell(id, Tool.LAMBDA_SYNC))
+                    .append(" / ")
+                    .append(efficiencyCell(id, aws))
+                    .append(" / ")
+                    .append(efficiencyCell(id, Tool.RCLONE));
+            String http = id.substring("https-".length());
+            o.append(" | ")
+                    .append(
+                            !results.containsKey(http)
+                                    ? "–"
+                                    : big ? throughputCell(http, Tool.LAMBDA_SYNC) : timeCell(http, Tool.LAMBDA_SYNC))
+                    .append(" |\n");
+        }
+        o.append("\n### Targets over https (issue 20)\n\n| target | measured | met |\n|---|---|---|\n");
+        for (Target t : httpsTargets())
+            o.append("| ")
+                    .append(t.what())
+                    .append(" | ")
+                    .append(t.shown())
+                    .append(" | ")
+                    .append(t.met() ? "yes" : "**no**")
+                    .append(" |\n");
+        o.append('\n');
+    }
+
     // ---- at a distance, CPU ---------------------------------------------------------------------
 
     /** Data files a scenario moves or checks, for CPU per 1,000 files; 0 where that means nothing (large files). */
@@ -198,7 +298,7 @@ final class Report {
         Scenario sc = b.scenarios.get(id);
         if (sc == null) return 0;
         if (sc.isLatency()) return b.datasets.get("lat1k").data.size();
-        return switch (id) {
+        return switch (sc.tls ? id.substring("https-".length()) : id) {
             case "upload-small", "download-small" ->
                 b.datasets.get("small").data.size();
             case "noop-10k" -> b.datasets.get("noop10k").data.size();
@@ -232,19 +332,19 @@ final class Report {
 
     private boolean loopback(String id) {
         Scenario sc = b.scenarios.get(id);
-        return sc == null || !sc.isLatency();
+        return sc == null || (!sc.isLatency() && !sc.tls);
     }
 
     private List<String> latencyIds(double ms) {
         return b.scenarios.values().stream()
-                .filter(sc -> sc.isLatency() && sc.delayMs == ms && results.containsKey(sc.id))
+                .filter(sc -> sc.isLatency() && !sc.tls && sc.delayMs == ms && results.containsKey(sc.id))
                 .map(sc -> sc.id)
                 .toList();
     }
 
     private void latencySection(StringBuilder o) {
         List<Double> lats = b.scenarios.values().stream()
-                .filter(sc -> sc.isLatency() && results.containsKey(sc.id))
+                .filter(sc -> sc.isLatency() && !sc.tls && results.containsKey(sc.id))
                 .map(sc -> sc.delayMs)
                 .distinct()
                 .sorted()
@@ -309,7 +409,7 @@ final class Report {
                 List<String> inFlight = new ArrayList<>(), cpu = new ArrayList<>();
                 for (double ms : lats) {
                     String same = b.scenarios.values().stream()
-                            .filter(sc -> sc.isLatency() && sc.delayMs == ms && sc.op.equals(op))
+                            .filter(sc -> sc.isLatency() && !sc.tls && sc.delayMs == ms && sc.op.equals(op))
                             .map(sc -> sc.id)
                             .findFirst()
                             .orElse(null);
@@ -347,7 +447,8 @@ final class Report {
         List<String> ids = new ArrayList<>();
         for (String id : List.of("upload-small", "noop-10k", "download-small", "noop-100k"))
             if (results.containsKey(id) && files(id) > 0) ids.add(id);
-        for (Scenario sc : b.scenarios.values()) if (sc.isLatency() && results.containsKey(sc.id)) ids.add(sc.id);
+        for (Scenario sc : b.scenarios.values())
+            if (sc.isLatency() && !sc.tls && results.containsKey(sc.id)) ids.add(sc.id);
         if (ids.isEmpty()) return;
         o.append("## CPU seconds per 1,000 files\n\n")
                 .append(
@@ -503,7 +604,7 @@ final class Report {
         o.append(
                         "Options: `--runs N` (default 3); `--quick` (1 run, 32 MiB large files, output to /tmp/lambda-sync-bench-quick/); ")
                 .append(
-                        "`--only upload-small,noop-10k,…` (scenario ids as in the tables, plus `version`); `--no-profile` (skip the JFR runs); ")
+                        "`--only upload-small,noop-10k,…` (scenario ids as in the tables, plus `version`; an http id runs its https row too, `https-<id>` only that, `https` every https row); `--no-profile` (skip the JFR runs); ")
                 .append(
                         "`--tool-rev REV` (measure the tool as committed at REV instead of the working tree); `--noop100k-store dir` ")
                 .append("(the 100,000-file no-op against lambda-sync's directory store instead of S3Proxy); ")
@@ -553,9 +654,10 @@ final class Report {
                                 + fmtInt(b.datasets.get("lat1k").data.size()) + " files of 1–64 KiB"
                         : ""));
 
+        httpsSection(o);
         o.append("## Results\n\n");
         o.append(String.format(
-                "Median and (min–max) of %d timed run(s) per tool, straight at S3Proxy; wall time from process start to exit, "
+                "Median and (min–max) of %d timed run(s) per tool, straight at S3Proxy over plain http; wall time from process start to exit, "
                         + "lambda-sync through its JBang launcher with a warm cache. Ratios are lambda-sync over the peer, medians of this run. "
                         + "Requests: the counted run through the proxy.%n%n",
                 b.runs));
@@ -835,6 +937,13 @@ final class Report {
                         "lambda-sync's `bench.sync.env` (mode 600; one per bucket):\n\n```text\nBUCKET_NAME=<bucket>\nLAMBDA_ACCESS_KEY_ID=<access-key>\n")
                 .append(
                         "LAMBDA_SECRET_ACCESS_KEY=<secret-key>\nLAMBDA_REGION=us-east-1\nLAMBDA_ENDPOINT_URL=http://127.0.0.1:<port>\n```\n\n");
+        if (!httpsIds().isEmpty())
+            o.append(
+                            "Over https the same commands with `https://127.0.0.1:<port>` (S3Proxy's TLS port, or the delay proxy's in front of it), ")
+                    .append(
+                            "and each tool trusting the bench's certificate as its users would: `LAMBDA_CA_BUNDLE=<ca.pem>` in lambda-sync's config, ")
+                    .append(
+                            "`AWS_CA_BUNDLE=<ca.pem>` in aws-cli's environment, `SSL_CERT_FILE=<ca.pem>` in rclone's.\n\n");
         for (Tool t : List.of(Tool.LAMBDA_SYNC, Tool.AWS, Tool.RCLONE, Tool.AWS_PER_DIR)) {
             Tool.Invocation up = t.upload(b.direct, "x"), down = t.download(b.direct, "x");
             o.append("```text\n# ")

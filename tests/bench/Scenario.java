@@ -66,6 +66,9 @@ final class Scenario {
     /** False where there is no server to count requests at (the directory store). */
     private final boolean counted;
 
+    /** Over https: S3Proxy's TLS endpoint (or the delay proxy in front of it), each tool trusting its certificate. */
+    final boolean tls;
+
     private final Seed seed;
     private final Prepare prepare;
     private boolean seeded;
@@ -109,6 +112,33 @@ final class Scenario {
         this.counted = counted;
         this.seed = seed;
         this.prepare = prepare;
+        this.tls = false;
+    }
+
+    /**
+     * The same operation over https (id {@code https-<id>}): same data, seeding and checks, its own
+     * buckets and clones; not counted, for the counting proxy cannot read TLS (the requests are the
+     * same as over http).
+     */
+    Scenario overHttps() {
+        return new Scenario(this);
+    }
+
+    private Scenario(Scenario http) {
+        this.id = "https-" + http.id;
+        this.op = http.op;
+        this.delayMs = http.delayMs;
+        this.title = http.title;
+        this.tools = http.tools;
+        this.runs = http.runs;
+        this.bytes = http.bytes;
+        this.how = http.how
+                + "; over https (S3Proxy's TLS endpoint, a keytool-made certificate each tool is told to trust)";
+        this.needsPriming = http.needsPriming;
+        this.counted = false;
+        this.seed = http.seed;
+        this.prepare = (t, name, target) -> http.prepare.prepare(t, "tls-" + name, target);
+        this.tls = true;
     }
 
     boolean isLatency() {
@@ -126,10 +156,12 @@ final class Scenario {
      * scenario's delay (and primed first, for lambda-sync's no-op: its state is per endpoint).
      */
     private Tool.Target timedTarget(Bench b) throws Exception {
-        if (!isLatency()) return b.direct;
+        if (!isLatency() && !tls) return b.direct;
+        DelayProxy delay = tls ? b.delayTls : b.delay;
+        Tool.Target target = !isLatency() ? b.directTls : tls ? b.delayedTls : b.delayed;
         if (needsPriming && tools.contains(Tool.LAMBDA_SYNC)) {
-            b.delay.delayMillis(0);
-            Sample p = take(b, Tool.LAMBDA_SYNC, 0, "ls-priming", b.delayed);
+            if (isLatency()) delay.delayMillis(0);
+            Sample p = take(b, Tool.LAMBDA_SYNC, 0, "ls-priming", target);
             b.log(
                     "  %-12s first run through the delay proxy (records its state, untimed): %.2f s %s%s",
                     Tool.LAMBDA_SYNC.label,
@@ -137,8 +169,8 @@ final class Scenario {
                     p.counts(),
                     p.problems().isEmpty() ? "" : "  PROBLEMS: " + p.problems());
         }
-        b.delay.delayMillis(delayMs);
-        return b.delayed;
+        if (isLatency()) delay.delayMillis(delayMs);
+        return target;
     }
 
     /** One more run of one tool, as the timed runs go, with extra arguments and environment (the hypotheses). */
@@ -214,7 +246,7 @@ final class Scenario {
 
     /** One more lambda-sync run, untimed, straight at S3Proxy, under Java Flight Recorder. */
     private void profile(Bench b) throws Exception {
-        Run x = prepare.prepare(Tool.LAMBDA_SYNC, "ls-jfr", b.direct);
+        Run x = prepare.prepare(Tool.LAMBDA_SYNC, "ls-jfr", tls ? b.directTls : b.direct);
         Path jfr = b.work.resolve("logs").resolve(id + ".jfr");
         Map<String, String> env = new HashMap<>(x.inv().env());
         env.put("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work));

@@ -61,8 +61,21 @@ enum Tool {
               done
             done""";
 
-    /** Where the tools find the server; one per bench run. */
-    record Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey) {
+    /**
+     * Where the tools find the server; one per bench run and way in.
+     *
+     * @param caBundle for an https endpoint, the PEM file of its certificate, which each tool is told
+     *     to trust the way its users would (LAMBDA_CA_BUNDLE, AWS_CA_BUNDLE, SSL_CERT_FILE); else null
+     */
+    record Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey, Path caBundle) {
+        Target(Path toolDir, Path configDir, String endpoint, String accessKey, String secretKey) {
+            this(toolDir, configDir, endpoint, accessKey, secretKey, null);
+        }
+
+        boolean tls() {
+            return caBundle != null;
+        }
+
         /** A lambda-sync config for one bucket, as S3Server.writeConfig writes it but pointing at the counting proxy. */
         Path config(String bucket) throws IOException {
             Files.createDirectories(configDir);
@@ -70,7 +83,8 @@ enum Tool {
             Files.writeString(
                     file,
                     "BUCKET_NAME=" + bucket + "\nLAMBDA_ACCESS_KEY_ID=" + accessKey + "\nLAMBDA_SECRET_ACCESS_KEY="
-                            + secretKey + "\nLAMBDA_REGION=" + REGION + "\nLAMBDA_ENDPOINT_URL=" + endpoint + "\n");
+                            + secretKey + "\nLAMBDA_REGION=" + REGION + "\nLAMBDA_ENDPOINT_URL=" + endpoint + "\n"
+                            + (caBundle == null ? "" : "LAMBDA_CA_BUNDLE=" + caBundle + "\n"));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return file;
         }
@@ -150,6 +164,8 @@ enum Tool {
                         + "  --exclude \"*\" --include \"*/data/*\" --include \"*/reports/*\" --only-show-errors";
             }
             case RCLONE -> {
+                // rclone's S3 backend refuses to start with AWS_CA_BUNDLE set; Go's TLS reads SSL_CERT_FILE.
+                if (t.tls()) env.put("SSL_CERT_FILE", t.caBundle().toString());
                 env.put("RCLONE_S3_ACCESS_KEY_ID", t.accessKey());
                 env.put("RCLONE_S3_SECRET_ACCESS_KEY", t.secretKey());
                 env.put("RCLONE_CONFIG", t.emptyConfig().toString());
@@ -185,6 +201,7 @@ enum Tool {
         env.put("AWS_DEFAULT_REGION", REGION);
         env.put("AWS_CONFIG_FILE", t.emptyConfig().toString());
         env.put("AWS_SHARED_CREDENTIALS_FILE", t.emptyConfig().toString());
+        if (t.tls()) env.put("AWS_CA_BUNDLE", t.caBundle().toString());
     }
 
     /** lambda-sync with a config whose SYNC_TARGET is a directory. */

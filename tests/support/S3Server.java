@@ -19,15 +19,27 @@ final class S3Server {
     private static S3Server instance;
 
     final String endpoint;
+    /** S3Proxy's TLS endpoint (certificate: {@link TestTls}) when {@link #withHttps} was set before the start; else null. */
+    final String httpsEndpoint;
+
     final String accessKey;
     final String secretKey;
     final String kind;
     private final Runnable stopper;
     private S3Client client;
 
+    /** Set before the first {@link #get}: S3Proxy serves https too (the bench's https rows). */
+    static volatile boolean withHttps;
+
     private S3Server(String kind, String endpoint, String accessKey, String secretKey, Runnable stopper) {
+        this(kind, endpoint, null, accessKey, secretKey, stopper);
+    }
+
+    private S3Server(
+            String kind, String endpoint, String httpsEndpoint, String accessKey, String secretKey, Runnable stopper) {
         this.kind = kind;
         this.endpoint = endpoint;
+        this.httpsEndpoint = httpsEndpoint;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
         this.stopper = stopper;
@@ -110,10 +122,13 @@ final class S3Server {
     private static S3Server startS3Proxy() {
         try {
             String access = "test-access-key", secret = "test-secret-" + UUID.randomUUID();
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
+            int port, securePort;
+            try (ServerSocket s = new ServerSocket(0);
+                    ServerSocket t = new ServerSocket(0)) {
                 port = s.getLocalPort();
+                securePort = t.getLocalPort();
             }
+            String https = withHttps ? "https://127.0.0.1:" + securePort : null;
             Path dir = Files.createTempDirectory("s3proxy-");
             Files.createDirectories(dir.resolve("data"));
             Path props = dir.resolve("s3proxy.properties");
@@ -129,6 +144,9 @@ final class S3Server {
                             "s3proxy.ignore-unknown-headers=true",
                             "jclouds.provider=filesystem",
                             "jclouds.filesystem.basedir=" + dir.resolve("data"),
+                            https == null ? "" : "s3proxy.secure-endpoint=" + https,
+                            https == null ? "" : "s3proxy.keystore-path=" + TestTls.keystore(),
+                            https == null ? "" : "s3proxy.keystore-password=" + TestTls.keystorePassword(),
                             ""));
             Path jbang = Path.of(System.getProperty("lambda.sync.root", "."))
                     .resolve("jbang")
@@ -144,9 +162,9 @@ final class S3Server {
             pb.environment().put("LOG_LEVEL", "warn");
             Process p = pb.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (true) {
-                try (Socket ignored = new Socket("127.0.0.1", port)) {
-                    break;
+            for (int open = 0; open < (https == null ? 1 : 2); ) {
+                try (Socket ignored = new Socket("127.0.0.1", open == 0 ? port : securePort)) {
+                    open++;
                 } catch (IOException notYet) {
                     if (!p.isAlive())
                         throw new IllegalStateException("S3Proxy exited; see " + dir.resolve("s3proxy.log"));
@@ -170,7 +188,7 @@ final class S3Server {
                 deleteTree(dir);
             };
             Runtime.getRuntime().addShutdownHook(new Thread(stop));
-            return new S3Server("s3proxy", "http://127.0.0.1:" + port, access, secret, stop);
+            return new S3Server("s3proxy", "http://127.0.0.1:" + port, https, access, secret, stop);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("cannot start S3Proxy: " + e, e);
         }

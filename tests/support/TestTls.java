@@ -81,6 +81,17 @@ final class TestTls {
         return pem;
     }
 
+    /** The server's PKCS12 key store (key and certificate for 127.0.0.1), for a server that reads one (S3Proxy). */
+    static Path keystore() {
+        make();
+        return keystore;
+    }
+
+    /** The password of {@link #keystore()}. */
+    static String keystorePassword() {
+        return PASS;
+    }
+
     /** The server side: the key and certificate for 127.0.0.1. */
     static SSLContext serverContext() {
         make();

@@ -16,15 +16,16 @@ final class ToolProcess {
     /** Runs {@code lambda-sync <config> <args...>} in {@code repo}'s root with {@code -Xmx<heap>}; fails after {@code timeoutSeconds}. */
     static Repo.Run run(Repo repo, String heap, long timeoutSeconds, String... args)
             throws IOException, InterruptedException {
+        return run(repo, heap, timeoutSeconds, List.of(), args);
+    }
+
+    /** As {@link #run(Repo, String, long, String...)}, with more JVM options ({@code -Dname=value}). */
+    static Repo.Run run(Repo repo, String heap, long timeoutSeconds, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(
-                java.toString(),
-                "-Xmx" + heap,
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "LambdaSync",
-                repo.config.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-XX:+UseSerialGC"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "LambdaSync", repo.config.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("tool-out", ".txt"), err = Files.createTempFile("tool-err", ".txt");
         try {
