@@ -166,6 +166,19 @@ final class S3Store implements Store {
     }
 
     @Override
+    public void confirm(
+            java.util.Set<String> knownDirs,
+            java.util.Set<String> missing,
+            Consumer<Remote> sink,
+            Consumer<String> outside)
+            throws IOException {
+        guard("listing " + describe(), () -> {
+            listing.confirm(knownDirs, missing, sink, outside);
+            return null;
+        });
+    }
+
+    @Override
     public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
         return guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }
@@ -188,6 +201,14 @@ final class S3Store implements Store {
     /** Before the first write of a run: learn what writes depend on, if no run has yet. */
     void probeOnce() throws IOException {
         probe.probeOnce();
+    }
+
+    /** doctor: whether delimiter listings show every folder, learned by reading only (see {@link S3Listing#probeFolders}). */
+    void probeListing() throws StoreException {
+        call("listing " + describe(), () -> {
+            listing.probeFolders();
+            return null;
+        });
     }
 
     /** Asks the server what it supports (see {@link ServerProbe}); doctor's "profile" check. */

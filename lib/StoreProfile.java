@@ -50,7 +50,11 @@ final class StoreProfile {
                 "each write checks the object with a HEAD right before it"),
         RANGE_GET("range-get", "serves ranged GETs", "large files are downloaded as one stream each"),
         MULTIPART("multipart", "multipart upload", "large files go up in one PUT each (at most 5 GiB)"),
-        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte");
+        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte"),
+        LIST_FOLDERS(
+                "list-folders",
+                "lists every folder with delimiter=/ (also one holding only folders)",
+                "the bucket is listed flat, every key in one listing (slower on a big bucket, never incomplete)");
         final String key, meaning, instead;
 
         Feature(String key, String meaning, String instead) {
@@ -132,9 +136,11 @@ final class StoreProfile {
         }
         if (!works && instead != null)
             notice.accept("the server "
-                    + (f == Feature.ETAG_MD5
-                            ? "does not give content MD5s as ETags"
-                            : "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", ""))
+                    + switch (f) {
+                        case ETAG_MD5 -> "does not give content MD5s as ETags";
+                        case LIST_FOLDERS -> "leaves folders out of its listings with delimiter=/";
+                        default -> "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", "");
+                    }
                     + ": " + instead);
     }
 
