@@ -179,6 +179,17 @@ final class S3Store implements Store {
     }
 
     @Override
+    public boolean keysElsewhere() throws IOException {
+        if (prefix.isEmpty()) return false;
+        return call(
+                        "listing " + describe(),
+                        () -> s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(100)))
+                .contents()
+                .stream()
+                .anyMatch(o -> !o.key().startsWith(prefix));
+    }
+
+    @Override
     public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
         return guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }

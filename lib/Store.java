@@ -74,6 +74,11 @@ interface Store extends AutoCloseable {
             Consumer<String> outside)
             throws IOException {}
 
+    /** Whether the store holds keys outside its prefix (asked only when nothing is under it). */
+    default boolean keysElsewhere() throws IOException {
+        return false;
+    }
+
     /**
      * Uploads a file, only if the object is still what the plan saw ({@code planned}; null: absent),
      * else a {@link StoreException.Kind#PRECONDITION}. {@code md5Hex} is the file's MD5 when known

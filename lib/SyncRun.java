@@ -29,7 +29,8 @@ final class SyncRun {
             List<String> outside,
             Map<String, SyncState.Entry> state,
             SyncPlan.Facts facts,
-            List<String> markers) {}
+            List<String> markers,
+            boolean nothingListed) {}
 
     private SyncRun() {}
 
@@ -62,10 +63,14 @@ final class SyncRun {
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
-                if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt);
+                SyncOutcome.Empty empty =
+                        mode != LambdaSync.Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
+                                ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere())
+                                : null;
+                if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt, empty);
                 SyncPlan.Direction dir =
                         mode == LambdaSync.Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
-                return sync(console, dir, sides, state, store, ignore, opt, unsynced);
+                return sync(console, dir, sides, state, store, ignore, opt, unsynced, empty);
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
@@ -73,11 +78,12 @@ final class SyncRun {
     }
 
     /** Both directions' plans, printed; nothing changes. */
-    private static SyncOutcome status(Console console, Sides sides, Store store, SyncIgnore ignore, Options opt) {
+    private static SyncOutcome status(
+            Console console, Sides sides, Store store, SyncIgnore ignore, Options opt, SyncOutcome.Empty empty) {
         List<SyncOutcome.Planned> plans = new ArrayList<>();
         for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
-            SyncOutcome.Planned p = planned(plan(d, sides, opt, store), sides, store);
-            PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync());
+            SyncOutcome.Planned p = planned(plan(d, sides, opt, store), sides, store, empty);
+            PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync(), p.empty());
             if (console.quiet) console.summary(PlanSummary.line(p.plan(), p.inSync()));
             console.info("");
             plans.add(p);
@@ -98,12 +104,13 @@ final class SyncRun {
             Store store,
             SyncIgnore ignore,
             Options opt,
-            List<DataDirs.Note> unsynced)
+            List<DataDirs.Note> unsynced,
+            SyncOutcome.Empty empty)
             throws IOException {
         Path root = sides.dirs().root;
-        SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store);
+        SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store, empty);
         SyncPlan plan = p.plan();
-        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync());
+        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync(), p.empty());
         reportOutside(console, sides);
         ignore.report(console, sides.dirs());
         reportCompared(console, store);
@@ -111,6 +118,12 @@ final class SyncRun {
         String bound = deletionBound(plan, sides, opt);
         if (bound != null) console.info("  " + bound);
         console.info("  plan id " + plan.id);
+        if (empty != null) { // a restore from nothing is not a success; nor is deleting everything here
+            store.finish();
+            var refusal = new SyncOutcome.Refusal(
+                    ExitException.EMPTY, "nothing downloaded, nothing changed: " + empty.words());
+            return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
+        }
         if (!plan.hasWork() || opt.dryRun()) {
             store.finish();
             if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
@@ -204,9 +217,9 @@ final class SyncRun {
         return SyncPlan.build(d, s.local().files, s.remote(), s.state(), s.facts(), s.skipped(), po, store.identity());
     }
 
-    private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store) {
+    private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store, SyncOutcome.Empty empty) {
         return new SyncOutcome.Planned(
-                plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan));
+                plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan), empty);
     }
 
     private static int inSync(Sides s, SyncPlan plan) {
@@ -313,7 +326,10 @@ final class SyncRun {
         Keys keys = new Keys(dirs, ignore);
         CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> {
             try {
-                store.list(dirs.scopes, keys::add, keys.outside::add);
+                store.list(dirs.scopes, keys::add, o -> {
+                    keys.files.incrementAndGet();
+                    keys.outside.add(o);
+                });
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -358,7 +374,8 @@ final class SyncRun {
         SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
         unreadable(denied, local, skipped, shields, inScope); // became unreadable since
         shield(shields, remote, skipped);
-        return new Sides(dirs, local, remote, skipped, keys.outside, inScope, facts, keys.markers);
+        return new Sides(
+                dirs, local, remote, skipped, keys.outside, inScope, facts, keys.markers, keys.files.get() == 0);
     }
 
     /** The store's keys as the listing threads hand them over, sorted into what the plan is made from. */
@@ -370,6 +387,8 @@ final class SyncRun {
         final List<String> outside = java.util.Collections.synchronizedList(new ArrayList<>());
         /** Directory markers and empty-folder entries (keys ending in '/'): never files. */
         final List<String> markers = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Every key but markers, whether synced or not (excluded, outside, refused). */
+        final java.util.concurrent.atomic.AtomicInteger files = new java.util.concurrent.atomic.AtomicInteger();
 
         Keys(DataDirs dirs, SyncIgnore ignore) {
             this.dirs = dirs;
@@ -383,7 +402,10 @@ final class SyncRun {
                     : rel.endsWith("/") ? null : dirs.keyRefusal(rel);
             if (rel.endsWith("/") && refusal == null) {
                 markers.add(rel); // a directory marker some tools create, or an empty folder a server lists
-            } else if (refusal != null) {
+                return;
+            }
+            files.incrementAndGet();
+            if (refusal != null) {
                 skipped.add(new SyncPlan.Item(
                         rel,
                         SyncPlan.Action.SKIP,
@@ -418,7 +440,10 @@ final class SyncRun {
             known.add(parts[0] + "/" + parts[1] + "/");
             if (dirs.inScope(rel) && !ignore.excludes(rel, false) && !keys.remote.containsKey(rel)) missing.add(rel);
         }
-        store.confirm(known, missing, keys::add, keys.outside::add);
+        store.confirm(known, missing, keys::add, o -> {
+            keys.files.incrementAndGet();
+            keys.outside.add(o);
+        });
     }
 
     /**
