@@ -30,6 +30,7 @@
 //SOURCES lib/StoreException.java
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
+//SOURCES lib/ManifestReader.java
 //SOURCES lib/UploadJournal.java
 //SOURCES lib/PartialDownload.java
 //SOURCES lib/SyncState.java

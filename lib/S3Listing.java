@@ -52,10 +52,8 @@ final class S3Listing {
     private volatile boolean wholeFlat, scoped;
 
     void list(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
-        boolean keep = !store.profile.is(StoreProfile.Feature.ETAG_MD5);
         Consumer<Store.Remote> into = keeping(sink);
         scoped = !scopes.isEmpty();
-        var manifests = keep ? store.parts.submit(this::readManifests) : null;
         if (scoped) {
             store.parallel(scopes, p -> listRest(new Folder(p, null), into));
         } else if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS)) {
@@ -65,11 +63,6 @@ final class S3Listing {
             walk(into, outside);
         }
         store.listedInFull = !scoped;
-        try {
-            if (manifests != null) manifests.get();
-        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
-            throw new IOException("listing the proof manifests: " + e, e);
-        }
     }
 
     /** Where ETags prove nothing, the listing is kept to drop this machine's stale proofs afterwards. */
@@ -79,29 +72,6 @@ final class S3Listing {
             store.listed.put(r.rel(), r);
             sink.accept(r);
         };
-    }
-
-    /** Reads every machine's proof manifest; a missing or unreadable one only means fewer proofs. */
-    Void readManifests() {
-        try {
-            String dir = prefix + ProofManifest.DIR;
-            String id = store.root == null ? null : ProofManifest.machineId(store.root, false);
-            String mine = id == null ? null : dir + id + ".tsv";
-            pages(ListObjectsV2Request.builder().bucket(bucket).prefix(dir).build(), page -> {
-                for (S3Object o : page.contents()) {
-                    String text = s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key()))
-                            .asUtf8String();
-                    for (ProofManifest.Entry e : ProofManifest.parse(text)) {
-                        store.proofs.put(ProofManifest.key(e.rel(), e.size(), e.tag()), e.md5());
-                        if (o.key().equals(mine)) store.ownPrevious.add(e);
-                    }
-                }
-            });
-        } catch (IOException | software.amazon.awssdk.core.exception.SdkException | java.io.UncheckedIOException e) {
-            // no proofs from the manifests: contents are compared by download instead
-        }
-        store.manifestsRead = true;
-        return null;
     }
 
     private void walk(Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {

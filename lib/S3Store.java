@@ -46,20 +46,21 @@ final class S3Store implements Store {
     final ExecutorService parts;
     volatile StoreProfile profile = StoreProfile.transientProfile();
     volatile Path root;
-    /** Proofs from every machine's manifest: {@link ProofManifest#key} -> content MD5. */
-    final Map<String, String> proofs = new ConcurrentHashMap<>();
-    /** This machine's manifest entries as read, and what it uploaded this run. */
-    final List<ProofManifest.Entry> ownPrevious = new ArrayList<>();
-
+    /** Every machine's proof manifest, read when a decision first needs a proof. */
+    final ManifestReader manifests = new ManifestReader(this);
+    /** What this machine uploaded this run, for its manifest. */
     final Queue<ProofManifest.Entry> uploaded = new ConcurrentLinkedQueue<>();
     /** The listing, kept where proofs are needed (to drop stale ones). */
     final Map<String, Remote> listed = new ConcurrentHashMap<>();
 
-    volatile boolean listedInFull, manifestsRead, probed;
+    volatile boolean listedInFull, probed;
+    /** Told once, in words, what the run should know (a manifest skipped); for the run's output. */
+    volatile Consumer<String> notice = m -> {};
+
     int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
 
-    private final S3Listing listing;
+    final S3Listing listing;
     private final S3Upload upload;
     private final S3Download download;
     private final ServerProbe probe;
@@ -89,6 +90,7 @@ final class S3Store implements Store {
     @Override
     public void open(Path root, Consumer<String> notice) {
         this.root = root;
+        this.notice = notice;
         this.profile = StoreProfile.load(root, identity(), notice);
     }
 
@@ -113,8 +115,9 @@ final class S3Store implements Store {
         profile.save();
         if (uploaded.isEmpty() || root == null || profile.is(StoreProfile.Feature.ETAG_MD5)) return;
         try {
-            if (!manifestsRead) listing.readManifests();
-            var next = ProofManifest.next(ownPrevious, listedInFull ? listed : null, uploaded);
+            var previous = manifests.ownForRewrite();
+            if (previous == null) return; // not readable: rewriting it would lose its earlier proofs
+            var next = ProofManifest.next(previous, listedInFull ? listed : null, uploaded);
             byte[] body = ProofManifest.format(next.values()).getBytes(StandardCharsets.UTF_8);
             String key = prefix + ProofManifest.DIR + ProofManifest.machineId(root, true) + ".tsv";
             s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) body.length), RequestBody.fromBytes(body));
@@ -366,8 +369,8 @@ final class S3Store implements Store {
         String tag = remote.tag(), key = prefix + remote.rel();
         boolean etagsMayProve = !profile.isNot(StoreProfile.Feature.ETAG_MD5);
         if (etagsMayProve && tag.equalsIgnoreCase(localMd5)) return true;
-        String proof = proofs.get(ProofManifest.key(remote.rel(), remote.size(), tag));
-        if (proof != null) return proof.equals(localMd5);
+        ManifestReader.Proof proof = manifests.proof(remote.rel(), remote.size(), tag);
+        if (proof != null) return proof.md5().equals(localMd5);
         if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
         if (!profile.isNot(StoreProfile.Feature.METADATA)) {
             HeadObjectResponse head =
