@@ -66,6 +66,9 @@ final class StoreProfile {
 
     private final Path root, file;
     private final Map<Feature, Support> known = new EnumMap<>(Feature.class);
+    /** The smallest single PUT the server refused as too large (bytes; none seen: Long.MAX_VALUE). */
+    private long putLimit = Long.MAX_VALUE;
+
     private final Consumer<String> notice;
     private boolean changed;
 
@@ -106,6 +109,11 @@ final class StoreProfile {
                 // unknown value: keep UNKNOWN
             }
         }
+        try {
+            p.putLimit = Long.parseLong(props.getProperty(PUT_LIMIT, String.valueOf(Long.MAX_VALUE)));
+        } catch (NumberFormatException e) {
+            // learned again
+        }
         return p;
     }
 
@@ -144,11 +152,29 @@ final class StoreProfile {
                     + ": " + instead);
     }
 
+    static final String PUT_LIMIT = "single-put-limit";
+
+    synchronized long putLimit() {
+        return putLimit;
+    }
+
+    /** A single PUT of {@code size} bytes was refused as too large: files that large or larger go up in parts. */
+    void learnPutLimit(long size) {
+        synchronized (this) {
+            if (size >= putLimit) return;
+            putLimit = size;
+            changed = true;
+        }
+        notice.accept("the server refuses a single PUT of " + Units.bytes(size)
+                + ": files that large or larger go up in parts (multipart upload)");
+    }
+
     /** Writes the profile if this run learned something; best effort (it can be learned again). */
     synchronized void save() {
         if (!changed || file == null) return;
         Properties props = new Properties();
         for (Feature f : Feature.values()) props.setProperty(f.key, known.get(f).name());
+        if (putLimit != Long.MAX_VALUE) props.setProperty(PUT_LIMIT, String.valueOf(putLimit));
         try {
             SyncState.createDir(root);
             Files.createDirectories(file.getParent());
@@ -175,6 +201,9 @@ final class StoreProfile {
         List<String> rows = new ArrayList<>();
         for (Feature f : Feature.values())
             rows.add(String.format("%-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
+        if (putLimit != Long.MAX_VALUE)
+            rows.add(String.format(
+                    "%-16s %-8s %s", PUT_LIMIT, Units.bytes(putLimit), "a single PUT this large was refused"));
         return rows;
     }
 
