@@ -49,7 +49,11 @@ final class S3Listing {
     /** Data dirs the delimiter listings showed; outside keys and prefixes already reported. */
     private final Set<String> shownDirs = ConcurrentHashMap.newKeySet(), reported = ConcurrentHashMap.newKeySet();
 
-    private volatile boolean wholeFlat, scoped;
+    /** Data dirs whose first page was asked for this run. */
+    private final Set<String> listedDirs = ConcurrentHashMap.newKeySet();
+
+    /** wholeFlat: the whole prefix was listed flat; foundData: a key that is not a marker was listed in a data dir. */
+    private volatile boolean wholeFlat, scoped, foundData;
 
     void list(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
         Consumer<Store.Remote> into = keeping(sink);
@@ -57,8 +61,7 @@ final class S3Listing {
         if (scoped) {
             store.parallel(scopes, p -> listRest(new Folder(p, null), into));
         } else if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS)) {
-            listFlat("", into, outside);
-            wholeFlat = true;
+            listWhole(into, outside);
         } else {
             walk(into, outside);
         }
@@ -131,6 +134,7 @@ final class S3Listing {
      * a page; by folder, the 100,000-file no-op of tests/bench went 19.3 s -> 6.1 s.
      */
     private void listDataDirs(List<String> dirs, Consumer<Store.Remote> sink) throws IOException {
+        listedDirs.addAll(dirs);
         List<Folder> rest = new ArrayList<>();
         store.parallel(dirs, p -> firstPage(p, sink)).forEach(rest::addAll);
         store.parallel(rest, f -> listRest(f, sink));
@@ -153,18 +157,11 @@ final class S3Listing {
     void confirm(Set<String> knownDirs, Set<String> missing, Consumer<Store.Remote> listed, Consumer<String> outside)
             throws IOException {
         Consumer<Store.Remote> sink = keeping(listed);
-        int before = seen.size();
         if (!scoped && !wholeFlat) {
-            List<String> unlisted = knownDirs.stream()
-                    .filter(d -> !flatDirs.contains(d))
-                    .sorted()
-                    .toList();
-            listDataDirs(unlisted, sink);
-            if (seen.stream().noneMatch(k -> DataDirs.isDataKey(k.substring(prefix.length())))) {
-                listFlat(
-                        "", sink,
-                        outside); // looks empty: a bucket is never taken as empty on a delimiter listing's word
-                wholeFlat = true;
+            int before = seen.size();
+            listDataDirs(knownDirs.stream().filter(d -> !listedDirs.contains(d)).toList(), sink);
+            if (!foundData) {
+                listWhole(sink, outside); // looks empty: never taken as empty on a delimiter listing's word
             } else {
                 List<String> folders = missing.stream()
                         .map(this::unlistedFolder)
@@ -178,12 +175,14 @@ final class S3Listing {
             }
             if (seen.size() > before) store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, false);
             // Once the delimiter listing is known to leave folders out, this run's listing is made whole at once.
-            if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS) && !wholeFlat) {
-                listFlat("", sink, outside);
-                wholeFlat = true;
-            }
+            if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS) && !wholeFlat) listWhole(sink, outside);
         }
         store.parallel(missing.stream().filter(this::isAlsoFolder).toList(), rel -> head(rel, sink));
+    }
+
+    private void listWhole(Consumer<Store.Remote> sink, Consumer<String> outside) {
+        listFlat("", sink, outside);
+        wholeFlat = true;
     }
 
     /** Whether a key was listed below this folder ("exp/data/"). */
@@ -377,6 +376,7 @@ final class S3Listing {
     /** A key to the sink, once: pages a server repeats, and keys two listings share, are not sent twice. */
     private void sink(Consumer<Store.Remote> sink, S3Object o) {
         if (!seen.add(o.key())) return;
+        if (!o.key().endsWith("/")) foundData = true; // only data-dir listings and flat ones come here with files
         Store.Remote r = new Store.Remote(rel(o), o.size(), ContentHash.normalizeEtag(o.eTag()));
         synchronized (sink) {
             sink.accept(r);
