@@ -52,8 +52,11 @@ final class S3Listing {
     /** Data dirs whose first page was asked for this run. */
     private final Set<String> listedDirs = ConcurrentHashMap.newKeySet();
 
-    /** wholeFlat: the whole prefix was listed flat; foundData: a key that is not a marker was listed in a data dir. */
-    private volatile boolean wholeFlat, scoped, foundData;
+    /**
+     * wholeFlat: the whole prefix was listed flat; foundData: a key that is not a marker was listed
+     * in a data dir; folderOnlyTop: the root's delimiter listing showed a folder holding only folders.
+     */
+    private volatile boolean wholeFlat, scoped, foundData, folderOnlyTop;
 
     void list(List<String> scopes, Consumer<Store.Remote> sink, Consumer<String> outside) throws IOException {
         Consumer<Store.Remote> into = keeping(sink);
@@ -84,7 +87,12 @@ final class S3Listing {
         List<String> dataDirs = new ArrayList<>();
         store.parallel(new ArrayList<>(tops), top -> {
                     Set<String> subs = new LinkedHashSet<>();
-                    listLevel(top, subs, o -> other(o, sink, outside));
+                    boolean[] files = {false};
+                    listLevel(top, subs, o -> {
+                        files[0] |= !o.key().endsWith("/");
+                        other(o, sink, outside);
+                    });
+                    if (!files[0] && !subs.isEmpty()) folderOnlyTop = true;
                     String topName = top.substring(0, top.length() - 1);
                     for (String s : subs) {
                         if (DataDirs.isDataDir(topName, s.substring(top.length(), s.length() - 1))) shownDirs.add(s);
@@ -160,8 +168,10 @@ final class S3Listing {
         if (!scoped && !wholeFlat) {
             int before = seen.size();
             listDataDirs(knownDirs.stream().filter(d -> !listedDirs.contains(d)).toList(), sink);
-            if (!foundData) {
-                listWhole(sink, outside); // looks empty: never taken as empty on a delimiter listing's word
+            // Looks empty, or shows only top folders that hold files (as a server that hides folders
+            // holding only folders would, and every top folder lambda-sync fills is one): listed flat.
+            if (!foundData || !folderOnlyTop) {
+                listWhole(sink, outside);
             } else {
                 List<String> folders = missing.stream()
                         .map(this::unlistedFolder)

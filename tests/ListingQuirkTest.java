@@ -207,4 +207,25 @@ class ListingQuirkTest {
         Repo.Run bad = b.run("doctor", "--read-only");
         assertTrue(bad.out().matches("(?s).*list-folders\\s+no.*"), bad::toString);
     }
+
+    /**
+     * The root hides the folders that hold only folders, but shows one that holds a file (another
+     * tool's notes): the bucket does not look empty, yet a fresh clone must not miss exp1/.
+     */
+    @Test
+    void aRootShowingOnlyFoldersThatHoldFilesIsCheckedFlat() throws IOException {
+        proxy.quirks(EnumSet.of(ServerQuirks.Quirk.HIDES_FOLDERS_AT_ROOT));
+        Repo a = filled(Repo.init(tmp.resolve("a"), config("a")));
+        assertExit(0, a.run("upload", "--yes"));
+        bucket.put("misc/notes.txt", "another tool's notes\n");
+        bucket.put("exp2/data/more.txt", "exp2 holds a file directly now\n");
+        bucket.put("exp2/readme.txt", "so exp2/ is shown\n");
+
+        Repo b = a.cloneTo(tmp.resolve("b"));
+        Repo.Run down = b.run("download", "--yes");
+        assertExit(0, down);
+        a.write("exp2/data/more.txt", "exp2 holds a file directly now\n");
+        assertEquals(a.dataFiles(), b.dataFiles(), down::toString);
+        assertTrue(down.out().contains("not synced (outside */data/ and */reports/): 2 key(s)"), down::toString);
+    }
 }
