@@ -43,9 +43,14 @@ record SyncOutcome(
      *
      * @param prefix        SYNC_PREFIX ("" for the bucket's root)
      * @param keysElsewhere the bucket holds keys outside the prefix
+     * @param folder        the store is SYNC_TARGET's folder, not a bucket (an unmounted filesystem looks empty)
      */
-    record Empty(String prefix, boolean keysElsewhere) {
+    record Empty(String prefix, boolean keysElsewhere, boolean folder) {
         String words() {
+            if (folder)
+                return "the SYNC_TARGET folder holds nothing"
+                        + (prefix.isEmpty() ? "" : " under '" + prefix + "' (SYNC_PREFIX)")
+                        + ": is its filesystem mounted, and SYNC_TARGET right?";
             return "the bucket holds nothing under "
                     + (prefix.isEmpty() ? "its root (SYNC_PREFIX is empty)" : "'" + prefix + "' (SYNC_PREFIX)")
                     + (keysElsewhere

@@ -65,7 +65,7 @@ final class SyncRun {
                 if (state.damage != null) console.warn(state.damage);
                 SyncOutcome.Empty empty =
                         mode != LambdaSync.Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
-                                ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere())
+                                ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere(), config.target() != null)
                                 : null;
                 if (mode == LambdaSync.Mode.status) return status(console, sides, store, ignore, opt, empty);
                 SyncPlan.Direction dir =

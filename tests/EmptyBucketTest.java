@@ -77,4 +77,23 @@ class EmptyBucketTest {
         assertExit(0, ok);
         assertTrue(ok.out().contains("nothing to do: 1 file already in sync"), ok::toString);
     }
+
+    /** SYNC_TARGET on a filesystem that is not mounted looks empty: the same refusal, in its own words. */
+    @Test
+    void anEmptySyncTargetFolderIsNamedToo() throws IOException {
+        Path target = Files.createDirectories(tmp.resolve("mnt/shared"));
+        Path config = tmp.resolve("dir.sync.env");
+        Files.writeString(config, "SYNC_TARGET=" + target + "\n");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Repo a = Repo.init(tmp.resolve("a"), config);
+        a.write("exp/data/mine.txt", "mine\n");
+        Repo.Run r = a.run("download", "--yes", "--delete", "--force");
+        assertExit(5, r);
+        assertTrue(
+                r.out()
+                        .contains(
+                                "the SYNC_TARGET folder holds nothing: is its filesystem mounted, and SYNC_TARGET right?"),
+                r::toString);
+        assertEquals(Map.of("exp/data/mine.txt", "mine\n"), a.dataFiles());
+    }
 }
