@@ -33,6 +33,7 @@
 //SOURCES lib/StoreException.java
 //SOURCES lib/StoreProfile.java
 //SOURCES lib/ProofManifest.java
+//SOURCES lib/ManifestReader.java
 //SOURCES lib/UploadJournal.java
 //SOURCES lib/PendingUploads.java
 //SOURCES lib/PartialDownload.java
@@ -112,6 +113,7 @@ import picocli.CommandLine.Spec;
             "2:usage or config error",
             "3:not confirmed, aborted, or more deletions than --max-delete allows",
             "4:finished, but conflicts or refused items were left untouched",
+            "5:download: the bucket holds nothing under SYNC_PREFIX; nothing changed",
             "130:interrupted (Ctrl-C, SIGTERM): what finished is kept; run again to finish"
         },
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})

@@ -173,6 +173,11 @@ final class Doctor {
                         ? StoreProfile.transientProfile()
                         : StoreProfile.load(root, store.identity(), m -> {});
                 store.useProfile(profile);
+                try {
+                    store.probeListing(); // reads only: also with --read-only
+                } catch (StoreException e) {
+                    // the listing's failure is the bucket check's to tell; the row stays unknown
+                }
                 // The features first: the round trip below then writes as a sync on this server would,
                 // without probing them a second time on its first write.
                 StoreException featuresFailed = null;

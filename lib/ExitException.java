@@ -5,7 +5,7 @@
 @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
 class ExitException extends RuntimeException {
     /** Exit codes; stable, documented in SYNC.md and in --help. */
-    static final int OK = 0, FAILURE = 1, USAGE = 2, NOT_CONFIRMED = 3, INCOMPLETE = 4;
+    static final int OK = 0, FAILURE = 1, USAGE = 2, NOT_CONFIRMED = 3, INCOMPLETE = 4, EMPTY = 5;
 
     final int code;
 

@@ -69,7 +69,8 @@ final class JsonReport {
                     .value("toTrash", it.trash())
                     .end();
         }
-        return w.end().array("outside", p.outside().stream().sorted().toList());
+        w.end().array("outside", p.outside().stream().sorted().toList()).value("bucketEmpty", p.empty() != null);
+        return p.empty() == null ? w : w.value("keysElsewhere", p.empty().keysElsewhere());
     }
 
     /** What happened: per item done / failed / conflict / not run, and the exit code. */

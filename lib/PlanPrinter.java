@@ -13,12 +13,14 @@ final class PlanPrinter {
                 : "download: " + store.describe() + " -> this machine";
     }
 
-    static void print(Console c, SyncPlan plan, Store store, DataDirs dirs, int inSync) {
+    /** @param empty what the store holding nothing under its prefix means, or null (see {@link SyncOutcome.Empty}) */
+    static void print(Console c, SyncPlan plan, Store store, DataDirs dirs, int inSync, SyncOutcome.Empty empty) {
         c.info(direction(plan.direction, store));
         c.info("  repo " + dirs.root + (dirs.scopes.isEmpty() ? "" : ", limited to " + String.join(", ", dirs.scopes)));
+        if (empty != null) c.info("  " + empty.words());
         Map<SyncPlan.Action, long[]> totals = plan.totals();
         if (totals.isEmpty()) {
-            c.info("  nothing to do: " + Units.files(inSync) + " already in sync");
+            if (empty == null) c.info("  nothing to do: " + Units.files(inSync) + " already in sync");
             return;
         }
         for (SyncPlan.Action a : SyncPlan.Action.values()) {

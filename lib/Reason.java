@@ -125,7 +125,9 @@ sealed interface Reason {
             REFUSED_KEY(true),
             /** A store key at or below a local symlink: never written through, never deleted as "only in bucket". */
             UNDER_SYMLINK(true),
-            UNDER_UNREADABLE(true);
+            UNDER_UNREADABLE(true),
+            /** A store key that is also a folder of other keys ({@code a} beside {@code a/b}), or a key below one. */
+            FILE_AND_FOLDER(true);
 
             final boolean untouched;
 
@@ -158,6 +160,9 @@ sealed interface Reason {
                 case REFUSED_KEY -> "refused: key " + detail;
                 case UNDER_SYMLINK -> "refused: " + detail + " is a symlink here; not written through";
                 case UNDER_UNREADABLE -> "not touched: " + detail + " is unreadable here";
+                case FILE_AND_FOLDER ->
+                    "refused: the store holds both a file and a folder named " + detail
+                            + " (a disk cannot); delete one of them there";
             };
         }
     }

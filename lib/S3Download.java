@@ -239,10 +239,12 @@ final class S3Download {
         String rel = remote.rel(), etag = remote.tag();
         String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
         if (expected == null) {
-            expected = store.proofs.get(ProofManifest.key(rel, remote.size(), etag));
+            ManifestReader.Proof proof = store.manifests.proof(rel, remote.size(), etag);
             // A proof entry means lambda-sync wrote this very object, with metadata unless the server
             // refused it: an answer without it means the server does not keep metadata.
-            if (expected != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false);
+            if (proof != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false);
+            if (proof != null && !proof.md5().equals(md5)) return contradicted(remote, key, proof, md5);
+            expected = proof == null ? null : proof.md5();
         }
         if (expected != null) {
             if (!expected.equals(md5)) throw corrupted(rel);
@@ -274,6 +276,20 @@ final class S3Download {
                 && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
             store.profile.learn(StoreProfile.Feature.ETAG_MD5, false);
         }
+        return true;
+    }
+
+    /**
+     * A manifest entry the downloaded bytes do not match: read once more. A second read that
+     * matches the entry, or neither, means the first was damaged on the way (run again); one that
+     * agrees with the first means the entry is wrong: it is not trusted, and its manifest is named,
+     * instead of failing this file on every run. Two reads that agree are then its proof.
+     */
+    private boolean contradicted(Store.Remote remote, String key, ManifestReader.Proof proof, String md5)
+            throws IOException {
+        String again = store.md5OfObject(key);
+        if (!again.equals(md5)) throw corrupted(remote.rel());
+        store.manifests.distrust(remote.rel(), remote.size(), remote.tag(), md5);
         return true;
     }
 

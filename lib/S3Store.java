@@ -46,20 +46,21 @@ final class S3Store implements Store {
     final ExecutorService parts;
     volatile StoreProfile profile = StoreProfile.transientProfile();
     volatile Path root;
-    /** Proofs from every machine's manifest: {@link ProofManifest#key} -> content MD5. */
-    final Map<String, String> proofs = new ConcurrentHashMap<>();
-    /** This machine's manifest entries as read, and what it uploaded this run. */
-    final List<ProofManifest.Entry> ownPrevious = new ArrayList<>();
-
+    /** Every machine's proof manifest, read when a decision first needs a proof. */
+    final ManifestReader manifests = new ManifestReader(this);
+    /** What this machine uploaded this run, for its manifest. */
     final Queue<ProofManifest.Entry> uploaded = new ConcurrentLinkedQueue<>();
     /** The listing, kept where proofs are needed (to drop stale ones). */
     final Map<String, Remote> listed = new ConcurrentHashMap<>();
 
-    volatile boolean listedInFull, manifestsRead, probed;
+    volatile boolean listedInFull, probed;
+    /** Told once, in words, what the run should know (a manifest skipped); for the run's output. */
+    volatile Consumer<String> notice = m -> {};
+
     int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
 
-    private final S3Listing listing;
+    final S3Listing listing;
     private final S3Upload upload;
     private final S3Download download;
     private final ServerProbe probe;
@@ -89,6 +90,7 @@ final class S3Store implements Store {
     @Override
     public void open(Path root, Consumer<String> notice) {
         this.root = root;
+        this.notice = notice;
         this.profile = StoreProfile.load(root, identity(), notice);
     }
 
@@ -113,8 +115,9 @@ final class S3Store implements Store {
         profile.save();
         if (uploaded.isEmpty() || root == null || profile.is(StoreProfile.Feature.ETAG_MD5)) return;
         try {
-            if (!manifestsRead) listing.readManifests();
-            var next = ProofManifest.next(ownPrevious, listedInFull ? listed : null, uploaded);
+            var previous = manifests.ownForRewrite();
+            if (previous == null) return; // not readable: rewriting it would lose its earlier proofs
+            var next = ProofManifest.next(previous, listedInFull ? listed : null, uploaded);
             byte[] body = ProofManifest.format(next.values()).getBytes(StandardCharsets.UTF_8);
             String key = prefix + ProofManifest.DIR + ProofManifest.machineId(root, true) + ".tsv";
             s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) body.length), RequestBody.fromBytes(body));
@@ -166,6 +169,30 @@ final class S3Store implements Store {
     }
 
     @Override
+    public void confirm(
+            java.util.Set<String> knownDirs,
+            java.util.Set<String> missing,
+            Consumer<Remote> sink,
+            Consumer<String> outside)
+            throws IOException {
+        guard("listing " + describe(), () -> {
+            listing.confirm(knownDirs, missing, sink, outside);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean keysElsewhere() throws IOException {
+        if (prefix.isEmpty()) return false;
+        return call(
+                        "listing " + describe(),
+                        () -> s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(100)))
+                .contents()
+                .stream()
+                .anyMatch(o -> !o.key().startsWith(prefix));
+    }
+
+    @Override
     public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
         return guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }
@@ -198,6 +225,14 @@ final class S3Store implements Store {
     /** Before the first write of a run: learn what writes depend on, if no run has yet. */
     void probeOnce() throws IOException {
         probe.probeOnce();
+    }
+
+    /** doctor: whether delimiter listings show every folder, learned by reading only (see {@link S3Listing#probeFolders}). */
+    void probeListing() throws StoreException {
+        call("listing " + describe(), () -> {
+            listing.probeFolders();
+            return null;
+        });
     }
 
     /** Asks the server what it supports (see {@link ServerProbe}); doctor's "profile" check. */
@@ -344,8 +379,8 @@ final class S3Store implements Store {
         String tag = remote.tag(), key = prefix + remote.rel();
         boolean etagsMayProve = !profile.isNot(StoreProfile.Feature.ETAG_MD5);
         if (etagsMayProve && tag.equalsIgnoreCase(localMd5)) return true;
-        String proof = proofs.get(ProofManifest.key(remote.rel(), remote.size(), tag));
-        if (proof != null) return proof.equals(localMd5);
+        ManifestReader.Proof proof = manifests.proof(remote.rel(), remote.size(), tag);
+        if (proof != null) return proof.md5().equals(localMd5);
         if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
         if (!profile.isNot(StoreProfile.Feature.METADATA)) {
             HeadObjectResponse head =

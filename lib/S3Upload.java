@@ -38,7 +38,8 @@ final class S3Upload {
         store.probeOnce();
         long size = Files.size(file);
         String key = prefix + rel;
-        boolean multipart = size > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.MULTIPART);
+        boolean multipart = (size > S3Store.PART_SIZE || size >= store.profile.putLimit())
+                && !store.profile.isNot(StoreProfile.Feature.MULTIPART);
         Store.Stored s = null;
         if (multipart) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
         if (s == null) {
@@ -49,6 +50,9 @@ final class S3Upload {
                                 + " upload and one PUT takes at most 5 GiB; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
             }
             s = putSingle(rel, key, file, size, mtime, md5Hex == null ? ContentHash.md5Hex(file) : md5Hex, planned);
+            // Refused as too large (learned): in parts, where the server has multipart upload.
+            if (s == null) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
+            if (s == null) throw tooLarge(rel, size);
         }
         store.uploaded.add(new ProofManifest.Entry(rel, size, s.remote().tag(), s.md5()));
         return s;
@@ -90,6 +94,10 @@ final class S3Upload {
                 store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
+            if (StoreException.tooLarge(e) && !store.profile.isNot(StoreProfile.Feature.MULTIPART)) {
+                store.profile.learnPutLimit(size);
+                return null;
+            }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
             if (landed == null) throw uploadFailure(StoreException.of(e, rel), rel, file, size, mtime);
             etag = landed;
@@ -103,6 +111,13 @@ final class S3Upload {
         }
         store.learnEtag(tag, md5Hex);
         return new Store.Stored(new Store.Remote(rel, size, tag), md5Hex);
+    }
+
+    private static StoreException tooLarge(String rel, long size) {
+        return new StoreException(
+                StoreException.Kind.REFUSED,
+                rel + " is " + Units.bytes(size) + ": the server refuses a PUT that large and does not support"
+                        + " multipart upload; split the file, or sync it with SYNC_TARGET on a mounted filesystem");
     }
 
     /**

@@ -72,6 +72,25 @@ interface Store extends AutoCloseable {
     void list(java.util.List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException;
 
     /**
+     * After {@link #list}, where absence would decide something: asks again, in a way the listing
+     * cannot be fooled the same way, about the data dirs this machine knows ({@code knownDirs},
+     * "exp/data/"), a store where no data key was found, and paths the last sync saw that were not
+     * listed ({@code missing}); what it finds goes to the same sinks (SYNC.md, "Servers that are
+     * not AWS"). A store whose listing is always complete does nothing.
+     */
+    default void confirm(
+            java.util.Set<String> knownDirs,
+            java.util.Set<String> missing,
+            Consumer<Remote> sink,
+            Consumer<String> outside)
+            throws IOException {}
+
+    /** Whether the store holds keys outside its prefix (asked only when nothing is under it). */
+    default boolean keysElsewhere() throws IOException {
+        return false;
+    }
+
+    /**
      * Uploads a file, only if the object is still what the plan saw ({@code planned}; null: absent),
      * else a {@link StoreException.Kind#PRECONDITION}. {@code md5Hex} is the file's MD5 when known
      * (null: the store hashes it).

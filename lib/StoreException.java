@@ -109,6 +109,14 @@ final class StoreException extends IOException {
      * says the server lacks it: 501 NotImplemented, or a plain 400 (InvalidArgument, InvalidRequest,
      * NotImplemented), which servers that do not know a header give. Never a 400 about content.
      */
+    /** Whether the server refused a request's body as too large (413, EntityTooLarge): a cap on single PUTs. */
+    static boolean tooLarge(SdkException e) {
+        if (!(e instanceof AwsServiceException s)) return false;
+        return s.statusCode() == 413
+                || (s.awsErrorDetails() != null
+                        && "EntityTooLarge".equals(s.awsErrorDetails().errorCode()));
+    }
+
     static boolean unsupported(SdkException e) {
         if (!(e instanceof AwsServiceException s)) return false;
         String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null

@@ -50,7 +50,11 @@ final class StoreProfile {
                 "each write checks the object with a HEAD right before it"),
         RANGE_GET("range-get", "serves ranged GETs", "large files are downloaded as one stream each"),
         MULTIPART("multipart", "multipart upload", "large files go up in one PUT each (at most 5 GiB)"),
-        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte");
+        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte"),
+        LIST_FOLDERS(
+                "list-folders",
+                "lists every folder with delimiter=/ (also one holding only folders)",
+                "the bucket is listed flat, every key in one listing (slower on a big bucket, never incomplete)");
         final String key, meaning, instead;
 
         Feature(String key, String meaning, String instead) {
@@ -62,6 +66,9 @@ final class StoreProfile {
 
     private final Path root, file;
     private final Map<Feature, Support> known = new EnumMap<>(Feature.class);
+    /** The smallest single PUT the server refused as too large (bytes; none seen: Long.MAX_VALUE). */
+    private long putLimit = Long.MAX_VALUE;
+
     private final Consumer<String> notice;
     private boolean changed;
 
@@ -102,6 +109,11 @@ final class StoreProfile {
                 // unknown value: keep UNKNOWN
             }
         }
+        try {
+            p.putLimit = Long.parseLong(props.getProperty(PUT_LIMIT, String.valueOf(Long.MAX_VALUE)));
+        } catch (NumberFormatException e) {
+            // learned again
+        }
         return p;
     }
 
@@ -132,10 +144,29 @@ final class StoreProfile {
         }
         if (!works && instead != null)
             notice.accept("the server "
-                    + (f == Feature.ETAG_MD5
-                            ? "does not give content MD5s as ETags"
-                            : "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", ""))
+                    + switch (f) {
+                        case ETAG_MD5 -> "does not give content MD5s as ETags";
+                        case LIST_FOLDERS -> "leaves folders out of its listings with delimiter=/";
+                        default -> "does not support " + f.meaning.replaceFirst("^(honours|serves|keeps|checks) ", "");
+                    }
                     + ": " + instead);
+    }
+
+    static final String PUT_LIMIT = "single-put-limit";
+
+    synchronized long putLimit() {
+        return putLimit;
+    }
+
+    /** A single PUT of {@code size} bytes was refused as too large: files that large or larger go up in parts. */
+    void learnPutLimit(long size) {
+        synchronized (this) {
+            if (size >= putLimit) return;
+            putLimit = size;
+            changed = true;
+        }
+        notice.accept("the server refuses a single PUT of " + Units.bytes(size)
+                + ": files that large or larger go up in parts (multipart upload)");
     }
 
     /** Writes the profile if this run learned something; best effort (it can be learned again). */
@@ -143,6 +174,7 @@ final class StoreProfile {
         if (!changed || file == null) return;
         Properties props = new Properties();
         for (Feature f : Feature.values()) props.setProperty(f.key, known.get(f).name());
+        if (putLimit != Long.MAX_VALUE) props.setProperty(PUT_LIMIT, String.valueOf(putLimit));
         try {
             SyncState.createDir(root);
             Files.createDirectories(file.getParent());
@@ -169,6 +201,9 @@ final class StoreProfile {
         List<String> rows = new ArrayList<>();
         for (Feature f : Feature.values())
             rows.add(String.format("%-16s %-8s %s", f.key, word(known.get(f)), f.meaning));
+        if (putLimit != Long.MAX_VALUE)
+            rows.add(String.format(
+                    "%-16s %-8s %s", PUT_LIMIT, Units.bytes(putLimit), "a single PUT this large was refused"));
         return rows;
     }
 

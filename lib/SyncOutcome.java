@@ -20,8 +20,46 @@ record SyncOutcome(
         Refusal refusal,
         boolean changesNothing,
         List<DataDirs.Note> unsynced) {
-    /** A plan with what its rendering needs besides the plan itself; {@code inSync}: files neither side needs to touch. */
-    record Planned(SyncPlan plan, String store, Path repo, List<String> scopes, List<String> outside, int inSync) {}
+    /**
+     * A plan with what its rendering needs besides the plan itself; {@code inSync}: files neither
+     * side needs to touch; {@code empty}: the store holds nothing at all under its prefix (null: it does).
+     */
+    record Planned(
+            SyncPlan plan,
+            String store,
+            Path repo,
+            List<String> scopes,
+            List<String> outside,
+            int inSync,
+            Empty empty) {
+        Planned(SyncPlan plan, String store, Path repo, List<String> scopes, List<String> outside, int inSync) {
+            this(plan, store, repo, scopes, outside, inSync, null);
+        }
+    }
+
+    /**
+     * A store that holds nothing under its prefix (SYNC.md, "Exit codes"): a download from it is
+     * never "already in sync" (a new bucket, or a mistyped SYNC_PREFIX or BUCKET_NAME).
+     *
+     * @param prefix        SYNC_PREFIX ("" for the bucket's root)
+     * @param keysElsewhere the bucket holds keys outside the prefix
+     * @param folder        the store is SYNC_TARGET's folder, not a bucket (an unmounted filesystem looks empty)
+     */
+    record Empty(String prefix, boolean keysElsewhere, boolean folder) {
+        String words() {
+            if (folder)
+                return "the SYNC_TARGET folder holds nothing"
+                        + (prefix.isEmpty() ? "" : " under '" + prefix + "' (SYNC_PREFIX)")
+                        + ": is its filesystem mounted, and SYNC_TARGET right?";
+            return "the bucket holds nothing under "
+                    + (prefix.isEmpty() ? "its root (SYNC_PREFIX is empty)" : "'" + prefix + "' (SYNC_PREFIX)")
+                    + (keysElsewhere
+                            ? "; it does hold keys elsewhere: is SYNC_PREFIX right?"
+                            : prefix.isEmpty()
+                                    ? ": a new bucket, or another BUCKET_NAME?"
+                                    : ", nor anywhere else: a new bucket, or another BUCKET_NAME?");
+        }
+    }
 
     /** A run stopped between plan and transfer, with its exit code and the one line that says why. */
     record Refusal(int code, String message) {}

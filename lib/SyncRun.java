@@ -28,7 +28,9 @@ final class SyncRun {
             List<SyncPlan.Item> skipped,
             List<String> outside,
             Map<String, SyncState.Entry> state,
-            SyncPlan.Facts facts) {}
+            SyncPlan.Facts facts,
+            List<String> markers,
+            boolean nothingListed) {}
 
     private SyncRun() {}
 
@@ -61,9 +63,14 @@ final class SyncRun {
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
-                if (mode == Mode.status) return status(console, sides, store, ignore, opt);
-                SyncPlan.Direction dir = mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
-                return sync(console, dir, sides, state, store, ignore, opt, unsynced);
+                SyncOutcome.Empty empty =
+                        mode != Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
+                                ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere(), config.target() != null)
+                                : null;
+                if (mode == Mode.status) return status(console, sides, store, ignore, opt, empty);
+                SyncPlan.Direction dir =
+                        mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
+                return sync(console, dir, sides, state, store, ignore, opt, unsynced, empty);
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw ExitException.failure(StoreErrors.explain(e, config), e);
@@ -71,11 +78,12 @@ final class SyncRun {
     }
 
     /** Both directions' plans, printed; nothing changes. */
-    private static SyncOutcome status(Console console, Sides sides, Store store, SyncIgnore ignore, Options opt) {
+    private static SyncOutcome status(
+            Console console, Sides sides, Store store, SyncIgnore ignore, Options opt, SyncOutcome.Empty empty) {
         List<SyncOutcome.Planned> plans = new ArrayList<>();
         for (SyncPlan.Direction d : SyncPlan.Direction.values()) {
-            SyncOutcome.Planned p = planned(plan(d, sides, opt, store), sides, store);
-            PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync());
+            SyncOutcome.Planned p = planned(plan(d, sides, opt, store), sides, store, empty);
+            PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync(), p.empty());
             if (console.quiet) console.summary(PlanSummary.line(p.plan(), p.inSync()));
             console.info("");
             plans.add(p);
@@ -98,12 +106,13 @@ final class SyncRun {
             Store store,
             SyncIgnore ignore,
             Options opt,
-            List<DataDirs.Note> unsynced)
+            List<DataDirs.Note> unsynced,
+            SyncOutcome.Empty empty)
             throws IOException {
         Path root = sides.dirs().root;
-        SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store);
+        SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store, empty);
         SyncPlan plan = p.plan();
-        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync());
+        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync(), p.empty());
         reportOutside(console, sides);
         ignore.report(console, sides.dirs());
         reportCompared(console, store);
@@ -112,6 +121,12 @@ final class SyncRun {
         if (bound != null) console.info("  " + bound);
         console.info("  plan id " + plan.id);
         boolean housekeeping = dir == SyncPlan.Direction.UPLOAD && !opt.dryRun();
+        if (empty != null) { // a restore from nothing is not a success; nor is deleting everything here
+            store.finish();
+            var refusal = new SyncOutcome.Refusal(
+                    ExitException.EMPTY, "nothing downloaded, nothing changed: " + empty.words());
+            return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
+        }
         if (!plan.hasWork() || opt.dryRun()) {
             if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
             store.finish();
@@ -236,9 +251,9 @@ final class SyncRun {
         return SyncPlan.build(d, s.local().files, s.remote(), s.state(), s.facts(), s.skipped(), po, store.identity());
     }
 
-    private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store) {
+    private static SyncOutcome.Planned planned(SyncPlan plan, Sides s, Store store, SyncOutcome.Empty empty) {
         return new SyncOutcome.Planned(
-                plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan));
+                plan, store.describe(), s.dirs().root, s.dirs().scopes, s.outside(), inSync(s, plan), empty);
     }
 
     private static int inSync(Sides s, SyncPlan plan) {
@@ -250,6 +265,12 @@ final class SyncRun {
     }
 
     private static void reportOutside(Console c, Sides s) {
+        if (!s.markers().isEmpty())
+            c.info("  not files: " + s.markers().size() + " directory marker(s) or empty folder(s) listed by the"
+                    + " store (keys ending in '/'), e.g. "
+                    + PlanPrinter.shown(
+                            s.markers().stream().sorted().findFirst().get())
+                    + ": not synced, never read as deleted");
         if (s.outside().isEmpty()) return;
         c.info("  not synced (outside */data/ and */reports/): " + s.outside().size()
                 + " key(s) or prefix(es) in the store, e.g. "
@@ -336,34 +357,13 @@ final class SyncRun {
             int jobs,
             SyncConfig config)
             throws IOException {
-        Map<String, Store.Remote> remote = new HashMap<>();
-        // Filled from the store's listing threads.
-        List<SyncPlan.Item> skipped = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<String> outside = java.util.Collections.synchronizedList(new ArrayList<>());
+        Keys keys = new Keys(dirs, ignore);
         CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> {
             try {
-                store.list(
-                        dirs.scopes,
-                        r -> {
-                            String rel = r.rel();
-                            if (rel.endsWith("/")) return; // a "directory" marker some tools create
-                            String refusal = dirs.keyRefusal(rel);
-                            if (refusal != null) {
-                                skipped.add(new SyncPlan.Item(
-                                        rel,
-                                        SyncPlan.Action.SKIP,
-                                        new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal),
-                                        false,
-                                        0,
-                                        null,
-                                        r));
-                            } else if (!DataDirs.isDataKey(rel)) {
-                                outside.add(rel);
-                            } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
-                                remote.put(rel, r);
-                            }
-                        },
-                        outside::add);
+                store.list(dirs.scopes, keys::add, o -> {
+                    keys.files.incrementAndGet();
+                    keys.outside.add(o);
+                });
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -379,10 +379,14 @@ final class SyncRun {
             if (c instanceof RuntimeException re) throw re;
             throw new IOException(c);
         }
+        confirmAbsence(dirs, ignore, store, local, state, keys);
+        Map<String, Store.Remote> remote = keys.remote;
+        List<SyncPlan.Item> skipped = keys.skipped;
         for (LocalTree.Skipped s : local.skipped)
             skipped.add(new SyncPlan.Item(s.rel(), SyncPlan.Action.SKIP, s.why(), false, 0, null, null));
         Map<String, Reason.Skip.Kind> shields =
                 shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
+        fileAndFolder(shields, remote, local);
         // A file listed but not readable (chmod 000, made by root in a container) can be neither
         // uploaded nor compared. Only files new or changed since the last sync are asked (an
         // access() call each, ~1.5 µs): the others are not read by this run.
@@ -404,7 +408,92 @@ final class SyncRun {
         SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
         unreadable(denied, local, skipped, shields, inScope); // became unreadable since
         shield(shields, remote, skipped);
-        return new Sides(dirs, local, remote, skipped, outside, inScope, facts);
+        return new Sides(
+                dirs, local, remote, skipped, keys.outside, inScope, facts, keys.markers, keys.files.get() == 0);
+    }
+
+    /** The store's keys as the listing threads hand them over, sorted into what the plan is made from. */
+    private static final class Keys {
+        private final DataDirs dirs;
+        private final SyncIgnore ignore;
+        final Map<String, Store.Remote> remote = new HashMap<>();
+        final List<SyncPlan.Item> skipped = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> outside = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Directory markers and empty-folder entries (keys ending in '/'): never files. */
+        final List<String> markers = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Every key but markers, whether synced or not (excluded, outside, refused). */
+        final java.util.concurrent.atomic.AtomicInteger files = new java.util.concurrent.atomic.AtomicInteger();
+
+        Keys(DataDirs dirs, SyncIgnore ignore) {
+            this.dirs = dirs;
+            this.ignore = ignore;
+        }
+
+        void add(Store.Remote r) {
+            String rel = r.rel();
+            String refusal = rel.endsWith("/") && r.size() > 0
+                    ? "ends in '/' but holds " + Units.bytes(r.size()) + " (a folder's name, not a file's)"
+                    : rel.endsWith("/") ? null : dirs.keyRefusal(rel);
+            if (rel.endsWith("/") && refusal == null) {
+                markers.add(rel); // a directory marker some tools create, or an empty folder a server lists
+                return;
+            }
+            files.incrementAndGet();
+            if (refusal != null) {
+                skipped.add(new SyncPlan.Item(
+                        rel,
+                        SyncPlan.Action.SKIP,
+                        new Reason.Skip(Reason.Skip.Kind.REFUSED_KEY, refusal),
+                        false,
+                        0,
+                        null,
+                        r));
+            } else if (!DataDirs.isDataKey(rel)) {
+                outside.add(rel);
+            } else if (dirs.inScope(rel) && !ignore.excludes(rel, false)) {
+                synchronized (remote) {
+                    remote.put(rel, r);
+                }
+            }
+        }
+    }
+
+    /**
+     * Nothing is concluded absent from a listing that could be incomplete (SYNC.md, "Servers that
+     * are not AWS"): the store is asked again about the data dirs this machine knows, a bucket
+     * that looked empty, and each path the last sync saw that the listing did not show.
+     */
+    private static void confirmAbsence(
+            DataDirs dirs, SyncIgnore ignore, Store store, LocalTree local, SyncState state, Keys keys)
+            throws IOException {
+        Set<String> known = new java.util.TreeSet<>(), missing = new java.util.TreeSet<>();
+        for (String d : dirs.dirs) known.add(d + "/");
+        for (String rel : state.entries.keySet()) {
+            if (!DataDirs.isDataKey(rel)) continue;
+            String[] parts = rel.split("/", 3);
+            known.add(parts[0] + "/" + parts[1] + "/");
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && !keys.remote.containsKey(rel)) missing.add(rel);
+        }
+        store.confirm(known, missing, keys::add, o -> {
+            keys.files.incrementAndGet();
+            keys.outside.add(o);
+        });
+    }
+
+    /**
+     * A key that is also a folder of other keys ({@code a} beside {@code a/b}): a disk cannot hold
+     * both, so neither is synced, nor read as deleted, nor deleted here: both are shown as refused
+     * (exit 4) until one is deleted in the bucket.
+     */
+    private static void fileAndFolder(
+            Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, LocalTree local) {
+        java.util.NavigableSet<String> keys = new java.util.TreeSet<>(remote.keySet());
+        for (String rel : keys) {
+            String below = keys.ceiling(rel + "/");
+            if (below == null || !below.startsWith(rel + "/")) continue;
+            shields.put(rel, Reason.Skip.Kind.FILE_AND_FOLDER);
+            local.files.keySet().removeIf(l -> l.equals(rel) || l.startsWith(rel + "/"));
+        }
     }
 
     /** Files that cannot be read become skips that shield their path (see {@link #shields}). */

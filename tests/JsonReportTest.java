@@ -83,7 +83,7 @@ class JsonReportTest {
             + "{\"path\":\"exp/data/gone.txt\",\"action\":\"delete-remote\",\"reason\":\"deleted here (--delete)\",\"bytes\":0,\"toTrash\":true},"
             + "{\"path\":\"exp/data/link\\ttab\",\"action\":\"skip\",\"reason\":\"symlink, not followed\",\"bytes\":0,\"toTrash\":false},"
             + "{\"path\":\"exp/data/new \\\"q\\\".txt\",\"action\":\"put\",\"reason\":\"new here\",\"bytes\":4,\"toTrash\":false}],"
-            + "\"outside\":[\"notes/\",\"z.txt\"]}";
+            + "\"outside\":[\"notes/\",\"z.txt\"],\"bucketEmpty\":false}";
 
     @Test
     void aFixedPlanRendersToAFixedDocument() throws Exception {

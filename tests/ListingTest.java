@@ -86,13 +86,16 @@ class ListingTest {
         assertEquals(0, a.run("upload", "--yes").code());
 
         // 4 keys a page: run-0/ whole, run-1/m0.txt, then the injected run-0/ key
-        proxy.on(FaultProxy.Kind.LIST, "max-keys=4", FaultProxy.Fault.injectKeys("exp/data/run-0/../out-of-order"));
+        proxy.on(
+                FaultProxy.Kind.LIST,
+                "max-keys=4&prefix=exp/data/",
+                FaultProxy.Fault.injectKeys("exp/data/run-0/../out-of-order"));
         Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(4));
         int lists =
                 listings(() -> assertEquals(4, b.run("download", "--yes").code())); // 4: the injected key is refused
         assertEquals(a.dataFiles(), b.dataFiles()); // run-1/m1.txt and m2.txt too, though run-1/ was on the first page
-        // top level, exp/, exp/data/'s first page, exp/data/ by level, then all 4 folders
-        assertEquals(2 + 1 + 1 + 4, lists, proxy::journal);
+        // top level, exp/, the first page of exp/data/ and exp/reports/, exp/data/ by level, then all 4 folders
+        assertEquals(2 + 2 + 1 + 4, lists, proxy::journal);
     }
 
     @Test
@@ -107,7 +110,8 @@ class ListingTest {
         Repo b = Repo.init(tmp.resolve("b"), config("b")).withTuning(firstPage(3));
         int lists = listings(() -> assertEquals(0, b.run("download", "--yes").code()));
         assertEquals(a.dataFiles(), b.dataFiles());
-        // top level, exp/, exp/data/'s first page, exp/data/ by level, then the rest of it at once
-        assertEquals(2 + 1 + 1 + 1, lists, proxy::journal);
+        // top level, exp/, the first page of exp/data/ and of exp/reports/ (listed whether or not the
+        // delimiter listing shows it), exp/data/ by level, then the rest of it at once
+        assertEquals(2 + 2 + 1 + 1, lists, proxy::journal);
     }
 }

@@ -516,6 +516,16 @@ final class FaultProxy implements AutoCloseable {
                 resp = new Body(b, b, false);
             }
         }
+        if (quirks != null && quirks.rewritesListings() && kind == Kind.LIST && respHead.status() == 200) {
+            byte[] b = resp.decoded();
+            if (t == Fault.Type.INJECT_KEYS) {
+                b = injectKeys(b, fault.keys(), head.target().contains("encoding-type=url"));
+                t = null;
+            }
+            b = quirks.listing(head.target(), b);
+            respHead = Head.of(respHead.first(), List.of(respHead.withLengthHeaders(b.length)));
+            resp = new Body(b, b, false);
+        }
         if (t == null || t == Fault.Type.CORRUPT_REQUEST || t == Fault.Type.INJECT_KEYS && respHead.status() != 200) {
             out.write(respHead.raw());
             out.write(resp.raw());
@@ -649,7 +659,10 @@ final class FaultProxy implements AutoCloseable {
                     .append(key)
                     .append("</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>")
                     .append(
-                            "<ETag>&quot;0cc175b9c0f1b6a831c399e269772661&quot;</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>");
+                            k.endsWith("/") // an empty directory, as a server that lists its directories shows one
+                                    ? "<ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag><Size>0</Size>"
+                                    : "<ETag>&quot;0cc175b9c0f1b6a831c399e269772661&quot;</ETag><Size>1</Size>")
+                    .append("<StorageClass>STANDARD</StorageClass></Contents>");
         }
         return (s.substring(0, at) + b + s.substring(at)).getBytes(StandardCharsets.UTF_8);
     }
