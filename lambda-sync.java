@@ -39,6 +39,7 @@
 //SOURCES lib/PlanSummary.java
 //SOURCES lib/Units.java
 //SOURCES lib/WorkerPool.java
+//SOURCES lib/BandwidthLimit.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Interrupt.java
 //SOURCES lib/FailureKind.java
@@ -182,6 +183,13 @@ class LambdaSync implements Callable<Integer> {
             description = "allow deleting up to N files, beyond the bound of 50 files or half of a side")
     Integer maxDelete;
 
+    @Option(
+            names = "--bwlimit",
+            paramLabel = "RATE",
+            description = "upload, download, watch: at most this many bytes per second, all transfers together"
+                    + " (10M, 500k, 1.5G, off; default: SYNC_BWLIMIT, else off)")
+    String bwlimit;
+
     @Option(names = "--offline", description = "setup: skip the GitHub token check")
     boolean offline;
 
@@ -218,7 +226,10 @@ class LambdaSync implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         // With --json, stdout carries only the JSON document; human text goes to stderr.
         Console console = new Console(json ? err : out, err, in, interactive, verbose, quiet);
+        if (bwlimit != null)
+            BandwidthLimit.parse(bwlimit, "--bwlimit"); // before the config: its error is the one to see
         SyncConfig config = SyncConfig.load(configFile, env);
+        if (bwlimit != null) config = config.with("SYNC_BWLIMIT", bwlimit);
         config.warnings.forEach(console::warn);
         if (mode == Mode.setup) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
@@ -252,6 +263,7 @@ class LambdaSync implements Callable<Integer> {
             Map.entry("--json", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
             Map.entry("--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
             Map.entry("--approve", EnumSet.of(Mode.upload, Mode.download)),
+            Map.entry("--bwlimit", EnumSet.of(Mode.upload, Mode.download, Mode.watch)),
             Map.entry("--offline", EnumSet.of(Mode.setup)),
             Map.entry("--read-only", EnumSet.of(Mode.doctor)),
             Map.entry("--settle", EnumSet.of(Mode.watch)),

@@ -62,10 +62,13 @@ final class S3Clients {
 
     static S3Client create(
             String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
-        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT);
+        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT, null);
     }
 
-    /** @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null */
+    /**
+     * @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null
+     * @param limit the bandwidth limit every body sent and received goes through, or null
+     */
     static S3Client create(
             String endpoint,
             String region,
@@ -73,7 +76,8 @@ final class S3Clients {
             String secretAccessKey,
             int maxConnections,
             Path caBundle,
-            Duration socketTimeout) {
+            Duration socketTimeout,
+            BandwidthLimit limit) {
         return build(
                 endpoint,
                 region,
@@ -84,7 +88,8 @@ final class S3Clients {
                 Duration.ofSeconds(10),
                 socketTimeout,
                 Duration.ofMinutes(5),
-                caBundle);
+                caBundle,
+                limit);
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */
@@ -100,7 +105,8 @@ final class S3Clients {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(20),
-                caBundle);
+                caBundle,
+                null);
     }
 
     private static S3Client build(
@@ -113,7 +119,8 @@ final class S3Clients {
             Duration connect,
             Duration socket,
             Duration attempt,
-            Path caBundle) {
+            Path caBundle,
+            BandwidthLimit limit) {
         Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(connect)
@@ -153,6 +160,7 @@ final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
+                    if (limit != null) o.addExecutionInterceptor(limit.interceptor());
                 })
                 .httpClientBuilder(http)
                 .build();

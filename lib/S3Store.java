@@ -56,6 +56,9 @@ final class S3Store implements Store {
     final Map<String, Remote> listed = new ConcurrentHashMap<>();
 
     volatile boolean listedInFull, manifestsRead, probed;
+    /** --bwlimit, applied by the S3 client to every body (null: none); kept here to be shown. */
+    BandwidthLimit limit;
+
     int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
 
@@ -100,6 +103,11 @@ final class S3Store implements Store {
     @Override
     public StoreProfile profile() {
         return profile;
+    }
+
+    @Override
+    public long bandwidthLimit() {
+        return limit == null ? 0 : limit.bytesPerSecond;
     }
 
     @Override

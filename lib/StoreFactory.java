@@ -29,7 +29,9 @@ record StoreFactory(Tuning tuning, Store fixed) {
     /** Opens the store; a client the SDK cannot build (a bad region, a CA bundle it refuses) is a typed failure. */
     Store open(SyncConfig config, int jobs) throws StoreException {
         if (fixed != null) return fixed;
-        if (config.target() != null) return new DirStore(config.target(), config.prefix());
+        long rate = config.bwlimit();
+        BandwidthLimit limit = rate > 0 ? new BandwidthLimit(rate) : null; // one for all of the run's threads
+        if (config.target() != null) return new DirStore(config.target(), config.prefix(), limit);
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
         software.amazon.awssdk.services.s3.S3Client s3;
@@ -41,12 +43,14 @@ record StoreFactory(Tuning tuning, Store fixed) {
                     config.secretAccessKey(),
                     jobs + 16,
                     config.caBundle(),
-                    tuning.socketTimeout());
+                    tuning.socketTimeout(),
+                    limit);
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw StoreException.of(e, "opening " + endpoint);
         }
         S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
         store.firstPageKeys = tuning.firstPageKeys();
+        store.limit = limit;
         return store;
     }
 }

@@ -58,7 +58,21 @@ final class Transfer {
             boolean deletionsSkipped,
             List<Failure> conflicts,
             List<String> unverified,
-            Interrupted interrupted) {}
+            Interrupted interrupted,
+            long bwlimit) {
+        /** @param bwlimit the bandwidth limit the run kept to, bytes per second (0: none) */
+        Result(
+                int done,
+                List<Failure> failures,
+                long bytes,
+                double seconds,
+                boolean deletionsSkipped,
+                List<Failure> conflicts,
+                List<String> unverified,
+                Interrupted interrupted) {
+            this(done, failures, bytes, seconds, deletionsSkipped, conflicts, unverified, interrupted, 0);
+        }
+    }
 
     /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
     record Interrupted(long total, Set<String> notRun) {}
@@ -123,7 +137,9 @@ final class Transfer {
         Thread saver = new Thread(this::saveQuietly);
         Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
         long totalBytes = first.stream().mapToLong(SyncPlan.Item::bytes).sum();
-        Progress progress = new Progress(console, total, totalBytes, start).start();
+        Progress progress = new Progress(console, total, totalBytes, start)
+                .limited(store.bandwidthLimit())
+                .start();
         try (Interrupt stop = Interrupt.install()) {
             interrupt = stop;
             runAll(room, progress);
@@ -149,7 +165,8 @@ final class Transfer {
                     skipDeletes,
                     List.copyOf(conflicts),
                     List.copyOf(unverified),
-                    interrupted);
+                    interrupted,
+                    store.bandwidthLimit());
         } finally {
             progress.finish();
             saveQuietly();
@@ -521,6 +538,7 @@ final class Transfer {
         private volatile long lastPrint, lastPlain, lastMove, lastIo;
         private volatile boolean printed, finished;
         private Thread timer;
+        private long limit;
 
         Progress(Console console, long total, long totalBytes, long start) {
             this(console, total, totalBytes, start, System::nanoTime, Progress::processIo, PLAIN_EVERY, STALLED_AFTER);
@@ -546,6 +564,12 @@ final class Transfer {
             this.stalledAfter = stalledAfter;
             this.lastPrint = this.lastPlain = this.lastMove = start;
             this.lastIo = io.getAsLong();
+        }
+
+        /** Shows the bandwidth limit beside the rate (bytes per second; 0: none). */
+        Progress limited(long bytesPerSecond) {
+            this.limit = bytesPerSecond;
+            return this;
         }
 
         /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
@@ -607,7 +631,8 @@ final class Transfer {
                     ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate))
                     : "";
             return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", "
-                    + Units.bytes(rate) + "/s" + eta;
+                    + Units.bytes(rate) + "/s" + (limit > 0 ? " (limit " + BandwidthLimit.describe(limit) + ")" : "")
+                    + eta;
         }
 
         private void bar(long n, long sum, long now, String waiting) {
