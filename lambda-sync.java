@@ -45,6 +45,8 @@
 //SOURCES lib/FailureKind.java
 //SOURCES lib/Transfer.java
 //SOURCES lib/Trash.java
+//SOURCES lib/BucketTrash.java
+//SOURCES lib/BucketTrashCommand.java
 //SOURCES lib/Watch.java
 //SOURCES lib/DiskSpace.java
 //SOURCES lib/SyncRun.java
@@ -237,9 +239,20 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
-        if (mode == Mode.trash)
-            return Trash.run(
-                    DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
+        if (mode == Mode.trash) {
+            Path root = DataDirs.gitRoot(workDir);
+            SyncConfig c = config;
+            return Trash.run(root, workDir, console, paths, olderThan, java.time.LocalDateTime.now(), () -> {
+                if (!c.missingStoreKeys().isEmpty() || c.target() != null) return null; // no bucket: no bucket trash
+                try {
+                    Store store = stores.open(c, 4);
+                    store.open(root, console::warn);
+                    return store;
+                } catch (StoreException e) {
+                    throw ExitException.failure(StoreErrors.explain(e, c), e);
+                }
+            });
+        }
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         if (mode == Mode.watch) return watch(console, config);

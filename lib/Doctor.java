@@ -129,7 +129,7 @@ final class Doctor {
     private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "profile", "clock"))
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "trash", "clock"))
                 skip(c, "the endpoint does not answer");
             return;
         }
@@ -185,6 +185,7 @@ final class Doctor {
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(store);
                 checkProfile(profile, root != null, readOnly, featuresFailed);
+                checkTrash(store);
             }
         }
         checkClock(serverDate);
@@ -442,6 +443,23 @@ final class Doctor {
         else if (secs >= SKEW_WARN.toSeconds())
             warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
         else ok("clock", text);
+    }
+
+    /** What the bucket's trash holds (SYNC.md, "The trash"): it is never pruned on its own. */
+    private void checkTrash(S3Store store) {
+        List<BucketTrash.Entry> held;
+        try {
+            held = store.bucketTrash().list();
+        } catch (IOException e) {
+            warn("trash", "the bucket's trash could not be listed: " + StoreErrors.explain(e, config));
+            return;
+        }
+        ok(
+                "trash",
+                held.isEmpty()
+                        ? "the bucket's trash (.lambda-sync/trash/) is empty"
+                        : "the bucket's trash (.lambda-sync/trash/) holds " + BucketTrashCommand.held(held)
+                                + " (trash lists it; trash prune --older-than 30d empties old folders)");
     }
 
     /** SYNC_TARGET: the directory (or, before the first upload, its parent) exists and takes a probe file. */

@@ -66,6 +66,7 @@ final class S3Store implements Store {
     private final S3Upload upload;
     private final S3Download download;
     private final ServerProbe probe;
+    private final BucketTrash trash;
 
     S3Store(S3Client s3, String endpoint, String bucket, String prefix, int partJobs) {
         this.s3 = s3;
@@ -77,6 +78,7 @@ final class S3Store implements Store {
         this.upload = new S3Upload(this);
         this.download = new S3Download(this);
         this.probe = new ServerProbe(this);
+        this.trash = new BucketTrash(this);
     }
 
     @Override
@@ -196,6 +198,18 @@ final class S3Store implements Store {
     /** Before the first write of a run: learn what writes depend on, if no run has yet. */
     void probeOnce() throws IOException {
         probe.probeOnce();
+    }
+
+    /** Whether the server copies objects (keeping their metadata), asked once; see {@link ServerProbe#probeCopy}. */
+    void probeCopyOnce() throws StoreException {
+        synchronized (probe) { // parallel deletions ask together: one probe answers them all
+            if (profile.get(StoreProfile.Feature.COPY) == StoreProfile.Support.UNKNOWN) probe.probeCopy();
+        }
+    }
+
+    @Override
+    public BucketTrash bucketTrash() {
+        return trash;
     }
 
     /** Asks the server what it supports (see {@link ServerProbe}); doctor's "profile" check. */

@@ -53,6 +53,11 @@ interface Store extends AutoCloseable {
         return 0;
     }
 
+    /** The trash kept in the store itself (SYNC.md, "The trash"), or null where there is none. */
+    default BucketTrash bucketTrash() {
+        return null;
+    }
+
     /** Files and bytes read from the store only to compare contents (no other proof existed). */
     default long[] compared() {
         return new long[2];

@@ -50,7 +50,17 @@ final class StoreProfile {
                 "each write checks the object with a HEAD right before it"),
         RANGE_GET("range-get", "serves ranged GETs", "large files are downloaded as one stream each"),
         MULTIPART("multipart", "multipart upload", "large files go up in one PUT each (at most 5 GiB)"),
-        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte");
+        LIST_PARTS("list-parts", "ListParts", "an interrupted large upload starts again from the first byte"),
+        COPY(
+                "copy-object",
+                "CopyObject (a copy made by the server)",
+                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                        + " (not copied into the bucket's trash)"),
+        COPY_METADATA(
+                "copy-metadata",
+                "keeps x-amz-meta-* on a copy",
+                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                        + " (a copy in the bucket's trash would lose its mtime and checksum)");
         final String key, meaning, instead;
 
         Feature(String key, String meaning, String instead) {

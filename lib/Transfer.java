@@ -84,6 +84,10 @@ final class Transfer {
     private final int jobs;
     private final Map<String, String> knownMd5;
     private final Path trashDir;
+    /** This run's folder in the bucket's trash, and what it kept there (for its .why.tsv). */
+    private final String bucketFolder;
+
+    private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> conflicts = Collections.synchronizedList(new ArrayList<>());
     private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
@@ -119,6 +123,7 @@ final class Transfer {
         this.knownMd5 = knownMd5;
         this.trashDir =
                 SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
+        this.bucketFolder = store.bucketTrash() == null ? null : BucketTrash.folderName(java.time.Instant.now(), root);
     }
 
     Result run(SyncPlan plan) {
@@ -169,12 +174,23 @@ final class Transfer {
                     store.bandwidthLimit());
         } finally {
             progress.finish();
+            recordBucketTrash();
             saveQuietly();
             try {
                 Runtime.getRuntime().removeShutdownHook(saver);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running already
             }
+        }
+    }
+
+    /** The reasons for what this run kept in the bucket's trash, beside it (best effort: else "why not recorded"). */
+    private void recordBucketTrash() {
+        if (keptInBucket.isEmpty()) return;
+        try {
+            store.bucketTrash().record(bucketFolder, List.copyOf(keptInBucket));
+        } catch (IOException e) {
+            console.warn("could not record why objects went to the bucket's trash: " + describe(e));
         }
     }
 
@@ -454,17 +470,21 @@ final class Transfer {
     /**
      * The one place anything in the store is destroyed (SYNC.md, "The trash"): a delete, or a
      * --force put over content this machine never synced. It spends the deletion budget, does
-     * nothing in a dry run, and first downloads the object as the plan saw it into the trash
-     * (the download is pinned to the planned ETag, so an object changed since the plan fails
-     * here and is left alone).
+     * nothing in a dry run, and first keeps the object as the plan saw it: copied by the server
+     * into the bucket's trash, or, where the server cannot, downloaded into this machine's trash.
+     * Both are pinned to the planned ETag, so an object changed since the plan fails here and is
+     * left alone; the delete or put after it is conditional on the same ETag.
      */
     private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
-        if (i.remote() != null)
-            keepStoreCopy(
-                    i.remote(),
-                    deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
+        if (i.remote() != null) {
+            Trash.Why why = deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE;
+            BucketTrash inBucket = store.bucketTrash();
+            if (inBucket != null && inBucket.keep(i.remote(), bucketFolder))
+                keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
+            else keepStoreCopy(i.remote(), why);
+        }
         return act.run();
     }
 

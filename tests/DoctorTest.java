@@ -32,6 +32,7 @@ class DoctorTest {
             "bucket",
             "probe",
             "profile",
+            "trash",
             "clock",
             "java",
             "jbang",
