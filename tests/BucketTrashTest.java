@@ -217,6 +217,29 @@ class BucketTrashTest {
         assertEquals("f\n", bucket.trashed("exp/data/f.txt"), "still there: no run took it for data");
     }
 
+    @Test
+    void underAPrefixTheTrashIsThePrefixsOwn() throws IOException {
+        Path cfg = bucket.config(Files.createDirectories(tmp.resolve("cfg-p")), "SYNC_PREFIX=team/repo");
+        Repo a = Repo.init(tmp.resolve("a"), cfg);
+        a.write("exp/data/f.txt", "f\n");
+        assertExit(0, a.run("upload", "--yes"));
+        a.delete("exp/data/f.txt");
+        assertExit(0, a.run("upload", "--delete", "--yes"));
+        var keys = bucket.contents().keySet().stream()
+                .filter(k -> !k.endsWith("/.why.tsv"))
+                .toList();
+        assertEquals(1, keys.size(), keys::toString);
+        assertTrue(
+                keys.get(0).matches("team/repo/\\.lambda-sync/trash/\\d{8}-\\d{6}-[^/]+/exp/data/f\\.txt"),
+                keys::toString);
+        Repo b = a.cloneTo(tmp.resolve("b"));
+        Repo.Run down = b.run("download", "--yes");
+        assertExit(0, down);
+        assertEquals(Map.of(), b.dataFiles());
+        assertTrue(
+                b.run("trash").out().contains("  exp/data/f.txt (2 B)  bucket copy kept before it was deleted there"));
+    }
+
     /** Folder names as runs make them: a start in UTC, a machine. */
     static String folder(LocalDateTime utc, String machine) {
         return utc.format(Trash.TIME) + "-" + machine;
