@@ -27,8 +27,12 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * CopyObject falls back to the local trash, said once.
  */
 class BucketTrashTest {
-    /** The large object: multipart up, ranged GETs down, and a server-side copy of it all. */
-    static final int LARGE = 200 << 20;
+    /**
+     * The large objects: a server-side copy of all of it, ranged GETs to restore it. 200 MiB where
+     * the test's other 200 MiB move is a single PUT of the test's own (--force: ~18 s here); 100
+     * MiB where the tool uploads it first and restores it (--delete: ~33 s at 200 MiB, so halved).
+     */
+    static final int LARGE = 200 << 20, LARGE_UPLOADED = 100 << 20;
 
     static final String BIG = "exp/data/big.bin";
 
@@ -86,7 +90,7 @@ class BucketTrashTest {
     @Test
     void uploadDeleteOfALargeObjectCopiesItInTheBucketAndTrashRestoreBringsItBack() throws Exception {
         Repo a = Repo.init(tmp.resolve("a"), config("a", true)), viaProxy = a;
-        String md5 = large(a.path(BIG), LARGE, 1);
+        String md5 = large(a.path(BIG), LARGE_UPLOADED, 1);
         assertExit(0, a.run("upload", "--yes"));
         a.delete(BIG);
 
@@ -96,7 +100,10 @@ class BucketTrashTest {
         long got = gotSoFar() - before;
         System.out.printf(
                 "  upload --delete of a %d MiB object: %d bytes of GET answers, %d of them data, %d CopyObject%n",
-                LARGE >> 20, got, proxy.bytesDownloaded(), proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"));
+                LARGE_UPLOADED >> 20,
+                got,
+                proxy.bytesDownloaded(),
+                proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"));
         assertEquals(0, proxy.bytesDownloaded(), proxy::journal);
         assertTrue(got < 64 * 1024, "only small answers of the tool's own: " + got + "\n" + proxy.journal());
         assertEquals(1, proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"), proxy::journal);
@@ -108,24 +115,24 @@ class BucketTrashTest {
         assertTrue(list.out().contains("trash: empty (.lambda-sync/trash/)\n"), list::toString);
         assertTrue(
                 list.out()
-                        .contains("bucket trash: 1 file, 200.0 MiB in 1 folder(s) of .lambda-sync/trash/ in bucket '"),
+                        .contains("bucket trash: 1 file, 100.0 MiB in 1 folder(s) of .lambda-sync/trash/ in bucket '"),
                 list::toString);
         assertTrue(
                 list.out()
                         .matches(
-                                "(?s).*\\n\\d{8}-\\d{6}-[a-z0-9.-]+-[0-9a-f]{6}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by [a-z0-9.-]+-[0-9a-f]{6}: 1 file, 200.0 MiB\\n.*"),
+                                "(?s).*\\n\\d{8}-\\d{6}-[a-z0-9.-]+-[0-9a-f]{6}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by [a-z0-9.-]+-[0-9a-f]{6}: 1 file, 100.0 MiB\\n.*"),
                 list::toString);
         assertTrue(
-                list.out().contains("  exp/data/big.bin (200.0 MiB)  bucket copy kept before it was deleted there\n"),
+                list.out().contains("  exp/data/big.bin (100.0 MiB)  bucket copy kept before it was deleted there\n"),
                 list::toString);
 
         Repo.Run back = viaProxy.run("trash", "restore", BIG);
         assertExit(0, back);
-        assertTrue(back.out().contains("restored: exp/data/big.bin (200.0 MiB, from "), back::toString);
+        assertTrue(back.out().contains("restored: exp/data/big.bin (100.0 MiB, from "), back::toString);
         assertEquals(md5, md5(a.path(BIG)), "the same bytes");
         assertEquals(Map.of(), bucket.trash(), "restored: no longer in the bucket's trash, nor its .why.tsv");
         Repo.Run plan = viaProxy.run("upload", "--dry-run");
-        assertTrue(plan.out().contains("exp/data/big.bin (200.0 MiB)  new here"), plan::toString);
+        assertTrue(plan.out().contains("exp/data/big.bin (100.0 MiB)  new here"), plan::toString);
     }
 
     @Test
@@ -139,6 +146,12 @@ class BucketTrashTest {
 
         Repo.Run r = c.run("upload", "--force", "--yes");
         assertExit(0, r);
+        System.out.printf(
+                "  upload --force over a %d MiB object: %d bytes of GET answers, %d of them data, %d CopyObject%n",
+                LARGE >> 20,
+                gotSoFar(),
+                proxy.bytesDownloaded(),
+                proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"));
         assertEquals(0, proxy.bytesDownloaded(), proxy::journal);
         assertTrue(gotSoFar() < 64 * 1024, proxy::journal);
         assertEquals(1, proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"), proxy::journal);
