@@ -14,6 +14,7 @@ import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -28,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 final class BucketTrash {
     static final String DIR = S3Store.OWN_DIR + "trash/";
-    /** CopyObject's limit; a larger object is kept by download (a multipart copy is not done yet). */
+    /** CopyObject's limit (S3's); a larger object is copied in parts (UploadPartCopy) of this size. */
     static final long MAX_COPY = S3Store.MAX_SINGLE_PUT;
 
     /** An object in the bucket's trash: its folder ({@code <time>-<machine>}), path, key, size, ETag, and why. */
@@ -49,6 +50,8 @@ final class BucketTrash {
     private final S3Store store;
     private final S3Client s3;
     private final String bucket, prefix;
+    /** The largest object one CopyObject copies (a seam: see StoreFactory.Tuning). */
+    long copyLimit = MAX_COPY;
 
     BucketTrash(S3Store store) {
         this.store = store;
@@ -98,8 +101,9 @@ final class BucketTrash {
      * caller downloads it instead). An object changed since the plan is a PRECONDITION failure.
      */
     boolean keep(Store.Remote planned, String folder) throws IOException {
-        if (planned.size() > MAX_COPY || !usable()) return false;
+        if (!usable()) return false;
         String key = prefix + DIR + folder + "/" + planned.rel();
+        if (planned.size() > copyLimit) return copyInParts(planned, key);
         return store.guard(planned.rel(), () -> {
             try {
                 s3.copyObject(b -> b.sourceBucket(bucket)
@@ -116,6 +120,65 @@ final class BucketTrash {
                 return false;
             }
         });
+    }
+
+    /**
+     * An object beyond one CopyObject (5 GiB on S3: a checkpoint) is copied part by part
+     * (UploadPartCopy, each pinned to the planned ETag) into a multipart upload that carries its
+     * metadata (a part copy does not bring it). False where the server has no multipart or no part
+     * copy: the caller downloads it then.
+     */
+    private boolean copyInParts(Store.Remote planned, String key) throws IOException {
+        if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return false;
+        String src = prefix + planned.rel(), tag = S3Store.quoted(planned.tag());
+        return store.guard(planned.rel(), () -> {
+            String id = null;
+            try {
+                var meta = s3.headObject(b -> b.bucket(bucket).key(src).ifMatch(tag))
+                        .metadata();
+                id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(meta))
+                        .uploadId();
+                List<CompletedPart> parts = new ArrayList<>();
+                for (long off = 0, n = 1; off < planned.size(); off += copyLimit, n++) {
+                    String range = "bytes=" + off + "-" + (Math.min(off + copyLimit, planned.size()) - 1);
+                    String upload = id;
+                    int number = (int) n;
+                    String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket)
+                                    .sourceKey(src)
+                                    .destinationBucket(bucket)
+                                    .destinationKey(key)
+                                    .uploadId(upload)
+                                    .partNumber(number)
+                                    .copySourceRange(range)
+                                    .copySourceIfMatch(tag))
+                            .copyPartResult()
+                            .eTag();
+                    parts.add(CompletedPart.builder()
+                            .partNumber(number)
+                            .eTag(etag)
+                            .build());
+                }
+                String upload = id;
+                s3.completeMultipartUpload(
+                        b -> b.bucket(bucket).key(key).uploadId(upload).multipartUpload(m -> m.parts(parts)));
+                return true;
+            } catch (SdkException e) {
+                abort(key, id);
+                StoreException se = StoreException.of(e, planned.rel());
+                if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
+                if (StoreException.unsupported(e)) return false;
+                throw se;
+            }
+        });
+    }
+
+    private void abort(String key, String uploadId) {
+        if (uploadId == null) return;
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (SdkException ignored) {
+            // an upload left behind: the next upload of this key's folder never meets it (a new name)
+        }
     }
 
     /** Writes the folder's .why.tsv: one line per object kept, path and reason. */

@@ -21,9 +21,19 @@ record StoreFactory(Tuning tuning, Store fixed) {
      *
      * @param firstPageKeys keys asked for in a data dir's first listing page
      * @param socketTimeout silence on a connection after which a request is given up and retried
+     * @param copyLimit the largest object one CopyObject copies into the bucket's trash; larger ones
+     *                  are copied in parts of this size (S3's 5 GiB; tests: a few MiB)
      */
-    record Tuning(int firstPageKeys, Duration socketTimeout) {
+    record Tuning(int firstPageKeys, Duration socketTimeout, long copyLimit) {
         static final Tuning DEFAULT = new Tuning(S3Listing.FIRST_PAGE_KEYS, S3Clients.SOCKET_TIMEOUT);
+
+        Tuning(int firstPageKeys, Duration socketTimeout) {
+            this(firstPageKeys, socketTimeout, BucketTrash.MAX_COPY);
+        }
+
+        Tuning copyingInParts(long limit) {
+            return new Tuning(firstPageKeys, socketTimeout, limit);
+        }
     }
 
     /** Opens the store; a client the SDK cannot build (a bad region, a CA bundle it refuses) is a typed failure. */
@@ -51,6 +61,7 @@ record StoreFactory(Tuning tuning, Store fixed) {
         S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
         store.firstPageKeys = tuning.firstPageKeys();
         store.limit = limit;
+        store.bucketTrash().copyLimit = tuning.copyLimit();
         return store;
     }
 }

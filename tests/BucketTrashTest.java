@@ -176,6 +176,28 @@ class BucketTrashTest {
     }
 
     @Test
+    void anObjectBeyondOneCopyIsCopiedInPartsWithItsMetadata() throws Exception {
+        // S3 copies at most 5 GiB in one CopyObject; here the limit is 8 MiB, so 20 MiB take three part copies.
+        Repo a = Repo.init(tmp.resolve("a"), config("a", true))
+                .withTuning(StoreFactory.Tuning.DEFAULT.copyingInParts(8 << 20));
+        String md5 = large(a.path(BIG), 20 << 20, 3);
+        a.mtime(BIG, 1_700_000_000_000L);
+        assertExit(0, a.run("upload", "--yes"));
+        a.delete(BIG);
+
+        long before = gotSoFar();
+        assertExit(0, a.run("upload", "--delete", "--yes"));
+        assertEquals(0, proxy.bytesDownloaded(), proxy::journal);
+        assertTrue(gotSoFar() - before < 64 * 1024, proxy::journal);
+        assertEquals(3, proxy.count(FaultProxy.Kind.COPY, "/.lambda-sync/trash/"), proxy::journal);
+        assertNull(a.trashed(BIG));
+
+        assertExit(0, a.run("trash", "restore", BIG));
+        assertEquals(md5, md5(a.path(BIG)));
+        assertEquals(1_700_000_000_000L, a.mtime(BIG), "its mtime came with the copy's metadata");
+    }
+
+    @Test
     void aServerWithoutCopyObjectFallsBackToTheLocalTrashSaidOnce() {
         proxy.quirks(EnumSet.of(ServerQuirks.Quirk.NO_COPY));
         Repo a = Repo.init(tmp.resolve("a"), config("a", true));
