@@ -76,7 +76,7 @@ final class BandwidthLimit {
         double rate = Double.parseDouble(m.group(1)) * (1L << shift);
         if (rate < MIN_RATE || rate > Long.MAX_VALUE / 4)
             throw ExitException.usage(
-                    where + " must be at least 1k (1 KiB per second) for " + FORMS + ", not '" + text + "'");
+                    where + " must be at least 1k (1 KiB per second), not '" + text + "'; it takes " + FORMS);
         return (long) rate;
     }
 

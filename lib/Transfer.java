@@ -84,8 +84,10 @@ final class Transfer {
     private final int jobs;
     private final Map<String, String> knownMd5;
     private final Path trashDir;
-    /** This run's folder in the bucket's trash, and what it kept there (for its .why.tsv). */
-    private final String bucketFolder;
+    /** This run's folder in the bucket's trash (named at its first copy), and what it kept there (for its .why.tsv). */
+    private String bucketFolder;
+
+    private final java.time.Instant started = java.time.Instant.now();
 
     private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
@@ -123,7 +125,6 @@ final class Transfer {
         this.knownMd5 = knownMd5;
         this.trashDir =
                 SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
-        this.bucketFolder = store.bucketTrash() == null ? null : BucketTrash.folderName(java.time.Instant.now(), root);
     }
 
     Result run(SyncPlan plan) {
@@ -184,11 +185,16 @@ final class Transfer {
         }
     }
 
+    private synchronized String bucketFolder() {
+        if (bucketFolder == null) bucketFolder = BucketTrash.folderName(started, root);
+        return bucketFolder;
+    }
+
     /** The reasons for what this run kept in the bucket's trash, beside it (best effort: else "why not recorded"). */
     private void recordBucketTrash() {
         if (keptInBucket.isEmpty()) return;
         try {
-            store.bucketTrash().record(bucketFolder, List.copyOf(keptInBucket));
+            store.bucketTrash().record(bucketFolder(), List.copyOf(keptInBucket));
         } catch (IOException e) {
             console.warn("could not record why objects went to the bucket's trash: " + describe(e));
         }
@@ -481,7 +487,7 @@ final class Transfer {
         if (i.remote() != null) {
             Trash.Why why = deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE;
             BucketTrash inBucket = store.bucketTrash();
-            if (inBucket != null && inBucket.keep(i.remote(), bucketFolder))
+            if (inBucket != null && inBucket.keep(i.remote(), bucketFolder()))
                 keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
             else keepStoreCopy(i.remote(), why);
         }

@@ -310,7 +310,8 @@ final class Trash {
             for (Entry e : f.entries()) out.add(new Copy(f.time(), e.rel(), when, e, null));
         }
         for (BucketTrash.Entry e : bucket) out.add(new Copy(e.folder(), e.rel(), e.when(), null, e));
-        out.sort(Comparator.comparing(Copy::when));
+        // Oldest first; at the same second this machine's copy comes later and wins (no download needed).
+        out.sort(Comparator.comparing(Copy::when).thenComparing(c -> c.local() != null));
         return out;
     }
 
