@@ -198,6 +198,20 @@ class BucketTrashTest {
     }
 
     @Test
+    void oddNamesAreCopiedAsThemselves() {
+        // x-amz-copy-source is a URL-encoded path: a name the encoding mangles would copy another object, or none.
+        Repo a = Repo.init(tmp.resolve("a"), config("a", true));
+        var names = java.util.List.of(
+                "exp/data/a b.txt", "exp/data/p+q.txt", "exp/data/100%.txt", "exp/data/é ü.txt", "exp/data/x&y=z?.txt");
+        for (String n : names) a.write(n, n + "\n");
+        assertExit(0, a.run("upload", "--yes"));
+        for (String n : names) a.delete(n);
+        assertExit(0, a.run("upload", "--delete", "--yes"));
+        assertEquals(Map.of(), bucket.contents());
+        for (String n : names) assertEquals(n + "\n", bucket.trashed(n), n);
+    }
+
+    @Test
     void aServerWithoutCopyObjectFallsBackToTheLocalTrashSaidOnce() {
         proxy.quirks(EnumSet.of(ServerQuirks.Quirk.NO_COPY));
         Repo a = Repo.init(tmp.resolve("a"), config("a", true));
