@@ -105,6 +105,12 @@ final class Doctor {
             fail("keys", e.getMessage(), "fix SYNC_PREFIX");
             return false;
         }
+        try {
+            config.bwlimit(); // a sync would stop on it: say so here
+        } catch (ExitException e) {
+            fail("keys", e.getMessage(), "fix SYNC_BWLIMIT");
+            return false;
+        }
         String prefix = config.prefix().isEmpty() ? "" : ", SYNC_PREFIX=" + config.prefix();
         if (config.target() != null) {
             ok("keys", "SYNC_TARGET=" + config.target() + prefix + " (a directory instead of a bucket)");

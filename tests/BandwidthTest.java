@@ -128,5 +128,9 @@ class BandwidthTest {
         assertEquals(2, k.code(), k::toString);
         assertTrue(k.err().contains(": SYNC_BWLIMIT takes " + BandwidthLimit.FORMS + ", not 'fast'"), k::toString);
         assertEquals(0, c.run("upload", "--yes", "--bwlimit", "off").code(), "the option wins over the file");
+        Repo.Run doctor = c.run("doctor", "--read-only");
+        assertEquals(1, doctor.code(), doctor::toString);
+        assertTrue(
+                doctor.out().contains("FAIL  keys: ") && doctor.out().contains("; fix SYNC_BWLIMIT"), doctor::toString);
     }
 }
