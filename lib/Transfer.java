@@ -631,7 +631,10 @@ final class Transfer {
         /** Once a second: the plain line when it is due, and on either output whether the run is waiting. */
         void beat() {
             long now = clock.getAsLong(), x = io.getAsLong();
-            if (x >= 0 && x - lastIo >= IO_MOVED) { // a large file's parts moving count, though no item finished
+            // A large file's parts moving count, though no item finished (under a bandwidth limit of a
+            // few KiB/s, what 5 s of it moves: 64 KiB would take longer than "waiting" allows).
+            long moved = limit > 0 ? Math.min(IO_MOVED, 5 * limit) : IO_MOVED;
+            if (x >= 0 && x - lastIo >= moved) {
                 lastIo = x;
                 lastMove = now;
             }
