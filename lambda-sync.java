@@ -44,6 +44,7 @@
 //SOURCES lib/PlanSummary.java
 //SOURCES lib/Units.java
 //SOURCES lib/WorkerPool.java
+//SOURCES lib/BandwidthLimit.java
 //SOURCES lib/RepoLock.java
 //SOURCES lib/Interrupt.java
 //SOURCES lib/FailureKind.java
@@ -51,6 +52,8 @@
 //SOURCES lib/Progress.java
 //SOURCES lib/BytesMoved.java
 //SOURCES lib/Trash.java
+//SOURCES lib/BucketTrash.java
+//SOURCES lib/BucketTrashCommand.java
 //SOURCES lib/Watch.java
 //SOURCES lib/WatchLock.java
 //SOURCES lib/Snapshot.java
@@ -182,6 +185,13 @@ class LambdaSync implements Callable<Integer> {
             description = "allow deleting up to N files, beyond the bound of 50 files or half of a side")
     Integer maxDelete;
 
+    @Option(
+            names = "--bwlimit",
+            paramLabel = "RATE",
+            description = "upload, download, watch: at most this many bytes per second, all transfers together"
+                    + " (10M, 500k, 1.5G, off; default: SYNC_BWLIMIT, else off)")
+    String bwlimit;
+
     @Option(names = "--offline", description = "setup: skip the GitHub token check")
     boolean offline;
 
@@ -225,7 +235,10 @@ class LambdaSync implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         // With --json, stdout carries only the JSON document; human text goes to stderr.
         Console console = new Console(json ? err : out, err, in, interactive, verbose, quiet);
+        if (bwlimit != null)
+            BandwidthLimit.parse(bwlimit, "--bwlimit"); // before the config: its error is the one to see
         SyncConfig config = SyncConfig.load(configFile, env);
+        if (bwlimit != null) config = config.with("SYNC_BWLIMIT", bwlimit);
         config.warnings.forEach(console::warn);
         if (mode == Mode.setup) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
@@ -233,9 +246,20 @@ class LambdaSync implements Callable<Integer> {
             return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
         }
         if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
-        if (mode == Mode.trash)
-            return Trash.run(
-                    DataDirs.gitRoot(workDir), workDir, console, paths, olderThan, java.time.LocalDateTime.now());
+        if (mode == Mode.trash) {
+            Path root = DataDirs.gitRoot(workDir);
+            SyncConfig c = config;
+            return Trash.run(root, workDir, console, paths, olderThan, java.time.LocalDateTime.now(), () -> {
+                if (!c.missingStoreKeys().isEmpty() || c.target() != null) return null; // no bucket: no bucket trash
+                try {
+                    Store store = stores.open(c, 4);
+                    store.open(root, console::warn);
+                    return store;
+                } catch (StoreException e) {
+                    throw ExitException.failure(StoreErrors.explain(e, c), e);
+                }
+            });
+        }
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
         if (mode == Mode.watch) return watch(console, config);
@@ -259,6 +283,7 @@ class LambdaSync implements Callable<Integer> {
             Map.entry("--json", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
             Map.entry("--jobs", EnumSet.of(Mode.upload, Mode.download, Mode.status)),
             Map.entry("--approve", EnumSet.of(Mode.upload, Mode.download)),
+            Map.entry("--bwlimit", EnumSet.of(Mode.upload, Mode.download, Mode.watch)),
             Map.entry("--offline", EnumSet.of(Mode.setup)),
             Map.entry("--read-only", EnumSet.of(Mode.doctor)),
             Map.entry("--settle", EnumSet.of(Mode.watch)),

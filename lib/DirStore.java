@@ -24,10 +24,22 @@ import java.util.function.Consumer;
 final class DirStore implements Store {
     private final Path target;
     private final Path base;
+    /** --bwlimit: the mount is this store's wire (null: no limit). */
+    private final BandwidthLimit limit;
 
     DirStore(Path target, String prefix) {
+        this(target, prefix, null);
+    }
+
+    DirStore(Path target, String prefix, BandwidthLimit limit) {
         this.target = target;
         this.base = prefix.isEmpty() ? target : target.resolve(prefix);
+        this.limit = limit;
+    }
+
+    @Override
+    public long bandwidthLimit() {
+        return limit == null ? 0 : limit.bytesPerSecond;
     }
 
     @Override
@@ -149,10 +161,11 @@ final class DirStore implements Store {
         return ContentHash.md5Hex(base.resolve(remote.rel())).equals(localMd5);
     }
 
-    /** Copies bytes into a new file and returns the MD5 of what was copied. */
-    static String copy(Path from, Path to) throws IOException {
+    /** Copies bytes into a new file (within the bandwidth limit) and returns the MD5 of what was copied. */
+    private String copy(Path from, Path to) throws IOException {
         MessageDigest md = ContentHash.md5();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(from), md);
+        InputStream source = Files.newInputStream(from);
+        try (InputStream in = new DigestInputStream(limit == null ? source : limit.throttled(source), md);
                 OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             in.transferTo(out);
         }

@@ -105,6 +105,12 @@ final class Doctor {
             fail("keys", e.getMessage(), "fix SYNC_PREFIX");
             return false;
         }
+        try {
+            config.bwlimit(); // a sync would stop on it: say so here
+        } catch (ExitException e) {
+            fail("keys", e.getMessage(), "fix SYNC_BWLIMIT");
+            return false;
+        }
         String prefix = config.prefix().isEmpty() ? "" : ", SYNC_PREFIX=" + config.prefix();
         if (config.target() != null) {
             ok("keys", "SYNC_TARGET=" + config.target() + prefix + " (a directory instead of a bucket)");
@@ -129,7 +135,7 @@ final class Doctor {
     private void checkBucket(boolean readOnly, Path workDir) {
         Instant serverDate = checkEndpoint();
         if (serverDate == null) {
-            for (String c : List.of("credentials", "bucket", "probe", "profile", "uploads", "clock"))
+            for (String c : List.of("credentials", "bucket", "probe", "profile", "uploads", "trash", "clock"))
                 skip(c, "the endpoint does not answer");
             return;
         }
@@ -193,6 +199,7 @@ final class Doctor {
                 checkProfile(profile, root != null, readOnly, featuresFailed);
                 store.root = root;
                 checkUnfinished(store.unfinishedUploads());
+                checkTrash(store);
             }
         }
         checkClock(serverDate);
@@ -474,6 +481,23 @@ final class Doctor {
         else if (secs >= SKEW_WARN.toSeconds())
             warn("clock", text + "; fix it before it reaches 15 min (e.g. timedatectl set-ntp true)");
         else ok("clock", text);
+    }
+
+    /** What the bucket's trash holds (SYNC.md, "The trash"): it is never pruned on its own. */
+    private void checkTrash(S3Store store) {
+        List<BucketTrash.Entry> held;
+        try {
+            held = store.bucketTrash().list();
+        } catch (IOException e) {
+            warn("trash", "the bucket's trash could not be listed: " + StoreErrors.explain(e, config));
+            return;
+        }
+        ok(
+                "trash",
+                held.isEmpty()
+                        ? "the bucket's trash (.lambda-sync/trash/) is empty"
+                        : "the bucket's trash (.lambda-sync/trash/) holds " + BucketTrashCommand.held(held)
+                                + " (trash lists it; trash prune --older-than 30d empties old folders)");
     }
 
     /** SYNC_TARGET: the directory (or, before the first upload, its parent) exists and takes a probe file. */

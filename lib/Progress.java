@@ -28,6 +28,7 @@ final class Progress {
     private volatile long lastPrint, lastPlain, lastMove, lastIo, lastStreamed;
     private volatile boolean printed, finished;
     private Thread timer;
+    private long limit;
 
     Progress(Console console, long total, long totalBytes, long start) {
         this(
@@ -75,6 +76,12 @@ final class Progress {
         return Math.min(totalBytes, Math.max(bytes.get(), streamed.getAsLong() - streamedAtStart));
     }
 
+    /** Shows the bandwidth limit beside the rate (bytes per second; 0: none). */
+    Progress limited(long bytesPerSecond) {
+        this.limit = bytesPerSecond;
+        return this;
+    }
+
     /** Starts the timer that calls {@link #beat} every second (nothing to do with -q). */
     Progress start() {
         if (console.quiet) return this;
@@ -111,7 +118,10 @@ final class Progress {
      */
     void beat() {
         long now = clock.getAsLong(), x = io.getAsLong(), y = streamed.getAsLong();
-        if ((x >= 0 && x - lastIo >= IO_MOVED) || y > lastStreamed) { // a large file moving, no item finished
+        // A large file's parts moving count, though no item finished (under a bandwidth limit of a
+        // few KiB/s, what 5 s of it moves: 64 KiB would take longer than "waiting" allows).
+        long moved = limit > 0 ? Math.min(IO_MOVED, 5 * limit) : IO_MOVED;
+        if ((x >= 0 && x - lastIo >= moved) || y > lastStreamed) {
             lastIo = x;
             lastStreamed = y;
             lastMove = now;
@@ -137,7 +147,8 @@ final class Progress {
         String eta =
                 rate > 0 && totalBytes > sum ? ", ETA " + duration((long) ((totalBytes - sum) / (double) rate)) : "";
         return n + "/" + total + " files, " + Units.bytes(sum) + " of " + Units.bytes(totalBytes) + ", "
-                + Units.bytes(rate) + "/s" + eta;
+                + Units.bytes(rate) + "/s" + (limit > 0 ? " (limit " + BandwidthLimit.describe(limit) + ")" : "")
+                + eta;
     }
 
     private void bar(long n, long sum, long now, String waiting) {

@@ -64,10 +64,13 @@ final class S3Clients {
 
     static S3Client create(
             String endpoint, String region, String accessKeyId, String secretAccessKey, int maxConnections) {
-        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT);
+        return create(endpoint, region, accessKeyId, secretAccessKey, maxConnections, null, SOCKET_TIMEOUT, null);
     }
 
-    /** @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null */
+    /**
+     * @param caBundle a PEM file of extra certificates to trust (LAMBDA_CA_BUNDLE), or null
+     * @param limit the bandwidth limit every body sent and received goes through, or null
+     */
     static S3Client create(
             String endpoint,
             String region,
@@ -75,7 +78,8 @@ final class S3Clients {
             String secretAccessKey,
             int maxConnections,
             Path caBundle,
-            Duration socketTimeout) {
+            Duration socketTimeout,
+            BandwidthLimit limit) {
         return build(
                 endpoint,
                 region,
@@ -86,7 +90,8 @@ final class S3Clients {
                 Duration.ofSeconds(10),
                 socketTimeout,
                 Duration.ofMinutes(5),
-                caBundle);
+                caBundle,
+                limit);
     }
 
     /** For one-shot checks (doctor): no retries, and an endpoint that does not answer fails in seconds, not minutes. */
@@ -102,7 +107,8 @@ final class S3Clients {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(20),
-                caBundle);
+                caBundle,
+                null);
     }
 
     private static S3Client build(
@@ -115,7 +121,8 @@ final class S3Clients {
             Duration connect,
             Duration socket,
             Duration attempt,
-            Path caBundle) {
+            Path caBundle,
+            BandwidthLimit limit) {
         SdkHttpClient.Builder<?> http =
                 NativeHttp.wanted(endpoint) ? NativeHttp.builder(maxConnections, connect, socket, caBundle) : null;
         if (http == null) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
@@ -147,6 +154,7 @@ final class S3Clients {
                     o.addExecutionInterceptor(new LastModifiedAsText());
                     o.addExecutionInterceptor(new BytesMoved()); // progress while a file is in flight
                     o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
+                    if (limit != null) o.addExecutionInterceptor(limit.interceptor());
                 })
                 .httpClientBuilder(http)
                 .build();

@@ -56,6 +56,8 @@ final class S3Store implements Store {
     volatile boolean listedInFull, probed;
     /** Told once, in words, what the run should know (a manifest skipped); for the run's output. */
     volatile Consumer<String> notice = m -> {};
+    /** --bwlimit, applied by the S3 client to every body (null: none); kept here to be shown. */
+    BandwidthLimit limit;
 
     int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
     final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
@@ -64,6 +66,7 @@ final class S3Store implements Store {
     private final S3Upload upload;
     private final S3Download download;
     private final ServerProbe probe;
+    private final BucketTrash trash;
 
     S3Store(S3Client s3, String endpoint, String bucket, String prefix, int partJobs) {
         this.s3 = s3;
@@ -75,6 +78,7 @@ final class S3Store implements Store {
         this.upload = new S3Upload(this);
         this.download = new S3Download(this);
         this.probe = new ServerProbe(this);
+        this.trash = new BucketTrash(this);
     }
 
     @Override
@@ -102,6 +106,11 @@ final class S3Store implements Store {
     @Override
     public StoreProfile profile() {
         return profile;
+    }
+
+    @Override
+    public long bandwidthLimit() {
+        return limit == null ? 0 : limit.bytesPerSecond;
     }
 
     @Override
@@ -233,6 +242,18 @@ final class S3Store implements Store {
             listing.probeFolders();
             return null;
         });
+    }
+
+    /** Whether the server copies objects (keeping their metadata), asked once; see {@link ServerProbe#probeCopy}. */
+    void probeCopyOnce() throws StoreException {
+        synchronized (probe) { // parallel deletions ask together: one probe answers them all
+            if (profile.get(StoreProfile.Feature.COPY) == StoreProfile.Support.UNKNOWN) probe.probeCopy();
+        }
+    }
+
+    @Override
+    public BucketTrash bucketTrash() {
+        return trash;
     }
 
     /** Asks the server what it supports (see {@link ServerProbe}); doctor's "profile" check. */

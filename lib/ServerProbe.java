@@ -109,6 +109,7 @@ final class ServerProbe {
                             412);
             store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
             if (multipart) probeMultipart(key, body);
+            if (multipart) probeCopy();
         } catch (SdkException e) {
             throw StoreException.of(e, "probing the server with " + key);
         } finally {
@@ -118,6 +119,62 @@ final class ServerProbe {
                 // the run's own error says more; doctor reports a probe left behind
             }
         }
+    }
+
+    /**
+     * CopyObject, and whether the copy keeps x-amz-meta-* (SYNC.md, "The trash"): a small object
+     * of our own copied once, the copy's metadata compared with the original's, both deleted.
+     * Asked where a run first keeps a copy in the bucket's trash, and by doctor. Where the server
+     * keeps no metadata at all, a copy loses none: copy-metadata stays unknown.
+     */
+    synchronized void probeCopy() throws StoreException {
+        String key = prefix + S3Store.OWN_DIR + "probe-"
+                + java.util.UUID.randomUUID().toString().substring(0, 12);
+        String copy = key + "-copy";
+        byte[] body = ("lambda-sync copy probe " + key + "\n").getBytes(StandardCharsets.UTF_8);
+        String md5 = ContentHash.md5Hex(body);
+        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
+        try {
+            String etag = s3.putObject(
+                            b -> {
+                                b.bucket(bucket).key(key);
+                                if (meta) b.metadata(S3Store.meta(System.currentTimeMillis(), md5));
+                            },
+                            RequestBody.fromBytes(body))
+                    .eTag();
+            try {
+                s3.copyObject(b -> b.sourceBucket(bucket)
+                        .sourceKey(key)
+                        .destinationBucket(bucket)
+                        .destinationKey(copy)
+                        .copySourceIfMatch(S3Store.quoted(ContentHash.normalizeEtag(etag))));
+            } catch (SdkException e) {
+                if (!StoreException.unsupported(e)) throw e;
+                store.profile.learn(StoreProfile.Feature.COPY, false);
+                return;
+            }
+            store.profile.learn(StoreProfile.Feature.COPY, true);
+            if (meta && md5.equals(md5Meta(key))) {
+                store.profile.learn(StoreProfile.Feature.METADATA, true);
+                store.profile.learn(StoreProfile.Feature.COPY_METADATA, md5.equals(md5Meta(copy)));
+            }
+        } catch (SdkException e) {
+            throw StoreException.of(e, "probing CopyObject with " + key);
+        } finally {
+            for (String k : List.of(key, copy)) {
+                try {
+                    s3.deleteObject(b -> b.bucket(bucket).key(k));
+                } catch (SdkException ignored) {
+                    // the run's own error says more; doctor reports a probe left behind
+                }
+            }
+        }
+    }
+
+    /** The content MD5 an object's metadata gives (hex), or null. */
+    private String md5Meta(String key) {
+        return ContentHash.base64ToHex(String.valueOf(
+                s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum")));
     }
 
     private void probeMultipart(String key, byte[] body) {

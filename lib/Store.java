@@ -59,6 +59,16 @@ interface Store extends AutoCloseable {
         return 0;
     }
 
+    /** The bandwidth limit its transfers keep to, in bytes per second (0: none; SYNC.md, "Bandwidth"). */
+    default long bandwidthLimit() {
+        return 0;
+    }
+
+    /** The trash kept in the store itself (SYNC.md, "The trash"), or null where there is none. */
+    default BucketTrash bucketTrash() {
+        return null;
+    }
+
     /** Files and bytes read from the store only to compare contents (no other proof existed). */
     default long[] compared() {
         return new long[2];

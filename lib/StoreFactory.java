@@ -21,15 +21,27 @@ record StoreFactory(Tuning tuning, Store fixed) {
      *
      * @param firstPageKeys keys asked for in a data dir's first listing page
      * @param socketTimeout silence on a connection after which a request is given up and retried
+     * @param copyLimit the largest object one CopyObject copies into the bucket's trash; larger ones
+     *                  are copied in parts of this size (S3's 5 GiB; tests: a few MiB)
      */
-    record Tuning(int firstPageKeys, Duration socketTimeout) {
+    record Tuning(int firstPageKeys, Duration socketTimeout, long copyLimit) {
         static final Tuning DEFAULT = new Tuning(S3Listing.FIRST_PAGE_KEYS, S3Clients.SOCKET_TIMEOUT);
+
+        Tuning(int firstPageKeys, Duration socketTimeout) {
+            this(firstPageKeys, socketTimeout, BucketTrash.MAX_COPY);
+        }
+
+        Tuning copyingInParts(long limit) {
+            return new Tuning(firstPageKeys, socketTimeout, limit);
+        }
     }
 
     /** Opens the store; a client the SDK cannot build (a bad region, a CA bundle it refuses) is a typed failure. */
     Store open(SyncConfig config, int jobs) throws StoreException {
         if (fixed != null) return fixed;
-        if (config.target() != null) return new DirStore(config.target(), config.prefix());
+        long rate = config.bwlimit();
+        BandwidthLimit limit = rate > 0 ? new BandwidthLimit(rate) : null; // one for all of the run's threads
+        if (config.target() != null) return new DirStore(config.target(), config.prefix(), limit);
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
         software.amazon.awssdk.services.s3.S3Client s3;
@@ -41,12 +53,15 @@ record StoreFactory(Tuning tuning, Store fixed) {
                     config.secretAccessKey(),
                     jobs + 16,
                     config.caBundle(),
-                    tuning.socketTimeout());
+                    tuning.socketTimeout(),
+                    limit);
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw StoreException.of(e, "opening " + endpoint);
         }
         S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
         store.firstPageKeys = tuning.firstPageKeys();
+        store.limit = limit;
+        store.bucketTrash().copyLimit = tuning.copyLimit();
         return store;
     }
 }

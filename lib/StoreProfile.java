@@ -54,7 +54,17 @@ final class StoreProfile {
         LIST_FOLDERS(
                 "list-folders",
                 "lists every folder with delimiter=/ (also one holding only folders)",
-                "the bucket is listed flat, every key in one listing (slower on a big bucket, never incomplete)");
+                "the bucket is listed flat, every key in one listing (slower on a big bucket, never incomplete)"),
+        COPY(
+                "copy-object",
+                "CopyObject (a copy made by the server)",
+                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                        + " (not copied into the bucket's trash)"),
+        COPY_METADATA(
+                "copy-metadata",
+                "keeps x-amz-meta-* on a copy",
+                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                        + " (a copy in the bucket's trash would lose its mtime and checksum)");
         final String key, meaning, instead;
 
         Feature(String key, String meaning, String instead) {

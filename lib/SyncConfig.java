@@ -41,7 +41,8 @@ final class SyncConfig {
             "HF_API_KEY",
             "SYNC_PREFIX",
             "SYNC_TARGET",
-            "LAMBDA_CA_BUNDLE");
+            "LAMBDA_CA_BUNDLE",
+            "SYNC_BWLIMIT");
 
     final Path file;
     private final Map<String, String> values;
@@ -161,6 +162,19 @@ final class SyncConfig {
 
     String githubToken() {
         return get("GITHUB_TOKEN");
+    }
+
+    /** SYNC_BWLIMIT (or --bwlimit, see {@link #with}): bytes per second, 0 for none (SYNC.md, "Bandwidth"). */
+    long bwlimit() {
+        String v = get("SYNC_BWLIMIT");
+        return v == null ? 0 : BandwidthLimit.parse(v, file + ": SYNC_BWLIMIT");
+    }
+
+    /** This config with one key set otherwise: a command-line option that wins over the file. */
+    SyncConfig with(String key, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(key, value);
+        return new SyncConfig(file, v, warnings);
     }
 
     /** Key prefix in the bucket: "" (the bash tool's layout) or "some/prefix/". */

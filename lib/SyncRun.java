@@ -63,13 +63,11 @@ final class SyncRun {
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
-                SyncOutcome.Empty empty =
-                        mode != Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
-                                ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere(), config.target() != null)
-                                : null;
+                SyncOutcome.Empty empty = mode != Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
+                        ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere(), config.target() != null)
+                        : null;
                 if (mode == Mode.status) return status(console, sides, store, ignore, opt, empty);
-                SyncPlan.Direction dir =
-                        mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
+                SyncPlan.Direction dir = mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced, empty);
             }
         } catch (IOException | java.io.UncheckedIOException e) {

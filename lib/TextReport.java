@@ -24,7 +24,8 @@ final class TextReport {
             c.err.println(interruptedLine(r));
             throw new ExitException(o.exitCode(), null);
         }
-        String rate = r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "";
+        String rate = (r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "")
+                + (r.bwlimit() > 0 ? ", limit " + BandwidthLimit.describe(r.bwlimit()) : "");
         c.out.println(String.format(
                 "done: %d item(s), %s in %.1f s (%s)%s",
                 r.done(),

@@ -57,7 +57,21 @@ final class Transfer {
             boolean deletionsSkipped,
             List<Failure> conflicts,
             List<String> unverified,
-            Interrupted interrupted) {}
+            Interrupted interrupted,
+            long bwlimit) {
+        /** @param bwlimit the bandwidth limit the run kept to, bytes per second (0: none) */
+        Result(
+                int done,
+                List<Failure> failures,
+                long bytes,
+                double seconds,
+                boolean deletionsSkipped,
+                List<Failure> conflicts,
+                List<String> unverified,
+                Interrupted interrupted) {
+            this(done, failures, bytes, seconds, deletionsSkipped, conflicts, unverified, interrupted, 0);
+        }
+    }
 
     /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
     record Interrupted(long total, Set<String> notRun) {}
@@ -69,6 +83,12 @@ final class Transfer {
     private final int jobs;
     private final Map<String, String> knownMd5;
     private final Path trashDir;
+    /** This run's folder in the bucket's trash (named at its first copy), and what it kept there (for its .why.tsv). */
+    private String bucketFolder;
+
+    private final java.time.Instant started = java.time.Instant.now();
+
+    private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> conflicts = Collections.synchronizedList(new ArrayList<>());
     private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
@@ -139,7 +159,9 @@ final class Transfer {
         Thread saver = new Thread(this::saveQuietly);
         Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
         long totalBytes = first.stream().mapToLong(SyncPlan.Item::bytes).sum();
-        Progress progress = new Progress(console, total, totalBytes, start).start();
+        Progress progress = new Progress(console, total, totalBytes, start)
+                .limited(store.bandwidthLimit())
+                .start();
         try (Interrupt stop = Interrupt.install()) {
             interrupt = stop;
             runAll(room, progress);
@@ -165,15 +187,32 @@ final class Transfer {
                     skipDeletes,
                     List.copyOf(conflicts),
                     List.copyOf(unverified),
-                    interrupted);
+                    interrupted,
+                    store.bandwidthLimit());
         } finally {
             progress.finish();
+            recordBucketTrash();
             saveQuietly();
             try {
                 Runtime.getRuntime().removeShutdownHook(saver);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running already
             }
+        }
+    }
+
+    private synchronized String bucketFolder() {
+        if (bucketFolder == null) bucketFolder = BucketTrash.folderName(started, root);
+        return bucketFolder;
+    }
+
+    /** The reasons for what this run kept in the bucket's trash, beside it (best effort: else "why not recorded"). */
+    private void recordBucketTrash() {
+        if (keptInBucket.isEmpty()) return;
+        try {
+            store.bucketTrash().record(bucketFolder(), List.copyOf(keptInBucket));
+        } catch (IOException e) {
+            console.warn("could not record why objects went to the bucket's trash: " + describe(e));
         }
     }
 
@@ -481,17 +520,21 @@ final class Transfer {
     /**
      * The one place anything in the store is destroyed (SYNC.md, "The trash"): a delete, or a
      * --force put over content this machine never synced. It spends the deletion budget, does
-     * nothing in a dry run, and first downloads the object as the plan saw it into the trash
-     * (the download is pinned to the planned ETag, so an object changed since the plan fails
-     * here and is left alone).
+     * nothing in a dry run, and first keeps the object as the plan saw it: copied by the server
+     * into the bucket's trash, or, where the server cannot, downloaded into this machine's trash.
+     * Both are pinned to the planned ETag, so an object changed since the plan fails here and is
+     * left alone; the delete or put after it is conditional on the same ETag.
      */
     private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
-        if (i.remote() != null)
-            keepStoreCopy(
-                    i.remote(),
-                    deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
+        if (i.remote() != null) {
+            Trash.Why why = deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE;
+            BucketTrash inBucket = store.bucketTrash();
+            if (inBucket != null && inBucket.keep(i.remote(), bucketFolder()))
+                keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
+            else keepStoreCopy(i.remote(), why);
+        }
         return act.run();
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -69,9 +71,20 @@ final class Trash {
                 StandardOpenOption.APPEND);
     }
 
-    /** {@code trash [list] | restore <path or time>... | prune --older-than <age>}; returns the exit code. */
+    /**
+     * {@code trash [list] | restore <path or time>... | prune --older-than <age>}, over this
+     * machine's trash and the bucket's ({@code bucket} opens the store, or gives null where there
+     * is no bucket); returns the exit code.
+     */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
-    static int run(Path root, Path workDir, Console console, List<String> args, String olderThan, LocalDateTime now) {
+    static int run(
+            Path root,
+            Path workDir,
+            Console console,
+            List<String> args,
+            String olderThan,
+            LocalDateTime now,
+            Supplier<Store> bucket) {
         String sub = args.isEmpty() ? "list" : args.get(0);
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
         if (!sub.equals("prune") && olderThan != null)
@@ -81,14 +94,19 @@ final class Trash {
                 if (!rest.isEmpty())
                     throw ExitException.usage(
                             "trash lists everything; to put something back: trash restore " + rest.get(0));
-                return list(root, console);
+                list(root, console);
+                try (Store store = bucket.get()) {
+                    BucketTrashCommand.list(store, console);
+                }
+                return ExitException.OK;
             }
             case "restore" -> {
                 if (rest.isEmpty())
                     throw ExitException.usage(
                             "trash restore needs a path or a time (as trash lists them), e.g. trash restore exp/data/x.csv");
-                try (RepoLock lock = RepoLock.acquire(root, console)) {
-                    return restore(root, workDir, console, rest);
+                try (RepoLock lock = RepoLock.acquire(root, console);
+                        Store store = bucket.get()) {
+                    return restore(root, workDir, console, rest, store);
                 }
             }
             case "prune" -> {
@@ -98,8 +116,16 @@ final class Trash {
                     throw ExitException.usage(
                             "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
                 Duration age = age(olderThan);
-                try (RepoLock lock = RepoLock.acquire(root, console)) {
-                    return prune(root, console, now.minus(age));
+                try (RepoLock lock = RepoLock.acquire(root, console);
+                        Store store = bucket.get()) {
+                    prune(root, console, now.minus(age));
+                    BucketTrashCommand.prune(
+                            store,
+                            console,
+                            now.minus(age)
+                                    .atZone(java.time.ZoneId.systemDefault())
+                                    .toInstant());
+                    return ExitException.OK;
                 }
             }
             default ->
@@ -147,10 +173,14 @@ final class Trash {
     }
 
     private static Map<String, Why> whys(Path folder) throws IOException {
-        Map<String, Why> why = new HashMap<>();
         Path f = folder.resolve(WHY_FILE);
-        if (!Files.exists(f)) return why;
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        return Files.exists(f) ? parseWhys(Files.readString(f, StandardCharsets.UTF_8)) : new HashMap<>();
+    }
+
+    /** A .why.tsv's lines: path, tab, reason (a reason this version does not know is left out). */
+    static Map<String, Why> parseWhys(String text) {
+        Map<String, Why> why = new HashMap<>();
+        for (String line : text.split("\n")) {
             String[] p = line.split("\t", -1);
             if (p.length != 2) continue;
             try {
@@ -162,13 +192,13 @@ final class Trash {
         return why;
     }
 
-    private static int list(Path root, Console console) {
+    private static void list(Path root, Console console) {
         List<Folder> folders = folders(root);
         long files = folders.stream().mapToLong(f -> f.entries().size()).sum(),
                 bytes = folders.stream().mapToLong(Folder::bytes).sum();
         if (files == 0) {
             console.info("trash: empty (.lambda-sync/trash/)");
-            return ExitException.OK;
+            return;
         }
         console.info("trash: " + Units.files(files) + ", " + Units.bytes(bytes) + " in " + folders.size()
                 + " folder(s) of .lambda-sync/trash/"
@@ -187,7 +217,6 @@ final class Trash {
             if (shown < f.entries().size())
                 console.info("  ... and " + (f.entries().size() - shown) + " more (-v lists all)");
         }
-        return ExitException.OK;
     }
 
     /** "2024-05-01 14:03:07", the folder's name as people read a time. */
@@ -196,83 +225,131 @@ final class Trash {
         return t.toLocalDate() + " " + t.toLocalTime();
     }
 
+    /** A copy restore can bring back: a file in this machine's trash, or an object in the bucket's. */
+    record Copy(String folder, String rel, Instant when, Entry local, BucketTrash.Entry bucket) {}
+
+    /** What restore did with one copy. */
+    enum Restored {
+        BACK,
+        ALREADY_THERE,
+        REFUSED
+    }
+
     /**
-     * Puts back what each argument names: a time (a whole folder), a path (the newest copy of that
-     * file, or of each file below that folder), or time/path. A file that exists here and differs
-     * is left alone and reported (exit 4); one with the same content is already back.
+     * Puts back what each argument names, from either trash: a folder (a time, or the bucket's
+     * time-machine), a path (the newest copy of that file, or of each file below that folder),
+     * or folder/path. A file that exists here and differs is left alone and reported (exit 4);
+     * one with the same content is already back.
      */
-    private static int restore(Path root, Path workDir, Console console, List<String> args) {
-        List<Folder> folders = folders(root);
-        Map<String, Entry> chosen = new LinkedHashMap<>();
+    private static int restore(Path root, Path workDir, Console console, List<String> args, Store store) {
+        BucketTrash bucket = store == null ? null : store.bucketTrash();
+        List<Copy> copies = copies(root, BucketTrashCommand.entries(bucket, console));
+        Map<String, Copy> chosen = new LinkedHashMap<>();
         for (String arg : args) {
-            List<Entry> matched = match(folders, root, workDir, arg);
+            List<Copy> matched = match(copies, root, workDir, arg);
             if (matched.isEmpty())
                 throw ExitException.usage("nothing in the trash matches " + arg + " (trash lists what it holds)");
-            for (Entry e : matched) chosen.put(e.rel(), e); // newer folders come later and win
+            for (Copy c : matched) chosen.put(c.rel(), c); // newer copies come later and win
         }
         int refused = 0, restored = 0;
-        for (Entry e : chosen.values()) {
-            Path dest = root.resolve(e.rel());
+        List<BucketTrash.Entry> gone = new ArrayList<>();
+        for (Copy c : chosen.values()) {
             // Only what a sync could have put in the trash goes back: a trash folder is plain files
             // anyone may have written into, and .git/hooks/post-commit there must not become a hook.
-            if (!DataDirs.isDataKey(e.rel()) || SyncIgnore.builtin(e.rel(), false)) {
-                console.err.println("not restored: " + e.rel()
+            if (!DataDirs.isDataKey(c.rel()) || SyncIgnore.builtin(c.rel(), false)) {
+                console.err.println("not restored: " + c.rel()
                         + ": not in a data dir (*/data/, */reports/); trash restore writes nowhere else."
-                        + " Copy it by hand from " + e.file() + " if you need it");
+                        + (c.local() != null
+                                ? " Copy it by hand from " + c.local().file() + " if you need it"
+                                : ""));
                 refused++;
                 continue;
             }
-            try {
-                refuseLinks(root, dest.getParent());
-                if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-                    if (Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && Files.mismatch(dest, e.file()) == -1) {
-                        console.info(
-                                "already there (same content), removed from the trash: " + PlanPrinter.shown(e.rel()));
-                        remove(e);
-                        continue;
-                    }
-                    console.err.println("not restored: " + e.rel()
-                            + ": a different file is there now; move it away first, then run trash restore again");
-                    refused++;
-                    continue;
-                }
-                Files.createDirectories(dest.getParent());
-                Files.move(e.file(), dest); // keeps its modification time: the next upload sees it as it was
-                remove(e);
-                console.info("restored: " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ", from "
-                        + e.time() + ")");
-                restored++;
-            } catch (IOException x) {
-                throw ExitException.failure("could not restore " + e.rel() + ": " + Transfer.describe(x), x);
+            Restored r;
+            if (c.local() != null) {
+                r = restoreLocal(root, console, c.local());
+            } else {
+                r = BucketTrashCommand.restore(root, console, bucket, c.bucket());
+                if (r != Restored.REFUSED) gone.add(c.bucket());
             }
+            if (r == Restored.BACK) restored++;
+            if (r == Restored.REFUSED) refused++;
         }
+        BucketTrashCommand.tidy(bucket, copies, gone);
         console.err.flush();
         console.summary("restored " + Units.files(restored)
                 + (refused > 0 ? ", " + refused + " left in the trash (see above)" : ""));
         return refused > 0 ? ExitException.INCOMPLETE : ExitException.OK;
     }
 
-    private static List<Entry> match(List<Folder> folders, Path root, Path workDir, String arg) {
-        String time = null, path = arg;
-        if (arg.matches("\\d{8}-\\d{6}(/.*)?")) {
-            time = arg.substring(0, 15);
-            path = arg.length() > 16 ? arg.substring(16) : "";
+    private static Restored restoreLocal(Path root, Console console, Entry e) {
+        Path dest = root.resolve(e.rel());
+        try {
+            refuseLinks(root, dest.getParent());
+            if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && Files.mismatch(dest, e.file()) == -1) {
+                    console.info("already there (same content), removed from the trash: " + PlanPrinter.shown(e.rel()));
+                    remove(e);
+                    return Restored.ALREADY_THERE;
+                }
+                refusal(console, e.rel());
+                return Restored.REFUSED;
+            }
+            Files.createDirectories(dest.getParent());
+            Files.move(e.file(), dest); // keeps its modification time: the next upload sees it as it was
+            remove(e);
+            console.info("restored: " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.bytes()) + ", from "
+                    + e.time() + ")");
+            return Restored.BACK;
+        } catch (IOException x) {
+            throw ExitException.failure("could not restore " + e.rel() + ": " + Transfer.describe(x), x);
+        }
+    }
+
+    static void refusal(Console console, String rel) {
+        console.err.println("not restored: " + rel
+                + ": a different file is there now; move it away first, then run trash restore again");
+    }
+
+    /** Both trashes' copies, oldest first (a local folder's name is local time, a bucket folder's UTC). */
+    private static List<Copy> copies(Path root, List<BucketTrash.Entry> bucket) {
+        List<Copy> out = new ArrayList<>();
+        for (Folder f : folders(root)) {
+            Instant when = LocalDateTime.parse(f.time(), TIME)
+                    .atZone(java.time.ZoneId.systemDefault())
+                    .toInstant();
+            for (Entry e : f.entries()) out.add(new Copy(f.time(), e.rel(), when, e, null));
+        }
+        for (BucketTrash.Entry e : bucket) out.add(new Copy(e.folder(), e.rel(), e.when(), null, e));
+        // Oldest first; at the same second this machine's copy comes later and wins (no download needed).
+        out.sort(Comparator.comparing(Copy::when).thenComparing(c -> c.local() != null));
+        return out;
+    }
+
+    private static final java.util.regex.Pattern FOLDER =
+            java.util.regex.Pattern.compile("(\\d{8}-\\d{6}(?:-[^/]+)?)(?:/(.*))?");
+
+    private static List<Copy> match(List<Copy> copies, Path root, Path workDir, String arg) {
+        String folder = null, path = arg;
+        var m = FOLDER.matcher(arg);
+        if (m.matches()) {
+            folder = m.group(1);
+            path = m.group(2) == null ? "" : m.group(2);
         } else {
             Path abs = workDir.toAbsolutePath().resolve(arg).normalize();
             if (abs.startsWith(root)) path = DataDirs.rel(root, abs);
         }
         String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        List<Entry> out = new ArrayList<>();
-        for (Folder f : folders) {
-            if (time != null && !f.time().equals(time)) continue;
-            for (Entry e : f.entries())
-                if (p.isEmpty() || e.rel().equals(p) || e.rel().startsWith(p + "/")) out.add(e);
+        List<Copy> out = new ArrayList<>();
+        for (Copy c : copies) {
+            if (folder != null && !c.folder().equals(folder)) continue;
+            if (p.isEmpty() || c.rel().equals(p) || c.rel().startsWith(p + "/")) out.add(c);
         }
         return out;
     }
 
     /** A restore writes only below the repo root, never through a symlinked folder (as downloads do). */
-    private static void refuseLinks(Path root, Path dir) throws IOException {
+    static void refuseLinks(Path root, Path dir) throws IOException {
         for (Path p = dir; p != null && !p.equals(root) && p.startsWith(root); p = p.getParent()) {
             if (Files.isSymbolicLink(p)) throw new IOException("refused: " + DataDirs.rel(root, p) + " is a symlink");
         }
@@ -296,7 +373,7 @@ final class Trash {
     }
 
     /** Deletes the folders older than {@code before}, each named with what it held, and the total freed. */
-    private static int prune(Path root, Console console, LocalDateTime before) {
+    private static void prune(Path root, Console console, LocalDateTime before) {
         long files = 0, bytes = 0;
         int pruned = 0, kept = 0;
         for (Folder f : folders(root)) {
@@ -316,7 +393,6 @@ final class Trash {
         }
         console.summary("freed " + Units.bytes(bytes) + " (" + Units.files(files) + " in " + pruned + " folder(s)); "
                 + kept + " folder(s) kept");
-        return ExitException.OK;
     }
 
     private static void delete(Path dir) throws IOException {

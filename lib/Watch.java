@@ -194,13 +194,16 @@ final class Watch {
             ws = w;
             this.signals = signals;
             rescan(clock.getAsLong());
+            long bw = config.bwlimit();
+            String limit = bw > 0 ? ", at most " + BandwidthLimit.describe(bw) + " (bandwidth limit)" : "";
             console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched)
                     + "): a new or changed file is uploaded once unchanged for " + timing.settleMs() / 1000.0
                     + " s (one still being written: as written so far every " + timing.maxWaitMs() / 1000
-                    + " s); log in .lambda-sync/" + LOG + "; Ctrl-C or SIGTERM sends what is pending, then stops");
+                    + " s)" + limit + "; log in .lambda-sync/" + LOG
+                    + "; Ctrl-C or SIGTERM sends what is pending, then stops");
             say(
                     "watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in "
-                            + dataDirs.size() + " data dir(s)",
+                            + dataDirs.size() + " data dir(s)" + limit,
                     false);
             while (!stopping()) {
                 drain();

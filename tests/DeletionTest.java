@@ -43,12 +43,13 @@ class DeletionTest {
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("exp/data/a-result.txt  new in bucket, never synced here"), r::toString);
         assertEquals(Map.of("exp/data/a-result.txt", "a's new result\n", "exp/data/f2.txt", "f2\n"), bucket.contents());
-        assertEquals("f1\n", b.trashed("exp/data/f1.txt"), "the deleted object is kept in the trash");
+        assertEquals("f1\n", bucket.trashed("exp/data/f1.txt"), "the deleted object is kept in the bucket's trash");
+        assertNull(b.trashed("exp/data/f1.txt"), "by the server: not downloaded here");
 
         Repo.Run forced = b.run("upload", "--delete", "--force", "--yes");
         assertEquals(0, forced.code(), forced::toString);
         assertEquals(Map.of("exp/data/f2.txt", "f2\n"), bucket.contents());
-        assertEquals("a's new result\n", b.trashed("exp/data/a-result.txt"), "--delete --force keeps a copy too");
+        assertEquals("a's new result\n", bucket.trashed("exp/data/a-result.txt"), "--delete --force keeps a copy too");
     }
 
     @Test
@@ -93,6 +94,6 @@ class DeletionTest {
 
         assertEquals(0, r.code(), r::toString);
         assertEquals("f2 edited on b\n", bucket.text("exp/data/f2.txt"));
-        assertEquals("f2 edited on a\n", b.trashed("exp/data/f2.txt"));
+        assertEquals("f2 edited on a\n", bucket.trashed("exp/data/f2.txt"));
     }
 }

@@ -33,6 +33,7 @@ class DoctorTest {
             "probe",
             "profile",
             "uploads",
+            "trash",
             "clock",
             "java",
             "jbang",

@@ -70,6 +70,16 @@ class ProgressTest {
     }
 
     @Test
+    void underABandwidthLimitTheLineShowsIt() {
+        Progress p = progress(false, false, 4, 400 * 1024 * 1024).limited(16 << 20);
+        p.tick(100 * 1024 * 1024);
+        seconds(p, 10);
+        assertEquals(
+                List.of("  progress: 1/4 files, 100.0 MiB of 400.0 MiB, 10.0 MiB/s (limit 16.0 MiB/s), ETA 30 s"),
+                lines());
+    }
+
+    @Test
     void saysItIsWaitingForTheServerWhenNothingMovedForTwentySeconds() {
         Progress p = progress(false, false, 2, 2048);
         p.tick(1024);

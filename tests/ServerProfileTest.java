@@ -230,6 +230,7 @@ class ServerProfileTest {
             case IGNORES_CONTENT_MD5 -> Set.of("content-md5");
             case NO_MULTIPART -> Set.of("multipart", "list-parts");
             case NO_LIST_PARTS -> Set.of("list-parts");
+            case NO_COPY -> Set.of("copy-object", "copy-metadata");
             default -> throw new IllegalArgumentException(quirk + " is not probed by doctor");
         };
         for (String f : List.of(
@@ -240,10 +241,15 @@ class ServerProfileTest {
                 "conditional-put",
                 "range-get",
                 "multipart",
-                "list-parts")) {
-            String want = missing.contains(f)
-                    ? (quirk == ServerQuirks.Quirk.NO_MULTIPART && f.equals("list-parts") ? "unknown" : "no")
-                    : "yes";
+                "list-parts",
+                "copy-object",
+                "copy-metadata")) {
+            // What cannot be asked stays unknown: ListParts without multipart, a copy's metadata without copies or
+            // metadata.
+            boolean unaskable = quirk == ServerQuirks.Quirk.NO_MULTIPART && f.equals("list-parts")
+                    || quirk == ServerQuirks.Quirk.NO_COPY && f.equals("copy-metadata")
+                    || quirk == ServerQuirks.Quirk.NO_METADATA && f.equals("copy-metadata");
+            String want = unaskable ? "unknown" : missing.contains(f) ? "no" : "yes";
             String row = String.format("%-16s %-8s", f, want);
             assertTrue(doctor.out().contains(row), () -> "'" + row + "' missing in\n" + doctor);
         }

@@ -223,7 +223,7 @@ class SyncEngineTest {
                         "exp/data/f5.txt",
                         "only in bucket\n"),
                 bucket.contents());
-        assertEquals("f1\n", a.trashed("exp/data/f1.txt"), "the bucket's copy is kept in the trash");
+        assertEquals("f1\n", bucket.trashed("exp/data/f1.txt"), "the bucket's copy is kept in its trash");
     }
 
     /** The items listed under a plan heading such as "delete in bucket:". */

@@ -56,7 +56,10 @@ class TrashTest {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
         Repo.Run r = a.run("trash");
         Repo.assertExit(0, r);
-        assertEquals("trash: empty (.lambda-sync/trash/)\n", r.out());
+        assertEquals(
+                "trash: empty (.lambda-sync/trash/)\nbucket trash: empty (.lambda-sync/trash/ in bucket '" + bucket.name
+                        + "' at " + bucket.server.endpoint + ")\n",
+                r.out());
     }
 
     @Test
@@ -94,7 +97,7 @@ class TrashTest {
         b.delete("exp/data/f.txt");
         Repo.assertExit(0, b.run("trash", "restore", "exp/data/f.txt"));
         assertEquals("f v1\n", b.text("exp/data/f.txt"));
-        assertEquals("trash: empty (.lambda-sync/trash/)\n", b.run("trash").out());
+        assertTrue(b.run("trash").out().startsWith("trash: empty (.lambda-sync/trash/)\n"));
         assertEquals(List.of(), folders(b), "an emptied folder goes, with its .why.tsv");
         assertEquals(mtime, b.mtime("exp/data/h.txt"), "nothing else touched");
     }
@@ -171,7 +174,7 @@ class TrashTest {
         Repo.assertExit(0, r);
         assertTrue(r.out().contains("pruned 20200101-000000: 2 files, 2.0 KiB\n"), r::toString);
         assertTrue(r.out().contains("pruned 20200202-000000: 1 file, 2 B\n"), r::toString);
-        assertTrue(r.out().endsWith("freed 2.0 KiB (3 files in 2 folder(s)); 1 folder(s) kept\n"), r::toString);
+        assertTrue(r.out().contains("freed 2.0 KiB (3 files in 2 folder(s)); 1 folder(s) kept\n"), r::toString);
         assertEquals(List.of(recent), folders(b));
         assertEquals("f v1\n", b.trashed("exp/data/f.txt"), "the recent folder is whole");
     }

@@ -80,8 +80,33 @@ final class Bucket implements FarSide {
         // URL encoding keeps keys with control characters listable (raw, they are not valid XML).
         for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(name).encodingType(EncodingType.URL))
                 .contents()) {
+            if (o.key().startsWith(TRASH)) continue; // the bucket's trash: see trashed()
             out.put(o.key(), Repo.describe(bytes(o.key())));
         }
+        return out;
+    }
+
+    static final String TRASH = ".lambda-sync/trash/";
+
+    /** The newest copy of {@code rel} in the bucket's trash (SYNC.md, "The trash"), or null. */
+    @Override
+    public String trashed(String rel) {
+        String newest = null;
+        for (S3Object o :
+                s3.listObjectsV2Paginator(b -> b.bucket(name).prefix(TRASH)).contents()) {
+            String rest = o.key().substring(TRASH.length());
+            if (rest.substring(rest.indexOf('/') + 1).equals(rel)
+                    && (newest == null || o.key().compareTo(newest) > 0)) newest = o.key();
+        }
+        return newest == null ? null : text(newest);
+    }
+
+    /** Every key of the bucket's trash, with its content. */
+    Map<String, String> trash() {
+        Map<String, String> out = new TreeMap<>();
+        for (S3Object o :
+                s3.listObjectsV2Paginator(b -> b.bucket(name).prefix(TRASH)).contents())
+            out.put(o.key(), Repo.describe(bytes(o.key())));
         return out;
     }
 }

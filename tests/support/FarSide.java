@@ -18,4 +18,9 @@ interface FarSide {
 
     /** What changes whenever the object is written, even with the same bytes. */
     Object version(String key);
+
+    /** The newest copy of {@code rel} in the far side's own trash (a bucket's, SYNC.md "The trash"), or null. */
+    default String trashed(String rel) {
+        return null;
+    }
 }

@@ -50,6 +50,8 @@ final class FaultProxy implements AutoCloseable {
         ABORT_MULTIPART,
         LIST_UPLOADS,
         DELETE,
+        /** CopyObject (and UploadPartCopy): a PUT with x-amz-copy-source, whose bytes never leave the server. */
+        COPY,
         OTHER
     }
 
@@ -244,6 +246,11 @@ final class FaultProxy implements AutoCloseable {
     private volatile ServerQuirks quirks;
 
     private final List<Request> journal = new ArrayList<>();
+    /** Response body bytes of each GET, by decoded target: what a download moved to the tool. */
+    private final List<Object[]> gets = new ArrayList<>();
+    /** Every byte between the tool and the proxy, with its time, once {@link #meter} is called. */
+    private volatile Traffic traffic;
+
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile ServerSocket listener;
@@ -335,6 +342,114 @@ final class FaultProxy implements AutoCloseable {
         return journal.size();
     }
 
+    /** Response body bytes the tool got from GETs of data (its own .lambda-sync/ objects not counted). */
+    synchronized long bytesDownloaded() {
+        return gets.stream()
+                .filter(g -> !((String) g[0]).contains("/.lambda-sync/"))
+                .mapToLong(g -> (Long) g[1])
+                .sum();
+    }
+
+    /** Response body bytes the tool got from GETs of anything, its own objects included. */
+    synchronized long bytesDownloadedAll() {
+        return gets.stream().mapToLong(g -> (Long) g[1]).sum();
+    }
+
+    /**
+     * From now on, every byte between the tool and the proxy is recorded with its time, both ways
+     * (bodies and heads), and the proxy keeps a small send buffer towards the tool, so what it
+     * records as sent is close to what the tool has read: a rate measured on the wire.
+     */
+    Traffic meter() {
+        Traffic t = new Traffic();
+        traffic = t;
+        return t;
+    }
+
+    /** Bytes on the wire over time, as {@link #meter} records them. */
+    static final class Traffic {
+        private final List<long[]> events = new ArrayList<>(); // {System.nanoTime(), bytes}
+
+        synchronized void add(int n) {
+            if (n > 0) events.add(new long[] {System.nanoTime(), n});
+        }
+
+        synchronized long bytes() {
+            return events.stream().mapToLong(e -> e[1]).sum();
+        }
+
+        /** KiB in each tenth of a second from the first byte: for a failing assertion's message. */
+        synchronized String profile() {
+            if (events.isEmpty()) return "";
+            long t0 = events.get(0)[0];
+            long[] b = new long[(int) ((events.get(events.size() - 1)[0] - t0) / 100_000_000L) + 1];
+            for (long[] e : events) b[(int) ((e[0] - t0) / 100_000_000L)] += e[1];
+            StringBuilder out = new StringBuilder();
+            for (long x : b) out.append(x >> 10).append(' ');
+            return out.toString();
+        }
+
+        /** Seconds from the first byte to {@code end} (a System.nanoTime()). */
+        synchronized double secondsUntil(long end) {
+            return events.isEmpty() ? 0 : (end - events.get(0)[0]) / 1e9;
+        }
+
+        /** The most bytes in any window of {@code window} that starts at least {@code skip} after the first byte. */
+        synchronized long busiest(Duration window, Duration skip) {
+            if (events.isEmpty()) return 0;
+            long from = events.get(0)[0] + skip.toNanos(), w = window.toNanos(), best = 0, sum = 0;
+            int j = 0;
+            for (int i = 0; i < events.size(); i++) {
+                if (j < i) {
+                    j = i;
+                    sum = 0;
+                }
+                if (events.get(i)[0] < from) continue;
+                while (j < events.size() && events.get(j)[0] < events.get(i)[0] + w) sum += events.get(j++)[1];
+                best = Math.max(best, sum);
+                sum -= events.get(i)[1];
+            }
+            return best;
+        }
+
+        InputStream in(InputStream s) {
+            return new java.io.FilterInputStream(s) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) add(1);
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    add(n);
+                    return n;
+                }
+            };
+        }
+
+        OutputStream out(OutputStream s) {
+            return new java.io.FilterOutputStream(s) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    add(1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    for (int at = off; at < off + len; at += 16 * 1024) { // a time for each piece as the tool takes it
+                        int n = Math.min(16 * 1024, off + len - at);
+                        out.write(b, at, n);
+                        add(n);
+                    }
+                }
+            };
+        }
+    }
+
     synchronized List<Request> requests() {
         return List.copyOf(journal);
     }
@@ -407,8 +522,16 @@ final class FaultProxy implements AutoCloseable {
     private void serve(Socket client) {
         try (client) {
             client.setSoTimeout((int) TimeUnit.MINUTES.toMillis(5));
-            InputStream in = new BufferedInputStream(client.getInputStream());
+            InputStream raw = client.getInputStream();
             OutputStream out = client.getOutputStream();
+            Traffic t = traffic;
+            if (t != null) {
+                client.setSendBufferSize(64 * 1024); // little in flight either way: what moved is what the tool
+                client.setReceiveBufferSize(64 * 1024); // released, not what a socket buffer took in a burst
+                raw = t.in(raw);
+                out = t.out(out);
+            }
+            InputStream in = new BufferedInputStream(raw);
             while (!dead) {
                 Head head = Head.read(in);
                 if (head == null) return; // the client closed a kept-alive connection
@@ -507,6 +630,11 @@ final class FaultProxy implements AutoCloseable {
                 if (respHead == null) throw new EOFException("the server closed without answering");
             } while (respHead.status() / 100 == 1);
             resp = Body.read(ui, respHead, true, head.method().equals("HEAD"));
+        }
+        if (kind == Kind.GET) {
+            synchronized (this) {
+                gets.add(new Object[] {decode(head.target()), (long) resp.raw().length});
+            }
         }
         if (quirks != null && quirks.rewritesAnswers()) {
             respHead = quirks.responseHead(kind, respHead);
@@ -676,7 +804,10 @@ final class FaultProxy implements AutoCloseable {
             case "GET" ->
                 q.contains("list-type=2") ? Kind.LIST : uploads ? Kind.LIST_UPLOADS : uploadId ? Kind.OTHER : Kind.GET;
             case "HEAD" -> Kind.HEAD;
-            case "PUT" -> q.contains("partNumber=") && uploadId ? Kind.UPLOAD_PART : Kind.PUT;
+            case "PUT" ->
+                h.header("x-amz-copy-source") != null
+                        ? Kind.COPY
+                        : q.contains("partNumber=") && uploadId ? Kind.UPLOAD_PART : Kind.PUT;
             case "POST" -> uploads ? Kind.CREATE_MULTIPART : uploadId ? Kind.COMPLETE_MULTIPART : Kind.OTHER;
             case "DELETE" -> uploadId ? Kind.ABORT_MULTIPART : Kind.DELETE;
             default -> Kind.OTHER;

@@ -50,7 +50,9 @@ final class ServerQuirks {
         /** Every folder is listed as a zero-byte directory marker ({@code dir/}), as a server listing its directories does. */
         LISTS_MARKERS,
         /** Pages of 2 keys, and a continuation token that never advances: asked for, it answers the next page with the same token again. */
-        REPEATS_PAGE_TOKENS
+        REPEATS_PAGE_TOKENS,
+        /** CopyObject (a PUT with x-amz-copy-source) answers 501 NotImplemented. */
+        NO_COPY
     }
 
     /** The server our users sync with, as far as nothing public says otherwise (its listings as AWS's). */
@@ -85,6 +87,7 @@ final class ServerQuirks {
         if (has(Quirk.NO_MULTIPART)
                 && (kind == FaultProxy.Kind.CREATE_MULTIPART || kind == FaultProxy.Kind.LIST_UPLOADS || listParts))
             return true;
+        if (has(Quirk.NO_COPY) && kind == FaultProxy.Kind.COPY) return true;
         return has(Quirk.NO_LIST_PARTS) && listParts;
     }
 
@@ -100,15 +103,14 @@ final class ServerQuirks {
         }
         for (String[] h : head.headers()) {
             String name = h[0].toLowerCase(Locale.ROOT);
-            boolean drop =
-                    (has(Quirk.IGNORES_CONDITIONALS) && (name.equals("if-match") || name.equals("if-none-match")))
-                            || (has(Quirk.IGNORES_RANGE) && name.equals("range"))
-                            || (has(Quirk.IGNORES_CONTENT_MD5) && name.equals("content-md5"));
+            boolean drop = (has(Quirk.IGNORES_CONDITIONALS) && conditional(name))
+                    || (has(Quirk.IGNORES_RANGE) && name.equals("range"))
+                    || (has(Quirk.IGNORES_CONTENT_MD5) && name.equals("content-md5"));
             if (drop) {
                 changed = true;
                 continue;
             }
-            if (has(Quirk.OPAQUE_ETAGS) && (name.equals("if-match") || name.equals("if-none-match"))) {
+            if (has(Quirk.OPAQUE_ETAGS) && conditional(name)) {
                 String real = realEtags.get(h[1].replace("\"", ""));
                 if (real != null) {
                     headers.add(new String[] {h[0], "\"" + real + "\""});
@@ -119,6 +121,12 @@ final class ServerQuirks {
             headers.add(h);
         }
         return changed ? resign(head, headers, body) : head;
+    }
+
+    private static boolean conditional(String header) {
+        return header.equals("if-match")
+                || header.equals("if-none-match")
+                || header.equals("x-amz-copy-source-if-match");
     }
 
     /** The answer as the quirky server gives it: ETags opaque, metadata gone. */
@@ -142,8 +150,10 @@ final class ServerQuirks {
 
     /** ETags inside listings and CompleteMultipartUpload answers. */
     byte[] responseBody(FaultProxy.Kind kind, byte[] body) {
-        if (!has(Quirk.OPAQUE_ETAGS) || kind != FaultProxy.Kind.LIST && kind != FaultProxy.Kind.COMPLETE_MULTIPART)
-            return body;
+        if (!has(Quirk.OPAQUE_ETAGS)
+                || kind != FaultProxy.Kind.LIST
+                        && kind != FaultProxy.Kind.COMPLETE_MULTIPART
+                        && kind != FaultProxy.Kind.COPY) return body;
         Matcher m = XML_ETAG.matcher(new String(body, StandardCharsets.UTF_8));
         StringBuilder b = new StringBuilder();
         while (m.find())
