@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import lib.store.s3.NativeHttp;
+import lib.store.s3.S3Clients;
 
 /**
  * A short run that loads the classes a real sync loads, so that the ./jbang wrapper can dump

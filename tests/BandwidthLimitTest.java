@@ -1,6 +1,8 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import lib.common.BandwidthLimit;
+import lib.common.ExitException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

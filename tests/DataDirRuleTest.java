@@ -1,6 +1,7 @@
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import lib.local.DataDirs;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

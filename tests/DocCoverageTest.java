@@ -4,11 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import lib.plan.Reason;
+import lib.plan.SyncPlan;
+import lib.report.TextReport;
+import lib.sync.FailureKind;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every reason a plan can give (lib/Reason.java) and every failure advice a run can end with
+ * Every reason a plan can give (lib/plan/Reason.java) and every failure advice a run can end with
  * (FailureKind, TextReport.advice) is written in SYNC.md, word for word: a new reason or kind
  * without its line in the user guide fails here.
  */

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Set;
+import lib.report.TextReport;
+import lib.store.StoreException;
+import lib.sync.FailureKind;
+import lib.sync.Transfer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import lib.store.s3.NativeHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * https goes through the SDK's native TLS client (lib/NativeHttp.java), which must trust what
+ * https goes through the SDK's native TLS client (lib/store/s3/NativeHttp.java), which must trust what
  * LAMBDA_CA_BUNDLE names, refuse what it does not, and give way to Java's TLS with one notice
  * where its native library cannot load (SYNC.md, "Speed"). The server speaks TLS with the suite's
  * test certificate ({@link TestTls}), trusted by nothing on this machine but that bundle.

@@ -4,6 +4,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import lib.local.DataDirs;
+import lib.local.LocalTree;
+import lib.plan.SyncPlan;
+import lib.store.Store;
+import lib.sync.FailureKind;
+import lib.sync.SyncOutcome;
+import lib.sync.Transfer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,8 @@
 //DEPS org.testcontainers:testcontainers:2.0.5
 //SOURCES ../support/S3Server.java
 //SOURCES ../support/TestTls.java
-//SOURCES ../../lib/S3Clients.java
-//SOURCES ../../lib/NativeHttp.java
+//SOURCES ../../lib/store/s3/S3Clients.java
+//SOURCES ../../lib/store/s3/NativeHttp.java
 //SOURCES CountingProxy.java
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java
@@ -18,6 +18,11 @@
 //SOURCES StartupTimes.java
 //SOURCES CpuMeter.java
 //SOURCES CpuProfile.java
+//SOURCES ../../lib/common/BandwidthLimit.java
+//SOURCES ../../lib/store/ServerSilence.java
+//SOURCES ../../lib/store/s3/BytesMoved.java
+//SOURCES ../../lib/common/ExitException.java
+//SOURCES ../../lib/common/Units.java
 //JAVA_OPTIONS -Djava.awt.headless=true
 
 import java.io.IOException;

@@ -10,6 +10,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import lib.common.ContentHash;
+import lib.local.DataDirs;
+import lib.store.Store;
+import lib.store.StoreException;
+import lib.store.s3.S3Store;
 
 /**
  * The far side kept in a map, for engine tests that do not test S3 itself (the sync rules, the

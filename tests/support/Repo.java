@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import lib.store.Store;
+import lib.sync.StoreFactory;
 
 /**
  * A throwaway research repo made with the real git CLI: code committed, data dirs gitignored

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import lib.store.s3.S3Clients;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**

@@ -1,0 +1,105 @@
+package lib.state;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import lib.common.ContentHash;
+
+/**
+ * A large download cut off part way (SYNC.md, "Resuming"): its bytes so far in
+ * {@code .lambda-sync/partial/<id>.part} and, beside it, which ranges are complete, pinned to the
+ * object's ETag and size. The next run fetches only the missing ranges, if the object is still
+ * the same; else it starts over. A range is written down only after its bytes are on disk.
+ */
+public final class PartialDownload {
+    static final String HEADER = "# lambda-sync partial download v1";
+
+    public final Path data;
+    private final Path root, journal;
+
+    private PartialDownload(Path root, Path dir, String id) {
+        this.root = root;
+        this.data = dir.resolve(id + ".part");
+        this.journal = dir.resolve(id + ".tsv");
+    }
+
+    /**
+     * The partial download of {@code key} in this store (null root: none is kept). Nothing is kept
+     * where {@code partial/} is a symlink: what is written there must land in the repo, not through
+     * a link someone planted (the files in it are opened without following links too).
+     */
+    public static PartialDownload of(Path root, String storeIdentity, String key) {
+        if (root == null) return null;
+        Path dir = SyncState.dir(root).resolve("partial");
+        if (Files.isSymbolicLink(dir)) return null;
+        return new PartialDownload(root, dir, ContentHash.shortId(storeIdentity + "\n" + key, 24));
+    }
+
+    /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */
+    public Set<Long> finished(String tag, long size) {
+        Set<Long> done = new HashSet<>();
+        List<String> lines;
+        try {
+            lines = UploadJournal.completeLines(Files.readString(journal, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return done;
+        } catch (IOException e) {
+            return done;
+        }
+        if (lines.size() < 2
+                || !lines.get(0).equals(HEADER)
+                || !lines.get(1).equals(tag + "\t" + size)
+                || !Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) return done;
+        for (String line : lines.subList(2, lines.size())) {
+            try {
+                done.add(Long.parseLong(line.trim()));
+            } catch (NumberFormatException e) {
+                // not a number: that range is fetched again
+            }
+        }
+        return done;
+    }
+
+    public long bytesDone(String tag, long size, long rangeSize) {
+        return finished(tag, size).stream()
+                .mapToLong(off -> Math.min(rangeSize, size - off))
+                .sum();
+    }
+
+    /** A fresh start for this object: no bytes, no ranges. */
+    public void begin(String tag, long size) throws IOException {
+        SyncState.createDir(root);
+        Files.createDirectories(journal.getParent());
+        Files.deleteIfExists(data); // a symlink planted there goes, not what it points to
+        Files.deleteIfExists(journal);
+        Files.writeString(
+                journal,
+                HEADER + "\n" + tag + "\t" + size + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+    }
+
+    /** The range at {@code offset} is on disk (the caller forced it there). */
+    public synchronized void finished(long offset) throws IOException {
+        Files.writeString(
+                journal, offset + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Done, or not worth keeping: both files go. */
+    public void forget() {
+        try {
+            Files.deleteIfExists(journal);
+            Files.deleteIfExists(data);
+        } catch (IOException ignored) {
+            // checked against the object before any reuse
+        }
+    }
+}

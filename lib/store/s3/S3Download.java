@@ -1,0 +1,309 @@
+package lib.store.s3;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import lib.common.ContentHash;
+import lib.common.WorkerPool;
+import lib.state.PartialDownload;
+import lib.store.Store;
+import lib.store.StoreException;
+import lib.store.StoreProfile;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * Downloads for {@link S3Store}: one stream, or parallel ranges for large objects (resumable across
+ * runs, {@link PartialDownload}), pinned to the planned ETag, and proven with the best proof the
+ * server offers, or reported unverified where it offers none (SYNC.md, "Servers that are not AWS").
+ */
+final class S3Download {
+    private final S3Store store;
+    private final S3Client s3;
+    private final String bucket, prefix;
+
+    S3Download(S3Store store) {
+        this.store = store;
+        this.s3 = store.s3;
+        this.bucket = store.bucket;
+        this.prefix = store.prefix;
+    }
+
+    /** What a download's answer said besides its bytes: ETag, metadata, Last-Modified. */
+    private record Answer(String etag, Map<String, String> meta, Supplier<Instant> lastModified) {
+        static Answer of(GetObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), () -> S3Clients.lastModified(r));
+        }
+
+        static Answer of(HeadObjectResponse r) {
+            return new Answer(r.eTag(), r.metadata(), r::lastModified);
+        }
+    }
+
+    Store.Fetched get(Store.Remote remote, Path dest) throws IOException {
+        String key = prefix + remote.rel();
+        MessageDigest md = ContentHash.md5();
+        Answer resp = null;
+        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET)) {
+            resp = getRanges(key, remote, dest, md);
+            if (resp == null) Files.deleteIfExists(dest); // what the ranged attempt the server did not serve left
+        }
+        if (resp == null) resp = getWhole(key, remote, dest, md);
+        String md5 = S3Store.hex(md);
+        String etag = ContentHash.normalizeEtag(resp.etag());
+        long size = Files.size(dest);
+        if (size != remote.size())
+            throw new StoreException(
+                    StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
+        // Without If-Match, this is how a download knows the object is still the one planned.
+        if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
+        boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
+        Answer answer = resp;
+        long mtime = S3Store.parseMtime(resp.meta().get("mtime"), () -> {
+            Instant lastModified = answer.lastModified().get();
+            return lastModified == null ? System.currentTimeMillis() : lastModified.toEpochMilli();
+        });
+        return new Store.Fetched(new Store.Remote(remote.rel(), size, remote.tag()), mtime, md5, verified);
+    }
+
+    /** One read buffer per transfer thread, not one per download: small files come by the thousand. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+    private Answer getWhole(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                    b.bucket(bucket).key(key);
+                    if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
+                });
+                var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // The HTTP client reads straight into a buffer this large: a small file is a read or two,
+            // hashed and written once (transferTo's 8 KiB chunks were a syscall pair per 8 KiB).
+            byte[] buf = BUFFER.get();
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+            return Answer.of(in.response());
+        } catch (SdkException e) {
+            if (ifMatch && StoreException.unsupported(e)) {
+                store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, false);
+                md.reset();
+                Files.deleteIfExists(dest); // should the refusal have come after the file was opened
+                return getWhole(key, remote, dest, md);
+            }
+            throw failure(e, remote);
+        }
+    }
+
+    /**
+     * Parallel ranged GETs into one file, pinned to the planned ETag. The file's MD5 is computed
+     * here, range by range in order as they land, so no second pass over it is needed. The first
+     * missing range goes alone: a server that ignores Range (sends the whole object) or refuses it
+     * is learned from it, and then the object comes as one stream. Ranges land in a
+     * {@link PartialDownload} kept across runs, so a download cut off (network, kill -9) fetches
+     * only what is missing next time; the finished file is then moved to {@code dest}.
+     *
+     * @return null when the server does not serve ranges
+     */
+    @SuppressWarnings("try") // the channel is closed early, before the finished file is moved into place
+    private Answer getRanges(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
+        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        List<long[]> ranges = S3Store.partRanges(remote.size());
+        PartialDownload partial = PartialDownload.of(store.root, store.identity(), key);
+        Set<Long> done = partial == null ? Set.of() : partial.finished(remote.tag(), remote.size());
+        if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
+        Path target = partial == null ? dest : partial.data;
+        boolean keep = false;
+        try (FileChannel ch = FileChannel.open(
+                target,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            WorkerPool.IoFunction<long[], Answer> fetch = r -> {
+                if (done.contains(r[0])) return null;
+                String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
+                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+                    b.bucket(bucket).key(key).range(range);
+                    if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
+                })) {
+                    if (in.response().contentRange() == null) {
+                        in.abort(); // the whole object is coming: do not read it
+                        throw new RangesRefused();
+                    }
+                    byte[] buf = new byte[256 * 1024];
+                    long pos = r[0], got = 0;
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) pos += ch.write(bb, pos);
+                        got += n;
+                    }
+                    if (got != r[1])
+                        throw new StoreException(
+                                StoreException.Kind.CORRUPTED,
+                                remote.rel() + ": range " + range + " returned " + got + " bytes");
+                    if (partial != null) {
+                        ch.force(false); // on disk before the journal says so
+                        partial.finished(r[0]);
+                    }
+                    return Answer.of(in.response());
+                } catch (SdkException e) {
+                    if (StoreException.unsupported(e)) throw new RangesRefused();
+                    throw failure(e, remote);
+                }
+            };
+            long[] firstMissing = ranges.stream()
+                    .filter(r -> !done.contains(r[0]))
+                    .findFirst()
+                    .orElse(null);
+            Answer first;
+            try {
+                first = firstMissing == null ? null : fetch.apply(firstMissing);
+            } catch (RangesRefused e) {
+                store.profile.learn(StoreProfile.Feature.RANGE_GET, false);
+                md.reset();
+                if (partial != null) partial.forget();
+                return null;
+            }
+            store.profile.learn(StoreProfile.Feature.RANGE_GET, true);
+            WorkerPool.map(
+                    store.parts,
+                    ranges,
+                    r -> r == firstMissing ? first : fetch.apply(r),
+                    (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
+            Answer answer = first != null ? first : headAnswer(key, remote);
+            keep = true;
+            if (partial != null) {
+                ch.close();
+                Files.move(partial.data, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                partial.forget();
+            }
+            return answer;
+        } catch (StoreException e) {
+            keep = e.kind.cutOff();
+            throw e;
+        } catch (RangesRefused e) {
+            throw new StoreException(
+                    StoreException.Kind.SERVER_ERROR, remote.rel() + ": the server stopped serving ranges");
+        } catch (IOException e) {
+            keep = true; // interrupted, or the network: worth resuming
+            throw e;
+        } finally {
+            // A download cut off is kept to resume; one that went wrong otherwise starts over next time.
+            if (!keep && partial != null) partial.forget();
+        }
+    }
+
+    /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
+    private static StoreException failure(SdkException e, Store.Remote remote) {
+        StoreException se = StoreException.of(e, remote.rel());
+        return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND
+                ? S3Store.raced(remote.rel())
+                : se;
+    }
+
+    /** Every range was already here: the object's metadata comes from a HEAD. */
+    private Answer headAnswer(String key, Store.Remote remote) throws StoreException {
+        return Answer.of(store.call(
+                remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+    }
+
+    /** The server answered a ranged GET with the whole object, or refused it. */
+    @SuppressWarnings("serial") // never serialized: a failure lives and dies within one run
+    private static final class RangesRefused extends IOException {
+        RangesRefused() {
+            super("ranged GET not served", null);
+        }
+    }
+
+    /** Bytes of this object that an interrupted download already brought (for the plan). */
+    long resumableDownload(Store.Remote remote) {
+        PartialDownload partial = remote.size() > S3Store.PART_SIZE
+                ? PartialDownload.of(store.root, store.identity(), prefix + remote.rel())
+                : null;
+        return partial == null ? 0 : partial.bytesDone(remote.tag(), remote.size(), S3Store.PART_SIZE);
+    }
+
+    /**
+     * Proves the downloaded bytes are the object's, with the best proof the server offers: the
+     * md5chksum we store as metadata, a proof manifest entry, an MD5 ETag (a multipart one is
+     * recomputed), or two downloads that agree. Nothing the profile says is meaningless is used.
+     *
+     * @return false when no proof exists (then only the length was checked: "unverified")
+     */
+    private boolean verify(Store.Remote remote, String key, String md5Meta, Path file, String md5) throws IOException {
+        String rel = remote.rel(), etag = remote.tag();
+        String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
+        if (expected == null) {
+            ManifestReader.Proof proof = store.manifests.proof(rel, remote.size(), etag);
+            // A proof entry means lambda-sync wrote this very object, with metadata unless the server
+            // refused it: an answer without it means the server does not keep metadata.
+            if (proof != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false);
+            if (proof != null && !proof.md5().equals(md5)) return contradicted(remote, key, proof, md5);
+            expected = proof == null ? null : proof.md5();
+        }
+        if (expected != null) {
+            if (!expected.equals(md5)) throw corrupted(rel);
+            // Proven content is evidence about the server's ETags too.
+            if (ContentHash.isPlainMd5(etag))
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5));
+            return true;
+        }
+        if (store.profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
+        if (ContentHash.isPlainMd5(etag)) {
+            if (etag.equalsIgnoreCase(md5)) {
+                store.profile.learn(StoreProfile.Feature.ETAG_MD5, true);
+                return true;
+            }
+            // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
+            // a server that fronts a filesystem may give other ETags to files written beside it.
+        } else if (ContentHash.multipartCount(etag) > 0
+                && ContentHash.multipartMatches(etag, file, remote.size(), S3Store.PART_SIZE)) {
+            return true;
+        }
+        // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
+        // size we cannot guess): read it once more, writing nothing. Two reads that agree were not
+        // corrupted in transit; where the ETag was MD5-shaped, it is now known not to be one.
+        String again = store.md5OfObject(key);
+        if (!again.equals(md5))
+            throw new StoreException(
+                    StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
+        if (ContentHash.isPlainMd5(etag)
+                && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
+            store.profile.learn(StoreProfile.Feature.ETAG_MD5, false);
+        }
+        return true;
+    }
+
+    /**
+     * A manifest entry the downloaded bytes do not match: read once more. A second read that
+     * matches the entry, or neither, means the first was damaged on the way (run again); one that
+     * agrees with the first means the entry is wrong: it is not trusted, and its manifest is named,
+     * instead of failing this file on every run. Two reads that agree are then its proof.
+     */
+    private boolean contradicted(Store.Remote remote, String key, ManifestReader.Proof proof, String md5)
+            throws IOException {
+        String again = store.md5OfObject(key);
+        if (!again.equals(md5)) throw corrupted(remote.rel());
+        store.manifests.distrust(remote.rel(), remote.size(), remote.tag(), md5);
+        return true;
+    }
+
+    private static StoreException corrupted(String rel) {
+        return new StoreException(
+                StoreException.Kind.CORRUPTED,
+                rel + ": downloaded content does not match its checksum (corrupted in transit)");
+    }
+}
