@@ -286,7 +286,9 @@ class BucketTrashTest {
                 keys::toString);
         Repo b = a.cloneTo(tmp.resolve("b"));
         Repo.Run down = b.run("download", "--yes");
-        assertExit(0, down);
+        // The trash is not data: to a fresh clone the prefix holds nothing (exit 5, SYNC.md's table).
+        assertExit(5, down);
+        assertTrue(down.out().contains("the bucket holds nothing under 'team/repo/'"), down::toString);
         assertEquals(Map.of(), b.dataFiles());
         assertTrue(
                 b.run("trash").out().contains("  exp/data/f.txt (2 B)  bucket copy kept before it was deleted there"));

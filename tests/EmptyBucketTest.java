@@ -55,6 +55,25 @@ class EmptyBucketTest {
         assertTrue(status.err().contains(line), status::toString);
     }
 
+    /**
+     * Where this machine synced files with the bucket before and every one was deleted there since,
+     * the rules decide (each "deleted in bucket", kept here without --delete) and the empty bucket
+     * is a warning, not a refusal.
+     */
+    @Test
+    void afterASyncAnEmptiedBucketIsSaidAndTheRulesDecide() throws IOException {
+        Repo a = Repo.init(tmp.resolve("a"), config("a"));
+        a.write("exp/data/f.txt", "f\n");
+        assertExit(0, a.run("upload", "--yes"));
+        bucket.delete("exp/data/f.txt");
+
+        Repo.Run r = a.run("download", "--yes");
+        assertExit(0, r);
+        assertTrue(r.out().contains("deleted in bucket (--delete to delete it here)"), r::toString);
+        assertTrue(r.err().contains("warning: the bucket holds nothing under its root"), r::toString);
+        assertEquals("f\n", a.text("exp/data/f.txt"));
+    }
+
     /** A mistyped SYNC_PREFIX: the line names it and says the bucket holds keys elsewhere; nothing here is touched. */
     @Test
     void aMistypedPrefixIsNamedAndNothingHereIsTouched() throws IOException {

@@ -90,6 +90,13 @@ public final class SyncRun {
                 SyncOutcome.Empty empty = mode != Mode.upload && sides.nothingListed() && dirs.scopes.isEmpty()
                         ? new SyncOutcome.Empty(config.prefix(), store.keysElsewhere(), config.target() != null)
                         : null;
+                // A restore from nothing is refused; where this machine synced files with this store
+                // before, each is "deleted in bucket" by the rule table (the deletion bound still
+                // holds), and the empty bucket is said, not refused.
+                if (empty != null && !sides.state().isEmpty()) {
+                    console.warn(empty.words());
+                    empty = null;
+                }
                 if (mode == Mode.status) return status(console, sides, store, ignore, opt, empty);
                 SyncPlan.Direction dir = mode == Mode.upload ? SyncPlan.Direction.UPLOAD : SyncPlan.Direction.DOWNLOAD;
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced, empty);
