@@ -41,7 +41,10 @@ public interface Store extends AutoCloseable {
         return null;
     }
 
-    /** Bytes of this file an interrupted upload already left in the store, to be reused (0: none). */
+    /**
+     * Bytes of this file an interrupted upload already left in the store, to be reused (0: none;
+     * {@link #OTHER_CONTENT}: that upload was of other bytes, same size and time, so it is sent whole).
+     */
     default long resumable(String rel, long size, long mtime) {
         return 0;
     }
@@ -56,6 +59,9 @@ public interface Store extends AutoCloseable {
 
     /** Aborts the interrupted uploads whose file is gone or changed, saying each to {@code say}. */
     default void dropStaleUploads(Consumer<String> say) {}
+
+    /** What {@link #resumable} says of an interrupted upload begun for other content than the file holds now. */
+    long OTHER_CONTENT = -1;
 
     /** Bytes of this object an interrupted download already brought here, to be reused (0: none). */
     default long resumableDownload(Remote remote) {

@@ -322,6 +322,9 @@ public final class SyncRun {
             if (done > 0)
                 c.info("  resume: " + Units.bytes(done) + " of "
                         + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
+            if (done == Store.OTHER_CONTENT)
+                c.info("  resume: none for " + PlanPrinter.shown(i.rel()) + ": it changed since its upload was cut"
+                        + " off (same size and time, other bytes), so it is sent whole");
         }
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
             long done = store.resumableDownload(i.remote());

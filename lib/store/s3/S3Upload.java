@@ -306,6 +306,7 @@ final class S3Upload {
         if (p == null || !p.isFor(size, mtime, S3Store.PART_SIZE)) return 0;
         try {
             ContentHash.Parts hashes = ContentHash.parts(store.root.resolve(rel), S3Store.PART_SIZE);
+            if (!p.md5().equals(hashes.md5())) return Store.OTHER_CONTENT;
             Map<Integer, String> reuse = reusable(p, prefix + rel, size, mtime, hashes);
             if (reuse == null) return 0;
             return reuse.keySet().stream()
