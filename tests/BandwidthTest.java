@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import lib.common.BandwidthLimit;
+import lib.store.s3.NativeHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,39 @@ class BandwidthTest {
         assertEquals(0, d.code(), d::toString);
         assertArrayEquals(data, b.read("exp/data/big.bin"));
         assertWithin(down, downEnd, rate, size, false, "download --bwlimit 16M of 64 MiB");
+    }
+
+    /** Over https the SDK's native (CRT) client carries the bodies: the limit sits above any client. */
+    @Test
+    void overHttpsTheNativeClientKeepsToTheLimitToo() throws Exception {
+        assertEquals(null, NativeHttp.unavailable(), "the native TLS library does not load on this machine");
+        int size = 32 << 20;
+        long rate = 8 * MiB;
+        try (FaultProxy tls = FaultProxy.startTls(bucket.server.endpoint)) {
+            Path dir = java.nio.file.Files.createDirectories(tmp.resolve("cfg-tls"));
+            Path cfg = bucket.config(
+                    dir,
+                    "LAMBDA_ENDPOINT_URL=" + tls.endpoint(),
+                    "LAMBDA_CA_BUNDLE=" + TestTls.caPem(),
+                    "SYNC_BWLIMIT=8M");
+            Repo a = Repo.init(tmp.resolve("a"), cfg);
+            byte[] data = random(size);
+            a.write("exp/data/big.bin", data);
+            FaultProxy.Traffic up = tls.meter();
+            Repo.Run u = a.run("upload", "--yes");
+            long upEnd = System.nanoTime();
+            assertEquals(0, u.code(), u::toString);
+            assertTrue(u.out().contains(", limit 8.0 MiB/s)"), u::toString);
+            assertWithin(up, upEnd, rate, size, true, "upload over https (native client), SYNC_BWLIMIT=8M, 32 MiB");
+
+            Repo b = a.cloneTo(tmp.resolve("b"));
+            FaultProxy.Traffic down = tls.meter();
+            Repo.Run d = b.run("download", "--yes");
+            long downEnd = System.nanoTime();
+            assertEquals(0, d.code(), d::toString);
+            assertArrayEquals(data, b.read("exp/data/big.bin"));
+            assertWithin(down, downEnd, rate, size, false, "download over https (native client), 32 MiB");
+        }
     }
 
     @Test
