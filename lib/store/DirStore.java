@@ -150,13 +150,24 @@ public final class DirStore implements Store {
     @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
         Path src = base.resolve(remote.rel());
-        BasicFileAttributes before = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes before;
+        try {
+            before = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new StoreException(
+                    StoreException.Kind.NOT_FOUND, remote.rel() + ": gone from the target since the plan was made");
+        }
+        // Only what the plan saw is brought (as If-Match does in a bucket): another machine may write the mount.
+        if (!remote(remote.rel(), before).equals(remote)) throw changed(remote.rel(), "since the plan was made");
         String md5 = copy(src, dest);
         BasicFileAttributes after = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!remote(remote.rel(), before).equals(remote(remote.rel(), after))) {
-            throw new IOException(remote.rel() + " changed in the target while it was being copied; run again");
-        }
+        if (!remote(remote.rel(), before).equals(remote(remote.rel(), after)))
+            throw changed(remote.rel(), "while it was being copied");
         return new Fetched(remote(remote.rel(), after), after.lastModifiedTime().toMillis(), md5, true);
+    }
+
+    private static StoreException changed(String rel, String when) {
+        return new StoreException(StoreException.Kind.PRECONDITION, rel + ": changed in the target " + when);
     }
 
     @Override

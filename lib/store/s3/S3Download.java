@@ -63,12 +63,13 @@ final class S3Download {
         if (resp == null) resp = getWhole(key, remote, dest, md);
         String md5 = S3Store.hex(md);
         String etag = ContentHash.normalizeEtag(resp.etag());
+        // Without If-Match, this is how a download knows the object is still the one planned (before
+        // its size is held to the plan's: another object's size says it changed, not that it was damaged).
+        if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
         long size = Files.size(dest);
         if (size != remote.size())
             throw new StoreException(
                     StoreException.Kind.CORRUPTED, remote.rel() + ": got " + size + " of " + remote.size() + " bytes");
-        // Without If-Match, this is how a download knows the object is still the one planned.
-        if (!etag.isEmpty() && !etag.equals(remote.tag())) throw S3Store.raced(remote.rel());
         boolean verified = verify(remote, key, resp.meta().get("md5chksum"), dest, md5);
         Answer answer = resp;
         long mtime = S3Store.parseMtime(resp.meta().get("mtime"), () -> {
