@@ -17,6 +17,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.crt.http.HttpException;
+import software.amazon.awssdk.crt.io.ClientBootstrap;
+import software.amazon.awssdk.crt.io.EventLoopGroup;
+import software.amazon.awssdk.crt.io.HostResolver;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -228,9 +231,17 @@ public final class NativeHttp {
             return crt.clientName();
         }
 
+        /**
+         * Also lets go of the CRT's shared event loops and DNS resolver (clients still open keep
+         * their own hold on them): at exit the CRT waits up to 1 s for native threads still running,
+         * which made every https run a second longer.
+         */
         @Override
         public void close() {
             crt.close();
+            ClientBootstrap.closeStaticDefault();
+            EventLoopGroup.closeStaticDefault();
+            HostResolver.closeStaticDefault();
         }
     }
 
