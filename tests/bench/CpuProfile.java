@@ -105,6 +105,8 @@ record CpuProfile(
                 || cls.contains(".endpoints.")
                 || cls.contains(".regions.")) return "SDK client set-up, endpoint and region resolution";
         if (cls.startsWith("software.amazon.awssdk.")) return "SDK request pipeline (other)";
+        // Array access through a VarHandle (MD5 reads its input so): plain data access, the caller decides.
+        if (cls.startsWith("java.lang.invoke.VarHandle")) return null;
         if (cls.startsWith("java.lang.invoke")
                 || cls.startsWith("jdk.internal.reflect")
                 || cls.startsWith("java.lang.reflect")
