@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -126,6 +127,10 @@ final class S3Download {
         Set<Long> done = partial == null ? Set.of() : partial.finished(remote.tag(), remote.size());
         if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
         Path target = partial == null ? dest : partial.data;
+        // A file begun in this run holds nothing yet: zero blocks need not be written (read back,
+        // a hole is zeros), so a sparse checkpoint comes back sparse. A resumed one may hold an
+        // earlier attempt's bytes where a range is unfinished: there every byte is written.
+        boolean fresh = done.isEmpty();
         boolean keep = false;
         try (FileChannel ch = FileChannel.open(
                 target,
@@ -133,6 +138,8 @@ final class S3Download {
                 StandardOpenOption.WRITE,
                 StandardOpenOption.READ,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (fresh && remote.size() > 0)
+                ch.write(ByteBuffer.allocate(1), remote.size() - 1); // its length, for the hash
             WorkerPool.IoFunction<long[], Answer> fetch = r -> {
                 if (done.contains(r[0])) return null;
                 String range = "bytes=" + r[0] + "-" + (r[0] + r[1] - 1);
@@ -147,8 +154,9 @@ final class S3Download {
                     byte[] buf = new byte[256 * 1024];
                     long pos = r[0], got = 0;
                     for (int n; (n = in.read(buf)) > 0; ) {
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) pos += ch.write(bb, pos);
+                        if (fresh) writeSkippingZeros(ch, buf, n, pos);
+                        else writeAll(ch, ByteBuffer.wrap(buf, 0, n), pos);
+                        pos += n;
                         got += n;
                     }
                     if (got != r[1])
@@ -206,6 +214,28 @@ final class S3Download {
             if (!keep && partial != null) partial.forget();
         }
     }
+
+    private static void writeAll(FileChannel ch, ByteBuffer bb, long pos) throws IOException {
+        while (bb.hasRemaining()) pos += ch.write(bb, pos);
+    }
+
+    /** Writes {@code buf[0..n)} at {@code pos}, leaving out each 4 KiB block of the file that would be all zeros. */
+    static void writeSkippingZeros(FileChannel ch, byte[] buf, int n, long pos) throws IOException {
+        int runStart = -1; // start of the non-zero blocks not yet written
+        for (int i = 0; i < n; ) {
+            int end = (int) Math.min(n, i + (4096 - (pos + i) % 4096)); // to the next block boundary
+            boolean zeros = Arrays.mismatch(buf, i, end, ZEROS, 0, end - i) == -1;
+            if (!zeros && runStart < 0) runStart = i;
+            if (zeros && runStart >= 0) {
+                writeAll(ch, ByteBuffer.wrap(buf, runStart, i - runStart), pos + runStart);
+                runStart = -1;
+            }
+            i = end;
+        }
+        if (runStart >= 0) writeAll(ch, ByteBuffer.wrap(buf, runStart, n - runStart), pos + runStart);
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
 
     /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
     private static StoreException failure(SdkException e, Store.Remote remote) {
