@@ -68,7 +68,8 @@ class FailureAdviceTest {
                 false,
                 java.util.List.of(),
                 java.util.List.of(),
-                new Transfer.Interrupted(23, Set.of()));
+                new Transfer.Interrupted(23, Set.of()),
+                0);
         assertEquals("interrupted: all 23 done; nothing left to run", TextReport.interruptedLine(all));
         var some = new Transfer.Result(
                 20,
@@ -78,7 +79,8 @@ class FailureAdviceTest {
                 false,
                 java.util.List.of(),
                 java.util.List.of(),
-                new Transfer.Interrupted(23, Set.of("exp/data/a", "exp/data/b", "exp/data/c")));
+                new Transfer.Interrupted(23, Set.of("exp/data/a", "exp/data/b", "exp/data/c")),
+                0);
         assertEquals("interrupted: 20 of 23 done; run again to finish", TextReport.interruptedLine(some));
     }
 

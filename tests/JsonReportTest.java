@@ -116,7 +116,8 @@ class JsonReportTest {
                         "changed in the bucket since the plan was made",
                         FailureKind.CHANGED)),
                 List.of(),
-                null);
+                null,
+                0);
         String expected =
                 doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":1,\"done\":1,\"failed\":1,\"bytes\":4,"
                         + "\"seconds\":0.500,\"deletionsSkipped\":true,\"items\":["
@@ -140,7 +141,7 @@ class JsonReportTest {
 
     @Test
     void secondsAreRoundedToThreeDecimals() throws Exception {
-        var r = new Transfer.Result(0, List.of(), 0, 0.0456, false, List.of(), List.of(), null);
+        var r = new Transfer.Result(0, List.of(), 0, 0.0456, false, List.of(), List.of(), null, 0);
         assertTrue(document(r, null).contains(",\"seconds\":0.046,"));
     }
 

@@ -35,7 +35,7 @@ class SyncOutcomeTest {
 
     static Transfer.Result result(
             List<Transfer.Failure> failures, List<Transfer.Failure> conflicts, Transfer.Interrupted stop) {
-        return new Transfer.Result(1, failures, 4, 0.1, false, conflicts, List.of(), stop);
+        return new Transfer.Result(1, failures, 4, 0.1, false, conflicts, List.of(), stop, 0);
     }
 
     static int code(Transfer.Result r, SyncOutcome.Refusal refusal, List<DataDirs.Note> unsynced) {

@@ -65,6 +65,7 @@ public final class Transfer {
     /**
      * @param conflicts items another writer changed in the store after the plan was made: left alone (exit 4)
      * @param unverified downloads the server offered no proof of content for (accepted on length)
+     * @param bwlimit the bandwidth limit the run kept to, bytes per second (0: none)
      */
     public record Result(
             int done,
@@ -75,20 +76,7 @@ public final class Transfer {
             List<Failure> conflicts,
             List<String> unverified,
             Interrupted interrupted,
-            long bwlimit) {
-        /** @param bwlimit the bandwidth limit the run kept to, bytes per second (0: none) */
-        public Result(
-                int done,
-                List<Failure> failures,
-                long bytes,
-                double seconds,
-                boolean deletionsSkipped,
-                List<Failure> conflicts,
-                List<String> unverified,
-                Interrupted interrupted) {
-            this(done, failures, bytes, seconds, deletionsSkipped, conflicts, unverified, interrupted, 0);
-        }
-    }
+            long bwlimit) {}
 
     /** A run stopped by Ctrl-C or SIGTERM: {@code total} items planned, {@code notRun} never started or abandoned in flight. */
     public record Interrupted(long total, Set<String> notRun) {}
