@@ -60,27 +60,7 @@ public final class LocalTree {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                    String rel = rel(dirs.root, f);
-                    String name = f.getFileName().toString();
-                    if (SyncIgnore.isOwnTemp(name) && attrs.isRegularFile()) {
-                        staleTemps.add(f);
-                    } else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) {
-                        return FileVisitResult.CONTINUE;
-                    } else if (attrs.isSymbolicLink()) {
-                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
-                    } else if (!attrs.isRegularFile()) {
-                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.NOT_REGULAR)));
-
-                    } else if (dirs.keyRefusal(rel) != null) {
-                        skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, dirs.keyRefusal(rel))));
-                    } else {
-                        files.put(
-                                rel,
-                                new LocalFile(
-                                        rel,
-                                        attrs.size(),
-                                        attrs.lastModifiedTime().toMillis()));
-                    }
+                    visit(dirs, ignore, f, attrs);
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -95,6 +75,21 @@ public final class LocalTree {
         } catch (IOException e) {
             throw ExitException.failure("cannot read " + start + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One file: a temp of ours to clear, out of scope, skipped with its reason, or one to sync. */
+    private void visit(DataDirs dirs, SyncIgnore ignore, Path f, BasicFileAttributes attrs) {
+        String rel = rel(dirs.root, f);
+        if (SyncIgnore.isOwnTemp(f.getFileName().toString()) && attrs.isRegularFile()) staleTemps.add(f);
+        else if (!dirs.inScope(rel) || ignore.excludes(rel, false)) return;
+        else if (attrs.isSymbolicLink()) skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.SYMLINK)));
+        else if (!attrs.isRegularFile()) skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.NOT_REGULAR)));
+        else if (dirs.keyRefusal(rel) != null)
+            skipped.add(new Skipped(rel, new Reason.Skip(Reason.Skip.Kind.BAD_NAME, dirs.keyRefusal(rel))));
+        else
+            files.put(
+                    rel,
+                    new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
     }
 
     /** "permission denied", or the system's own words for another failure. */

@@ -106,30 +106,10 @@ public final class SyncPlan {
         if (src == Change.UNCHANGED && dst == Change.UNCHANGED) return null; // in sync
         if (src == Change.DELETED && dst == Change.DELETED)
             return new Decision(Action.FORGET, Reason.Rule.DELETED_ON_BOTH_SIDES, false);
-
-        // Both sides changed, or both present with no state: the contents decide.
         boolean bothNew = src == Change.NEW && dst == Change.NEW;
-        if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED)) {
-            if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
-            if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, true);
-            return new Decision(
-                    Action.CONFLICT,
-                    bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES,
-                    false);
-        }
-        if (src == Change.NEW || src == Change.CHANGED) {
-            // dst is UNCHANGED, ABSENT or DELETED: nothing there that this machine has not synced. A
-            // download still keeps the local copy it replaces in the trash: the bucket no longer
-            // holds that content (another machine replaced it), so this may be its last copy.
-            return new Decision(
-                    transfer,
-                    src == Change.NEW
-                            ? Reason.Rule.NEW_AT_SOURCE
-                            : dst == Change.DELETED
-                                    ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED
-                                    : Reason.Rule.CHANGED_AT_SOURCE,
-                    !up && dst == Change.UNCHANGED);
-        }
+        if (bothNew || (src == Change.CHANGED && dst == Change.CHANGED))
+            return bothChanged(bothNew, transfer, same, opt);
+        if (src == Change.NEW || src == Change.CHANGED) return changedAtSource(up, src, dst, transfer);
         if (src == Change.UNCHANGED && dst == Change.DELETED) {
             return new Decision(transfer, Reason.Rule.DELETED_AT_DESTINATION_RESTORED, false);
         }
@@ -140,14 +120,7 @@ public final class SyncPlan {
             if (opt.delete()) return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_PASSED_ON, true);
             return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_KEPT, false);
         }
-        if (src == Change.DELETED && dst == Change.CHANGED) {
-            if (opt.delete() && opt.force())
-                return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
-            if (opt.delete())
-                return new Decision(
-                        Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
-            return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
-        }
+        if (src == Change.DELETED && dst == Change.CHANGED) return deletedAtSourceChangedAtDestination(deleteDst, opt);
         if (src == Change.ABSENT && dst == Change.NEW) {
             // Never synced on the source side, so not a deletion this machine made: --delete alone
             // passes on only this machine's own deletions (another machine's new result stays).
@@ -156,6 +129,36 @@ public final class SyncPlan {
             return new Decision(Action.KEEP, Reason.Rule.NEW_AT_DESTINATION_KEPT, false);
         }
         throw new IllegalStateException("no rule for " + dir + " local=" + local + " remote=" + remote);
+    }
+
+    /** Both sides changed, or both present with no state: the contents decide. */
+    private static Decision bothChanged(boolean bothNew, Action transfer, boolean same, Options opt) {
+        if (same) return new Decision(Action.RECORD, Reason.Rule.SAME_CONTENT, false);
+        if (opt.force()) return new Decision(transfer, Reason.Rule.CONFLICT_FORCED, true);
+        return new Decision(
+                Action.CONFLICT,
+                bothNew ? Reason.Rule.CONFLICT_NEVER_SYNCED : Reason.Rule.CONFLICT_CHANGED_ON_BOTH_SIDES,
+                false);
+    }
+
+    /**
+     * dst is UNCHANGED, ABSENT or DELETED: nothing there that this machine has not synced. A download
+     * still keeps the local copy it replaces in the trash: the bucket no longer holds that content
+     * (another machine replaced it), so this may be its last copy.
+     */
+    private static Decision changedAtSource(boolean up, Change src, Change dst, Action transfer) {
+        Reason.Rule why = src == Change.NEW
+                ? Reason.Rule.NEW_AT_SOURCE
+                : dst == Change.DELETED ? Reason.Rule.CHANGED_AT_SOURCE_RESTORED : Reason.Rule.CHANGED_AT_SOURCE;
+        return new Decision(transfer, why, !up && dst == Change.UNCHANGED);
+    }
+
+    private static Decision deletedAtSourceChangedAtDestination(Action deleteDst, Options opt) {
+        if (opt.delete() && opt.force())
+            return new Decision(deleteDst, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_FORCED, true);
+        if (opt.delete())
+            return new Decision(Action.CONFLICT, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_CONFLICT, false);
+        return new Decision(Action.KEEP, Reason.Rule.DELETED_AT_SOURCE_CHANGED_AT_DESTINATION_KEPT, false);
     }
 
     /** How a side differs from the state entry (null: no state for this path). */

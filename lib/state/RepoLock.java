@@ -73,56 +73,11 @@ public final class RepoLock implements AutoCloseable {
         try {
             SyncState.createDir(root);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            boolean locked;
-            try {
-                locked = ch.tryLock() != null;
-            } catch (OverlappingFileLockException heldInThisJvm) {
-                locked = false;
-            } catch (IOException unsupported) {
-                // Some network file systems refuse file locks (ENOLCK): the content below still guards.
-                console.warn("this file system does not support file locks (" + unsupported.getMessage()
-                        + "); relying on the lock file's content");
-                locked = true;
-            }
+            boolean locked = tryLock(ch, console);
             Holder held = Holder.parse(read(ch), host);
             if (!locked) throw busy(file, held, host, "");
-            if (held != null) {
-                if (held.host().equals(host)) {
-                    ProcessHandle p = held.pid() > 0 && held.pid() != me
-                            ? ProcessHandle.of(held.pid())
-                                    .filter(ProcessHandle::isAlive)
-                                    .orElse(null)
-                            : null;
-                    // A live lambda-sync that holds no file lock: a run of an older version.
-                    if (p != null && mayBeLambdaSync(p)) throw busy(file, held, host, "");
-                    console.warn("taking over a stale lock from "
-                            + (held.pid() <= 0
-                                    ? "an unreadable lock file"
-                                    : p != null
-                                            ? "pid " + held.pid() + ", which is now another program ("
-                                                    + p.info()
-                                                            .command()
-                                                            .map(c -> Path.of(c)
-                                                                    .getFileName()
-                                                                    .toString())
-                                                            .orElse("?")
-                                                    + ")"
-                                            : "pid " + held.pid() + ", which is no longer running"));
-                } else {
-                    Duration age = Duration.ofMillis(System.currentTimeMillis()
-                            - Files.getLastModifiedTime(file).toMillis());
-                    if (age.compareTo(OTHER_HOST_STALE) < 0) {
-                        throw busy(
-                                file,
-                                held,
-                                host,
-                                ", refreshed " + age.toSeconds() + " s ago; a lock another machine stops refreshing"
-                                        + " counts as stale after " + OTHER_HOST_STALE.toMinutes() + " min");
-                    }
-                    console.warn("taking over a lock from " + held.who(host) + ", not refreshed for " + age.toMinutes()
-                            + " min");
-                }
-            }
+            if (held != null && held.host().equals(host)) takeOverOnThisHost(file, held, host, me, console);
+            else if (held != null) takeOverFromOtherHost(file, held, host, console);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((me + " " + host + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(true);
@@ -134,6 +89,54 @@ public final class RepoLock implements AutoCloseable {
             closeQuietly(ch);
             throw e;
         }
+    }
+
+    /** The OS lock; where the file system has none, the lock file's content alone guards. */
+    private static boolean tryLock(FileChannel ch, Console console) throws IOException {
+        try {
+            return ch.tryLock() != null;
+        } catch (OverlappingFileLockException heldInThisJvm) {
+            return false;
+        } catch (IOException unsupported) {
+            // Some network file systems refuse file locks (ENOLCK): the content below still guards.
+            console.warn("this file system does not support file locks (" + unsupported.getMessage()
+                    + "); relying on the lock file's content");
+            return true;
+        }
+    }
+
+    /** The file names a process here that holds no OS lock: take over unless it is a live lambda-sync. */
+    private static void takeOverOnThisHost(Path file, Holder held, String host, long me, Console console) {
+        ProcessHandle p = held.pid() > 0 && held.pid() != me
+                ? ProcessHandle.of(held.pid()).filter(ProcessHandle::isAlive).orElse(null)
+                : null;
+        // A live lambda-sync that holds no file lock: a run of an older version.
+        if (p != null && mayBeLambdaSync(p)) throw busy(file, held, host, "");
+        String was = held.pid() <= 0
+                ? "an unreadable lock file"
+                : p == null
+                        ? "pid " + held.pid() + ", which is no longer running"
+                        : "pid " + held.pid() + ", which is now another program (" + commandName(p) + ")";
+        console.warn("taking over a stale lock from " + was);
+    }
+
+    private static String commandName(ProcessHandle p) {
+        return p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+    }
+
+    /** Another machine's lock (a shared file system) is stale only once it stops being refreshed. */
+    private static void takeOverFromOtherHost(Path file, Holder held, String host, Console console) throws IOException {
+        Duration age = Duration.ofMillis(
+                System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis());
+        if (age.compareTo(OTHER_HOST_STALE) < 0) {
+            throw busy(
+                    file,
+                    held,
+                    host,
+                    ", refreshed " + age.toSeconds() + " s ago; a lock another machine stops refreshing"
+                            + " counts as stale after " + OTHER_HOST_STALE.toMinutes() + " min");
+        }
+        console.warn("taking over a lock from " + held.who(host) + ", not refreshed for " + age.toMinutes() + " min");
     }
 
     /** The lock is held by another run: a wait, not a failure, for a caller that tries again (watch). */
