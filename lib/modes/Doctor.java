@@ -214,7 +214,7 @@ public final class Doctor {
                 if (readOnly) skip("probe", "--read-only: nothing written");
                 else probe(store);
                 checkProfile(profile, root != null, readOnly, featuresFailed);
-                store.root = root;
+                store.useRoot(root);
                 checkUnfinished(store.unfinishedUploads());
                 checkTrash(store);
             }

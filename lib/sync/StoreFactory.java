@@ -69,9 +69,8 @@ public record StoreFactory(Tuning tuning, Store fixed) {
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw StoreException.of(e, "opening " + endpoint);
         }
-        S3Store store = new S3Store(s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs));
-        store.firstPageKeys = tuning.firstPageKeys();
-        store.limit = limit;
+        S3Store store = new S3Store(
+                s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs), tuning.firstPageKeys(), limit);
         store.bucketTrash().copyLimit = tuning.copyLimit();
         return store;
     }

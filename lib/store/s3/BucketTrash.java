@@ -55,17 +55,21 @@ public final class BucketTrash {
     /** What a run kept, for its folder's .why.tsv. */
     public record Kept(String rel, Trash.Why why) {}
 
-    private final S3Store store;
+    private final S3Context ctx;
     private final S3Client s3;
     private final String bucket, prefix;
+    private final ServerProbe probe;
+    private final S3Download download;
     /** The largest object one CopyObject copies (a seam: see StoreFactory.Tuning). */
     public long copyLimit = MAX_COPY;
 
-    BucketTrash(S3Store store) {
-        this.store = store;
-        this.s3 = store.s3;
-        this.bucket = store.bucket;
-        this.prefix = store.prefix;
+    BucketTrash(S3Context ctx, ServerProbe probe, S3Download download) {
+        this.ctx = ctx;
+        this.s3 = ctx.s3();
+        this.bucket = ctx.bucket();
+        this.prefix = ctx.prefix();
+        this.probe = probe;
+        this.download = download;
     }
 
     /** A run's folder name: its start in UTC, and this machine ({@code host-<6 hex of its machine id>}). */
@@ -95,10 +99,10 @@ public final class BucketTrash {
 
     /** Whether this server keeps trash copies: CopyObject, keeping metadata (asked once, then in the profile). */
     boolean usable() throws IOException {
-        StoreProfile p = store.profile;
+        StoreProfile p = ctx.profile();
         if (p.get(StoreProfile.Feature.COPY) == StoreProfile.Support.UNKNOWN) {
-            store.probeOnce(); // metadata first: the copy probe compares it
-            store.probeCopyOnce();
+            probe.probeOnce(); // metadata first: the copy probe compares it
+            probe.probeCopyOnce();
         }
         return p.is(StoreProfile.Feature.COPY)
                 && (p.is(StoreProfile.Feature.COPY_METADATA) || p.isNot(StoreProfile.Feature.METADATA));
@@ -112,7 +116,7 @@ public final class BucketTrash {
         if (!usable()) return false;
         String key = prefix + DIR + folder + "/" + planned.rel();
         if (planned.size() > copyLimit) return copyInParts(planned, key);
-        return store.guard(planned.rel(), () -> {
+        return ctx.guard(planned.rel(), () -> {
             try {
                 s3.copyObject(b -> b.sourceBucket(bucket)
                         .sourceKey(prefix + planned.rel())
@@ -124,7 +128,7 @@ public final class BucketTrash {
                 StoreException se = StoreException.of(e, planned.rel());
                 if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
                 if (!StoreException.unsupported(e)) throw se;
-                store.profile.learn(StoreProfile.Feature.COPY, false);
+                ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return false;
             }
         });
@@ -137,9 +141,9 @@ public final class BucketTrash {
      * copy: the caller downloads it then.
      */
     private boolean copyInParts(Store.Remote planned, String key) throws IOException {
-        if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return false;
+        if (ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) return false;
         String src = prefix + planned.rel(), tag = S3Store.quoted(planned.tag());
-        return store.guard(planned.rel(), () -> {
+        return ctx.guard(planned.rel(), () -> {
             String id = null;
             try {
                 var meta = s3.headObject(b -> b.bucket(bucket).key(src).ifMatch(tag))
@@ -199,13 +203,13 @@ public final class BucketTrash {
                     .append('\n');
         byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
         String key = prefix + DIR + folder + "/" + Trash.WHY_FILE;
-        store.call(key, () -> s3.putObject(b2 -> b2.bucket(bucket).key(key), RequestBody.fromBytes(body)));
+        ctx.call(key, () -> s3.putObject(b2 -> b2.bucket(bucket).key(key), RequestBody.fromBytes(body)));
     }
 
     /** Everything in the bucket's trash, by folder (oldest first), then path. */
     public List<Entry> list() throws IOException {
         Map<String, S3Object> objects = new LinkedHashMap<>();
-        store.guard("listing the bucket's trash", () -> {
+        ctx.guard("listing the bucket's trash", () -> {
             for (ListObjectsV2Response page :
                     s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + DIR))) {
                 for (S3Object o : page.contents()) objects.put(o.key(), o);
@@ -240,13 +244,14 @@ public final class BucketTrash {
 
     /** Downloads a trashed object into {@code dest} (a fresh temp file), verified as any download, with its mtime. */
     public Store.Fetched fetch(Entry e, Path dest) throws IOException {
-        return store.get(new Store.Remote(e.key().substring(prefix.length()), e.size(), e.tag()), dest);
+        var remote = new Store.Remote(e.key().substring(prefix.length()), e.size(), e.tag());
+        return ctx.guard(remote.rel(), () -> download.get(remote, dest));
     }
 
     /** Deletes a trashed object (restored, or pruned); one already gone is fine. */
     public void delete(String key) throws IOException {
         try {
-            store.call(key, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+            ctx.call(key, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
         } catch (StoreException e) {
             if (e.kind != StoreException.Kind.NOT_FOUND) throw e; // another machine pruned it first
         }

@@ -35,15 +35,17 @@ final class ManifestReader {
         FAILED
     }
 
-    private final S3Store store;
+    private final S3Context ctx;
+    private final S3Listing listing;
     private final Map<String, Proof> proofs = new ConcurrentHashMap<>();
     private final List<ProofManifest.Entry> own = new ArrayList<>();
     private final Set<String> named = ConcurrentHashMap.newKeySet();
     private Own ownState = Own.UNKNOWN;
     private boolean loaded;
 
-    ManifestReader(S3Store store) {
-        this.store = store;
+    ManifestReader(S3Context ctx, S3Listing listing) {
+        this.ctx = ctx;
+        this.listing = listing;
     }
 
     /** The proof for an object as listed, or null; the first call reads every machine's manifest. */
@@ -62,7 +64,7 @@ final class ManifestReader {
         synchronized (this) {
             own.removeIf(e -> e.rel().equals(rel) && e.size() == size && e.tag().equals(tag));
         }
-        store.notice.accept("the proof manifest " + p.manifest() + " says " + PlanPrinter.shown(rel) + " has MD5 "
+        ctx.notice("the proof manifest " + p.manifest() + " says " + PlanPrinter.shown(rel) + " has MD5 "
                 + p.md5() + ", but two reads of the object agree on " + bytesMd5
                 + ": that entry is not trusted (the object was replaced outside lambda-sync, or the manifest is"
                 + " wrong); delete the manifest to have it written anew");
@@ -78,7 +80,7 @@ final class ManifestReader {
     private synchronized void loadAll() {
         if (loaded) return;
         loaded = true;
-        String dir = store.prefix + ProofManifest.DIR, mine;
+        String dir = ctx.prefix() + ProofManifest.DIR, mine;
         try {
             mine = ownKey(false);
         } catch (IOException e) {
@@ -87,9 +89,9 @@ final class ManifestReader {
         String ownKey = mine;
         try {
             List<String> keys = new ArrayList<>();
-            store.listing.pages(
+            listing.pages(
                     ListObjectsV2Request.builder()
-                            .bucket(store.bucket)
+                            .bucket(ctx.bucket())
                             .prefix(dir)
                             .build(),
                     page -> page.contents().stream().map(S3Object::key).forEach(keys::add));
@@ -109,8 +111,8 @@ final class ManifestReader {
         if (mine && ownState == Own.READ) return;
         String text;
         try {
-            text = strictUtf8(store.s3
-                    .getObjectAsBytes(b -> b.bucket(store.bucket).key(key))
+            text = strictUtf8(ctx.s3()
+                    .getObjectAsBytes(b -> b.bucket(ctx.bucket()).key(key))
                     .asByteArray());
         } catch (CharacterCodingException e) {
             if (mine) ownState = Own.FAILED;
@@ -132,12 +134,12 @@ final class ManifestReader {
     }
 
     private String ownKey(boolean create) throws IOException {
-        String id = store.root == null ? null : ProofManifest.machineId(store.root, create);
-        return id == null ? null : store.prefix + ProofManifest.DIR + id + ".tsv";
+        String id = ctx.root() == null ? null : ProofManifest.machineId(ctx.root(), create);
+        return id == null ? null : ctx.prefix() + ProofManifest.DIR + id + ".tsv";
     }
 
     private void say(String line) {
-        if (named.add(line)) store.notice.accept(line);
+        if (named.add(line)) ctx.notice(line);
     }
 
     /** Text only if it is valid UTF-8: a manifest mangled on the way is skipped, not half-believed. */

@@ -28,9 +28,9 @@ public final class PendingUploads {
     private PendingUploads() {}
 
     /** Aborts upload {@code uploadId} of {@code key} on the server (best effort: it may be gone) and forgets its journal. */
-    static void discard(S3Store store, UploadJournal journal, String key, String uploadId) {
+    static void discard(S3Context ctx, UploadJournal journal, String key, String uploadId) {
         try {
-            store.s3.abortMultipartUpload(b -> b.bucket(store.bucket).key(key).uploadId(uploadId));
+            ctx.s3().abortMultipartUpload(b -> b.bucket(ctx.bucket()).key(key).uploadId(uploadId));
         } catch (SdkException ignored) {
             // already gone, or the server is: nothing else refers to it once the journal is gone
         }
@@ -43,19 +43,19 @@ public final class PendingUploads {
      * One whose file only changed in content, keeping size and time, is dropped when it is next
      * uploaded (its MD5 is compared then).
      */
-    static void dropStale(S3Store store, Consumer<String> say) {
-        if (store.root == null) return;
-        for (UploadJournal j : UploadJournal.all(store.root)) {
+    static void dropStale(S3Context ctx, Consumer<String> say) {
+        if (ctx.root() == null) return;
+        for (UploadJournal j : UploadJournal.all(ctx.root())) {
             UploadJournal.Pending p = j.pending();
             if (p == null) {
                 j.forget(); // damaged, or an older version's: never resumed, by any store
                 continue;
             }
-            String key = store.prefix + p.rel();
-            if (!j.isOf(store.identity(), key)) continue; // another store's
-            String why = staleness(store.root.resolve(p.rel()), p);
+            String key = ctx.prefix() + p.rel();
+            if (!j.isOf(ctx.identity(), key)) continue; // another store's
+            String why = staleness(ctx.root().resolve(p.rel()), p);
             if (why == null) continue;
-            discard(store, j, key, p.uploadId());
+            discard(ctx, j, key, p.uploadId());
             say.accept("dropped the interrupted upload of " + PlanPrinter.shown(p.rel()) + " ("
                     + Units.bytes(p.bytesDone()) + " sent): the file " + why + " since");
         }
@@ -76,17 +76,17 @@ public final class PendingUploads {
      * parts take (the first {@link #SIZED}; the rest count as 0) and whether a journal here can
      * resume them. Empty where the server cannot list them.
      */
-    static List<Store.Unfinished> onServer(S3Store store) {
+    static List<Store.Unfinished> onServer(S3Context ctx) {
         List<Store.Unfinished> out = new ArrayList<>();
-        if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return out;
+        if (ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) return out;
         try {
-            for (var page : store.s3.listMultipartUploadsPaginator(
-                    b -> b.bucket(store.bucket).prefix(store.prefix))) {
+            for (var page : ctx.s3()
+                    .listMultipartUploadsPaginator(b -> b.bucket(ctx.bucket()).prefix(ctx.prefix()))) {
                 for (MultipartUpload u : page.uploads()) {
-                    if (!u.key().startsWith(store.prefix)) continue;
-                    String rel = u.key().substring(store.prefix.length());
-                    long bytes = out.size() < SIZED ? bytes(store, u) : 0;
-                    out.add(new Store.Unfinished(rel, bytes, resumableHere(store, u)));
+                    if (!u.key().startsWith(ctx.prefix())) continue;
+                    String rel = u.key().substring(ctx.prefix().length());
+                    long bytes = out.size() < SIZED ? bytes(ctx, u) : 0;
+                    out.add(new Store.Unfinished(rel, bytes, resumableHere(ctx, u)));
                 }
             }
         } catch (SdkException e) {
@@ -108,11 +108,11 @@ public final class PendingUploads {
                 + (pending.size() > each.size() ? ", …" : "");
     }
 
-    private static long bytes(S3Store store, MultipartUpload u) {
+    private static long bytes(S3Context ctx, MultipartUpload u) {
         long n = 0;
         try {
-            for (var page : store.s3.listPartsPaginator(
-                    b -> b.bucket(store.bucket).key(u.key()).uploadId(u.uploadId())))
+            for (var page : ctx.s3()
+                    .listPartsPaginator(b -> b.bucket(ctx.bucket()).key(u.key()).uploadId(u.uploadId())))
                 for (var part : page.parts()) n += part.size() == null ? 0 : part.size();
         } catch (SdkException e) {
             // gone meanwhile, or not listable: counted as 0
@@ -120,8 +120,8 @@ public final class PendingUploads {
         return n;
     }
 
-    private static boolean resumableHere(S3Store store, MultipartUpload u) {
-        UploadJournal j = UploadJournal.of(store.root, store.identity(), u.key());
+    private static boolean resumableHere(S3Context ctx, MultipartUpload u) {
+        UploadJournal j = UploadJournal.of(ctx.root(), ctx.identity(), u.key());
         UploadJournal.Pending p = j == null ? null : j.pending();
         return p != null && p.uploadId().equals(u.uploadId());
     }

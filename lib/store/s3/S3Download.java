@@ -31,15 +31,17 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * server offers, or reported unverified where it offers none (SYNC.md, "Servers that are not AWS").
  */
 final class S3Download {
-    private final S3Store store;
+    private final S3Context ctx;
     private final S3Client s3;
     private final String bucket, prefix;
+    private final ManifestReader manifests;
 
-    S3Download(S3Store store) {
-        this.store = store;
-        this.s3 = store.s3;
-        this.bucket = store.bucket;
-        this.prefix = store.prefix;
+    S3Download(S3Context ctx, ManifestReader manifests) {
+        this.ctx = ctx;
+        this.s3 = ctx.s3();
+        this.bucket = ctx.bucket();
+        this.prefix = ctx.prefix();
+        this.manifests = manifests;
     }
 
     /** What a download's answer said besides its bytes: ETag, metadata, Last-Modified. */
@@ -57,7 +59,7 @@ final class S3Download {
         String key = prefix + remote.rel();
         MessageDigest md = ContentHash.md5();
         Answer resp = null;
-        if (remote.size() > S3Store.PART_SIZE && !store.profile.isNot(StoreProfile.Feature.RANGE_GET)) {
+        if (remote.size() > S3Store.PART_SIZE && !ctx.profile().isNot(StoreProfile.Feature.RANGE_GET)) {
             resp = getRanges(key, remote, dest, md);
             if (resp == null) Files.deleteIfExists(dest); // what the ranged attempt the server did not serve left
         }
@@ -84,7 +86,7 @@ final class S3Download {
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
     private Answer getWhole(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
-        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        boolean ifMatch = !ctx.profile().isNot(StoreProfile.Feature.IF_MATCH_GET);
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
                     b.bucket(bucket).key(key);
                     if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
@@ -100,7 +102,7 @@ final class S3Download {
             return Answer.of(in.response());
         } catch (SdkException e) {
             if (ifMatch && StoreException.unsupported(e)) {
-                store.profile.learn(StoreProfile.Feature.IF_MATCH_GET, false);
+                ctx.profile().learn(StoreProfile.Feature.IF_MATCH_GET, false);
                 md.reset();
                 Files.deleteIfExists(dest); // should the refusal have come after the file was opened
                 return getWhole(key, remote, dest, md);
@@ -121,9 +123,9 @@ final class S3Download {
      */
     @SuppressWarnings("try") // the channel is closed early, before the finished file is moved into place
     private Answer getRanges(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
-        boolean ifMatch = !store.profile.isNot(StoreProfile.Feature.IF_MATCH_GET);
+        boolean ifMatch = !ctx.profile().isNot(StoreProfile.Feature.IF_MATCH_GET);
         List<long[]> ranges = S3Store.partRanges(remote.size());
-        PartialDownload partial = PartialDownload.of(store.root, store.identity(), key);
+        PartialDownload partial = PartialDownload.of(ctx.root(), ctx.identity(), key);
         Set<Long> done = partial == null ? Set.of() : partial.finished(remote.tag(), remote.size());
         if (partial != null && done.isEmpty()) partial.begin(remote.tag(), remote.size());
         Path target = partial == null ? dest : partial.data;
@@ -181,14 +183,14 @@ final class S3Download {
             try {
                 first = firstMissing == null ? null : fetch.apply(firstMissing);
             } catch (RangesRefused e) {
-                store.profile.learn(StoreProfile.Feature.RANGE_GET, false);
+                ctx.profile().learn(StoreProfile.Feature.RANGE_GET, false);
                 md.reset();
                 if (partial != null) partial.forget();
                 return null;
             }
-            store.profile.learn(StoreProfile.Feature.RANGE_GET, true);
+            ctx.profile().learn(StoreProfile.Feature.RANGE_GET, true);
             WorkerPool.map(
-                    store.parts,
+                    ctx.parts(),
                     ranges,
                     r -> r == firstMissing ? first : fetch.apply(r),
                     (r, resp) -> ContentHash.update(md, ch, r[0], r[1]));
@@ -247,8 +249,8 @@ final class S3Download {
 
     /** Every range was already here: the object's metadata comes from a HEAD. */
     private Answer headAnswer(String key, Store.Remote remote) throws StoreException {
-        return Answer.of(store.call(
-                remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+        return Answer.of(
+                ctx.call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key))));
     }
 
     /** The server answered a ranged GET with the whole object, or refused it. */
@@ -262,7 +264,7 @@ final class S3Download {
     /** Bytes of this object that an interrupted download already brought (for the plan). */
     long resumableDownload(Store.Remote remote) {
         PartialDownload partial = remote.size() > S3Store.PART_SIZE
-                ? PartialDownload.of(store.root, store.identity(), prefix + remote.rel())
+                ? PartialDownload.of(ctx.root(), ctx.identity(), prefix + remote.rel())
                 : null;
         return partial == null ? 0 : partial.bytesDone(remote.tag(), remote.size(), S3Store.PART_SIZE);
     }
@@ -278,10 +280,10 @@ final class S3Download {
         String rel = remote.rel(), etag = remote.tag();
         String expected = md5Meta == null ? null : ContentHash.base64ToHex(md5Meta);
         if (expected == null) {
-            ManifestReader.Proof proof = store.manifests.proof(rel, remote.size(), etag);
+            ManifestReader.Proof proof = manifests.proof(rel, remote.size(), etag);
             // A proof entry means lambda-sync wrote this very object, with metadata unless the server
             // refused it: an answer without it means the server does not keep metadata.
-            if (proof != null && md5Meta == null) store.profile.learn(StoreProfile.Feature.METADATA, false);
+            if (proof != null && md5Meta == null) ctx.profile().learn(StoreProfile.Feature.METADATA, false);
             if (proof != null && !proof.md5().equals(md5)) return contradicted(remote, key, proof, md5);
             expected = proof == null ? null : proof.md5();
         }
@@ -289,13 +291,13 @@ final class S3Download {
             if (!expected.equals(md5)) throw corrupted(rel);
             // Proven content is evidence about the server's ETags too.
             if (ContentHash.isPlainMd5(etag))
-                store.profile.learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5));
+                ctx.profile().learn(StoreProfile.Feature.ETAG_MD5, etag.equalsIgnoreCase(md5));
             return true;
         }
-        if (store.profile.isNot(StoreProfile.Feature.ETAG_MD5)) return false;
+        if (ctx.profile().isNot(StoreProfile.Feature.ETAG_MD5)) return false;
         if (ContentHash.isPlainMd5(etag)) {
             if (etag.equalsIgnoreCase(md5)) {
-                store.profile.learn(StoreProfile.Feature.ETAG_MD5, true);
+                ctx.profile().learn(StoreProfile.Feature.ETAG_MD5, true);
                 return true;
             }
             // Even where ETags were MD5s so far, a mismatch is read again before it is called corruption:
@@ -307,13 +309,13 @@ final class S3Download {
         // No proof to hold it against (an ETag that may not be an MD5, or a multipart ETag of a part
         // size we cannot guess): read it once more, writing nothing. Two reads that agree were not
         // corrupted in transit; where the ETag was MD5-shaped, it is now known not to be one.
-        String again = store.md5OfObject(key);
+        String again = ctx.md5OfObject(key);
         if (!again.equals(md5))
             throw new StoreException(
                     StoreException.Kind.CORRUPTED, rel + ": two downloads of it differ (corrupted in transit)");
         if (ContentHash.isPlainMd5(etag)
-                && store.profile.get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
-            store.profile.learn(StoreProfile.Feature.ETAG_MD5, false);
+                && ctx.profile().get(StoreProfile.Feature.ETAG_MD5) == StoreProfile.Support.UNKNOWN) {
+            ctx.profile().learn(StoreProfile.Feature.ETAG_MD5, false);
         }
         return true;
     }
@@ -326,9 +328,9 @@ final class S3Download {
      */
     private boolean contradicted(Store.Remote remote, String key, ManifestReader.Proof proof, String md5)
             throws IOException {
-        String again = store.md5OfObject(key);
+        String again = ctx.md5OfObject(key);
         if (!again.equals(md5)) throw corrupted(remote.rel());
-        store.manifests.distrust(remote.rel(), remote.size(), remote.tag(), md5);
+        manifests.distrust(remote.rel(), remote.size(), remote.tag(), md5);
         return true;
     }
 

@@ -33,15 +33,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * ({@link StoreProfile.Feature#LIST_FOLDERS}): from then on the bucket is listed flat.
  */
 public final class S3Listing {
-    private final S3Store store;
+    private final S3Context ctx;
     private final S3Client s3;
     private final String bucket, prefix;
 
-    S3Listing(S3Store store) {
-        this.store = store;
-        this.s3 = store.s3;
-        this.bucket = store.bucket;
-        this.prefix = store.prefix;
+    S3Listing(S3Context ctx) {
+        this.ctx = ctx;
+        this.s3 = ctx.s3();
+        this.bucket = ctx.bucket();
+        this.prefix = ctx.prefix();
     }
 
     /** A big data dir with more folders than this is listed at once (a request per folder would be too many). */
@@ -69,20 +69,20 @@ public final class S3Listing {
         Consumer<Store.Remote> into = keeping(sink);
         scoped = !scopes.isEmpty();
         if (scoped) {
-            store.parallel(scopes, p -> listRest(new Folder(p, null), into));
-        } else if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS)) {
+            ctx.parallel(scopes, p -> listRest(new Folder(p, null), into));
+        } else if (ctx.profile().isNot(StoreProfile.Feature.LIST_FOLDERS)) {
             listWhole(into, outside);
         } else {
             walk(into, outside);
         }
-        store.listedInFull = !scoped;
+        ctx.proofs().listedInFull(!scoped);
     }
 
     /** Where ETags prove nothing, the listing is kept to drop this machine's stale proofs afterwards. */
     private Consumer<Store.Remote> keeping(Consumer<Store.Remote> sink) {
-        if (store.profile.is(StoreProfile.Feature.ETAG_MD5)) return sink;
+        if (ctx.profile().is(StoreProfile.Feature.ETAG_MD5)) return sink;
         return r -> {
-            store.listed.put(r.rel(), r);
+            ctx.proofs().listed(r);
             sink.accept(r);
         };
     }
@@ -92,7 +92,7 @@ public final class S3Listing {
         listLevel("", tops, o -> other(o, sink, outside));
         tops.remove(S3Store.OWN_DIR);
         List<String> dataDirs = new ArrayList<>();
-        store.parallel(new ArrayList<>(tops), top -> {
+        ctx.parallel(new ArrayList<>(tops), top -> {
                     Set<String> subs = new LinkedHashSet<>();
                     boolean[] files = {false};
                     listLevel(top, subs, o -> {
@@ -132,14 +132,14 @@ public final class S3Listing {
             if (slash < 0 || rel.startsWith(S3Store.OWN_DIR)) continue;
             String top = rel.substring(0, slash + 1);
             if (!tops.contains(top)) {
-                store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, false);
+                ctx.profile().learn(StoreProfile.Feature.LIST_FOLDERS, false);
                 return;
             }
             (rel.indexOf('/', slash + 1) < 0 ? withFiles : withFolders).add(top);
         }
         withFolders.removeAll(withFiles);
         if (!Boolean.TRUE.equals(flat.isTruncated()) && !withFolders.isEmpty())
-            store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, true);
+            ctx.profile().learn(StoreProfile.Feature.LIST_FOLDERS, true);
     }
 
     /**
@@ -151,14 +151,14 @@ public final class S3Listing {
     private void listDataDirs(List<String> dirs, Consumer<Store.Remote> sink) throws IOException {
         listedDirs.addAll(dirs);
         List<Folder> rest = new ArrayList<>();
-        store.parallel(dirs, p -> firstPage(p, sink)).forEach(rest::addAll);
-        store.parallel(rest, f -> listRest(f, sink));
+        ctx.parallel(dirs, p -> firstPage(p, sink)).forEach(rest::addAll);
+        ctx.parallel(rest, f -> listRest(f, sink));
     }
 
     /** A data dir found holding keys that its top's delimiter listing left out: learned. */
     private void disagreed(List<String> dataDirs) {
         if (dataDirs.stream().anyMatch(d -> !shownDirs.contains(d) && holdsKeys(d)))
-            store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, false);
+            ctx.profile().learn(StoreProfile.Feature.LIST_FOLDERS, false);
     }
 
     /**
@@ -185,16 +185,16 @@ public final class S3Listing {
                         .filter(f -> f != null)
                         .distinct()
                         .toList();
-                store.parallel(folders, f -> {
+                ctx.parallel(folders, f -> {
                     flatFolders.add(f);
                     return listRest(new Folder(f, null), sink);
                 });
             }
-            if (seen.size() > before) store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, false);
+            if (seen.size() > before) ctx.profile().learn(StoreProfile.Feature.LIST_FOLDERS, false);
             // Once the delimiter listing is known to leave folders out, this run's listing is made whole at once.
-            if (store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS) && !wholeFlat) listWhole(sink, outside);
+            if (ctx.profile().isNot(StoreProfile.Feature.LIST_FOLDERS) && !wholeFlat) listWhole(sink, outside);
         }
-        store.parallel(missing.stream().filter(this::isAlsoFolder).toList(), rel -> head(rel, sink));
+        ctx.parallel(missing.stream().filter(this::isAlsoFolder).toList(), rel -> head(rel, sink));
     }
 
     private void listWhole(Consumer<Store.Remote> sink, Consumer<String> outside) {
@@ -316,7 +316,7 @@ public final class S3Listing {
 
     /** Lists a data dir's first page and, if there is more, its own files; returns what is left to list. */
     private List<Folder> firstPage(String dir, Consumer<Store.Remote> sink) {
-        int keys = store.firstPageKeys;
+        int keys = ctx.firstPageKeys();
         ListObjectsV2Response first = s3.listObjectsV2(
                 b -> b.bucket(bucket).prefix(prefix + dir).maxKeys(keys).encodingType(EncodingType.URL));
         whole(first);
@@ -327,12 +327,12 @@ public final class S3Listing {
         }
         String after = first.contents().get(first.contents().size() - 1).key();
         Set<String> folders = new LinkedHashSet<>();
-        boolean wholeDir = store.profile.isNot(StoreProfile.Feature.LIST_FOLDERS);
+        boolean wholeDir = ctx.profile().isNot(StoreProfile.Feature.LIST_FOLDERS);
         if (!wholeDir) listLevel(dir, folders, o -> sink(sink, o));
         Set<String> complete = completeFolders(first.contents(), dir);
         // The first page's folders must be among the delimiter listing's: one left out is learned.
         if (!wholeDir && !folders.containsAll(complete)) {
-            store.profile.learn(StoreProfile.Feature.LIST_FOLDERS, false);
+            ctx.profile().learn(StoreProfile.Feature.LIST_FOLDERS, false);
             wholeDir = true;
         }
         if (wholeDir || folders.size() > SPLIT_LIMIT) { // the rest at once

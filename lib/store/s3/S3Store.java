@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +21,6 @@ import java.util.function.Consumer;
 import lib.common.BandwidthLimit;
 import lib.common.ContentHash;
 import lib.common.WorkerPool;
-import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
@@ -49,72 +45,78 @@ public final class S3Store implements Store {
     /** The tool's own keys (doctor's probe, the proof manifests): never data, never "outside". */
     public static final String OWN_DIR = ".lambda-sync/";
 
-    // Shared with the parts that list, upload, download and probe (S3Listing, S3Upload, ...).
-    final S3Client s3;
-    final String bucket, prefix, endpoint;
-    final ExecutorService parts;
-    volatile StoreProfile profile = StoreProfile.transientProfile();
-    public volatile Path root;
-    /** Every machine's proof manifest, read when a decision first needs a proof. */
-    final ManifestReader manifests = new ManifestReader(this);
-    /** What this machine uploaded this run, for its manifest. */
-    final Queue<ProofManifest.Entry> uploaded = new ConcurrentLinkedQueue<>();
-    /** The listing, kept where proofs are needed (to drop stale ones). */
-    final Map<String, Remote> listed = new ConcurrentHashMap<>();
-
-    volatile boolean listedInFull, probed;
-    /** Told once, in words, what the run should know (a manifest skipped); for the run's output. */
-    volatile Consumer<String> notice = m -> {};
+    private final S3Context ctx;
+    private final S3Session session = new S3Session();
+    private final ProofLedger proofs = new ProofLedger();
     /** --bwlimit, applied by the S3 client to every body (null: none); kept here to be shown. */
-    public BandwidthLimit limit;
+    private final BandwidthLimit limit;
 
-    public int firstPageKeys = S3Listing.FIRST_PAGE_KEYS;
-    final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
+    private final AtomicLong comparedFiles = new AtomicLong(), comparedBytes = new AtomicLong();
 
-    final S3Listing listing;
+    private final S3Listing listing;
     private final S3Upload upload;
     private final S3Download download;
     private final ServerProbe probe;
     private final BucketTrash trash;
+    /** Every machine's proof manifest, read when a decision first needs a proof. */
+    private final ManifestReader manifests;
 
     public S3Store(S3Client s3, String endpoint, String bucket, String prefix, int partJobs) {
-        this.s3 = s3;
-        this.endpoint = endpoint;
-        this.bucket = bucket;
-        this.prefix = prefix;
-        this.parts = Executors.newFixedThreadPool(partJobs, WorkerPool.daemon("part"));
-        this.listing = new S3Listing(this);
-        this.upload = new S3Upload(this);
-        this.download = new S3Download(this);
-        this.probe = new ServerProbe(this);
-        this.trash = new BucketTrash(this);
+        this(s3, endpoint, bucket, prefix, partJobs, S3Listing.FIRST_PAGE_KEYS, null);
+    }
+
+    /**
+     * @param firstPageKeys keys asked for in a data dir's first listing page
+     * @param limit --bwlimit, which the client applies (null: none); kept to be shown
+     */
+    public S3Store(
+            S3Client s3,
+            String endpoint,
+            String bucket,
+            String prefix,
+            int partJobs,
+            int firstPageKeys,
+            BandwidthLimit limit) {
+        ExecutorService parts = Executors.newFixedThreadPool(partJobs, WorkerPool.daemon("part"));
+        this.ctx = new S3Context(s3, endpoint, bucket, prefix, parts, firstPageKeys, session, proofs);
+        this.limit = limit;
+        this.listing = new S3Listing(ctx);
+        this.manifests = new ManifestReader(ctx, listing);
+        this.probe = new ServerProbe(ctx);
+        this.upload = new S3Upload(ctx, probe);
+        this.download = new S3Download(ctx, manifests);
+        this.trash = new BucketTrash(ctx, probe, download);
     }
 
     @Override
     public String describe() {
-        return "bucket '" + bucket + "'" + (prefix.isEmpty() ? "" : " under " + prefix) + " at " + endpoint;
+        String prefix = ctx.prefix();
+        return "bucket '" + ctx.bucket() + "'" + (prefix.isEmpty() ? "" : " under " + prefix) + " at " + ctx.endpoint();
     }
 
     @Override
     public String identity() {
-        return "s3:" + SyncState.sameEndpoint(endpoint) + "/" + bucket + "/" + prefix;
+        return ctx.identity();
     }
 
     @Override
     public void open(Path root, Consumer<String> notice) {
-        this.root = root;
-        this.notice = notice;
-        this.profile = StoreProfile.load(root, identity(), notice);
+        session.open(root, StoreProfile.load(root, identity(), notice), notice);
     }
 
     /** For doctor: a profile of its own (printed, and saved when there is a repo). */
     public void useProfile(StoreProfile p) {
-        this.profile = p;
+        session.useProfile(p);
+    }
+
+    /** For doctor: the repo whose upload journals tell which unfinished uploads this clone can resume. */
+    public void useRoot(Path root) {
+        session.useRoot(root);
     }
 
     @Override
     public StoreProfile profile() {
-        return profile;
+        return session.profile();
     }
 
     @Override
@@ -130,57 +132,28 @@ public final class S3Store implements Store {
     /** Saves what this run learned: the profile, and this machine's proofs where ETags prove nothing. */
     @Override
     public void finish() {
+        StoreProfile profile = session.profile();
+        Path root = session.root();
         profile.save();
-        if (uploaded.isEmpty() || root == null || profile.is(StoreProfile.Feature.ETAG_MD5)) return;
+        if (proofs.nothingUploaded() || root == null || profile.is(StoreProfile.Feature.ETAG_MD5)) return;
         try {
             var previous = manifests.ownForRewrite();
             if (previous == null) return; // not readable: rewriting it would lose its earlier proofs
-            var next = ProofManifest.next(previous, listedInFull ? listed : null, uploaded);
+            var next = proofs.next(previous);
             byte[] body = ProofManifest.format(next.values()).getBytes(StandardCharsets.UTF_8);
-            String key = prefix + ProofManifest.DIR + ProofManifest.machineId(root, true) + ".tsv";
-            s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) body.length), RequestBody.fromBytes(body));
+            String key = ctx.prefix() + ProofManifest.DIR + ProofManifest.machineId(root, true) + ".tsv";
+            ctx.s3()
+                    .putObject(
+                            b -> b.bucket(ctx.bucket()).key(key).contentLength((long) body.length),
+                            RequestBody.fromBytes(body));
         } catch (IOException | SdkException e) {
             // Only proofs for other machines are lost: they fall back to a compare by download.
         }
     }
 
-    /** A store operation that may throw. */
-    interface IoCall<T> {
-        T run() throws IOException;
-    }
-
-    /**
-     * The seam's promise (see {@link Store}): whatever the SDK lets slip out of an operation, the
-     * engine sees a {@link StoreException} with a typed kind, never the SDK's own exceptions.
-     */
-    <T> T guard(String what, IoCall<T> op) throws IOException {
-        try {
-            return op.run();
-        } catch (SdkException | UncheckedIOException e) {
-            throw typed(e, what);
-        }
-    }
-
-    /** Runs an SDK call, turning its failures into typed ones. */
-    <T> T call(String what, java.util.function.Supplier<T> request) throws StoreException {
-        try {
-            return request.get();
-        } catch (SdkException | UncheckedIOException e) {
-            throw typed(e, what);
-        }
-    }
-
-    /** An SDK failure by its kind; a cut connection (the SDK's UncheckedIOException) is UNREACHABLE. */
-    private static StoreException typed(RuntimeException e, String what) {
-        if (e instanceof SdkException sdk) return StoreException.of(sdk, what);
-        if (e.getCause() instanceof StoreException se) return se;
-        return new StoreException(
-                StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
-    }
-
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
-        guard("listing " + describe(), () -> {
+        ctx.guard("listing " + describe(), () -> {
             listing.list(scopes, sink, outside);
             return null;
         });
@@ -193,7 +166,7 @@ public final class S3Store implements Store {
             Consumer<Remote> sink,
             Consumer<String> outside)
             throws IOException {
-        guard("listing " + describe(), () -> {
+        ctx.guard("listing " + describe(), () -> {
             listing.confirm(knownDirs, missing, sink, outside);
             return null;
         });
@@ -201,10 +174,12 @@ public final class S3Store implements Store {
 
     @Override
     public boolean keysElsewhere() throws IOException {
+        String prefix = ctx.prefix();
         if (prefix.isEmpty()) return false;
-        return call(
+        return ctx
+                .call(
                         "listing " + describe(),
-                        () -> s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(100)))
+                        () -> ctx.s3().listObjectsV2(b -> b.bucket(ctx.bucket()).maxKeys(100)))
                 .contents()
                 .stream()
                 .anyMatch(o -> !o.key().startsWith(prefix));
@@ -212,7 +187,7 @@ public final class S3Store implements Store {
 
     @Override
     public Stored put(String rel, Path file, long mtime, String md5Hex, Remote planned) throws IOException {
-        return guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
+        return ctx.guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }
 
     @Override
@@ -222,17 +197,17 @@ public final class S3Store implements Store {
 
     @Override
     public List<Unfinished> unfinishedUploads() {
-        return PendingUploads.onServer(this);
+        return PendingUploads.onServer(ctx);
     }
 
     @Override
     public void dropStaleUploads(Consumer<String> say) {
-        PendingUploads.dropStale(this, say);
+        PendingUploads.dropStale(ctx, say);
     }
 
     @Override
     public Fetched get(Remote remote, Path dest) throws IOException {
-        return guard(remote.rel(), () -> download.get(remote, dest));
+        return ctx.guard(remote.rel(), () -> download.get(remote, dest));
     }
 
     @Override
@@ -240,24 +215,12 @@ public final class S3Store implements Store {
         return download.resumableDownload(remote);
     }
 
-    /** Before the first write of a run: learn what writes depend on, if no run has yet. */
-    void probeOnce() throws IOException {
-        probe.probeOnce();
-    }
-
     /** doctor: whether delimiter listings show every folder, learned by reading only (see {@link S3Listing#probeFolders}). */
     public void probeListing() throws StoreException {
-        call("listing " + describe(), () -> {
+        ctx.call("listing " + describe(), () -> {
             listing.probeFolders();
             return null;
         });
-    }
-
-    /** Whether the server copies objects (keeping their metadata), asked once; see {@link ServerProbe#probeCopy}. */
-    void probeCopyOnce() throws StoreException {
-        synchronized (probe) { // parallel deletions ask together: one probe answers them all
-            if (profile.get(StoreProfile.Feature.COPY) == StoreProfile.Support.UNKNOWN) probe.probeCopy();
-        }
     }
 
     @Override
@@ -270,49 +233,16 @@ public final class S3Store implements Store {
         probe.probe(multipart);
     }
 
-    <A, B> List<B> parallel(List<A> items, WorkerPool.IoFunction<A, B> fn) throws IOException {
-        return WorkerPool.map(parts, items, fn);
-    }
-
     /** The write's precondition: the object is still what the plan saw (absent: still absent). */
     static void condition(Remote planned, Consumer<String> ifMatch, Consumer<String> ifNoneMatch) {
         if (planned == null) ifNoneMatch.accept("*");
         else ifMatch.accept(quoted(planned.tag()));
     }
 
-    /**
-     * Where the server ignores conditional writes: a HEAD right before the write. Another machine's
-     * write that lands between this HEAD and ours is still lost (SYNC.md states the window).
-     */
-    void expectUnchanged(String rel, String key, Remote planned) throws StoreException {
-        HeadObjectResponse now;
-        try {
-            now = s3.headObject(b -> b.bucket(bucket).key(key));
-        } catch (SdkException e) {
-            StoreException se = StoreException.of(e, rel);
-            if (se.kind != StoreException.Kind.NOT_FOUND) throw se;
-            now = null;
-        }
-        boolean same = planned == null
-                ? now == null
-                : now != null
-                        && now.contentLength() == planned.size()
-                        && ContentHash.normalizeEtag(now.eTag()).equals(planned.tag());
-        if (!same) throw raced(rel);
-    }
-
     static StoreException raced(String rel) {
         return new StoreException(
                 StoreException.Kind.PRECONDITION,
                 rel + ": changed in the bucket since the plan was made (another machine?)");
-    }
-
-    void learnEtag(String tag, String md5Hex) {
-        if (!ContentHash.isPlainMd5(tag) && ContentHash.multipartCount(tag) < 0) {
-            profile.learn(StoreProfile.Feature.ETAG_MD5, false);
-        } else if (ContentHash.isPlainMd5(tag)) {
-            profile.learn(StoreProfile.Feature.ETAG_MD5, tag.equalsIgnoreCase(md5Hex));
-        }
     }
 
     static Map<String, String> meta(long mtime, String md5Hex) {
@@ -386,35 +316,39 @@ public final class S3Store implements Store {
      */
     @Override
     public void delete(Remote planned) throws IOException {
-        guard(planned.rel(), () -> {
+        ctx.guard(planned.rel(), () -> {
             deleteUnchanged(planned);
             return null;
         });
     }
 
     private void deleteUnchanged(Remote planned) throws IOException {
-        String key = prefix + planned.rel();
-        expectUnchanged(planned.rel(), key, planned);
-        call(planned.rel(), () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+        String key = ctx.prefix() + planned.rel();
+        ctx.expectUnchanged(planned.rel(), key, planned);
+        ctx.call(
+                planned.rel(),
+                () -> ctx.s3().deleteObject(b -> b.bucket(ctx.bucket()).key(key)));
     }
 
     // ---- same content without state ------------------------------------------------------------
 
     @Override
     public boolean sameContent(Remote remote, Path local, String localMd5) throws IOException {
-        return guard(remote.rel(), () -> compare(remote, local, localMd5));
+        return ctx.guard(remote.rel(), () -> compare(remote, local, localMd5));
     }
 
     private boolean compare(Remote remote, Path local, String localMd5) throws IOException {
-        String tag = remote.tag(), key = prefix + remote.rel();
+        String tag = remote.tag(), key = ctx.prefix() + remote.rel();
+        StoreProfile profile = session.profile();
         boolean etagsMayProve = !profile.isNot(StoreProfile.Feature.ETAG_MD5);
         if (etagsMayProve && tag.equalsIgnoreCase(localMd5)) return true;
         ManifestReader.Proof proof = manifests.proof(remote.rel(), remote.size(), tag);
         if (proof != null) return proof.md5().equals(localMd5);
         if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
         if (!profile.isNot(StoreProfile.Feature.METADATA)) {
-            HeadObjectResponse head =
-                    call(remote.rel(), () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            HeadObjectResponse head = ctx.call(
+                    remote.rel(),
+                    () -> ctx.s3().headObject(b -> b.bucket(ctx.bucket()).key(key)));
             String meta = head.metadata().get("md5chksum");
             if (meta != null && ContentHash.base64ToHex(meta) != null)
                 return localMd5.equals(ContentHash.base64ToHex(meta));
@@ -422,7 +356,7 @@ public final class S3Store implements Store {
         if (profile.is(StoreProfile.Feature.ETAG_MD5) && ContentHash.isPlainMd5(tag))
             return false; // an MD5 ETag that differs
         // No proof on offer: read the object and compare, writing nothing.
-        String md5 = md5OfObject(key);
+        String md5 = ctx.md5OfObject(key);
         comparedFiles.incrementAndGet();
         comparedBytes.addAndGet(remote.size());
         if (md5.equals(localMd5) && ContentHash.isPlainMd5(tag)) {
@@ -431,16 +365,9 @@ public final class S3Store implements Store {
         return md5.equals(localMd5);
     }
 
-    /** Reads an object through and hashes it, writing nothing: where the server offers no proof of its content. */
-    String md5OfObject(String key) throws IOException {
-        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-            return ContentHash.md5Hex(in);
-        }
-    }
-
     @Override
     public void close() {
-        parts.shutdownNow();
-        s3.close();
+        ctx.parts().shutdownNow();
+        ctx.s3().close();
     }
 }

@@ -31,23 +31,25 @@ import software.amazon.awssdk.services.s3.model.Part;
  * ({@link UploadJournal}). Degrades where the server lacks a feature ({@link StoreProfile}).
  */
 final class S3Upload {
-    private final S3Store store;
+    private final S3Context ctx;
     private final S3Client s3;
     private final String bucket, prefix;
+    private final ServerProbe probe;
 
-    S3Upload(S3Store store) {
-        this.store = store;
-        this.s3 = store.s3;
-        this.bucket = store.bucket;
-        this.prefix = store.prefix;
+    S3Upload(S3Context ctx, ServerProbe probe) {
+        this.ctx = ctx;
+        this.s3 = ctx.s3();
+        this.bucket = ctx.bucket();
+        this.prefix = ctx.prefix();
+        this.probe = probe;
     }
 
     Store.Stored put(String rel, Path file, long mtime, String md5Hex, Store.Remote planned) throws IOException {
-        store.probeOnce();
+        probe.probeOnce();
         long size = Files.size(file);
         String key = prefix + rel;
-        boolean multipart = (size > S3Store.PART_SIZE || size >= store.profile.putLimit())
-                && !store.profile.isNot(StoreProfile.Feature.MULTIPART);
+        boolean multipart = (size > S3Store.PART_SIZE || size >= ctx.profile().putLimit())
+                && !ctx.profile().isNot(StoreProfile.Feature.MULTIPART);
         Store.Stored s = null;
         if (multipart) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
         if (s == null) {
@@ -62,18 +64,18 @@ final class S3Upload {
             if (s == null) s = putMultipart(rel, key, file, size, mtime, md5Hex, planned);
             if (s == null) throw tooLarge(rel, size);
         }
-        store.uploaded.add(new ProofManifest.Entry(rel, size, s.remote().tag(), s.md5()));
+        ctx.proofs().uploaded(new ProofManifest.Entry(rel, size, s.remote().tag(), s.md5()));
         return s;
     }
 
     private Store.Stored putSingle(
             String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned)
             throws IOException {
-        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
-        boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
-        if (!conditional) store.expectUnchanged(rel, key, planned);
+        boolean meta = !ctx.profile().isNot(StoreProfile.Feature.METADATA);
+        boolean conditional = ctx.profile().is(StoreProfile.Feature.CONDITIONAL_PUT);
+        if (!conditional) ctx.expectUnchanged(rel, key, planned);
         // A server that checks Content-MD5 refuses bytes other than the hashed ones: no second hash of what is sent.
-        boolean checkSent = !store.profile.is(StoreProfile.Feature.CONTENT_MD5);
+        boolean checkSent = !ctx.profile().is(StoreProfile.Feature.CONTENT_MD5);
         AtomicReference<MessageDigest> sent = new AtomicReference<>();
         String etag;
         try {
@@ -94,16 +96,16 @@ final class S3Upload {
                                     "application/octet-stream"))
                     .eTag();
         } catch (SdkException e) {
-            if (StoreException.unsupported(e) && meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
-                store.profile.learn(StoreProfile.Feature.METADATA, false);
+            if (StoreException.unsupported(e) && meta && !ctx.profile().is(StoreProfile.Feature.METADATA)) {
+                ctx.profile().learn(StoreProfile.Feature.METADATA, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
             if (StoreException.unsupported(e) && conditional) {
-                store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, false);
+                ctx.profile().learn(StoreProfile.Feature.CONDITIONAL_PUT, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
-            if (StoreException.tooLarge(e) && !store.profile.isNot(StoreProfile.Feature.MULTIPART)) {
-                store.profile.learnPutLimit(size);
+            if (StoreException.tooLarge(e) && !ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) {
+                ctx.profile().learnPutLimit(size);
                 return null;
             }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
@@ -117,7 +119,7 @@ final class S3Upload {
                             StoreException.Kind.CHANGED_WHILE_UPLOADING, rel + " changed while it was being uploaded")
                     .stored(tag);
         }
-        store.learnEtag(tag, md5Hex);
+        ctx.learnEtag(tag, md5Hex);
         return new Store.Stored(new Store.Remote(rel, size, tag), md5Hex);
     }
 
@@ -149,7 +151,7 @@ final class S3Upload {
                     rel + " changed while it was being uploaded (since it was hashed)");
         }
         Upload u = new Upload(rel, key, file, size, mtime, hashes, planned);
-        UploadJournal journal = UploadJournal.of(store.root, store.identity(), key);
+        UploadJournal journal = UploadJournal.of(ctx.root(), ctx.identity(), key);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
         Map<Integer, String> reuse = p == null ? null : reusable(p, key, size, mtime, hashes);
         if (reuse != null) {
@@ -161,7 +163,7 @@ final class S3Upload {
                 // The server no longer has it (expired, aborted elsewhere): send() forgot it; start afresh now.
             }
         } else if (p != null) {
-            PendingUploads.discard(store, journal, key, p.uploadId());
+            PendingUploads.discard(ctx, journal, key, p.uploadId());
         }
         abortEarlierUploads(key, null);
         String id = createUpload(rel, key, mtime, hashes.md5());
@@ -178,7 +180,7 @@ final class S3Upload {
     private Store.Stored send(Upload u, UploadJournal journal, String id, Map<Integer, String> reuse)
             throws IOException {
         try {
-            List<CompletedPart> done = store.parallel(S3Store.partRanges(u.size()), r -> {
+            List<CompletedPart> done = ctx.parallel(S3Store.partRanges(u.size()), r -> {
                 int n = (int) (r[0] / S3Store.PART_SIZE) + 1;
                 String etag = reuse.containsKey(n) ? reuse.get(n) : sendPart(u, journal, id, n, r);
                 return CompletedPart.builder().partNumber(n).eTag(etag).build();
@@ -192,14 +194,14 @@ final class S3Upload {
                     new Store.Remote(u.rel(), u.size(), ContentHash.normalizeEtag(etag)),
                     u.hashes().md5());
         } catch (IOException | RuntimeException e) {
-            // A part's failure arrives typed already (store.call): its BadDigest is read the same way.
+            // A part's failure arrives typed already (ctx.call): its BadDigest is read the same way.
             StoreException se = e instanceof SdkException sdk
                     ? uploadFailure(StoreException.of(sdk, u.rel()), u.rel(), u.file(), u.size(), u.mtime())
                     : e instanceof StoreException x ? uploadFailure(x, u.rel(), u.file(), u.size(), u.mtime()) : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
             boolean keep = journal != null && (se == null ? e instanceof IOException : se.kind.cutOff());
-            if (!keep) PendingUploads.discard(store, journal, u.key(), id);
+            if (!keep) PendingUploads.discard(ctx, journal, u.key(), id);
             if (se != null) throw se;
             throw e;
         }
@@ -207,10 +209,10 @@ final class S3Upload {
 
     /** Sends part {@code n} (range {@code r}) and journals it as soon as the server confirms it. */
     private String sendPart(Upload u, UploadJournal journal, String id, int n, long[] r) throws IOException {
-        boolean checkSent = !store.profile.is(StoreProfile.Feature.CONTENT_MD5);
+        boolean checkSent = !ctx.profile().is(StoreProfile.Feature.CONTENT_MD5);
         String partMd5 = u.hashes().partMd5s().get(n - 1);
         AtomicReference<MessageDigest> sent = new AtomicReference<>();
-        String etag = store.call(
+        String etag = ctx.call(
                 u.rel(),
                 () -> s3.uploadPart(
                                 b -> b.bucket(bucket)
@@ -237,8 +239,8 @@ final class S3Upload {
 
     /** Completes the upload, conditional on the object still being what the plan saw; returns its ETag. */
     private String complete(Upload u, String id, List<CompletedPart> done) throws StoreException {
-        boolean conditional = store.profile.is(StoreProfile.Feature.CONDITIONAL_PUT);
-        if (!conditional) store.expectUnchanged(u.rel(), u.key(), u.planned());
+        boolean conditional = ctx.profile().is(StoreProfile.Feature.CONDITIONAL_PUT);
+        if (!conditional) ctx.expectUnchanged(u.rel(), u.key(), u.planned());
         try {
             return s3.completeMultipartUpload(b -> {
                         b.bucket(bucket).key(u.key()).uploadId(id).multipartUpload(m -> m.parts(done));
@@ -269,7 +271,7 @@ final class S3Upload {
     private Map<Integer, String> reusable(
             UploadJournal.Pending p, String key, long size, long mtime, ContentHash.Parts hashes) {
         if (!p.isFor(size, mtime, S3Store.PART_SIZE, hashes.md5())
-                || store.profile.isNot(StoreProfile.Feature.LIST_PARTS)) return null;
+                || ctx.profile().isNot(StoreProfile.Feature.LIST_PARTS)) return null;
         Map<Integer, String> reuse = new HashMap<>();
         try {
             for (var page : s3.listPartsPaginator(b -> b.bucket(bucket).key(key).uploadId(p.uploadId()))) {
@@ -282,14 +284,14 @@ final class S3Upload {
                     boolean journaled = mine != null
                             && mine.md5().equals(md5)
                             && ContentHash.normalizeEtag(mine.etag()).equals(tag);
-                    if (journaled || tag.equalsIgnoreCase(md5) || store.profile.is(StoreProfile.Feature.CONTENT_MD5))
+                    if (journaled || tag.equalsIgnoreCase(md5) || ctx.profile().is(StoreProfile.Feature.CONTENT_MD5))
                         reuse.put(n, part.eTag());
                 }
             }
-            store.profile.learn(StoreProfile.Feature.LIST_PARTS, true);
+            ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, true);
             return reuse;
         } catch (SdkException e) {
-            if (StoreException.unsupported(e)) store.profile.learn(StoreProfile.Feature.LIST_PARTS, false);
+            if (StoreException.unsupported(e)) ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, false);
             return null; // gone (aborted, expired), or not listable: start afresh
         }
     }
@@ -301,11 +303,11 @@ final class S3Upload {
      * that are then sent again.
      */
     long resumable(String rel, long size, long mtime) {
-        UploadJournal journal = UploadJournal.of(store.root, store.identity(), prefix + rel);
+        UploadJournal journal = UploadJournal.of(ctx.root(), ctx.identity(), prefix + rel);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
         if (p == null || !p.isFor(size, mtime, S3Store.PART_SIZE)) return 0;
         try {
-            ContentHash.Parts hashes = ContentHash.parts(store.root.resolve(rel), S3Store.PART_SIZE);
+            ContentHash.Parts hashes = ContentHash.parts(ctx.root().resolve(rel), S3Store.PART_SIZE);
             if (!p.md5().equals(hashes.md5())) return Store.OTHER_CONTENT;
             Map<Integer, String> reuse = reusable(p, prefix + rel, size, mtime, hashes);
             if (reuse == null) return 0;
@@ -319,29 +321,29 @@ final class S3Upload {
 
     /** @return the new upload's id, or null when the server has no multipart upload */
     private String createUpload(String rel, String key, long mtime, String md5) throws StoreException {
-        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
+        boolean meta = !ctx.profile().isNot(StoreProfile.Feature.METADATA);
         try {
             String id = s3.createMultipartUpload(b -> {
                         b.bucket(bucket).key(key);
                         if (meta) b.metadata(S3Store.meta(mtime, md5));
                     })
                     .uploadId();
-            store.profile.learn(StoreProfile.Feature.MULTIPART, true);
+            ctx.profile().learn(StoreProfile.Feature.MULTIPART, true);
             return id;
         } catch (SdkException e) {
             if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
         }
-        if (meta && !store.profile.is(StoreProfile.Feature.METADATA)) {
+        if (meta && !ctx.profile().is(StoreProfile.Feature.METADATA)) {
             try {
                 String id =
                         s3.createMultipartUpload(c -> c.bucket(bucket).key(key)).uploadId();
-                store.profile.learn(StoreProfile.Feature.METADATA, false);
+                ctx.profile().learn(StoreProfile.Feature.METADATA, false);
                 return id;
             } catch (SdkException again) {
                 // multipart itself is missing
             }
         }
-        store.profile.learn(StoreProfile.Feature.MULTIPART, false);
+        ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
         return null;
     }
 
@@ -362,7 +364,7 @@ final class S3Upload {
             String tag = ContentHash.normalizeEtag(h.eTag());
             String meta = h.metadata().get("md5chksum");
             if (meta != null && md5.equals(ContentHash.base64ToHex(meta))) return tag;
-            if (store.profile.is(StoreProfile.Feature.ETAG_MD5)
+            if (ctx.profile().is(StoreProfile.Feature.ETAG_MD5)
                     && (tag.equalsIgnoreCase(md5) || tag.equalsIgnoreCase(multipartEtag))) return tag;
         } catch (SdkException gone) {
             // not there, or not reachable: not provably ours
@@ -408,7 +410,7 @@ final class S3Upload {
      * effort: a server without ListMultipartUploads just keeps them.
      */
     private void abortEarlierUploads(String key, String keep) {
-        if (store.profile.isNot(StoreProfile.Feature.MULTIPART)) return;
+        if (ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) return;
         try {
             for (MultipartUpload u :
                     s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads()) {

@@ -20,32 +20,40 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * Range, multipart and ListParts. Answers go into the {@link StoreProfile}.
  */
 final class ServerProbe {
-    private final S3Store store;
+    private final S3Context ctx;
     private final S3Client s3;
     private final String bucket, prefix;
+    private volatile boolean probed;
 
-    ServerProbe(S3Store store) {
-        this.store = store;
-        this.s3 = store.s3;
-        this.bucket = store.bucket;
-        this.prefix = store.prefix;
+    ServerProbe(S3Context ctx) {
+        this.ctx = ctx;
+        this.s3 = ctx.s3();
+        this.bucket = ctx.bucket();
+        this.prefix = ctx.prefix();
     }
 
     /** Before the first write of a run: learn what the writes depend on, if no run has yet. */
     void probeOnce() throws IOException {
-        if (store.probed) return;
+        if (probed) return;
         synchronized (this) {
-            if (store.probed) return;
+            if (probed) return;
             boolean known = true;
             for (var f : List.of(
                     StoreProfile.Feature.ETAG_MD5,
                     StoreProfile.Feature.METADATA,
                     StoreProfile.Feature.CONTENT_MD5,
                     StoreProfile.Feature.CONDITIONAL_PUT)) {
-                known &= store.profile.get(f) != StoreProfile.Support.UNKNOWN;
+                known &= ctx.profile().get(f) != StoreProfile.Support.UNKNOWN;
             }
             if (!known) probe(false);
-            store.probed = true;
+            probed = true;
+        }
+    }
+
+    /** Whether the server copies objects (keeping their metadata), asked once; see {@link #probeCopy}. */
+    void probeCopyOnce() throws StoreException {
+        synchronized (this) { // parallel deletions ask together: one probe answers them all
+            if (ctx.profile().get(StoreProfile.Feature.COPY) == StoreProfile.Support.UNKNOWN) probeCopy();
         }
     }
 
@@ -70,32 +78,35 @@ final class ServerProbe {
                         .eTag();
             } catch (SdkException e) {
                 if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
-                store.profile.learn(StoreProfile.Feature.METADATA, false);
+                ctx.profile().learn(StoreProfile.Feature.METADATA, false);
                 etag = s3.putObject(
                                 b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
                                 RequestBody.fromBytes(body))
                         .eTag();
             }
-            store.learnEtag(ContentHash.normalizeEtag(etag), md5);
-            if (!store.profile.isNot(StoreProfile.Feature.METADATA)) {
+            ctx.learnEtag(ContentHash.normalizeEtag(etag), md5);
+            if (!ctx.profile().isNot(StoreProfile.Feature.METADATA)) {
                 boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(
                         s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
-                store.profile.learn(StoreProfile.Feature.METADATA, kept);
+                ctx.profile().learn(StoreProfile.Feature.METADATA, kept);
             }
             String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
-            store.profile.learn(
-                    StoreProfile.Feature.CONTENT_MD5,
-                    refused(
-                            () -> s3.putObject(
-                                    b -> b.bucket(bucket).key(key).contentMD5(wrongMd5), RequestBody.fromBytes(body)),
-                            400));
+            ctx.profile()
+                    .learn(
+                            StoreProfile.Feature.CONTENT_MD5,
+                            refused(
+                                    () -> s3.putObject(
+                                            b -> b.bucket(bucket).key(key).contentMD5(wrongMd5),
+                                            RequestBody.fromBytes(body)),
+                                    400));
             String wrongTag = S3Store.quoted("0123456789abcdef0123456789abcdef");
-            store.profile.learn(
-                    StoreProfile.Feature.IF_MATCH_GET,
-                    refused(
-                            () -> s3.getObjectAsBytes(
-                                    b -> b.bucket(bucket).key(key).ifMatch(wrongTag)),
-                            412));
+            ctx.profile()
+                    .learn(
+                            StoreProfile.Feature.IF_MATCH_GET,
+                            refused(
+                                    () -> s3.getObjectAsBytes(
+                                            b -> b.bucket(bucket).key(key).ifMatch(wrongTag)),
+                                    412));
             boolean ranged;
             try (ResponseInputStream<GetObjectResponse> in =
                     s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
@@ -103,7 +114,7 @@ final class ServerProbe {
             } catch (SdkException | IOException e) {
                 ranged = false;
             }
-            store.profile.learn(StoreProfile.Feature.RANGE_GET, ranged);
+            ctx.profile().learn(StoreProfile.Feature.RANGE_GET, ranged);
             boolean conditional = refused(
                             () -> s3.putObject(
                                     b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)),
@@ -112,7 +123,7 @@ final class ServerProbe {
                             () -> s3.putObject(
                                     b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)),
                             412);
-            store.profile.learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
+            ctx.profile().learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
             if (multipart) probeMultipart(key, body);
             if (multipart) probeCopy();
         } catch (SdkException e) {
@@ -138,7 +149,7 @@ final class ServerProbe {
         String copy = key + "-copy";
         byte[] body = ("lambda-sync copy probe " + key + "\n").getBytes(StandardCharsets.UTF_8);
         String md5 = ContentHash.md5Hex(body);
-        boolean meta = !store.profile.isNot(StoreProfile.Feature.METADATA);
+        boolean meta = !ctx.profile().isNot(StoreProfile.Feature.METADATA);
         try {
             String etag = s3.putObject(
                             b -> {
@@ -155,13 +166,13 @@ final class ServerProbe {
                         .copySourceIfMatch(S3Store.quoted(ContentHash.normalizeEtag(etag))));
             } catch (SdkException e) {
                 if (!StoreException.unsupported(e)) throw e;
-                store.profile.learn(StoreProfile.Feature.COPY, false);
+                ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return;
             }
-            store.profile.learn(StoreProfile.Feature.COPY, true);
+            ctx.profile().learn(StoreProfile.Feature.COPY, true);
             if (meta && md5.equals(md5Meta(key))) {
-                store.profile.learn(StoreProfile.Feature.METADATA, true);
-                store.profile.learn(StoreProfile.Feature.COPY_METADATA, md5.equals(md5Meta(copy)));
+                ctx.profile().learn(StoreProfile.Feature.METADATA, true);
+                ctx.profile().learn(StoreProfile.Feature.COPY_METADATA, md5.equals(md5Meta(copy)));
             }
         } catch (SdkException e) {
             throw StoreException.of(e, "probing CopyObject with " + key);
@@ -188,7 +199,7 @@ final class ServerProbe {
             id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         } catch (SdkException e) {
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(StoreProfile.Feature.MULTIPART, false);
+            ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
             return;
         }
         try {
@@ -203,13 +214,13 @@ final class ServerProbe {
                 if (!StoreException.unsupported(e)) throw e;
                 listed = false;
             }
-            store.profile.learn(StoreProfile.Feature.LIST_PARTS, listed);
+            ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, listed);
             s3.completeMultipartUpload(b -> b.bucket(bucket)
                     .key(key)
                     .uploadId(id)
                     .multipartUpload(m -> m.parts(
                             CompletedPart.builder().partNumber(1).eTag(etag).build())));
-            store.profile.learn(StoreProfile.Feature.MULTIPART, true);
+            ctx.profile().learn(StoreProfile.Feature.MULTIPART, true);
         } catch (SdkException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id));
@@ -217,7 +228,7 @@ final class ServerProbe {
                 // gone already
             }
             if (!StoreException.unsupported(e)) throw e;
-            store.profile.learn(StoreProfile.Feature.MULTIPART, false);
+            ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
         }
     }
 
