@@ -96,4 +96,29 @@ class DeletionTest {
         assertEquals("f2 edited on b\n", bucket.text("exp/data/f2.txt"));
         assertEquals("f2 edited on a\n", bucket.trashed("exp/data/f2.txt"));
     }
+
+    @Test
+    void aDryRunDeletesNothingInTheBucketNorHere() {
+        Repo[] m = twoMachines();
+        Repo a = m[0], b = m[1];
+        b.delete("exp/data/f1.txt");
+
+        Repo.Run up = b.run("upload", "--delete", "--dry-run");
+        assertEquals(0, up.code(), up::toString);
+        assertTrue(up.out().contains("dry run: nothing changed"), up::toString);
+        assertEquals(Map.of("exp/data/f1.txt", "f1\n", "exp/data/f2.txt", "f2\n"), bucket.contents());
+        assertEquals(Map.of(), bucket.trash(), "nothing kept: nothing went");
+
+        assertEquals(0, b.run("upload", "--delete", "--yes").code());
+        Repo.Run down = a.run("download", "--delete", "--dry-run");
+        assertEquals(0, down.code(), down::toString);
+        assertTrue(down.out().contains("dry run: nothing changed"), down::toString);
+        assertEquals(Map.of("exp/data/f1.txt", "f1\n", "exp/data/f2.txt", "f2\n"), a.dataFiles());
+        assertNull(a.trashed("exp/data/f1.txt"));
+
+        Repo.Run real = a.run("download", "--delete", "--yes"); // the plan did delete: the dry run held it back
+        assertEquals(0, real.code(), real::toString);
+        assertEquals(Map.of("exp/data/f2.txt", "f2\n"), a.dataFiles());
+        assertEquals("f1\n", a.trashed("exp/data/f1.txt"));
+    }
 }

@@ -322,7 +322,12 @@ public final class SyncPlan {
 
     /** Whether deleting {@code deletions} of a side's {@code sideFiles} files is beyond the bound (SYNC.md, "Deletion"). */
     public static boolean beyondBound(long deletions, long sideFiles) {
-        return deletions > BOUND || (sideFiles >= BOUND_SIDE && deletions * 2 > sideFiles);
+        return deletions > bound(sideFiles);
+    }
+
+    /** How many of a side's {@code sideFiles} files a run may delete without --max-delete: 50, or half of a side of 10 or more. */
+    public static long bound(long sideFiles) {
+        return sideFiles >= BOUND_SIDE ? Math.min(BOUND, sideFiles / 2) : BOUND;
     }
 
     public long deletions() {

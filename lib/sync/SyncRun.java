@@ -83,7 +83,7 @@ public final class SyncRun {
                 // The state file (a line per synced file) is read while the bucket is listed.
                 CompletableFuture<SyncState> stateLoad =
                         CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
-                Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs(), config);
+                Sides sides = march(dirs, ignore, store, stateLoad, opt.jobs());
                 dirs.requireEveryPathMatches(ignore, sides);
                 SyncState state = stateLoad.join(); // done: march waited for it
                 if (state.damage != null) console.warn(state.damage);
@@ -146,7 +146,8 @@ public final class SyncRun {
         ignore.report(console, sides.dirs());
         reportCompared(console, store);
         reportResumable(console, store, plan);
-        String bound = deletionBound(plan, sides, opt);
+        DeletionGate.Policy policy = deletionPolicy(plan, sides, opt);
+        String bound = DeletionGate.planRefusal(plan, deletionSide(plan, sides), policy);
         if (bound != null) console.info("  " + bound);
         console.info("  plan id " + plan.id);
         boolean housekeeping = dir == SyncPlan.Direction.UPLOAD && !opt.dryRun();
@@ -173,7 +174,6 @@ public final class SyncRun {
             return new SyncOutcome(List.of(p), null, new SyncOutcome.Refusal(e.code, e.getMessage()), false, unsynced);
         }
         for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
-        Transfer.Guard guard = new Transfer.Guard((int) plan.deletions(), false);
         try {
             Transfer.Result r = new Transfer(
                             root,
@@ -182,7 +182,7 @@ public final class SyncRun {
                             console,
                             opt.jobs(),
                             sides.facts().localMd5(),
-                            guard)
+                            policy)
                     .run(plan);
             return new SyncOutcome(List.of(p), r, null, false, unsynced);
         } finally {
@@ -219,7 +219,7 @@ public final class SyncRun {
             try (RepoLock lock = RepoLock.acquire(root, console)) {
                 CompletableFuture<SyncState> stateLoad =
                         CompletableFuture.supplyAsync(() -> SyncState.load(root, store.identity()));
-                Sides s = march(dirs, ignore, store, stateLoad, jobs, config);
+                Sides s = march(dirs, ignore, store, stateLoad, jobs);
                 if (!copied.isEmpty()) standIn(s, copies, copied, store, jobs);
                 SyncState state = stateLoad.join();
                 SyncPlan plan = SyncPlan.build(
@@ -241,7 +241,7 @@ public final class SyncRun {
                                         console,
                                         jobs,
                                         s.facts().localMd5(),
-                                        new Transfer.Guard(0, false))
+                                        DeletionGate.Policy.NEVER)
                                 .uploadingCopies(copies, copied)
                                 .run(plan));
             } finally {
@@ -366,52 +366,28 @@ public final class SyncRun {
     }
 
     /**
-     * The deletion bound (SYNC.md, "Deletion"): a plan deleting more than 50 files, or more than
-     * half of a side of 10 or more, runs only when --max-delete allows that many — not with
-     * --yes, not with --approve. Returns the line that says so, or null when the plan may run.
+     * What this run may destroy (SYNC.md, "Deletion"): a plan deleting more than 50 files, or
+     * more than half of a side of 10 or more, runs only when --max-delete allows that many — not
+     * with --yes, not with --approve; the gate holds every deletion to the same count.
      */
-    static String deletionBound(SyncPlan plan, Sides sides, Options opt) {
-        long deletes = plan.deletions();
-        boolean up = plan.direction == SyncPlan.Direction.UPLOAD;
-        long side = up ? sides.remote().size() : sides.local().files.size();
-        if (!SyncPlan.beyondBound(deletes, side) || (opt.maxDelete() != null && deletes <= opt.maxDelete()))
-            return null;
-        return "this DELETES " + Units.files(deletes) + (up ? " in the bucket" : " here") + " (of " + side
-                + "), more than " + SyncPlan.BOUND + " or half of them: rerun with --max-delete " + deletes
-                + " to allow it";
+    static DeletionGate.Policy deletionPolicy(SyncPlan plan, Sides sides, Options opt) {
+        return DeletionGate.Policy.of(deletionSide(plan, sides), opt.maxDelete(), opt.dryRun());
+    }
+
+    /** How many files the side the plan deletes on holds. */
+    private static long deletionSide(SyncPlan plan, Sides sides) {
+        return plan.direction == SyncPlan.Direction.UPLOAD
+                ? sides.remote().size()
+                : sides.local().files.size();
     }
 
     /** Lists both sides at once, filters the store's keys, and hashes what the decisions need. */
-    static Sides march(
-            DataDirs dirs,
-            SyncIgnore ignore,
-            Store store,
-            CompletableFuture<SyncState> stateLoad,
-            int jobs,
-            SyncConfig config)
+    static Sides march(DataDirs dirs, SyncIgnore ignore, Store store, CompletableFuture<SyncState> stateLoad, int jobs)
             throws IOException {
         Keys keys = new Keys(dirs, ignore);
-        CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> {
-            try {
-                store.list(dirs.scopes, keys::add, o -> {
-                    keys.files.incrementAndGet();
-                    keys.outside.add(o);
-                });
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<Void> listing = CompletableFuture.runAsync(() -> list(store, dirs, keys));
         LocalTree local = LocalTree.scan(dirs, ignore);
-        SyncState state;
-        try {
-            state = stateLoad.join();
-            listing.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof java.io.UncheckedIOException u) throw u.getCause();
-            if (c instanceof RuntimeException re) throw re;
-            throw new IOException(c);
-        }
+        SyncState state = joinBoth(stateLoad, listing);
         confirmAbsence(dirs, ignore, store, local, state, keys);
         Map<String, Store.Remote> remote = keys.remote;
         List<SyncPlan.Item> skipped = keys.skipped;
@@ -420,29 +396,68 @@ public final class SyncRun {
         Map<String, Reason.Skip.Kind> shields =
                 shields(dirs.root, local, remote.keySet(), state.entries.keySet(), skipped);
         fileAndFolder(shields, remote, local);
-        // A file listed but not readable (chmod 000, made by root in a container) can be neither
-        // uploaded nor compared. Only files new or changed since the last sync are asked (an
-        // access() call each, ~1.5 µs): the others are not read by this run.
-        Set<String> denied = ConcurrentHashMap.newKeySet();
-        for (LocalTree.LocalFile l : local.files.values()) {
-            SyncState.Entry e = state.entries.get(l.rel());
-            boolean mayRead = e == null || e.size() != l.size() || e.mtime() != l.mtime();
-            if (mayRead && !Files.isReadable(dirs.root.resolve(l.rel()))) denied.add(l.rel());
-        }
-        unreadable(denied, local, skipped, shields, null);
+        unreadable(unreadableSinceSync(dirs.root, local, state), local, skipped, shields, null);
         shield(shields, remote, skipped);
-
-        Map<String, SyncState.Entry> inScope = new HashMap<>();
-        state.entries.forEach((rel, e) -> {
-            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null)
-                inScope.put(rel, e);
-        });
-        denied.clear();
+        Map<String, SyncState.Entry> inScope = inScope(dirs, ignore, shields, state);
+        Set<String> denied = ConcurrentHashMap.newKeySet();
         SyncPlan.Facts facts = check(dirs.root, local, remote, inScope, store, jobs, denied);
         unreadable(denied, local, skipped, shields, inScope); // became unreadable since
         shield(shields, remote, skipped);
         return new Sides(
                 dirs, local, remote, skipped, keys.outside, inScope, facts, keys.markers, keys.files.get() == 0);
+    }
+
+    /** The store's listing of the scopes, each key handed to {@code keys} (run beside the local scan). */
+    private static void list(Store store, DataDirs dirs, Keys keys) {
+        try {
+            store.list(dirs.scopes, keys::add, o -> {
+                keys.files.incrementAndGet();
+                keys.outside.add(o);
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the state and the listing; a failure of either is thrown as itself. */
+    private static SyncState joinBoth(CompletableFuture<SyncState> stateLoad, CompletableFuture<Void> listing)
+            throws IOException {
+        try {
+            SyncState state = stateLoad.join();
+            listing.join();
+            return state;
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.io.UncheckedIOException u) throw u.getCause();
+            if (c instanceof RuntimeException re) throw re;
+            throw new IOException(c);
+        }
+    }
+
+    /**
+     * A file listed but not readable (chmod 000, made by root in a container) can be neither
+     * uploaded nor compared. Only files new or changed since the last sync are asked (an
+     * access() call each, ~1.5 µs): the others are not read by this run.
+     */
+    private static Set<String> unreadableSinceSync(Path root, LocalTree local, SyncState state) {
+        Set<String> denied = new HashSet<>();
+        for (LocalTree.LocalFile l : local.files.values()) {
+            SyncState.Entry e = state.entries.get(l.rel());
+            boolean mayRead = e == null || e.size() != l.size() || e.mtime() != l.mtime();
+            if (mayRead && !Files.isReadable(root.resolve(l.rel()))) denied.add(l.rel());
+        }
+        return denied;
+    }
+
+    /** The state's entries this run may plan from: in scope, not excluded, not under a shield. */
+    private static Map<String, SyncState.Entry> inScope(
+            DataDirs dirs, SyncIgnore ignore, Map<String, Reason.Skip.Kind> shields, SyncState state) {
+        Map<String, SyncState.Entry> inScope = new HashMap<>();
+        state.entries.forEach((rel, e) -> {
+            if (dirs.inScope(rel) && !ignore.excludes(rel, false) && shieldOf(shields, rel) == null)
+                inScope.put(rel, e);
+        });
+        return inScope;
     }
 
     /** The store's keys as the listing threads hand them over, sorted into what the plan is made from. */

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,7 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import lib.common.Console;
 import lib.common.ContentHash;
 import lib.common.Interrupt;
-import lib.common.Units;
 import lib.common.WorkerPool;
 import lib.local.LocalTree;
 import lib.local.SyncIgnore;
@@ -30,16 +27,14 @@ import lib.plan.SyncPlan;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreException;
-import lib.store.s3.BucketTrash;
 import lib.store.s3.S3Store;
 
 /**
  * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
  * deletions run after all of them and only if none failed. Every completed item updates the
- * last-sync state, so an interrupted run resumes where it stopped. All local overwrites and
- * deletions go through {@link #replaceLocal} / {@link #trash}: the one place that can lose a
- * local file, and it moves the old content to the trash when the plan says so. Everything the
- * store loses goes through {@link #destroyInStore}, which keeps a copy in the trash first.
+ * last-sync state, so an interrupted run resumes where it stopped. Every deletion, and every
+ * transfer over what the destination holds, goes through the {@link DeletionGate}: here or in
+ * the store, nothing is destroyed anywhere else.
  */
 public final class Transfer {
     /** An item that did not finish: its message, for people, and its kind, for what to advise (SYNC.md, "When things go wrong"). */
@@ -87,20 +82,12 @@ public final class Transfer {
     private final Console console;
     private final int jobs;
     private final Map<String, String> knownMd5;
-    private final Path trashDir;
-    /** This run's folder in the bucket's trash (named at its first copy), and what it kept there (for its .why.tsv). */
-    private String bucketFolder;
-
-    private final java.time.Instant started = java.time.Instant.now();
-
-    private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> conflicts = Collections.synchronizedList(new ArrayList<>());
     private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
-    private final Guard guard;
-    private final AtomicInteger deletions = new AtomicInteger();
+    private final DeletionGate gate;
     /** Items that ran to an end (done or failed), and the temp files transfers in flight are writing. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
@@ -111,9 +98,6 @@ public final class Transfer {
     /** Paths whose deletion, to make room for a transfer, failed. */
     private final Set<String> notMadeRoom = ConcurrentHashMap.newKeySet();
 
-    /** What the run may destroy: at most {@code maxDeletions} deletions, nothing in a dry run. */
-    record Guard(int maxDeletions, boolean dryRun) {}
-
     Transfer(
             Path root,
             Store store,
@@ -121,16 +105,14 @@ public final class Transfer {
             Console console,
             int jobs,
             Map<String, String> knownMd5,
-            Guard guard) {
-        this.guard = guard;
+            DeletionGate.Policy policy) {
         this.root = root;
         this.store = store;
         this.state = state;
         this.console = console;
         this.jobs = jobs;
         this.knownMd5 = knownMd5;
-        this.trashDir =
-                SyncState.dir(root).resolve("trash").resolve(LocalDateTime.now().format(Trash.TIME));
+        this.gate = new DeletionGate(root, store, console, policy, temps);
     }
 
     /**
@@ -196,28 +178,13 @@ public final class Transfer {
                     store.bandwidthLimit());
         } finally {
             progress.finish();
-            recordBucketTrash();
+            gate.finish();
             saveQuietly();
             try {
                 Runtime.getRuntime().removeShutdownHook(saver);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running already
             }
-        }
-    }
-
-    private synchronized String bucketFolder() {
-        if (bucketFolder == null) bucketFolder = BucketTrash.folderName(started, root);
-        return bucketFolder;
-    }
-
-    /** The reasons for what this run kept in the bucket's trash, beside it (best effort: else "why not recorded"). */
-    private void recordBucketTrash() {
-        if (keptInBucket.isEmpty()) return;
-        try {
-            store.bucketTrash().record(bucketFolder(), List.copyOf(keptInBucket));
-        } catch (IOException e) {
-            console.warn("could not record why objects went to the bucket's trash: " + describe(e));
         }
     }
 
@@ -333,20 +300,12 @@ public final class Transfer {
                     throw new ChangedSincePlanException(
                             "changed here since the plan was made; not deleted in the bucket (run again)");
                 }
-                destroyInStore(i, true, () -> {
-                    store.delete(i.remote());
-                    return null;
-                });
+                gate.deleteInStore(i);
                 state.remove(i.rel());
             }
             case DELETE_LOCAL -> {
                 unchangedSincePlan(i);
-                spendDeletion(i);
-                trash(
-                        i.rel(),
-                        i.why() instanceof Reason.Rule r && r.makesRoom()
-                                ? Trash.Why.MADE_ROOM
-                                : Trash.Why.DELETED_BY_DELETE);
+                gate.deleteLocal(i);
                 if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
@@ -368,10 +327,7 @@ public final class Transfer {
         Store.Stored s;
         try {
             String known = md5;
-            s = i.trash()
-                    ? destroyInStore(
-                            i, false, () -> store.put(i.rel(), file, i.local().mtime(), known, i.remote()))
-                    : store.put(i.rel(), file, i.local().mtime(), md5, i.remote());
+            s = gate.writeInStore(i, () -> store.put(i.rel(), file, i.local().mtime(), known, i.remote()));
         } catch (StoreException e) {
             // A torn object is in the bucket: record its tag with no local match, so the next run sends the file again.
             if (e.stored != null) state.put(i.rel(), new SyncState.Entry(-1, -1, e.stored, ""));
@@ -407,7 +363,8 @@ public final class Transfer {
             if (!f.verified()) unverified.add(i.rel());
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
             unchangedSincePlan(i);
-            replaceLocal(i, tmp, dest);
+            keepMode(tmp, dest);
+            gate.replaceLocal(i, tmp, dest);
             moved = true;
             LocalTree.LocalFile after = LocalTree.stat(root, i.rel());
             state.put(
@@ -483,19 +440,10 @@ public final class Transfer {
         }
     }
 
-    /** Renames a verified temp file into place; the old local copy goes to the trash if the plan says so. */
-    private void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        // The new content takes the old file's mode: a 600 file of secrets must not come back 644.
+    /** The new content takes the old file's mode: a 600 file of secrets must not come back 644. */
+    private static void keepMode(Path tmp, Path dest) throws IOException {
         java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = modeOf(dest);
         if (mode != null) Files.setPosixFilePermissions(tmp, mode);
-        if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-            trash(
-                    i.rel(),
-                    i.why() == Reason.Rule.CONFLICT_FORCED
-                            ? Trash.Why.CONFLICT_FORCED
-                            : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
-        }
-        LocalTree.replace(tmp, dest);
     }
 
     /** A regular file's POSIX mode, or null (none there, not a regular file, or no POSIX here). */
@@ -519,57 +467,6 @@ public final class Transfer {
         }
     }
 
-    interface StoreAct<T> {
-        T run() throws IOException;
-    }
-
-    /**
-     * The one place anything in the store is destroyed (SYNC.md, "The trash"): a delete, or a
-     * --force put over content this machine never synced. It spends the deletion budget, does
-     * nothing in a dry run, and first keeps the object as the plan saw it: copied by the server
-     * into the bucket's trash, or, where the server cannot, downloaded into this machine's trash.
-     * Both are pinned to the planned ETag, so an object changed since the plan fails here and is
-     * left alone; the delete or put after it is conditional on the same ETag.
-     */
-    private <T> T destroyInStore(SyncPlan.Item i, boolean deletion, StoreAct<T> act) throws IOException {
-        if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
-        if (deletion) spendDeletion(i);
-        if (i.remote() != null) {
-            Trash.Why why = deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE;
-            BucketTrash inBucket = store.bucketTrash();
-            if (inBucket != null && inBucket.keep(i.remote(), bucketFolder()))
-                keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
-            else keepStoreCopy(i.remote(), why);
-        }
-        return act.run();
-    }
-
-    /** The deletion bound, checked once more where deletions happen (SyncRun checks the plan first). */
-    private void spendDeletion(SyncPlan.Item i) throws IOException {
-        if (deletions.incrementAndGet() > guard.maxDeletions()) {
-            throw new IOException("not deleted: the run would delete more than " + Units.files(guard.maxDeletions())
-                    + " (--max-delete)");
-        }
-    }
-
-    /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
-    private void keepStoreCopy(Store.Remote r, Trash.Why why) throws IOException {
-        SyncState.createDir(root);
-        Path to = trashDir.resolve(r.rel());
-        Files.createDirectories(to.getParent());
-        Path tmp = tempBeside(to);
-        temps.add(tmp);
-        try {
-            Store.Fetched f = store.get(r, tmp);
-            Files.setLastModifiedTime(tmp, FileTime.fromMillis(f.mtime()));
-            LocalTree.replace(tmp, to);
-            Trash.record(trashDir, r.rel(), why);
-        } finally {
-            Files.deleteIfExists(tmp);
-            temps.remove(tmp);
-        }
-    }
-
     /** Removes the folders above {@code rel} that are now empty, up to its data dir: a file of a folder's name comes next. */
     private void removeEmptyFolders(String rel) {
         Path dataDir = root.resolve(rel.substring(0, rel.indexOf('/', rel.indexOf('/') + 1)));
@@ -582,14 +479,5 @@ public final class Transfer {
                 return;
             }
         }
-    }
-
-    /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
-    void trash(String rel, Trash.Why why) throws IOException {
-        SyncState.createDir(root);
-        Path to = trashDir.resolve(rel);
-        Files.createDirectories(to.getParent());
-        Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
-        Trash.record(trashDir, rel, why);
     }
 }
