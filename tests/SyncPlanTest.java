@@ -217,12 +217,11 @@ class SyncPlanTest {
 
     @Test
     void theDeletionBoundIsFiftyFilesOrHalfOfASideOfTenOrMore() {
-        assertEquals(false, SyncPlan.beyondBound(50, 1000));
-        assertEquals(true, SyncPlan.beyondBound(51, 1000));
-        assertEquals(false, SyncPlan.beyondBound(5, 10), "half is still within");
-        assertEquals(true, SyncPlan.beyondBound(6, 10));
-        assertEquals(false, SyncPlan.beyondBound(9, 9), "a side of fewer than 10 files is bounded only by the 50");
-        assertEquals(false, SyncPlan.beyondBound(0, 0));
+        assertEquals(50, SyncPlan.bound(1000));
+        assertEquals(5, SyncPlan.bound(10), "half is still within");
+        assertEquals(5, SyncPlan.bound(11));
+        assertEquals(50, SyncPlan.bound(9), "a side of fewer than 10 files is bounded only by the 50");
+        assertEquals(50, SyncPlan.bound(0));
     }
 
     @Test

@@ -320,12 +320,10 @@ public final class SyncPlan {
     /** More deletions than this, or than half of a side of {@link #BOUND_SIDE} files or more, need --max-delete. */
     public static final int BOUND = 50, BOUND_SIDE = 10;
 
-    /** Whether deleting {@code deletions} of a side's {@code sideFiles} files is beyond the bound (SYNC.md, "Deletion"). */
-    public static boolean beyondBound(long deletions, long sideFiles) {
-        return deletions > bound(sideFiles);
-    }
-
-    /** How many of a side's {@code sideFiles} files a run may delete without --max-delete: 50, or half of a side of 10 or more. */
+    /**
+     * How many of a side's {@code sideFiles} files a run may delete without --max-delete (SYNC.md,
+     * "Deletion"): 50, or half of a side of 10 or more. {@code DeletionGate.Policy} holds runs to it.
+     */
     public static long bound(long sideFiles) {
         return sideFiles >= BOUND_SIDE ? Math.min(BOUND, sideFiles / 2) : BOUND;
     }
