@@ -99,6 +99,23 @@ class DeletionGateTest {
     }
 
     @Test
+    void watchsGateRefusesEveryDeletionButLetsWritesThrough() throws IOException {
+        SyncPlan.Item a = here("exp/data/a.txt", "a\n");
+        SyncPlan.Item x = inBucket("exp/data/x.txt", "x\n");
+        DeletionGate gate = gate(DeletionGate.Policy.NEVER);
+
+        var refused = assertThrows(DeletionGate.RefusedException.class, () -> gate.deleteLocal(a));
+        assertThrows(DeletionGate.RefusedException.class, () -> gate.deleteInStore(x));
+        SyncPlan.Item put = new SyncPlan.Item(
+                "exp/data/n.txt", SyncPlan.Action.PUT, Reason.Rule.NEW_AT_SOURCE, false, 2, null, null);
+
+        assertEquals("not deleted: watch never deletes", refused.getMessage());
+        assertEquals("a\n", Files.readString(root.resolve("exp/data/a.txt")));
+        assertEquals(Map.of("exp/data/x.txt", "x\n"), bucket.contents());
+        assertEquals("sent", gate.writeInStore(put, () -> "sent"), "an upload is no deletion");
+    }
+
+    @Test
     void aDryRunDestroysNothingHereNorInTheBucket() throws IOException {
         SyncPlan.Item a = here("exp/data/a.txt", "a\n");
         SyncPlan.Item x = inBucket("exp/data/x.txt", "x\n");

@@ -154,8 +154,11 @@ public final class DeletionGate {
                     deletion ? "not deleted: a dry run deletes nothing" : "not written: a dry run changes nothing");
         if (deletion && deletions.incrementAndGet() > policy.deletions()) {
             deletions.decrementAndGet(); // refused: not spent
-            throw new RefusedException("not deleted: this run may delete at most " + Units.files(policy.deletions())
-                    + " (" + policy.source() + ")");
+            throw new RefusedException("not deleted: "
+                    + (policy.deletions() == 0
+                            ? policy.source()
+                            : "this run may delete at most " + Units.files(policy.deletions()) + " (" + policy.source()
+                                    + ")"));
         }
     }
 

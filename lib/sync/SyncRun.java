@@ -199,7 +199,8 @@ public final class SyncRun {
      * --force), but only {@code only} is planned, so a file still being written is not sent.
      * Those in {@code copied} are planned and sent from their copies under {@code copies} (watch's
      * copies of files still being written, {@link Snapshot}): the same rule, the copy standing for
-     * the file. The repo lock is held for this pass alone.
+     * the file. Its gate allows no deletion ({@link DeletionGate.Policy#NEVER}). The repo lock is
+     * held for this pass alone.
      */
     @SuppressWarnings("try")
     public // the repo lock is held for the block, never referenced in it

@@ -73,7 +73,7 @@ public final class Trash {
         return SyncState.dir(root).resolve("trash");
     }
 
-    /** The hook where files are moved to the trash (Transfer): says why, beside them. */
+    /** The hook where files are moved to the trash ({@link DeletionGate}): says why, beside them. */
     static synchronized void record(Path folder, String rel, Why why) throws IOException {
         Files.writeString(
                 folder.resolve(WHY_FILE),
