@@ -105,14 +105,14 @@ public final class DeletionGate {
 
     /** Deletes a local file the plan deletes: it counts, and goes to the trash (the move is the delete). */
     public void deleteLocal(SyncPlan.Item i) throws IOException {
-        allow(i, true);
+        allow(true);
         boolean makesRoom = i.why() instanceof Reason.Rule r && r.makesRoom();
         toTrash(i.rel(), makesRoom ? Trash.Why.MADE_ROOM : Trash.Why.DELETED_BY_DELETE);
     }
 
     /** Renames a downloaded temp file over {@code dest}; the old local copy goes to the trash first if the plan says so. */
     public void replaceLocal(SyncPlan.Item i, Path tmp, Path dest) throws IOException {
-        allow(i, false);
+        allow(false);
         if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
             toTrash(
                     i.rel(),
@@ -125,14 +125,14 @@ public final class DeletionGate {
 
     /** Deletes the object the plan saw: it counts, is kept in a trash, then goes (conditional on its ETag). */
     public void deleteInStore(SyncPlan.Item i) throws IOException {
-        allow(i, true);
+        allow(true);
         keepStoreCopy(i, Trash.Why.BUCKET_COPY_BEFORE_DELETE);
         store.delete(i.remote());
     }
 
     /** Runs a put of {@code i}; where the plan says so, the object it replaces is kept in a trash first. */
     public <T> T writeInStore(SyncPlan.Item i, StoreAct<T> put) throws IOException {
-        allow(i, false);
+        allow(false);
         if (i.trash()) keepStoreCopy(i, Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
         return put.run();
     }
@@ -148,7 +148,7 @@ public final class DeletionGate {
     }
 
     /** Nothing in a dry run; a deletion only within the policy's count. */
-    private void allow(SyncPlan.Item i, boolean deletion) throws RefusedException {
+    private void allow(boolean deletion) throws RefusedException {
         if (policy.dryRun())
             throw new RefusedException(
                     deletion ? "not deleted: a dry run deletes nothing" : "not written: a dry run changes nothing");
