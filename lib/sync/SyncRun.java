@@ -141,29 +141,12 @@ public final class SyncRun {
         Path root = sides.dirs().root;
         SyncOutcome.Planned p = planned(plan(dir, sides, opt, store), sides, store, empty);
         SyncPlan plan = p.plan();
-        PlanPrinter.print(console, plan, store, sides.dirs(), p.inSync(), p.empty());
-        reportOutside(console, sides);
-        ignore.report(console, sides.dirs());
-        reportCompared(console, store);
-        reportResumable(console, store, plan);
         DeletionGate.Policy policy = deletionPolicy(plan, sides, opt);
         String bound = DeletionGate.planRefusal(plan, deletionSide(plan, sides), policy);
-        if (bound != null) console.info("  " + bound);
-        console.info("  plan id " + plan.id);
+        show(console, p, sides, store, ignore, bound);
         boolean housekeeping = dir == SyncPlan.Direction.UPLOAD && !opt.dryRun();
-        if (empty != null) { // a restore from nothing is not a success; nor is deleting everything here
-            store.finish();
-            var refusal = new SyncOutcome.Refusal(
-                    ExitException.EMPTY, "nothing downloaded, nothing changed: " + empty.words());
-            return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
-        }
-        if (!plan.hasWork() || opt.dryRun()) {
-            if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
-            store.finish();
-            if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
-            if (opt.dryRun()) PlanRecord.save(root, plan);
-            return new SyncOutcome(List.of(p), null, null, opt.dryRun(), unsynced);
-        }
+        if (empty != null || !plan.hasWork() || opt.dryRun())
+            return untransferred(console, p, store, opt, unsynced, housekeeping);
         try {
             DiskSpace.require(root, plan); // up front: before asking, before any byte moves
             if (bound != null)
@@ -188,6 +171,41 @@ public final class SyncRun {
         } finally {
             store.finish();
         }
+    }
+
+    /** The plan, and what goes with it: keys not synced, exclusions, comparisons, resumes, the deletion bound, its id. */
+    private static void show(
+            Console console, SyncOutcome.Planned p, Sides sides, Store store, SyncIgnore ignore, String bound) {
+        PlanPrinter.print(console, p.plan(), store, sides.dirs(), p.inSync(), p.empty());
+        reportOutside(console, sides);
+        ignore.report(console, sides.dirs());
+        reportCompared(console, store);
+        reportResumable(console, store, p.plan());
+        if (bound != null) console.info("  " + bound);
+        console.info("  plan id " + p.plan().id);
+    }
+
+    /** A run that ends with its plan: a restore from nothing (refused), nothing to do, or a dry run. */
+    private static SyncOutcome untransferred(
+            Console console,
+            SyncOutcome.Planned p,
+            Store store,
+            Options opt,
+            List<DataDirs.Note> unsynced,
+            boolean housekeeping) {
+        if (p.empty() != null) { // a restore from nothing is not a success; nor is deleting everything here
+            store.finish();
+            var refusal = new SyncOutcome.Refusal(
+                    ExitException.EMPTY,
+                    "nothing downloaded, nothing changed: " + p.empty().words());
+            return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
+        }
+        SyncPlan plan = p.plan();
+        if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
+        store.finish();
+        if (opt.dryRun() && plan.hasWork()) console.info("dry run: nothing changed");
+        if (opt.dryRun()) PlanRecord.save(p.repo(), plan);
+        return new SyncOutcome(List.of(p), null, null, opt.dryRun(), unsynced);
     }
 
     /** What one watch pass did: its plan (only the paths it was given) and the transfer's result (null: nothing to send). */

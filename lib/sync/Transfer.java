@@ -130,42 +130,48 @@ public final class Transfer {
         return LocalTree.stat(copied.contains(rel) ? copies : root, rel);
     }
 
+    /**
+     * The plan's items in the order they run: the deletions that make room for a transfer (a file
+     * replaced by a folder) first, then the transfers, then all other deletions.
+     */
+    private record Phases(List<SyncPlan.Item> room, List<SyncPlan.Item> first, List<SyncPlan.Item> deletions) {
+        static Phases of(SyncPlan plan) {
+            Phases p = new Phases(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (SyncPlan.Item i : plan.items) {
+                switch (i.action()) {
+                    case PUT, GET, RECORD, FORGET -> p.first.add(i);
+                    case DELETE_LOCAL, DELETE_REMOTE ->
+                        (i.why() instanceof Reason.Rule r && r.makesRoom() ? p.room : p.deletions).add(i);
+                    default -> {}
+                }
+            }
+            return p;
+        }
+
+        long total() {
+            return room.size() + first.size() + deletions.size();
+        }
+    }
+
     Result run(SyncPlan plan) {
         long start = System.nanoTime();
-        // Deletions that make room for a transfer (a file replaced by a folder) run first; all others last.
-        List<SyncPlan.Item> room = new ArrayList<>(), first = new ArrayList<>(), deletions = new ArrayList<>();
-        for (SyncPlan.Item i : plan.items) {
-            switch (i.action()) {
-                case PUT, GET, RECORD, FORGET -> first.add(i);
-                case DELETE_LOCAL, DELETE_REMOTE ->
-                    (i.why() instanceof Reason.Rule r && r.makesRoom() ? room : deletions).add(i);
-                default -> {}
-            }
-        }
-        long total = room.size() + first.size() + deletions.size();
+        Phases phases = Phases.of(plan);
         Thread saver = new Thread(this::saveQuietly);
         Runtime.getRuntime().addShutdownHook(saver); // a second Ctrl-C, or kill, keeps what completed
-        long totalBytes = first.stream().mapToLong(SyncPlan.Item::bytes).sum();
-        Progress progress = new Progress(console, total, totalBytes, start)
+        long totalBytes =
+                phases.first().stream().mapToLong(SyncPlan.Item::bytes).sum();
+        Progress progress = new Progress(console, phases.total(), totalBytes, start)
                 .limited(store.bandwidthLimit())
                 .start();
         try (Interrupt stop = Interrupt.install()) {
             interrupt = stop;
-            runAll(room, progress);
+            runAll(phases.room(), progress);
             failures.forEach(f -> notMadeRoom.add(f.rel()));
-            runAll(first, progress);
-            boolean skipDeletes = !failures.isEmpty() && !deletions.isEmpty();
-            if (!skipDeletes) runAll(deletions, progress);
+            runAll(phases.first(), progress);
+            boolean skipDeletes = !failures.isEmpty() && !phases.deletions().isEmpty();
+            if (!skipDeletes) runAll(phases.deletions(), progress);
             progress.finish();
-            Interrupted interrupted = null;
-            if (stop.requested()) {
-                removeTemps(); // what was abandoned in flight; only this run's own temp files
-                Set<String> notRun = new java.util.HashSet<>();
-                for (List<SyncPlan.Item> phase : List.of(room, first, deletions))
-                    for (SyncPlan.Item i : phase) notRun.add(i.rel());
-                notRun.removeAll(finished);
-                interrupted = new Interrupted(total, notRun);
-            }
+            Interrupted interrupted = stop.requested() ? interrupted(phases) : null;
             return new Result(
                     done.get(),
                     List.copyOf(failures),
@@ -186,6 +192,16 @@ public final class Transfer {
                 // the hook is running already
             }
         }
+    }
+
+    /** After Ctrl-C: the temp files of transfers abandoned in flight go (only this run's own), and what never ran is named. */
+    private Interrupted interrupted(Phases phases) {
+        removeTemps();
+        Set<String> notRun = new java.util.HashSet<>();
+        for (List<SyncPlan.Item> phase : List.of(phases.room(), phases.first(), phases.deletions()))
+            for (SyncPlan.Item i : phase) notRun.add(i.rel());
+        notRun.removeAll(finished);
+        return new Interrupted(phases.total(), notRun);
     }
 
     private void saveQuietly() {

@@ -104,14 +104,7 @@ public final class Trash {
             throw ExitException.usage("--older-than is for trash prune; leave it out");
         switch (sub) {
             case "list" -> {
-                if (!rest.isEmpty())
-                    throw ExitException.usage(
-                            "trash lists everything; to put something back: trash restore " + rest.get(0));
-                list(root, console);
-                try (Store store = bucket.get()) {
-                    BucketTrashCommand.list(store, console);
-                }
-                return ExitException.OK;
+                return listBoth(root, console, rest, bucket);
             }
             case "restore" -> {
                 if (rest.isEmpty())
@@ -123,27 +116,48 @@ public final class Trash {
                 }
             }
             case "prune" -> {
-                if (!rest.isEmpty())
-                    throw ExitException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
-                if (olderThan == null)
-                    throw ExitException.usage(
-                            "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
-                Duration age = age(olderThan);
-                try (RepoLock lock = RepoLock.acquire(root, console);
-                        Store store = bucket.get()) {
-                    prune(root, console, now.minus(age));
-                    BucketTrashCommand.prune(
-                            store,
-                            console,
-                            now.minus(age)
-                                    .atZone(java.time.ZoneId.systemDefault())
-                                    .toInstant());
-                    return ExitException.OK;
-                }
+                return pruneBoth(root, console, rest, olderThan, now, bucket);
             }
             default ->
                 throw ExitException.usage(
                         "trash takes list, restore <path or time> or prune --older-than <age>, not '" + sub + "'");
+        }
+    }
+
+    /** {@code trash} or {@code trash list}: this machine's trash, then the bucket's. */
+    private static int listBoth(Path root, Console console, List<String> rest, Supplier<Store> bucket) {
+        if (!rest.isEmpty())
+            throw ExitException.usage("trash lists everything; to put something back: trash restore " + rest.get(0));
+        list(root, console);
+        try (Store store = bucket.get()) {
+            BucketTrashCommand.list(store, console);
+        }
+        return ExitException.OK;
+    }
+
+    /** {@code trash prune --older-than <age>}: both trashes, under the repo lock. */
+    @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
+    private static int pruneBoth(
+            Path root,
+            Console console,
+            List<String> rest,
+            String olderThan,
+            LocalDateTime now,
+            Supplier<Store> bucket) {
+        if (!rest.isEmpty())
+            throw ExitException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
+        if (olderThan == null)
+            throw ExitException.usage(
+                    "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
+        LocalDateTime before = now.minus(age(olderThan));
+        try (RepoLock lock = RepoLock.acquire(root, console);
+                Store store = bucket.get()) {
+            prune(root, console, before);
+            BucketTrashCommand.prune(
+                    store,
+                    console,
+                    before.atZone(java.time.ZoneId.systemDefault()).toInstant());
+            return ExitException.OK;
         }
     }
 
