@@ -19,7 +19,8 @@
 //SOURCES CpuMeter.java
 //SOURCES CpuProfile.java
 //SOURCES ../../lib/common/BandwidthLimit.java
-//SOURCES ../../lib/store/ServerSilence.java
+//SOURCES ../../lib/store/s3/ServerSilence.java
+//SOURCES ../../lib/store/s3/BandwidthInterceptor.java
 //SOURCES ../../lib/store/s3/BytesMoved.java
 //SOURCES ../../lib/common/ExitException.java
 //SOURCES ../../lib/common/Units.java

@@ -125,9 +125,9 @@ public final class BucketTrash {
                         .copySourceIfMatch(S3Store.quoted(planned.tag())));
                 return true;
             } catch (SdkException e) {
-                StoreException se = StoreException.of(e, planned.rel());
+                StoreException se = S3Failures.of(e, planned.rel());
                 if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
-                if (!StoreException.unsupported(e)) throw se;
+                if (!S3Failures.unsupported(e)) throw se;
                 ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return false;
             }
@@ -176,9 +176,9 @@ public final class BucketTrash {
                 return true;
             } catch (SdkException e) {
                 abort(key, id);
-                StoreException se = StoreException.of(e, planned.rel());
+                StoreException se = S3Failures.of(e, planned.rel());
                 if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
-                if (StoreException.unsupported(e)) return false;
+                if (S3Failures.unsupported(e)) return false;
                 throw se;
             }
         });

@@ -77,7 +77,7 @@ final class ServerProbe {
                                 RequestBody.fromBytes(body))
                         .eTag();
             } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
+                if (!S3Failures.unsupported(e)) throw S3Failures.of(e, "writing the probe " + key);
                 ctx.profile().learn(StoreProfile.Feature.METADATA, false);
                 etag = s3.putObject(
                                 b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
@@ -127,7 +127,7 @@ final class ServerProbe {
             if (multipart) probeMultipart(key, body);
             if (multipart) probeCopy();
         } catch (SdkException e) {
-            throw StoreException.of(e, "probing the server with " + key);
+            throw S3Failures.of(e, "probing the server with " + key);
         } finally {
             try {
                 s3.deleteObject(b -> b.bucket(bucket).key(key));
@@ -165,7 +165,7 @@ final class ServerProbe {
                         .destinationKey(copy)
                         .copySourceIfMatch(S3Store.quoted(ContentHash.normalizeEtag(etag))));
             } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw e;
+                if (!S3Failures.unsupported(e)) throw e;
                 ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return;
             }
@@ -175,7 +175,7 @@ final class ServerProbe {
                 ctx.profile().learn(StoreProfile.Feature.COPY_METADATA, md5.equals(md5Meta(copy)));
             }
         } catch (SdkException e) {
-            throw StoreException.of(e, "probing CopyObject with " + key);
+            throw S3Failures.of(e, "probing CopyObject with " + key);
         } finally {
             for (String k : List.of(key, copy)) {
                 try {
@@ -198,7 +198,7 @@ final class ServerProbe {
         try {
             id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         } catch (SdkException e) {
-            if (!StoreException.unsupported(e)) throw e;
+            if (!S3Failures.unsupported(e)) throw e;
             ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
             return;
         }
@@ -211,7 +211,7 @@ final class ServerProbe {
                 listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(id)).parts().stream()
                         .anyMatch(p -> p.partNumber() == 1);
             } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw e;
+                if (!S3Failures.unsupported(e)) throw e;
                 listed = false;
             }
             ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, listed);
@@ -227,7 +227,7 @@ final class ServerProbe {
             } catch (SdkException ignored) {
                 // gone already
             }
-            if (!StoreException.unsupported(e)) throw e;
+            if (!S3Failures.unsupported(e)) throw e;
             ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
         }
     }
