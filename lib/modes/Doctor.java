@@ -36,11 +36,11 @@ import lib.store.Store;
 import lib.store.StoreErrors;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
-import lib.store.s3.BucketTrash;
-import lib.store.s3.PendingUploads;
+import lib.store.StoreTrash;
 import lib.store.s3.S3Clients;
 import lib.store.s3.S3Store;
 import lib.sync.BucketTrashCommand;
+import lib.sync.UnfinishedUploads;
 
 /**
  * The `doctor` mode: one line per check, in order, each {@code ok}, {@code warn}, {@code FAIL}
@@ -456,7 +456,8 @@ public final class Doctor {
         }
         warn(
                 "uploads",
-                PendingUploads.describe(pending) + "; upload resumes those it can and drops those whose file changed");
+                UnfinishedUploads.describe(pending)
+                        + "; upload resumes those it can and drops those whose file changed");
     }
 
     /** A signed request was accepted: whatever the clocks say, the server takes this machine's request times. */
@@ -497,7 +498,7 @@ public final class Doctor {
 
     /** What the bucket's trash holds (SYNC.md, "The trash"): it is never pruned on its own. */
     private void checkTrash(S3Store store) {
-        List<BucketTrash.Entry> held;
+        List<StoreTrash.Entry> held;
         try {
             held = store.bucketTrash().list();
         } catch (IOException e) {

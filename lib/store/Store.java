@@ -3,15 +3,20 @@ package lib.store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import lib.store.s3.BucketTrash;
 
 /**
- * The far side of a sync: a bucket ({@link S3Store}) or a mounted directory ({@link DirStore}).
+ * The far side of a sync: a bucket ({@code S3Store}) or a mounted directory ({@link DirStore}).
  * Keys are repo-relative paths; the store adds and removes its own prefix. Every transfer
  * is verified end to end before it returns (or says it could not be: {@link Fetched#verified}).
  * Failures are {@link StoreException}s with a typed kind.
  */
 public interface Store extends AutoCloseable {
+    /**
+     * Files over this size move in parts of it where the store does parts (S3's multipart upload,
+     * ranged GETs); the store hashes such a file in the same pass as its parts.
+     */
+    long PART_SIZE = 16L * 1024 * 1024;
+
     /** An object as listed: {@code tag} changes whenever the content may have (an ETag). */
     record Remote(String rel, long size, String tag) {}
 
@@ -77,7 +82,7 @@ public interface Store extends AutoCloseable {
     }
 
     /** The trash kept in the store itself (SYNC.md, "The trash"), or null where there is none. */
-    default BucketTrash bucketTrash() {
+    default StoreTrash bucketTrash() {
         return null;
     }
 

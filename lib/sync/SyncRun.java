@@ -30,7 +30,6 @@ import lib.state.RepoLock;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreErrors;
-import lib.store.s3.PendingUploads;
 
 /**
  * One run of upload, download or status, in rclone's three roles: list both sides (march),
@@ -119,7 +118,7 @@ public final class SyncRun {
         reportOutside(console, sides);
         if (store.serverSummary() != null) console.info("  server: " + store.serverSummary());
         List<Store.Unfinished> pending = store.unfinishedUploads();
-        if (!pending.isEmpty()) console.info("  " + PendingUploads.describe(pending));
+        if (!pending.isEmpty()) console.info("  " + UnfinishedUploads.describe(pending));
         store.finish();
         ignore.report(console, sides.dirs());
         return SyncOutcome.status(plans);

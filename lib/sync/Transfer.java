@@ -30,8 +30,8 @@ import lib.plan.SyncPlan;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreException;
-import lib.store.s3.BucketTrash;
-import lib.store.s3.S3Store;
+import lib.store.StoreTrash;
+import lib.store.StoreTrash.Why;
 
 /**
  * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
@@ -93,7 +93,7 @@ public final class Transfer {
 
     private final java.time.Instant started = java.time.Instant.now();
 
-    private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
+    private final List<StoreTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> conflicts = Collections.synchronizedList(new ArrayList<>());
     private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
@@ -207,7 +207,7 @@ public final class Transfer {
     }
 
     private synchronized String bucketFolder() {
-        if (bucketFolder == null) bucketFolder = BucketTrash.folderName(started, root);
+        if (bucketFolder == null) bucketFolder = store.bucketTrash().folderName(started, root);
         return bucketFolder;
     }
 
@@ -344,9 +344,7 @@ public final class Transfer {
                 spendDeletion(i);
                 trash(
                         i.rel(),
-                        i.why() instanceof Reason.Rule r && r.makesRoom()
-                                ? Trash.Why.MADE_ROOM
-                                : Trash.Why.DELETED_BY_DELETE);
+                        i.why() instanceof Reason.Rule r && r.makesRoom() ? Why.MADE_ROOM : Why.DELETED_BY_DELETE);
                 if (i.why() instanceof Reason.Rule r && r.makesRoom()) removeEmptyFolders(i.rel());
                 state.remove(i.rel());
             }
@@ -364,7 +362,7 @@ public final class Transfer {
         Path file = (copied.contains(i.rel()) ? copies : root).resolve(i.rel());
         // A large file is hashed by the store in the same pass as its parts' MD5s.
         String md5 = knownMd5.get(i.rel());
-        if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
+        if (md5 == null && i.local().size() <= Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
         Store.Stored s;
         try {
             String known = md5;
@@ -489,11 +487,7 @@ public final class Transfer {
         java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = modeOf(dest);
         if (mode != null) Files.setPosixFilePermissions(tmp, mode);
         if (i.trash() && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-            trash(
-                    i.rel(),
-                    i.why() == Reason.Rule.CONFLICT_FORCED
-                            ? Trash.Why.CONFLICT_FORCED
-                            : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
+            trash(i.rel(), i.why() == Reason.Rule.CONFLICT_FORCED ? Why.CONFLICT_FORCED : Why.OVERWRITTEN_BY_DOWNLOAD);
         }
         LocalTree.replace(tmp, dest);
     }
@@ -535,10 +529,10 @@ public final class Transfer {
         if (guard.dryRun()) throw new IllegalStateException("a dry run destroys nothing: " + i.rel());
         if (deletion) spendDeletion(i);
         if (i.remote() != null) {
-            Trash.Why why = deletion ? Trash.Why.BUCKET_COPY_BEFORE_DELETE : Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE;
-            BucketTrash inBucket = store.bucketTrash();
+            Why why = deletion ? Why.BUCKET_COPY_BEFORE_DELETE : Why.BUCKET_COPY_BEFORE_OVERWRITE;
+            StoreTrash inBucket = store.bucketTrash();
             if (inBucket != null && inBucket.keep(i.remote(), bucketFolder()))
-                keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
+                keptInBucket.add(new StoreTrash.Kept(i.rel(), why));
             else keepStoreCopy(i.remote(), why);
         }
         return act.run();
@@ -553,7 +547,7 @@ public final class Transfer {
     }
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
-    private void keepStoreCopy(Store.Remote r, Trash.Why why) throws IOException {
+    private void keepStoreCopy(Store.Remote r, Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
@@ -585,7 +579,7 @@ public final class Transfer {
     }
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
-    void trash(String rel, Trash.Why why) throws IOException {
+    void trash(String rel, Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());

@@ -21,7 +21,8 @@
 //SOURCES ../../lib/common/BandwidthLimit.java
 //SOURCES ../../lib/store/s3/ServerSilence.java
 //SOURCES ../../lib/store/s3/BandwidthInterceptor.java
-//SOURCES ../../lib/store/s3/BytesMoved.java
+//SOURCES ../../lib/store/s3/BytesMovedInterceptor.java
+//SOURCES ../../lib/store/BytesMoved.java
 //SOURCES ../../lib/common/ExitException.java
 //SOURCES ../../lib/common/Units.java
 //JAVA_OPTIONS -Djava.awt.headless=true

@@ -155,7 +155,7 @@ public final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
-                    o.addExecutionInterceptor(new BytesMoved()); // progress while a file is in flight
+                    o.addExecutionInterceptor(new BytesMovedInterceptor()); // progress while a file is in flight
                     o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
                     if (limit != null) o.addExecutionInterceptor(new BandwidthInterceptor(limit));
                 })

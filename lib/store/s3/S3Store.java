@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * are not MD5s, a {@link ProofManifest} per machine. SDK failures leave as {@link StoreException}.
  */
 public final class S3Store implements Store {
-    public static final long PART_SIZE = 16L * 1024 * 1024;
+    public static final long PART_SIZE = Store.PART_SIZE;
     /** S3's limit for one PUT: beyond it only multipart can store a file. */
     static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
     /** The tool's own keys (doctor's probe, the proof manifests): never data, never "outside". */
