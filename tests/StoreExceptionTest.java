@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ConnectException;
 import lib.store.StoreException;
+import lib.store.s3.S3Failures;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -45,7 +46,7 @@ class StoreExceptionTest {
         for (String[] r : rows) {
             assertEquals(
                     StoreException.Kind.valueOf(r[2]),
-                    StoreException.kindOf(Integer.parseInt(r[0]), r[1]),
+                    S3Failures.kindOf(Integer.parseInt(r[0]), r[1]),
                     r[0] + " " + r[1]);
         }
     }
@@ -63,7 +64,7 @@ class StoreExceptionTest {
 
     @Test
     void anSdkFailureBecomesATypedOneNamingWhatWasAsked() {
-        StoreException e = StoreException.of(answer(403, "SignatureDoesNotMatch"), "exp/data/a.bin");
+        StoreException e = S3Failures.of(answer(403, "SignatureDoesNotMatch"), "exp/data/a.bin");
         assertEquals(StoreException.Kind.AUTH, e.kind);
         assertEquals(403, e.status);
         assertEquals("exp/data/a.bin: the server answered 403 SignatureDoesNotMatch", e.getMessage());
@@ -72,22 +73,22 @@ class StoreExceptionTest {
                 .message("Unable to execute HTTP request: long SDK words")
                 .cause(new ConnectException("Connection refused"))
                 .build();
-        StoreException n = StoreException.of(network, "listing");
+        StoreException n = S3Failures.of(network, "listing");
         assertEquals(StoreException.Kind.UNREACHABLE, n.kind);
         assertEquals("listing: Connection refused", n.getMessage(), "the I/O error's words, not the SDK's");
     }
 
     @Test
     void unsupportedIsA501OrAPlain400NeverAContentError() {
-        assertTrue(StoreException.unsupported(answer(501, null)));
-        assertTrue(StoreException.unsupported(answer(400, "NotImplemented")));
-        assertTrue(StoreException.unsupported(answer(400, "InvalidArgument")));
-        assertTrue(StoreException.unsupported(answer(400, "InvalidRequest")));
-        assertTrue(StoreException.unsupported(answer(400, "UnsupportedOperation")));
-        assertTrue(StoreException.unsupported(answer(400, null)));
-        assertFalse(StoreException.unsupported(answer(400, "BadDigest")), "a body that does not match its Content-MD5");
-        assertFalse(StoreException.unsupported(answer(412, "PreconditionFailed")));
-        assertFalse(StoreException.unsupported(answer(403, "AccessDenied")));
-        assertFalse(StoreException.unsupported(SdkClientException.create("network")));
+        assertTrue(S3Failures.unsupported(answer(501, null)));
+        assertTrue(S3Failures.unsupported(answer(400, "NotImplemented")));
+        assertTrue(S3Failures.unsupported(answer(400, "InvalidArgument")));
+        assertTrue(S3Failures.unsupported(answer(400, "InvalidRequest")));
+        assertTrue(S3Failures.unsupported(answer(400, "UnsupportedOperation")));
+        assertTrue(S3Failures.unsupported(answer(400, null)));
+        assertFalse(S3Failures.unsupported(answer(400, "BadDigest")), "a body that does not match its Content-MD5");
+        assertFalse(S3Failures.unsupported(answer(412, "PreconditionFailed")));
+        assertFalse(S3Failures.unsupported(answer(403, "AccessDenied")));
+        assertFalse(S3Failures.unsupported(SdkClientException.create("network")));
     }
 }

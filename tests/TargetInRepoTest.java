@@ -27,6 +27,23 @@ class TargetInRepoTest {
         return a;
     }
 
+    /** A target whose filesystem is not mounted: a typed store failure (exit 1), one line naming the key to check. */
+    @Test
+    void aTargetThatIsNotThereIsOneLineNamingTheKey() throws Exception {
+        Path target = tmp.resolve("not-mounted/me");
+        Repo a = repo(target.toString());
+        for (String mode : new String[] {"upload", "download"}) {
+            Repo.Run r = a.run(mode, "--yes");
+            assertEquals(1, r.code(), r::toString);
+            assertEquals(
+                    "lambda-sync: SYNC_TARGET " + target
+                            + " does not exist, nor does its parent (is the filesystem mounted?): check SYNC_TARGET in "
+                            + a.config + "\n",
+                    r.err());
+        }
+        assertFalse(Files.exists(target.getParent()), "nothing created where the mount should be");
+    }
+
     @Test
     void aTargetInsideADataDirIsRefusedBeforeAnythingHappens() throws Exception {
         Repo a = repo(tmp.resolve("a/exp/data/mirror").toString());

@@ -4,20 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * {@code --bwlimit} and {@code SYNC_BWLIMIT} (SYNC.md, "Bandwidth"): one limit shared by every
  * transfer thread of a run, counted on the wire, both ways: the request bodies the HTTP client
- * sends and the response bodies it receives. It sits on the SDK's body streams (an
- * {@link ExecutionInterceptor}), not in the HTTP client, so it holds whichever client carries them.
+ * sends and the response bodies it receives. For S3 it sits on the SDK's body streams
+ * ({@code BandwidthInterceptor}), not in the HTTP client, so it holds whichever client carries them;
+ * a directory target reads through {@link #throttled}.
  *
  * <p>A reservation scheme (each caller books its bytes on a shared timeline and sleeps until they
  * are due) with a credit of {@link #CREDIT_NANOS}: in any window of w seconds at most
@@ -139,32 +135,6 @@ public final class BandwidthLimit {
             @Override
             public void close() throws IOException {
                 in.close();
-            }
-        };
-    }
-
-    /** For the S3 client: every request body sent and response body received goes through the limit. */
-    public ExecutionInterceptor interceptor() {
-        return new ExecutionInterceptor() {
-            @Override
-            public Optional<RequestBody> modifyHttpContent(
-                    Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-                Optional<RequestBody> body = context.requestBody();
-                if (body.isEmpty()) return body;
-                RequestBody b = body.get();
-                var provider = b.contentStreamProvider();
-                var limited = (software.amazon.awssdk.http.ContentStreamProvider) () -> throttled(provider.newStream());
-                return Optional.of(
-                        b.optionalContentLength().isPresent()
-                                ? RequestBody.fromContentProvider(
-                                        limited, b.optionalContentLength().get(), b.contentType())
-                                : RequestBody.fromContentProvider(limited, b.contentType()));
-            }
-
-            @Override
-            public Optional<InputStream> modifyHttpResponseContent(
-                    Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-                return context.responseBody().map(BandwidthLimit.this::throttled);
             }
         };
     }

@@ -36,14 +36,11 @@ import lib.store.Store;
 import lib.store.StoreErrors;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
-import lib.store.s3.BucketTrash;
-import lib.store.s3.PendingUploads;
+import lib.store.StoreTrash;
 import lib.store.s3.S3Clients;
 import lib.store.s3.S3Store;
 import lib.sync.BucketTrashCommand;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.s3.S3Client;
+import lib.sync.UnfinishedUploads;
 
 /**
  * The `doctor` mode: one line per check, in order, each {@code ok}, {@code warn}, {@code FAIL}
@@ -157,19 +154,18 @@ public final class Doctor {
             return;
         }
         String endpoint = config.endpoint();
-        try (S3Client s3 =
+        try (var s3 =
                 S3Clients.createForChecks(endpoint, config.region(), config.accessKeyId(), secret, config.caBundle())) {
             String bucket = config.bucket(), prefix = config.prefix();
+            S3Store store = new S3Store(s3, endpoint, bucket, prefix, 1);
             String listed;
             try {
-                var r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1));
-                serverDate = orDate(serverDate, r.sdkHttpResponse());
-                listed = r.keyCount() != null && r.keyCount() > 0 ? "holds objects" : "is empty";
-            } catch (SdkException e) {
+                S3Store.Glance g = store.glance();
+                serverDate = orDate(serverDate, g.serverDate());
+                listed = g.holdsObjects() ? "holds objects" : "is empty";
+            } catch (StoreException se) { // typed by the one classifier syncs use too
                 listed = null;
-                if (e instanceof AwsServiceException a && a.awsErrorDetails() != null)
-                    serverDate = orDate(serverDate, a.awsErrorDetails().sdkHttpResponse());
-                StoreException se = StoreException.of(e, null); // the one classifier syncs use too
+                serverDate = orDate(serverDate, se.serverDate);
                 if (se.kind == StoreException.Kind.UNREACHABLE) {
                     fail(
                             "credentials",
@@ -190,7 +186,6 @@ public final class Doctor {
                         "bucket",
                         "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix)
                                 + "; it " + listed);
-                S3Store store = new S3Store(s3, endpoint, bucket, prefix, 1);
                 Path root = repoRoot(workDir);
                 StoreProfile profile = root == null
                         ? StoreProfile.transientProfile()
@@ -461,7 +456,8 @@ public final class Doctor {
         }
         warn(
                 "uploads",
-                PendingUploads.describe(pending) + "; upload resumes those it can and drops those whose file changed");
+                UnfinishedUploads.describe(pending)
+                        + "; upload resumes those it can and drops those whose file changed");
     }
 
     /** A signed request was accepted: whatever the clocks say, the server takes this machine's request times. */
@@ -502,7 +498,7 @@ public final class Doctor {
 
     /** What the bucket's trash holds (SYNC.md, "The trash"): it is never pruned on its own. */
     private void checkTrash(S3Store store) {
-        List<BucketTrash.Entry> held;
+        List<StoreTrash.Entry> held;
         try {
             held = store.bucketTrash().list();
         } catch (IOException e) {
@@ -614,10 +610,8 @@ public final class Doctor {
     // ---- small helpers -------------------------------------------------------------------
 
     /** The endpoint check's Date, or where that had none, this S3 response's. */
-    private static Instant orDate(Instant known, software.amazon.awssdk.http.SdkHttpResponse response) {
-        if (known != Instant.EPOCH || response == null) return known;
-        Instant d = date(response.firstMatchingHeader("Date").orElse(null));
-        return d == null ? known : d;
+    private static Instant orDate(Instant known, Instant answered) {
+        return known != Instant.EPOCH || answered == null ? known : answered;
     }
 
     private static Duration skew(Instant serverDate) {

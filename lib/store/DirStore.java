@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import lib.common.BandwidthLimit;
 import lib.common.ContentHash;
-import lib.common.ExitException;
 import lib.local.DataDirs;
 import lib.local.LocalTree;
 import lib.local.SyncIgnore;
@@ -64,7 +63,8 @@ public final class DirStore implements Store {
     @Override
     public void list(List<String> scopes, Consumer<Remote> sink, Consumer<String> outside) throws IOException {
         if (!Files.isDirectory(target) && !Files.isDirectory(target.getParent())) {
-            throw ExitException.usage(
+            throw new StoreException(
+                    StoreException.Kind.NO_BUCKET,
                     "SYNC_TARGET " + target + " does not exist, nor does its parent (is the filesystem mounted?)");
         }
         if (!Files.isDirectory(base)) return; // created by the first upload

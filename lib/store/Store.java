@@ -3,15 +3,20 @@ package lib.store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import lib.store.s3.BucketTrash;
 
 /**
- * The far side of a sync: a bucket ({@link S3Store}) or a mounted directory ({@link DirStore}).
+ * The far side of a sync: a bucket ({@code S3Store}) or a mounted directory ({@link DirStore}).
  * Keys are repo-relative paths; the store adds and removes its own prefix. Every transfer
  * is verified end to end before it returns (or says it could not be: {@link Fetched#verified}).
  * Failures are {@link StoreException}s with a typed kind.
  */
 public interface Store extends AutoCloseable {
+    /**
+     * Files over this size move in parts of it where the store does parts (S3's multipart upload,
+     * ranged GETs); the store hashes such a file in the same pass as its parts.
+     */
+    long PART_SIZE = 16L * 1024 * 1024;
+
     /** An object as listed: {@code tag} changes whenever the content may have (an ETag). */
     record Remote(String rel, long size, String tag) {}
 
@@ -36,17 +41,23 @@ public interface Store extends AutoCloseable {
     /** Saves what this run learned (the server's profile, proofs for other machines); never throws. */
     default void finish() {}
 
-    /** What the server was seen to support, or null for a store that is not a server. */
-    default StoreProfile profile() {
+    /** What the store learned of its server (what it supports), in one line; null for a store that is no server. */
+    default String serverSummary() {
         return null;
     }
 
     /**
-     * Bytes of this file an interrupted upload already left in the store, to be reused (0: none;
-     * {@link #OTHER_CONTENT}: that upload was of other bytes, same size and time, so it is sent whole).
+     * What an interrupted upload of a file left in the store: {@code bytes} to be reused (0: none);
+     * {@code otherContent}: it was begun for other bytes of the same size and time, so the file is
+     * sent whole.
      */
-    default long resumable(String rel, long size, long mtime) {
-        return 0;
+    record Resume(long bytes, boolean otherContent) {
+        public static final Resume NONE = new Resume(0, false);
+    }
+
+    /** What an interrupted upload of this file (its size and mtime) already left in the store. */
+    default Resume interruptedUpload(String rel, long size, long mtime) {
+        return Resume.NONE;
     }
 
     /** A multipart upload the server holds unfinished: its file, the bytes its parts take, whether a journal here resumes it. */
@@ -60,11 +71,8 @@ public interface Store extends AutoCloseable {
     /** Aborts the interrupted uploads whose file is gone or changed, saying each to {@code say}. */
     default void dropStaleUploads(Consumer<String> say) {}
 
-    /** What {@link #resumable} says of an interrupted upload begun for other content than the file holds now. */
-    long OTHER_CONTENT = -1;
-
     /** Bytes of this object an interrupted download already brought here, to be reused (0: none). */
-    default long resumableDownload(Remote remote) {
+    default long interruptedDownload(Remote remote) {
         return 0;
     }
 
@@ -74,13 +82,15 @@ public interface Store extends AutoCloseable {
     }
 
     /** The trash kept in the store itself (SYNC.md, "The trash"), or null where there is none. */
-    default BucketTrash bucketTrash() {
+    default StoreTrash bucketTrash() {
         return null;
     }
 
     /** Files and bytes read from the store only to compare contents (no other proof existed). */
-    default long[] compared() {
-        return new long[2];
+    record Compared(long files, long bytes) {}
+
+    default Compared compared() {
+        return new Compared(0, 0);
     }
 
     /**

@@ -3,7 +3,6 @@ package lib.store;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
 import lib.config.SyncConfig;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Turns a failure talking to the store into one line that names what to check, from its typed
@@ -30,7 +29,10 @@ public final class StoreErrors {
         }
         return switch (se.kind) {
             case NO_BUCKET ->
-                "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in " + config.file;
+                config.target() != null
+                        ? firstLine(se.getMessage()) + ": check SYNC_TARGET in " + config.file
+                        : "bucket '" + config.bucket() + "' does not exist at " + where + ": check BUCKET_NAME in "
+                                + config.file;
             // A bare 404 (a HEAD has no body to name the code) reaching here is the bucket's: objects are handled
             // below.
             case NOT_FOUND ->
@@ -54,11 +56,10 @@ public final class StoreErrors {
         };
     }
 
-    /** The typed failure in {@code e}'s causes, or the typed form of an SDK failure there; null for anything else. */
+    /** The typed failure in {@code e}'s causes (every store throws one); null for anything else. */
     private static StoreException typed(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StoreException s) return s;
-            if (t instanceof SdkException s) return StoreException.of(s, null);
         }
         return null;
     }

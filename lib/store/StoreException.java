@@ -1,19 +1,20 @@
 package lib.store;
 
 import java.io.IOException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
+import java.time.Instant;
 
 /**
  * A store failure with a typed kind, so the engine decides on the kind and never on message
  * text: a lost race is a conflict, a missing feature is degraded around, a network blip is worth
- * running again, a refused name is not.
+ * running again, a refused name is not. Each store makes its own ({@code S3Failures} maps the S3
+ * SDK's); the kinds are the store's, not any server's.
  */
 @SuppressWarnings("serial")
 public // never serialized: a failure lives and dies within one run
 final class StoreException extends IOException {
     public enum Kind {
         AUTH,
+        /** where the store keeps its objects is not there: no such bucket, or a target directory nor its parent */
         NO_BUCKET,
         UNREACHABLE,
         THROTTLED,
@@ -46,6 +47,8 @@ final class StoreException extends IOException {
     public final String code;
     /** The ETag of what an upload that failed its checks left stored, if it replaced the object. */
     public String stored;
+    /** The server's clock (its Date header) where it answered, or null: doctor's clock check reads it. */
+    public Instant serverDate;
 
     public StoreException(Kind kind, String message) {
         this(kind, message, 0, "", null);
@@ -63,73 +66,8 @@ final class StoreException extends IOException {
         return this;
     }
 
-    /** The typed form of an SDK failure; {@code what} names the object or request ("x/data/a.bin"). */
-    public static StoreException of(SdkException e, String what) {
-        if (e instanceof AwsServiceException s) {
-            String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null
-                    ? ""
-                    : s.awsErrorDetails().errorCode();
-            int status = s.statusCode();
-            Kind kind = kindOf(status, code);
-            String msg = (what == null ? "" : what + ": ") + "the server answered " + status
-                    + (code.isEmpty() ? "" : " " + code);
-            return new StoreException(kind, msg, status, code, e);
-        }
-        if (e instanceof ServerSilence.NoAnswer) // says the endpoint and the time waited already
-        return new StoreException(Kind.UNREACHABLE, (what == null ? "" : what + ": ") + e.getMessage(), 0, "", e);
-        // Anything the SDK's client side throws is the network's (refused, resets, timeouts, cut
-        // bodies): said in the words of the I/O error underneath, without class names.
-        String m = String.valueOf(e.getMessage());
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof IOException && t.getMessage() != null) m = t.getMessage();
-        }
-        return new StoreException(
-                Kind.UNREACHABLE,
-                (what == null ? "" : what + ": ") + m.lines().findFirst().orElse(m),
-                0,
-                "",
-                e);
-    }
-
-    public static Kind kindOf(int status, String code) {
-        if (code.equals("NoSuchBucket")) return Kind.NO_BUCKET;
-        if (code.equals("NoSuchKey") || status == 404) return Kind.NOT_FOUND;
-        if (status == 412 || code.equals("PreconditionFailed")) return Kind.PRECONDITION;
-        if (status == 501 || code.equals("NotImplemented")) return Kind.NOT_IMPLEMENTED;
-        if (code.equals("SlowDown") || status == 503 || status == 429) return Kind.THROTTLED;
-        if (code.equals("InvalidAccessKeyId")
-                || code.equals("SignatureDoesNotMatch")
-                || code.equals("RequestTimeTooSkewed")
-                || status == 403) {
-            return Kind.AUTH;
-        }
-        if (status >= 500) return Kind.SERVER_ERROR;
-        return Kind.REFUSED;
-    }
-
-    /**
-     * Whether an answer to a request that used an optional feature (a header, a range, multipart)
-     * says the server lacks it: 501 NotImplemented, or a plain 400 (InvalidArgument, InvalidRequest,
-     * NotImplemented), which servers that do not know a header give. Never a 400 about content.
-     */
-    /** Whether the server refused a request's body as too large (413, EntityTooLarge): a cap on single PUTs. */
-    public static boolean tooLarge(SdkException e) {
-        if (!(e instanceof AwsServiceException s)) return false;
-        return s.statusCode() == 413
-                || (s.awsErrorDetails() != null
-                        && "EntityTooLarge".equals(s.awsErrorDetails().errorCode()));
-    }
-
-    public static boolean unsupported(SdkException e) {
-        if (!(e instanceof AwsServiceException s)) return false;
-        String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null
-                ? ""
-                : s.awsErrorDetails().errorCode();
-        if (s.statusCode() == 501 || code.equals("NotImplemented")) return true;
-        return s.statusCode() == 400
-                && (code.isEmpty()
-                        || code.equals("InvalidArgument")
-                        || code.equals("InvalidRequest")
-                        || code.equals("UnsupportedOperation"));
+    public StoreException serverDate(Instant date) {
+        this.serverDate = date;
+        return this;
     }
 }

@@ -20,7 +20,7 @@ import lib.common.Units;
 import lib.local.SyncIgnore;
 import lib.plan.PlanPrinter;
 import lib.store.Store;
-import lib.store.s3.BucketTrash;
+import lib.store.StoreTrash;
 
 /**
  * The {@code trash} command's side of the bucket's trash (SYNC.md, "The trash"): what it lists,
@@ -32,7 +32,7 @@ public final class BucketTrashCommand {
     private BucketTrashCommand() {}
 
     /** The bucket trash's entries; none where there is no bucket, or (said once) where it cannot be read. */
-    static List<BucketTrash.Entry> entries(BucketTrash bucket, Console console) {
+    static List<StoreTrash.Entry> entries(StoreTrash bucket, Console console) {
         if (bucket == null) return List.of();
         try {
             return bucket.list();
@@ -44,38 +44,38 @@ public final class BucketTrashCommand {
     }
 
     /** Folder name -> its entries, oldest folder first. */
-    private static Map<String, List<BucketTrash.Entry>> byFolder(List<BucketTrash.Entry> entries) {
-        Map<String, List<BucketTrash.Entry>> out = new LinkedHashMap<>();
-        for (BucketTrash.Entry e : entries)
+    private static Map<String, List<StoreTrash.Entry>> byFolder(List<StoreTrash.Entry> entries) {
+        Map<String, List<StoreTrash.Entry>> out = new LinkedHashMap<>();
+        for (StoreTrash.Entry e : entries)
             out.computeIfAbsent(e.folder(), f -> new ArrayList<>()).add(e);
         return out;
     }
 
-    private static long bytes(List<BucketTrash.Entry> entries) {
-        return entries.stream().mapToLong(BucketTrash.Entry::size).sum();
+    private static long bytes(List<StoreTrash.Entry> entries) {
+        return entries.stream().mapToLong(StoreTrash.Entry::size).sum();
     }
 
     /** "bucket trash: …", then each folder: when (UTC), which machine, and each object with its size and why. */
     static void list(Store store, Console console) {
-        BucketTrash bucket = store == null ? null : store.bucketTrash();
+        StoreTrash bucket = store == null ? null : store.bucketTrash();
         if (bucket == null) return;
-        List<BucketTrash.Entry> entries = entries(bucket, console);
+        List<StoreTrash.Entry> entries = entries(bucket, console);
         String where = ".lambda-sync/trash/ in " + store.describe();
         if (entries.isEmpty()) {
             console.info("bucket trash: empty (" + where + ")");
             return;
         }
-        Map<String, List<BucketTrash.Entry>> folders = byFolder(entries);
+        Map<String, List<StoreTrash.Entry>> folders = byFolder(entries);
         console.info(
                 "bucket trash: " + Units.files(entries.size()) + ", " + Units.bytes(bytes(entries)) + " in "
                         + folders.size() + " folder(s) of " + where
                         + " (trash restore <path or folder> brings back here; trash prune --older-than 30d empties old folders)");
         folders.forEach((folder, in) -> {
-            LocalDateTime t = LocalDateTime.ofInstant(BucketTrash.time(folder), ZoneOffset.UTC);
+            LocalDateTime t = LocalDateTime.ofInstant(StoreTrash.time(folder), ZoneOffset.UTC);
             console.info(folder + "  " + t.toLocalDate() + " " + t.toLocalTime() + " UTC by "
                     + in.get(0).machine() + ": " + Units.files(in.size()) + ", " + Units.bytes(bytes(in)));
             int shown = console.verbose ? in.size() : Math.min(SHOWN, in.size());
-            for (BucketTrash.Entry e : in.subList(0, shown))
+            for (StoreTrash.Entry e : in.subList(0, shown))
                 console.info("  " + PlanPrinter.shown(e.rel()) + " (" + Units.bytes(e.size()) + ")  "
                         + (e.why() == null ? "why not recorded" : e.why().words));
             if (shown < in.size()) console.info("  ... and " + (in.size() - shown) + " more (-v lists all)");
@@ -83,7 +83,7 @@ public final class BucketTrashCommand {
     }
 
     /** One file and bytes line for doctor: what the bucket's trash holds. */
-    public static String held(List<BucketTrash.Entry> entries) {
+    public static String held(List<StoreTrash.Entry> entries) {
         return Units.files(entries.size()) + ", " + Units.bytes(bytes(entries)) + " in "
                 + byFolder(entries).size() + " folder(s)";
     }
@@ -93,7 +93,7 @@ public final class BucketTrashCommand {
      * file that differs (checked by size first, so a refusal moves no bytes); then removes it from
      * the bucket's trash.
      */
-    static Trash.Restored restore(Path root, Console console, BucketTrash bucket, BucketTrash.Entry e) {
+    static Trash.Restored restore(Path root, Console console, StoreTrash bucket, StoreTrash.Entry e) {
         Path dest = root.resolve(e.rel());
         Path tmp = dest.resolveSibling(
                 SyncIgnore.TEMP_PREFIX + Long.toHexString(System.nanoTime()) + "-" + dest.getFileName());
@@ -137,14 +137,14 @@ public final class BucketTrashCommand {
     }
 
     /** A bucket folder whose objects all went back loses its .why.tsv too. */
-    static void tidy(BucketTrash bucket, List<Trash.Copy> copies, List<BucketTrash.Entry> gone) {
+    static void tidy(StoreTrash bucket, List<Trash.Copy> copies, List<StoreTrash.Entry> gone) {
         if (bucket == null || gone.isEmpty()) return;
         Set<String> goneKeys = new HashSet<>();
         gone.forEach(e -> goneKeys.add(e.key()));
         Set<String> left = new HashSet<>();
         for (Trash.Copy c : copies)
             if (c.bucket() != null && !goneKeys.contains(c.bucket().key())) left.add(c.folder());
-        for (BucketTrash.Entry e : gone) {
+        for (StoreTrash.Entry e : gone) {
             if (left.contains(e.folder())) continue;
             try {
                 bucket.delete(bucket.whyKey(e.folder()));
@@ -162,9 +162,9 @@ public final class BucketTrashCommand {
      * newer: only keys listed in an old folder are ever deleted.
      */
     static void prune(Store store, Console console, Instant before) {
-        BucketTrash bucket = store == null ? null : store.bucketTrash();
+        StoreTrash bucket = store == null ? null : store.bucketTrash();
         if (bucket == null) return;
-        List<BucketTrash.Entry> entries;
+        List<StoreTrash.Entry> entries;
         try {
             entries = bucket.list();
         } catch (IOException e) {
@@ -176,12 +176,12 @@ public final class BucketTrashCommand {
         long files = 0, bytes = 0;
         int pruned = 0, kept = 0;
         for (var f : byFolder(entries).entrySet()) {
-            if (!BucketTrash.time(f.getKey()).isBefore(before)) {
+            if (!StoreTrash.time(f.getKey()).isBefore(before)) {
                 kept++;
                 continue;
             }
             try {
-                for (BucketTrash.Entry e : f.getValue()) bucket.delete(e.key());
+                for (StoreTrash.Entry e : f.getValue()) bucket.delete(e.key());
                 bucket.delete(bucket.whyKey(f.getKey()));
             } catch (IOException e) {
                 throw ExitException.failure(

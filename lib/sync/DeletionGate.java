@@ -20,7 +20,7 @@ import lib.plan.Reason;
 import lib.plan.SyncPlan;
 import lib.state.SyncState;
 import lib.store.Store;
-import lib.store.s3.BucketTrash;
+import lib.store.StoreTrash;
 
 /**
  * The one gate every destructive act of a run passes (SYNC.md, "Deletion" and "The trash"), as
@@ -78,7 +78,7 @@ public final class DeletionGate {
     /** This run's folder in the bucket's trash (named at its first copy), and what it kept there (for its .why.tsv). */
     private String bucketFolder;
 
-    private final List<BucketTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
+    private final List<StoreTrash.Kept> keptInBucket = Collections.synchronizedList(new ArrayList<>());
 
     public DeletionGate(Path root, Store store, Console console, Policy policy, Set<Path> temps) {
         this.root = root;
@@ -107,7 +107,7 @@ public final class DeletionGate {
     public void deleteLocal(SyncPlan.Item i) throws IOException {
         allow(true);
         boolean makesRoom = i.why() instanceof Reason.Rule r && r.makesRoom();
-        toTrash(i.rel(), makesRoom ? Trash.Why.MADE_ROOM : Trash.Why.DELETED_BY_DELETE);
+        toTrash(i.rel(), makesRoom ? StoreTrash.Why.MADE_ROOM : StoreTrash.Why.DELETED_BY_DELETE);
     }
 
     /** Renames a downloaded temp file over {@code dest}; the old local copy goes to the trash first if the plan says so. */
@@ -117,8 +117,8 @@ public final class DeletionGate {
             toTrash(
                     i.rel(),
                     i.why() == Reason.Rule.CONFLICT_FORCED
-                            ? Trash.Why.CONFLICT_FORCED
-                            : Trash.Why.OVERWRITTEN_BY_DOWNLOAD);
+                            ? StoreTrash.Why.CONFLICT_FORCED
+                            : StoreTrash.Why.OVERWRITTEN_BY_DOWNLOAD);
         }
         LocalTree.replace(tmp, dest);
     }
@@ -126,14 +126,14 @@ public final class DeletionGate {
     /** Deletes the object the plan saw: it counts, is kept in a trash, then goes (conditional on its ETag). */
     public void deleteInStore(SyncPlan.Item i) throws IOException {
         allow(true);
-        keepStoreCopy(i, Trash.Why.BUCKET_COPY_BEFORE_DELETE);
+        keepStoreCopy(i, StoreTrash.Why.BUCKET_COPY_BEFORE_DELETE);
         store.delete(i.remote());
     }
 
     /** Runs a put of {@code i}; where the plan says so, the object it replaces is kept in a trash first. */
     public <T> T writeInStore(SyncPlan.Item i, StoreAct<T> put) throws IOException {
         allow(false);
-        if (i.trash()) keepStoreCopy(i, Trash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
+        if (i.trash()) keepStoreCopy(i, StoreTrash.Why.BUCKET_COPY_BEFORE_OVERWRITE);
         return put.run();
     }
 
@@ -163,7 +163,7 @@ public final class DeletionGate {
     }
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
-    private void toTrash(String rel, Trash.Why why) throws IOException {
+    private void toTrash(String rel, StoreTrash.Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
@@ -176,23 +176,23 @@ public final class DeletionGate {
      * where the server cannot, downloaded into this machine's trash. Both are pinned to the
      * planned ETag, so an object changed since the plan fails here and is left alone.
      */
-    private void keepStoreCopy(SyncPlan.Item i, Trash.Why why) throws IOException {
+    private void keepStoreCopy(SyncPlan.Item i, StoreTrash.Why why) throws IOException {
         if (i.remote() == null) return; // nothing there to keep
-        BucketTrash inBucket = store.bucketTrash();
+        StoreTrash inBucket = store.bucketTrash();
         if (inBucket != null && inBucket.keep(i.remote(), bucketFolder())) {
-            keptInBucket.add(new BucketTrash.Kept(i.rel(), why));
+            keptInBucket.add(new StoreTrash.Kept(i.rel(), why));
         } else {
             download(i.remote(), why);
         }
     }
 
     private synchronized String bucketFolder() {
-        if (bucketFolder == null) bucketFolder = BucketTrash.folderName(started, root);
+        if (bucketFolder == null) bucketFolder = store.bucketTrash().folderName(started, root);
         return bucketFolder;
     }
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
-    private void download(Store.Remote r, Trash.Why why) throws IOException {
+    private void download(Store.Remote r, StoreTrash.Why why) throws IOException {
         SyncState.createDir(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
 import lib.common.Units;
-import lib.store.s3.BytesMoved;
+import lib.store.BytesMoved;
 
 /**
  * Where a run stands, on stderr. On a terminal: a line redrawn in place, once the run has

@@ -8,6 +8,7 @@ import lib.store.Store;
 import lib.store.StoreException;
 import lib.store.s3.BucketTrash;
 import lib.store.s3.S3Clients;
+import lib.store.s3.S3Failures;
 import lib.store.s3.S3Listing;
 import lib.store.s3.S3Store;
 
@@ -55,20 +56,17 @@ public record StoreFactory(Tuning tuning, Store fixed) {
         if (config.target() != null) return new DirStore(config.target(), config.prefix(), limit);
         String endpoint = config.endpoint();
         // Small files want many connections; large files use up to 8 parallel parts each.
-        software.amazon.awssdk.services.s3.S3Client s3;
-        try {
-            s3 = S3Clients.create(
-                    endpoint,
-                    config.region(),
-                    config.accessKeyId(),
-                    config.secretAccessKey(),
-                    jobs + 16,
-                    config.caBundle(),
-                    tuning.socketTimeout(),
-                    limit);
-        } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            throw StoreException.of(e, "opening " + endpoint);
-        }
+        var s3 = S3Failures.call(
+                "opening " + endpoint,
+                () -> S3Clients.create(
+                        endpoint,
+                        config.region(),
+                        config.accessKeyId(),
+                        config.secretAccessKey(),
+                        jobs + 16,
+                        config.caBundle(),
+                        tuning.socketTimeout(),
+                        limit));
         S3Store store = new S3Store(
                 s3, endpoint, config.bucket(), config.prefix(), Math.max(8, jobs), tuning.firstPageKeys(), limit);
         store.bucketTrash().copyLimit = tuning.copyLimit();

@@ -30,8 +30,6 @@ import lib.state.RepoLock;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreErrors;
-import lib.store.s3.PendingUploads;
-import lib.store.s3.S3Store;
 
 /**
  * One run of upload, download or status, in rclone's three roles: list both sides (march),
@@ -118,9 +116,9 @@ public final class SyncRun {
             plans.add(p);
         }
         reportOutside(console, sides);
-        if (store.profile() != null) console.info("  server: " + store.profile().oneLine());
+        if (store.serverSummary() != null) console.info("  server: " + store.serverSummary());
         List<Store.Unfinished> pending = store.unfinishedUploads();
-        if (!pending.isEmpty()) console.info("  " + PendingUploads.describe(pending));
+        if (!pending.isEmpty()) console.info("  " + UnfinishedUploads.describe(pending));
         store.finish();
         ignore.report(console, sides.dirs());
         return SyncOutcome.status(plans);
@@ -335,18 +333,17 @@ public final class SyncRun {
     /** Large uploads an earlier run was cut off in: only their missing parts will be sent. */
     private static void reportResumable(Console c, Store store, SyncPlan plan) {
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.PUT)) {
-            long done = i.local().size() > S3Store.PART_SIZE
-                    ? store.resumable(i.rel(), i.local().size(), i.local().mtime())
-                    : 0;
-            if (done > 0)
-                c.info("  resume: " + Units.bytes(done) + " of "
+            Store.Resume done =
+                    store.interruptedUpload(i.rel(), i.local().size(), i.local().mtime());
+            if (done.bytes() > 0)
+                c.info("  resume: " + Units.bytes(done.bytes()) + " of "
                         + Units.bytes(i.local().size()) + " already there (" + PlanPrinter.shown(i.rel()) + ")");
-            if (done == Store.OTHER_CONTENT)
+            if (done.otherContent())
                 c.info("  resume: none for " + PlanPrinter.shown(i.rel()) + ": it changed since its upload was cut"
                         + " off (same size and time, other bytes), so it is sent whole");
         }
         for (SyncPlan.Item i : plan.of(SyncPlan.Action.GET)) {
-            long done = store.resumableDownload(i.remote());
+            long done = store.interruptedDownload(i.remote());
             if (done > 0)
                 c.info("  resume: " + Units.bytes(done) + " of "
                         + Units.bytes(i.remote().size()) + " already here (" + PlanPrinter.shown(i.rel()) + ")");
@@ -355,9 +352,9 @@ public final class SyncRun {
 
     /** Contents compared by download (a first sync on a server that offers no other proof) cost time: say how much. */
     private static void reportCompared(Console c, Store store) {
-        long[] n = store.compared();
-        if (n[0] > 0)
-            c.info("  compared by download: " + Units.files(n[0]) + ", " + Units.bytes(n[1])
+        Store.Compared n = store.compared();
+        if (n.files() > 0)
+            c.info("  compared by download: " + Units.files(n.files()) + ", " + Units.bytes(n.bytes())
                     + " (the server offers no checksum for them)");
     }
 

@@ -27,7 +27,6 @@ import lib.plan.SyncPlan;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreException;
-import lib.store.s3.S3Store;
 
 /**
  * Carries out a plan: moves bytes, and only what the plan says. Transfers run in parallel;
@@ -339,7 +338,7 @@ public final class Transfer {
         Path file = (copied.contains(i.rel()) ? copies : root).resolve(i.rel());
         // A large file is hashed by the store in the same pass as its parts' MD5s.
         String md5 = knownMd5.get(i.rel());
-        if (md5 == null && i.local().size() <= S3Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
+        if (md5 == null && i.local().size() <= Store.PART_SIZE) md5 = ContentHash.md5Hex(file);
         Store.Stored s;
         try {
             String known = md5;

@@ -27,7 +27,8 @@ import lib.plan.PlanPrinter;
 import lib.state.RepoLock;
 import lib.state.SyncState;
 import lib.store.Store;
-import lib.store.s3.BucketTrash;
+import lib.store.StoreTrash;
+import lib.store.StoreTrash.Why;
 
 /**
  * The trash (SYNC.md, "The trash"): what a run moved out of the way lies in
@@ -37,22 +38,6 @@ import lib.store.s3.BucketTrash;
  * asked to, and never otherwise.
  */
 public final class Trash {
-    /** Why a file went to the trash; recorded by name in .why.tsv, rendered into words here only. */
-    public enum Why {
-        OVERWRITTEN_BY_DOWNLOAD("overwritten by download"),
-        DELETED_BY_DELETE("deleted by --delete"),
-        CONFLICT_FORCED("conflict overwritten by --force"),
-        MADE_ROOM("replaced by a folder or file of the same name"),
-        BUCKET_COPY_BEFORE_DELETE("bucket copy kept before it was deleted there"),
-        BUCKET_COPY_BEFORE_OVERWRITE("bucket copy kept before --force overwrote it");
-
-        final String words;
-
-        Why(String words) {
-            this.words = words;
-        }
-    }
-
     /** One trashed file; {@code why} is null for what a version without .why.tsv put there. */
     record Entry(String time, String rel, Path file, long bytes, Why why) {}
 
@@ -63,8 +48,8 @@ public final class Trash {
         }
     }
 
-    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    public static final String WHY_FILE = ".why.tsv";
+    public static final DateTimeFormatter TIME = StoreTrash.TIME;
+    public static final String WHY_FILE = StoreTrash.WHY_FILE;
     private static final int SHOWN = 10;
 
     private Trash() {}
@@ -201,22 +186,7 @@ public final class Trash {
 
     private static Map<String, Why> whys(Path folder) throws IOException {
         Path f = folder.resolve(WHY_FILE);
-        return Files.exists(f) ? parseWhys(Files.readString(f, StandardCharsets.UTF_8)) : new HashMap<>();
-    }
-
-    /** A .why.tsv's lines: path, tab, reason (a reason this version does not know is left out). */
-    public static Map<String, Why> parseWhys(String text) {
-        Map<String, Why> why = new HashMap<>();
-        for (String line : text.split("\n")) {
-            String[] p = line.split("\t", -1);
-            if (p.length != 2) continue;
-            try {
-                why.put(SyncState.unescape(p[0]), Why.valueOf(p[1]));
-            } catch (IllegalArgumentException newerVersion) {
-                // a reason this version does not know: shown as not recorded
-            }
-        }
-        return why;
+        return Files.exists(f) ? StoreTrash.parseWhys(Files.readString(f, StandardCharsets.UTF_8)) : new HashMap<>();
     }
 
     private static void list(Path root, Console console) {
@@ -253,7 +223,7 @@ public final class Trash {
     }
 
     /** A copy restore can bring back: a file in this machine's trash, or an object in the bucket's. */
-    record Copy(String folder, String rel, Instant when, Entry local, BucketTrash.Entry bucket) {}
+    record Copy(String folder, String rel, Instant when, Entry local, StoreTrash.Entry bucket) {}
 
     /** What restore did with one copy. */
     enum Restored {
@@ -269,7 +239,7 @@ public final class Trash {
      * one with the same content is already back.
      */
     private static int restore(Path root, Path workDir, Console console, List<String> args, Store store) {
-        BucketTrash bucket = store == null ? null : store.bucketTrash();
+        StoreTrash bucket = store == null ? null : store.bucketTrash();
         List<Copy> copies = copies(root, BucketTrashCommand.entries(bucket, console));
         Map<String, Copy> chosen = new LinkedHashMap<>();
         for (String arg : args) {
@@ -279,7 +249,7 @@ public final class Trash {
             for (Copy c : matched) chosen.put(c.rel(), c); // newer copies come later and win
         }
         int refused = 0, restored = 0;
-        List<BucketTrash.Entry> gone = new ArrayList<>();
+        List<StoreTrash.Entry> gone = new ArrayList<>();
         for (Copy c : chosen.values()) {
             // Only what a sync could have put in the trash goes back: a trash folder is plain files
             // anyone may have written into, and .git/hooks/post-commit there must not become a hook.
@@ -339,7 +309,7 @@ public final class Trash {
     }
 
     /** Both trashes' copies, oldest first (a local folder's name is local time, a bucket folder's UTC). */
-    private static List<Copy> copies(Path root, List<BucketTrash.Entry> bucket) {
+    private static List<Copy> copies(Path root, List<StoreTrash.Entry> bucket) {
         List<Copy> out = new ArrayList<>();
         for (Folder f : folders(root)) {
             Instant when = LocalDateTime.parse(f.time(), TIME)
@@ -347,7 +317,7 @@ public final class Trash {
                     .toInstant();
             for (Entry e : f.entries()) out.add(new Copy(f.time(), e.rel(), when, e, null));
         }
-        for (BucketTrash.Entry e : bucket) out.add(new Copy(e.folder(), e.rel(), e.when(), null, e));
+        for (StoreTrash.Entry e : bucket) out.add(new Copy(e.folder(), e.rel(), e.when(), null, e));
         // Oldest first; at the same second this machine's copy comes later and wins (no download needed).
         out.sort(Comparator.comparing(Copy::when).thenComparing(c -> c.local() != null));
         return out;

@@ -19,8 +19,10 @@
 //SOURCES CpuMeter.java
 //SOURCES CpuProfile.java
 //SOURCES ../../lib/common/BandwidthLimit.java
-//SOURCES ../../lib/store/ServerSilence.java
-//SOURCES ../../lib/store/s3/BytesMoved.java
+//SOURCES ../../lib/store/s3/ServerSilence.java
+//SOURCES ../../lib/store/s3/BandwidthInterceptor.java
+//SOURCES ../../lib/store/s3/BytesMovedInterceptor.java
+//SOURCES ../../lib/store/BytesMoved.java
 //SOURCES ../../lib/common/ExitException.java
 //SOURCES ../../lib/common/Units.java
 //JAVA_OPTIONS -Djava.awt.headless=true

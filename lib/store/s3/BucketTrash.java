@@ -18,7 +18,7 @@ import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
-import lib.sync.Trash;
+import lib.store.StoreTrash;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,25 +35,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * its copies drop metadata ({@link StoreProfile}), {@link #keep} says no and the caller downloads
  * the object into the local trash instead.
  */
-public final class BucketTrash {
+public final class BucketTrash implements StoreTrash {
     static final String DIR = S3Store.OWN_DIR + "trash/";
     /** CopyObject's limit (S3's); a larger object is copied in parts (UploadPartCopy) of this size. */
     public static final long MAX_COPY = S3Store.MAX_SINGLE_PUT;
-
-    /** An object in the bucket's trash: its folder ({@code <time>-<machine>}), path, key, size, ETag, and why. */
-    public record Entry(String folder, String rel, String key, long size, String tag, Trash.Why why) {
-        /** When its run started (the folder's name, UTC). */
-        public Instant when() {
-            return time(folder);
-        }
-
-        public String machine() {
-            return folder.length() > 16 ? folder.substring(16) : "?";
-        }
-    }
-
-    /** What a run kept, for its folder's .why.tsv. */
-    public record Kept(String rel, Trash.Why why) {}
 
     private final S3Context ctx;
     private final S3Client s3;
@@ -73,7 +58,8 @@ public final class BucketTrash {
     }
 
     /** A run's folder name: its start in UTC, and this machine ({@code host-<6 hex of its machine id>}). */
-    public static String folderName(Instant start, Path root) {
+    @Override
+    public String folderName(Instant start, Path root) {
         String host = System.getenv("HOSTNAME");
         try {
             if (host == null || host.isBlank())
@@ -90,11 +76,7 @@ public final class BucketTrash {
         } catch (IOException e) {
             id = "000000";
         }
-        return LocalDateTime.ofInstant(start, ZoneOffset.UTC).format(Trash.TIME) + "-" + host + "-" + id;
-    }
-
-    public static Instant time(String folder) {
-        return LocalDateTime.parse(folder.substring(0, 15), Trash.TIME).toInstant(ZoneOffset.UTC);
+        return LocalDateTime.ofInstant(start, ZoneOffset.UTC).format(TIME) + "-" + host + "-" + id;
     }
 
     /** Whether this server keeps trash copies: CopyObject, keeping metadata (asked once, then in the profile). */
@@ -112,6 +94,7 @@ public final class BucketTrash {
      * Copies the object as the plan saw it into {@code folder}; false where the server cannot (the
      * caller downloads it instead). An object changed since the plan is a PRECONDITION failure.
      */
+    @Override
     public boolean keep(Store.Remote planned, String folder) throws IOException {
         if (!usable()) return false;
         String key = prefix + DIR + folder + "/" + planned.rel();
@@ -125,9 +108,9 @@ public final class BucketTrash {
                         .copySourceIfMatch(S3Store.quoted(planned.tag())));
                 return true;
             } catch (SdkException e) {
-                StoreException se = StoreException.of(e, planned.rel());
+                StoreException se = S3Failures.of(e, planned.rel());
                 if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
-                if (!StoreException.unsupported(e)) throw se;
+                if (!S3Failures.unsupported(e)) throw se;
                 ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return false;
             }
@@ -176,9 +159,9 @@ public final class BucketTrash {
                 return true;
             } catch (SdkException e) {
                 abort(key, id);
-                StoreException se = StoreException.of(e, planned.rel());
+                StoreException se = S3Failures.of(e, planned.rel());
                 if (se.kind == StoreException.Kind.PRECONDITION) throw S3Store.raced(planned.rel());
-                if (StoreException.unsupported(e)) return false;
+                if (S3Failures.unsupported(e)) return false;
                 throw se;
             }
         });
@@ -194,6 +177,7 @@ public final class BucketTrash {
     }
 
     /** Writes the folder's .why.tsv: one line per object kept, path and reason. */
+    @Override
     public void record(String folder, List<Kept> kept) throws IOException {
         StringBuilder b = new StringBuilder();
         for (Kept k : kept)
@@ -202,11 +186,12 @@ public final class BucketTrash {
                     .append(k.why().name())
                     .append('\n');
         byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
-        String key = prefix + DIR + folder + "/" + Trash.WHY_FILE;
+        String key = prefix + DIR + folder + "/" + WHY_FILE;
         ctx.call(key, () -> s3.putObject(b2 -> b2.bucket(bucket).key(key), RequestBody.fromBytes(body)));
     }
 
     /** Everything in the bucket's trash, by folder (oldest first), then path. */
+    @Override
     public List<Entry> list() throws IOException {
         Map<String, S3Object> objects = new LinkedHashMap<>();
         ctx.guard("listing the bucket's trash", () -> {
@@ -216,15 +201,15 @@ public final class BucketTrash {
             }
             return null;
         });
-        Map<String, Map<String, Trash.Why>> whys = new HashMap<>();
+        Map<String, Map<String, Why>> whys = new HashMap<>();
         List<Entry> out = new ArrayList<>();
         for (S3Object o : objects.values()) {
             String rest = o.key().substring(prefix.length() + DIR.length());
             int slash = rest.indexOf('/');
             if (slash < 0 || !rest.substring(0, slash).matches("\\d{8}-\\d{6}-.+")) continue; // not ours
             String folder = rest.substring(0, slash), rel = rest.substring(slash + 1);
-            if (rel.equals(Trash.WHY_FILE)) continue;
-            Trash.Why why = whys.computeIfAbsent(folder, this::whys).get(rel);
+            if (rel.equals(WHY_FILE)) continue;
+            Why why = whys.computeIfAbsent(folder, this::whys).get(rel);
             out.add(new Entry(folder, rel, o.key(), o.size(), ContentHash.normalizeEtag(o.eTag()), why));
         }
         out.sort(java.util.Comparator.comparing(Entry::folder).thenComparing(Entry::rel));
@@ -232,23 +217,25 @@ public final class BucketTrash {
     }
 
     /** A folder's reasons; none where its .why.tsv is missing (a run cut off) or unreadable. */
-    private Map<String, Trash.Why> whys(String folder) {
-        String key = prefix + DIR + folder + "/" + Trash.WHY_FILE;
+    private Map<String, Why> whys(String folder) {
+        String key = prefix + DIR + folder + "/" + WHY_FILE;
         try {
             String text = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String();
-            return Trash.parseWhys(text);
+            return StoreTrash.parseWhys(text);
         } catch (SdkException e) {
             return Map.of();
         }
     }
 
     /** Downloads a trashed object into {@code dest} (a fresh temp file), verified as any download, with its mtime. */
+    @Override
     public Store.Fetched fetch(Entry e, Path dest) throws IOException {
         var remote = new Store.Remote(e.key().substring(prefix.length()), e.size(), e.tag());
         return ctx.guard(remote.rel(), () -> download.get(remote, dest));
     }
 
     /** Deletes a trashed object (restored, or pruned); one already gone is fine. */
+    @Override
     public void delete(String key) throws IOException {
         try {
             ctx.call(key, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
@@ -258,7 +245,8 @@ public final class BucketTrash {
     }
 
     /** The .why.tsv key of a folder. */
+    @Override
     public String whyKey(String folder) {
-        return prefix + DIR + folder + "/" + Trash.WHY_FILE;
+        return prefix + DIR + folder + "/" + WHY_FILE;
     }
 }

@@ -120,7 +120,7 @@ final class ManifestReader {
                     + (mine ? " and it is not rewritten (delete it to have it written anew)" : ""));
             return;
         } catch (SdkException e) {
-            StoreException se = StoreException.of(e, key);
+            StoreException se = S3Failures.of(e, key);
             if (mine) ownState = se.kind == StoreException.Kind.NOT_FOUND ? Own.ABSENT : Own.FAILED;
             if (se.kind != StoreException.Kind.NOT_FOUND)
                 say("the proof manifest " + key + " could not be read (" + se.getMessage() + "): skipped");

@@ -95,19 +95,6 @@ public final class PendingUploads {
         return out;
     }
 
-    /** "2 unfinished uploads hold 48.0 MiB on the server: a.bin (32.0 MiB, resumable here), …" */
-    public static String describe(List<Store.Unfinished> pending) {
-        long bytes = pending.stream().mapToLong(Store.Unfinished::bytes).sum();
-        List<String> each = pending.stream()
-                .limit(5)
-                .map(u -> PlanPrinter.shown(u.rel()) + " (" + Units.bytes(u.bytes())
-                        + (u.resumable() ? ", resumable here" : ", no journal here") + ")")
-                .toList();
-        return pending.size() + (pending.size() == 1 ? " unfinished upload holds " : " unfinished uploads hold ")
-                + Units.bytes(bytes) + " on the server: " + String.join(", ", each)
-                + (pending.size() > each.size() ? ", …" : "");
-    }
-
     private static long bytes(S3Context ctx, MultipartUpload u) {
         long n = 0;
         try {

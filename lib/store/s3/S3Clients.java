@@ -23,7 +23,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import lib.common.BandwidthLimit;
-import lib.store.ServerSilence;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -156,9 +155,9 @@ public final class S3Clients {
                     else o.retryStrategy(DefaultRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
-                    o.addExecutionInterceptor(new BytesMoved()); // progress while a file is in flight
+                    o.addExecutionInterceptor(new BytesMovedInterceptor()); // progress while a file is in flight
                     o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
-                    if (limit != null) o.addExecutionInterceptor(limit.interceptor());
+                    if (limit != null) o.addExecutionInterceptor(new BandwidthInterceptor(limit));
                 })
                 .httpClientBuilder(http)
                 .build();

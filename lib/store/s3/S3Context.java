@@ -63,7 +63,7 @@ record S3Context(
         try {
             return op.run();
         } catch (SdkException | UncheckedIOException e) {
-            throw typed(e, what);
+            throw S3Failures.typed(e, what);
         }
     }
 
@@ -72,16 +72,8 @@ record S3Context(
         try {
             return request.get();
         } catch (SdkException | UncheckedIOException e) {
-            throw typed(e, what);
+            throw S3Failures.typed(e, what);
         }
-    }
-
-    /** An SDK failure by its kind; a cut connection (the SDK's UncheckedIOException) is UNREACHABLE. */
-    private static StoreException typed(RuntimeException e, String what) {
-        if (e instanceof SdkException sdk) return StoreException.of(sdk, what);
-        if (e.getCause() instanceof StoreException se) return se;
-        return new StoreException(
-                StoreException.Kind.UNREACHABLE, what + ": " + e.getCause().getMessage(), 0, "", e.getCause());
     }
 
     <A, B> List<B> parallel(List<A> items, WorkerPool.IoFunction<A, B> fn) throws IOException {
@@ -97,7 +89,7 @@ record S3Context(
         try {
             now = s3.headObject(b -> b.bucket(bucket).key(key));
         } catch (SdkException e) {
-            StoreException se = StoreException.of(e, rel);
+            StoreException se = S3Failures.of(e, rel);
             if (se.kind != StoreException.Kind.NOT_FOUND) throw se;
             now = null;
         }

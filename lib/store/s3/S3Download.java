@@ -101,7 +101,7 @@ final class S3Download {
             }
             return Answer.of(in.response());
         } catch (SdkException e) {
-            if (ifMatch && StoreException.unsupported(e)) {
+            if (ifMatch && S3Failures.unsupported(e)) {
                 ctx.profile().learn(StoreProfile.Feature.IF_MATCH_GET, false);
                 md.reset();
                 Files.deleteIfExists(dest); // should the refusal have come after the file was opened
@@ -171,7 +171,7 @@ final class S3Download {
                     }
                     return Answer.of(in.response());
                 } catch (SdkException e) {
-                    if (StoreException.unsupported(e)) throw new RangesRefused();
+                    if (S3Failures.unsupported(e)) throw new RangesRefused();
                     throw failure(e, remote);
                 }
             };
@@ -241,7 +241,7 @@ final class S3Download {
 
     /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
     private static StoreException failure(SdkException e, Store.Remote remote) {
-        StoreException se = StoreException.of(e, remote.rel());
+        StoreException se = S3Failures.of(e, remote.rel());
         return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND
                 ? S3Store.raced(remote.rel())
                 : se;

@@ -233,7 +233,7 @@ public final class S3Listing {
                 }
             }
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            StoreException se = StoreException.of(e, rel);
+            StoreException se = S3Failures.of(e, rel);
             if (se.kind != StoreException.Kind.NOT_FOUND) throw se;
         }
         return null;

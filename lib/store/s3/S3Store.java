@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * are not MD5s, a {@link ProofManifest} per machine. SDK failures leave as {@link StoreException}.
  */
 public final class S3Store implements Store {
-    public static final long PART_SIZE = 16L * 1024 * 1024;
+    public static final long PART_SIZE = Store.PART_SIZE;
     /** S3's limit for one PUT: beyond it only multipart can store a file. */
     static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
     /** The tool's own keys (doctor's probe, the proof manifests): never data, never "outside". */
@@ -115,8 +116,8 @@ public final class S3Store implements Store {
     }
 
     @Override
-    public StoreProfile profile() {
-        return session.profile();
+    public String serverSummary() {
+        return session.profile().oneLine();
     }
 
     @Override
@@ -125,8 +126,8 @@ public final class S3Store implements Store {
     }
 
     @Override
-    public long[] compared() {
-        return new long[] {comparedFiles.get(), comparedBytes.get()};
+    public Compared compared() {
+        return new Compared(comparedFiles.get(), comparedBytes.get());
     }
 
     /** Saves what this run learned: the profile, and this machine's proofs where ETags prove nothing. */
@@ -190,9 +191,12 @@ public final class S3Store implements Store {
         return ctx.guard(rel, () -> upload.put(rel, file, mtime, md5Hex, planned));
     }
 
+    /** Asked only for a file over one part (as the plan always asked): a smaller one goes up in one request. */
     @Override
-    public long resumable(String rel, long size, long mtime) {
-        return upload.resumable(rel, size, mtime);
+    public Resume interruptedUpload(String rel, long size, long mtime) {
+        if (size <= PART_SIZE) return Resume.NONE;
+        long done = upload.resumable(rel, size, mtime);
+        return done == S3Upload.OTHER_CONTENT ? new Resume(0, true) : new Resume(done, false);
     }
 
     @Override
@@ -211,7 +215,7 @@ public final class S3Store implements Store {
     }
 
     @Override
-    public long resumableDownload(Remote remote) {
+    public long interruptedDownload(Remote remote) {
         return download.resumableDownload(remote);
     }
 
@@ -221,6 +225,21 @@ public final class S3Store implements Store {
             listing.probeFolders();
             return null;
         });
+    }
+
+    /** What doctor's bucket check saw: whether anything is under the prefix, and the server's Date. */
+    public record Glance(boolean holdsObjects, Instant serverDate) {}
+
+    /** doctor: asks for one key under the prefix; a failure carries the server's Date where it answered. */
+    public Glance glance() throws StoreException {
+        try {
+            var r = ctx.s3()
+                    .listObjectsV2(
+                            b -> b.bucket(ctx.bucket()).prefix(ctx.prefix()).maxKeys(1));
+            return new Glance(r.keyCount() != null && r.keyCount() > 0, S3Failures.date(r.sdkHttpResponse()));
+        } catch (SdkException e) {
+            throw S3Failures.of(e, null);
+        }
     }
 
     @Override

@@ -35,6 +35,8 @@ final class S3Upload {
     private final S3Client s3;
     private final String bucket, prefix;
     private final ServerProbe probe;
+    /** What {@link #resumable} says of an interrupted upload begun for other content than the file holds now. */
+    static final long OTHER_CONTENT = -1;
 
     S3Upload(S3Context ctx, ServerProbe probe) {
         this.ctx = ctx;
@@ -96,20 +98,20 @@ final class S3Upload {
                                     "application/octet-stream"))
                     .eTag();
         } catch (SdkException e) {
-            if (StoreException.unsupported(e) && meta && !ctx.profile().is(StoreProfile.Feature.METADATA)) {
+            if (S3Failures.unsupported(e) && meta && !ctx.profile().is(StoreProfile.Feature.METADATA)) {
                 ctx.profile().learn(StoreProfile.Feature.METADATA, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
-            if (StoreException.unsupported(e) && conditional) {
+            if (S3Failures.unsupported(e) && conditional) {
                 ctx.profile().learn(StoreProfile.Feature.CONDITIONAL_PUT, false);
                 return putSingle(rel, key, file, size, mtime, md5Hex, planned);
             }
-            if (StoreException.tooLarge(e) && !ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) {
+            if (S3Failures.tooLarge(e) && !ctx.profile().isNot(StoreProfile.Feature.MULTIPART)) {
                 ctx.profile().learnPutLimit(size);
                 return null;
             }
             String landed = conditional ? ownWriteLanded(e, key, size, md5Hex, null) : null;
-            if (landed == null) throw uploadFailure(StoreException.of(e, rel), rel, file, size, mtime);
+            if (landed == null) throw uploadFailure(S3Failures.of(e, rel), rel, file, size, mtime);
             etag = landed;
         }
         String tag = ContentHash.normalizeEtag(etag);
@@ -196,7 +198,7 @@ final class S3Upload {
         } catch (IOException | RuntimeException e) {
             // A part's failure arrives typed already (ctx.call): its BadDigest is read the same way.
             StoreException se = e instanceof SdkException sdk
-                    ? uploadFailure(StoreException.of(sdk, u.rel()), u.rel(), u.file(), u.size(), u.mtime())
+                    ? uploadFailure(S3Failures.of(sdk, u.rel()), u.rel(), u.file(), u.size(), u.mtime())
                     : e instanceof StoreException x ? uploadFailure(x, u.rel(), u.file(), u.size(), u.mtime()) : null;
             // Cut off (network, server gone, interrupt): keep it to resume. Anything else: abort, so
             // nothing dangles (it costs storage and is invisible); the previous object stays.
@@ -291,7 +293,7 @@ final class S3Upload {
             ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, true);
             return reuse;
         } catch (SdkException e) {
-            if (StoreException.unsupported(e)) ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, false);
+            if (S3Failures.unsupported(e)) ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, false);
             return null; // gone (aborted, expired), or not listable: start afresh
         }
     }
@@ -300,7 +302,7 @@ final class S3Upload {
      * Bytes of this file that an interrupted upload already left in the store and that its upload
      * will reuse (for the plan). Only an upload of this very content counts, so the file is read
      * for its MD5s here and the server asked which parts it holds: the plan never promises bytes
-     * that are then sent again.
+     * that are then sent again. {@link #OTHER_CONTENT}: the upload was of other bytes.
      */
     long resumable(String rel, long size, long mtime) {
         UploadJournal journal = UploadJournal.of(ctx.root(), ctx.identity(), prefix + rel);
@@ -308,7 +310,7 @@ final class S3Upload {
         if (p == null || !p.isFor(size, mtime, S3Store.PART_SIZE)) return 0;
         try {
             ContentHash.Parts hashes = ContentHash.parts(ctx.root().resolve(rel), S3Store.PART_SIZE);
-            if (!p.md5().equals(hashes.md5())) return Store.OTHER_CONTENT;
+            if (!p.md5().equals(hashes.md5())) return OTHER_CONTENT;
             Map<Integer, String> reuse = reusable(p, prefix + rel, size, mtime, hashes);
             if (reuse == null) return 0;
             return reuse.keySet().stream()
@@ -331,7 +333,7 @@ final class S3Upload {
             ctx.profile().learn(StoreProfile.Feature.MULTIPART, true);
             return id;
         } catch (SdkException e) {
-            if (!StoreException.unsupported(e)) throw StoreException.of(e, rel);
+            if (!S3Failures.unsupported(e)) throw S3Failures.of(e, rel);
         }
         if (meta && !ctx.profile().is(StoreProfile.Feature.METADATA)) {
             try {
@@ -356,7 +358,7 @@ final class S3Upload {
      * @return the stored ETag, or null when it is not (provably) ours
      */
     private String ownWriteLanded(SdkException e, String key, long size, String md5, String multipartEtag) {
-        StoreException.Kind kind = StoreException.of(e, null).kind;
+        StoreException.Kind kind = S3Failures.of(e, null).kind;
         if (kind != StoreException.Kind.PRECONDITION && kind != StoreException.Kind.NOT_FOUND) return null;
         try {
             HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(key));

@@ -24,6 +24,8 @@ final class ServerProbe {
     private final S3Client s3;
     private final String bucket, prefix;
     private volatile boolean probed;
+    /** An ETag no object has: conditional requests with it must be refused. */
+    private static final String WRONG_TAG = S3Store.quoted("0123456789abcdef0123456789abcdef");
 
     ServerProbe(S3Context ctx) {
         this.ctx = ctx;
@@ -68,66 +70,18 @@ final class ServerProbe {
                 + java.util.UUID.randomUUID().toString().substring(0, 12);
         byte[] body = ("lambda-sync probe " + key + "\n").getBytes(StandardCharsets.UTF_8);
         String md5 = ContentHash.md5Hex(body);
-        Map<String, String> meta = S3Store.meta(System.currentTimeMillis(), md5);
         try {
-            String etag;
-            try {
-                etag = s3.putObject(
-                                b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5)),
-                                RequestBody.fromBytes(body))
-                        .eTag();
-            } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw StoreException.of(e, "writing the probe " + key);
-                ctx.profile().learn(StoreProfile.Feature.METADATA, false);
-                etag = s3.putObject(
-                                b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
-                                RequestBody.fromBytes(body))
-                        .eTag();
-            }
+            String etag = writeProbe(key, body, md5);
             ctx.learnEtag(ContentHash.normalizeEtag(etag), md5);
-            if (!ctx.profile().isNot(StoreProfile.Feature.METADATA)) {
-                boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(
-                        s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
-                ctx.profile().learn(StoreProfile.Feature.METADATA, kept);
-            }
-            String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
-            ctx.profile()
-                    .learn(
-                            StoreProfile.Feature.CONTENT_MD5,
-                            refused(
-                                    () -> s3.putObject(
-                                            b -> b.bucket(bucket).key(key).contentMD5(wrongMd5),
-                                            RequestBody.fromBytes(body)),
-                                    400));
-            String wrongTag = S3Store.quoted("0123456789abcdef0123456789abcdef");
-            ctx.profile()
-                    .learn(
-                            StoreProfile.Feature.IF_MATCH_GET,
-                            refused(
-                                    () -> s3.getObjectAsBytes(
-                                            b -> b.bucket(bucket).key(key).ifMatch(wrongTag)),
-                                    412));
-            boolean ranged;
-            try (ResponseInputStream<GetObjectResponse> in =
-                    s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
-                ranged = in.response().contentRange() != null && in.readAllBytes().length == 3;
-            } catch (SdkException | IOException e) {
-                ranged = false;
-            }
-            ctx.profile().learn(StoreProfile.Feature.RANGE_GET, ranged);
-            boolean conditional = refused(
-                            () -> s3.putObject(
-                                    b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)),
-                            412)
-                    && refused(
-                            () -> s3.putObject(
-                                    b -> b.bucket(bucket).key(key).ifMatch(wrongTag), RequestBody.fromBytes(body)),
-                            412);
-            ctx.profile().learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
+            learnMetadata(key, md5);
+            learnContentMd5(key, body);
+            learnIfMatchGet(key);
+            learnRangeGet(key);
+            learnConditionalPut(key, body);
             if (multipart) probeMultipart(key, body);
             if (multipart) probeCopy();
         } catch (SdkException e) {
-            throw StoreException.of(e, "probing the server with " + key);
+            throw S3Failures.of(e, "probing the server with " + key);
         } finally {
             try {
                 s3.deleteObject(b -> b.bucket(bucket).key(key));
@@ -135,6 +89,73 @@ final class ServerProbe {
                 // the run's own error says more; doctor reports a probe left behind
             }
         }
+    }
+
+    /** Writes the probe object with our metadata, or without where the server refuses metadata; its ETag. */
+    private String writeProbe(String key, byte[] body, String md5) throws StoreException {
+        Map<String, String> meta = S3Store.meta(System.currentTimeMillis(), md5);
+        try {
+            return s3.putObject(
+                            b -> b.bucket(bucket).key(key).metadata(meta).contentMD5(ContentHash.hexToBase64(md5)),
+                            RequestBody.fromBytes(body))
+                    .eTag();
+        } catch (SdkException e) {
+            if (!S3Failures.unsupported(e)) throw S3Failures.of(e, "writing the probe " + key);
+            ctx.profile().learn(StoreProfile.Feature.METADATA, false);
+            return s3.putObject(
+                            b -> b.bucket(bucket).key(key).contentMD5(ContentHash.hexToBase64(md5)),
+                            RequestBody.fromBytes(body))
+                    .eTag();
+        }
+    }
+
+    /** Whether the server keeps x-amz-meta-*: the probe's MD5 read back (unless it refused metadata already). */
+    private void learnMetadata(String key, String md5) {
+        if (ctx.profile().isNot(StoreProfile.Feature.METADATA)) return;
+        boolean kept = md5.equals(ContentHash.base64ToHex(String.valueOf(
+                s3.headObject(b -> b.bucket(bucket).key(key)).metadata().get("md5chksum"))));
+        ctx.profile().learn(StoreProfile.Feature.METADATA, kept);
+    }
+
+    /** Whether a body that does not match its Content-MD5 is refused (400). */
+    private void learnContentMd5(String key, byte[] body) {
+        String wrongMd5 = ContentHash.hexToBase64(ContentHash.md5Hex(new byte[] {1}));
+        boolean checked = refused(
+                () -> s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(wrongMd5), RequestBody.fromBytes(body)),
+                400);
+        ctx.profile().learn(StoreProfile.Feature.CONTENT_MD5, checked);
+    }
+
+    /** Whether a GET with an If-Match that does not match is refused (412). */
+    private void learnIfMatchGet(String key) {
+        boolean honoured =
+                refused(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch(WRONG_TAG)), 412);
+        ctx.profile().learn(StoreProfile.Feature.IF_MATCH_GET, honoured);
+    }
+
+    /** Whether a ranged GET brings just the range. */
+    private void learnRangeGet(String key) {
+        boolean ranged;
+        try (ResponseInputStream<GetObjectResponse> in =
+                s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=1-3"))) {
+            ranged = in.response().contentRange() != null && in.readAllBytes().length == 3;
+        } catch (SdkException | IOException e) {
+            ranged = false;
+        }
+        ctx.profile().learn(StoreProfile.Feature.RANGE_GET, ranged);
+    }
+
+    /** Whether conditional PUTs are honoured: both If-None-Match: * and a wrong If-Match refused (412). */
+    private void learnConditionalPut(String key, byte[] body) {
+        boolean conditional = refused(
+                        () -> s3.putObject(
+                                b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body)),
+                        412)
+                && refused(
+                        () -> s3.putObject(
+                                b -> b.bucket(bucket).key(key).ifMatch(WRONG_TAG), RequestBody.fromBytes(body)),
+                        412);
+        ctx.profile().learn(StoreProfile.Feature.CONDITIONAL_PUT, conditional);
     }
 
     /**
@@ -165,7 +186,7 @@ final class ServerProbe {
                         .destinationKey(copy)
                         .copySourceIfMatch(S3Store.quoted(ContentHash.normalizeEtag(etag))));
             } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw e;
+                if (!S3Failures.unsupported(e)) throw e;
                 ctx.profile().learn(StoreProfile.Feature.COPY, false);
                 return;
             }
@@ -175,7 +196,7 @@ final class ServerProbe {
                 ctx.profile().learn(StoreProfile.Feature.COPY_METADATA, md5.equals(md5Meta(copy)));
             }
         } catch (SdkException e) {
-            throw StoreException.of(e, "probing CopyObject with " + key);
+            throw S3Failures.of(e, "probing CopyObject with " + key);
         } finally {
             for (String k : List.of(key, copy)) {
                 try {
@@ -198,7 +219,7 @@ final class ServerProbe {
         try {
             id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         } catch (SdkException e) {
-            if (!StoreException.unsupported(e)) throw e;
+            if (!S3Failures.unsupported(e)) throw e;
             ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
             return;
         }
@@ -211,7 +232,7 @@ final class ServerProbe {
                 listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(id)).parts().stream()
                         .anyMatch(p -> p.partNumber() == 1);
             } catch (SdkException e) {
-                if (!StoreException.unsupported(e)) throw e;
+                if (!S3Failures.unsupported(e)) throw e;
                 listed = false;
             }
             ctx.profile().learn(StoreProfile.Feature.LIST_PARTS, listed);
@@ -227,7 +248,7 @@ final class ServerProbe {
             } catch (SdkException ignored) {
                 // gone already
             }
-            if (!StoreException.unsupported(e)) throw e;
+            if (!S3Failures.unsupported(e)) throw e;
             ctx.profile().learn(StoreProfile.Feature.MULTIPART, false);
         }
     }

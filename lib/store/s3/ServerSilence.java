@@ -1,4 +1,4 @@
-package lib.store;
+package lib.store.s3;
 
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * attempts), every further attempt fails at once, instead of each file waiting out its own
  * timeouts: with many files, that would take hours. Any answer, even an error, resets it.
  */
-public final class ServerSilence implements ExecutionInterceptor {
+final class ServerSilence implements ExecutionInterceptor {
     /** A request given up for the server's silence; its message names the endpoint and the time waited. */
     static final class NoAnswer extends SdkClientException {
         private static final long serialVersionUID = 1L;
@@ -38,7 +38,7 @@ public final class ServerSilence implements ExecutionInterceptor {
     /** An attempt failed with no answer since the last answer. */
     private volatile boolean unanswered;
 
-    public ServerSilence(String endpoint, Duration socketTimeout) {
+    ServerSilence(String endpoint, Duration socketTimeout) {
         this.endpoint = endpoint;
         this.socketTimeout = socketTimeout;
         this.giveUpAfter = socketTimeout.multipliedBy(3);
