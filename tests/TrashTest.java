@@ -51,6 +51,16 @@ class TrashTest {
         assertTrue(r.out().contains("  exp/data/sub/g.txt (2 B)  deleted by --delete\n"), r::toString);
     }
 
+    /** A folder made on the minute shows its seconds too (LocalTime's own text drops ":00"). */
+    @Test
+    void aFolderMadeOnTheMinuteShowsItsSeconds() {
+        Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));
+        a.write(".lambda-sync/trash/20200101-120000/exp/data/x.txt", "x\n");
+        Repo.Run r = a.run("trash");
+        Repo.assertExit(0, r);
+        assertTrue(r.out().contains("\n20200101-120000  2020-01-01 12:00:00: 1 file, 2 B\n"), r::toString);
+    }
+
     @Test
     void anEmptyTrashSaysSo() {
         Repo a = Repo.init(tmp.resolve("a"), bucket.config(tmp));

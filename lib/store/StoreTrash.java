@@ -21,6 +21,9 @@ public interface StoreTrash {
     /** A folder's time, UTC; the local trash names its folders the same way. */
     DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+    /** "2024-05-01 14:03:00": a folder's time as people read it, seconds always shown (LocalTime's toString drops ":00"). */
+    DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
     /** Each trash folder's file of reasons: path, tab, {@link Why} name, one line per file. */
     String WHY_FILE = ".why.tsv";
 

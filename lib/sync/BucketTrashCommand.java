@@ -72,7 +72,7 @@ public final class BucketTrashCommand {
                         + " (trash restore <path or folder> brings back here; trash prune --older-than 30d empties old folders)");
         folders.forEach((folder, in) -> {
             LocalDateTime t = LocalDateTime.ofInstant(StoreTrash.time(folder), ZoneOffset.UTC);
-            console.info(folder + "  " + t.toLocalDate() + " " + t.toLocalTime() + " UTC by "
+            console.info(folder + "  " + t.format(StoreTrash.SHOWN) + " UTC by "
                     + in.get(0).machine() + ": " + Units.files(in.size()) + ", " + Units.bytes(bytes(in)));
             int shown = console.verbose ? in.size() : Math.min(SHOWN, in.size());
             for (StoreTrash.Entry e : in.subList(0, shown))

@@ -218,8 +218,7 @@ public final class Trash {
 
     /** "2024-05-01 14:03:07", the folder's name as people read a time. */
     private static String when(String time) {
-        LocalDateTime t = LocalDateTime.parse(time, TIME);
-        return t.toLocalDate() + " " + t.toLocalTime();
+        return LocalDateTime.parse(time, TIME).format(StoreTrash.SHOWN);
     }
 
     /** A copy restore can bring back: a file in this machine's trash, or an object in the bucket's. */
