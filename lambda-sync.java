@@ -40,6 +40,7 @@ import lib.config.SyncConfig;
 import lib.git.GitSetup;
 import lib.local.DataDirs;
 import lib.modes.Doctor;
+import lib.modes.SystemdUnit;
 import lib.modes.Watch;
 import lib.report.JsonReport;
 import lib.report.TextReport;
@@ -273,7 +274,7 @@ class LambdaSync implements Callable<Integer> {
             requireUnitCommand(root);
             spec.commandLine()
                     .getOut()
-                    .print(Watch.systemdUnit(root, workDir.toAbsolutePath().resolve(configFile), env));
+                    .print(SystemdUnit.text(root, workDir.toAbsolutePath().resolve(configFile), env));
             return ExitException.OK;
         }
         Watch w = new Watch(config, console, root, Watch.Timing.of(settle, maxWait), System::currentTimeMillis);
@@ -283,7 +284,7 @@ class LambdaSync implements Callable<Integer> {
 
     /**
      * The unit runs the repo's own ./jbang lambda-sync.java, else the JBang-installed launcher
-     * ({@link Watch#systemdUnit}): a unit naming a command that is not there fails at every boot.
+     * ({@link SystemdUnit}): a unit naming a command that is not there fails at every boot.
      */
     private void requireUnitCommand(Path root) {
         boolean inRepo = java.nio.file.Files.exists(root.resolve("lambda-sync.java"));

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
 import lib.state.PartialDownload;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +41,7 @@ class PartialDownloadTest {
         assertEquals("precious\n", Files.readString(victim));
 
         Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
-        Path partial = SyncState.dir(root).resolve("partial");
+        Path partial = StateDir.partial(root);
         for (Path f : List.of(d.data, journal(d))) Files.deleteIfExists(f);
         Files.delete(partial);
         Files.createSymbolicLink(partial, elsewhere);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.s3.ProofManifest;
 import org.junit.jupiter.api.Tag;
@@ -80,7 +80,7 @@ class ProofManifestTest {
         assertTrue(id.matches("[0-9a-f]{12}"), id);
         assertEquals(id, ProofManifest.machineId(root, false));
         assertEquals(id, ProofManifest.machineId(root, true));
-        Files.writeString(SyncState.dir(root).resolve("machine-id"), "not an id\n");
+        Files.writeString(StateDir.machineId(root), "not an id\n");
         assertNull(ProofManifest.machineId(root, false), "a damaged id is not used");
     }
 }

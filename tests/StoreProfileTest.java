@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.StoreProfile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class StoreProfileTest {
     void whatARunLearnedIsKeptPerStoreForTheNextRun() throws Exception {
         StoreProfile p = StoreProfile.load(root, "s3:a", m -> {});
         p.save();
-        assertFalse(Files.exists(SyncState.dir(root).resolve("profile")), "nothing learned: nothing written");
+        assertFalse(Files.exists(StateDir.profile(root)), "nothing learned: nothing written");
         p.learn(StoreProfile.Feature.CONDITIONAL_PUT, false, null);
         p.learn(StoreProfile.Feature.LIST_PARTS, true, null);
         p.save();
@@ -71,7 +71,7 @@ class StoreProfileTest {
         StoreProfile p = StoreProfile.load(root, "s3:a", m -> {});
         p.learn(StoreProfile.Feature.METADATA, true, null);
         p.save();
-        try (var files = Files.list(SyncState.dir(root).resolve("profile"))) {
+        try (var files = Files.list(StateDir.profile(root))) {
             for (Path f : files.toList()) Files.writeString(f, "metadata=PERHAPS\nmultipart=YES\n");
         }
         StoreProfile damaged = StoreProfile.load(root, "s3:a", m -> {});

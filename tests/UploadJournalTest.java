@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.state.UploadJournal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class UploadJournalTest {
 
     /** The journal's one file (its name is a hash of store and key). */
     Path file() throws Exception {
-        try (var files = Files.list(SyncState.dir(root).resolve("uploads"))) {
+        try (var files = Files.list(StateDir.uploads(root))) {
             return files.findFirst().orElseThrow();
         }
     }

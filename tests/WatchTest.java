@@ -93,7 +93,7 @@ class WatchTest {
 
     static String log(Repo r) {
         try {
-            Path p = r.path(".lambda-sync/" + Watch.LOG);
+            Path p = r.path(".lambda-sync/watch.log");
             return Files.exists(p) ? Files.readString(p) : "";
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

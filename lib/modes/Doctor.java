@@ -32,6 +32,7 @@ import lib.common.Secrets;
 import lib.config.SyncConfig;
 import lib.local.DataDirs;
 import lib.local.SyncIgnore;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreErrors;
 import lib.store.StoreException;
@@ -50,8 +51,6 @@ import lib.sync.UnfinishedUploads;
 public final class Doctor {
     /** S3 signatures are refused beyond 15 minutes of skew; warn well before that. */
     static final Duration SKEW_WARN = Duration.ofMinutes(1), SKEW_FAIL = Duration.ofMinutes(5);
-
-    static final String PROBE_DIR = ".lambda-sync/";
 
     private final SyncConfig config;
     private final Console console;
@@ -364,7 +363,7 @@ public final class Doctor {
      * the same conditional write, verification and error kinds), then lists it to see it gone.
      */
     private void probe(Store store) {
-        String rel = PROBE_DIR + "doctor-probe-" + random(), key = config.prefix() + rel;
+        String rel = S3Store.OWN_DIR + "doctor-probe-" + random(), key = config.prefix() + rel;
         byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String step = "write";
@@ -443,7 +442,7 @@ public final class Doctor {
             ok(
                     "profile",
                     "what this server supports, probed feature by feature"
-                            + (kept ? " (kept for syncs in .lambda-sync/profile/)" : ""));
+                            + (kept ? " (kept for syncs in " + StateDir.NAME + "/profile/)" : ""));
         }
         for (String row : profile.table()) line("", "", row.strip());
     }
@@ -508,8 +507,8 @@ public final class Doctor {
         ok(
                 "trash",
                 held.isEmpty()
-                        ? "the bucket's trash (.lambda-sync/trash/) is empty"
-                        : "the bucket's trash (.lambda-sync/trash/) holds " + BucketTrashCommand.held(held)
+                        ? "the bucket's trash (" + StateDir.TRASH_SHOWN + ") is empty"
+                        : "the bucket's trash (" + StateDir.TRASH_SHOWN + ") holds " + BucketTrashCommand.held(held)
                                 + " (trash lists it; trash prune --older-than 30d empties old folders)");
     }
 
@@ -535,7 +534,7 @@ public final class Doctor {
         } else if (readOnly) {
             skip("probe", "--read-only: nothing written");
         } else {
-            Path probe = dir.resolve(".lambda-sync-doctor-probe-" + random());
+            Path probe = dir.resolve(StateDir.NAME + "-doctor-probe-" + random());
             byte[] body = ("lambda-sync doctor probe " + Instant.now() + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {

@@ -44,6 +44,7 @@ import lib.local.LocalTree;
 import lib.local.SyncIgnore;
 import lib.plan.SyncPlan;
 import lib.state.RepoLock;
+import lib.state.StateDir;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.sync.FailureKind;
@@ -99,16 +100,13 @@ public final class Watch {
     public static final int MAX_WAIT_S = 60;
 
     /**
-     * The printed unit gives a stop {@code TimeoutStopSec=300} before systemd kills: no new batch
-     * starts after 240 s, so one in flight has a minute to end.
+     * The printed unit ({@link SystemdUnit}) gives a stop {@code TimeoutStopSec=300} before systemd
+     * kills: no new batch starts after 240 s, so one in flight has a minute to end.
      */
-    static final long STOP_MS = 240_000, UNIT_STOP_S = 300;
+    static final long STOP_MS = 240_000;
     /** "Holds still for a moment": at a stop, a file that changed while it was sent goes again once unchanged this long. */
     static final long STILL_MS = 1_000;
 
-    public static final String LOG = "watch.log";
-    /** Where copies of files still being written are put for the pass that sends them (in .lambda-sync/). */
-    static final String COPIES = "watch-copies";
     /** The log is moved to watch.log.1 beyond this, so a watch running for months stays small. */
     static final long LOG_MAX = 10L << 20;
 
@@ -197,7 +195,7 @@ public final class Watch {
     int run(boolean handleSignals) throws IOException {
         try (WatchLock one = WatchLock.acquire(root)) {
             openLog();
-            removeCopies(SyncState.dir(root).resolve(COPIES)); // left by a watch that was killed mid-pass
+            removeCopies(StateDir.watchCopies(root)); // left by a watch that was killed mid-pass
             try (Store store = stores.open(config, 1)) {
                 identity = store.identity();
             }
@@ -220,7 +218,7 @@ public final class Watch {
             console.info("watching " + String.join(", ", dataDirs) + " (" + Units.files(watched)
                     + "): a new or changed file is uploaded once unchanged for " + timing.settleMs() / 1000.0
                     + " s (one still being written: as written so far every " + timing.maxWaitMs() / 1000
-                    + " s)" + limit + "; log in .lambda-sync/" + LOG
+                    + " s)" + limit + "; log in " + StateDir.NAME + "/" + StateDir.WATCH_LOG
                     + "; Ctrl-C or SIGTERM sends what is pending, then stops");
             say(
                     "watch started (pid " + ProcessHandle.current().pid() + "), " + Units.files(watched) + " in "
@@ -530,7 +528,7 @@ public final class Watch {
         passes.incrementAndGet();
         long start = System.nanoTime();
         for (String rel : ready) triedAt.put(rel, clock.getAsLong());
-        Path copies = SyncState.dir(root).resolve(COPIES);
+        Path copies = StateDir.watchCopies(root);
         Set<String> copied = copy(asWritten, ready, copies);
         if (ready.isEmpty()) return;
         SyncRun.Pass p;
@@ -734,7 +732,7 @@ public final class Watch {
     // ---- telling -------------------------------------------------------------------------------
 
     private void openLog() throws IOException {
-        Path file = SyncState.dir(root).resolve(LOG);
+        Path file = StateDir.watchLog(root);
         Files.createDirectories(file.getParent());
         log = new PrintWriter(
                 Files.newBufferedWriter(
@@ -745,11 +743,14 @@ public final class Watch {
     }
 
     private void rotateLog() {
-        Path file = SyncState.dir(root).resolve(LOG);
+        Path file = StateDir.watchLog(root);
         try {
             if (Files.size(file) < LOG_MAX) return;
             log.close();
-            Files.move(file, file.resolveSibling(LOG + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    file,
+                    file.resolveSibling(StateDir.WATCH_LOG + ".1"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             openLog();
         } catch (IOException e) {
             // keep writing where we are
@@ -784,40 +785,5 @@ public final class Watch {
         statusShown = false;
         console.err.print("\r" + " ".repeat(110) + "\r");
         console.err.flush();
-    }
-
-    /**
-     * A systemd user unit that runs watch for this repo (SYNC.md, "Autosave: watch"): started
-     * at boot (with lingering), restarted if it fails, and given time to send what is pending
-     * when the machine shuts down.
-     */
-    public static String systemdUnit(Path root, Path config, Map<String, String> env) {
-        Path tool = root.resolve("lambda-sync.java");
-        String exec =
-                Files.exists(tool) ? quote(root.resolve("jbang")) + " " + quote(tool) : "%h/.jbang/bin/lambda-sync";
-        return "# lambda-sync watch for " + root + "\n"
-                + "# Save as ~/.config/systemd/user/lambda-sync-watch.service, then:\n"
-                + "#   systemctl --user daemon-reload && systemctl --user enable --now lambda-sync-watch\n"
-                + "#   loginctl enable-linger \"$USER\"    # keeps it running with nobody logged in\n"
-                + "[Unit]\n"
-                + "Description=lambda-sync watch: uploads new results of " + root.getFileName() + "\n"
-                + "After=network-online.target\n\n"
-                + "[Service]\n"
-                + "Type=simple\n"
-                + "WorkingDirectory=" + quote(root) + "\n"
-                + (env.containsKey("PATH") ? "Environment=\"PATH=" + env.get("PATH") + "\"\n" : "")
-                + (env.containsKey("JAVA_HOME") ? "Environment=\"JAVA_HOME=" + env.get("JAVA_HOME") + "\"\n" : "")
-                + "ExecStart=" + exec + " " + quote(config) + " watch\n"
-                + "Restart=on-failure\n"
-                + "RestartSec=30\n"
-                + "# On stop, watch sends what is pending before it exits: give it time.\n"
-                + "TimeoutStopSec=" + UNIT_STOP_S + "\n\n"
-                + "[Install]\n"
-                + "WantedBy=default.target\n";
-    }
-
-    private static String quote(Path p) {
-        String s = p.toAbsolutePath().normalize().toString();
-        return s.contains(" ") ? "\"" + s + "\"" : s;
     }
 }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import lib.common.ExitException;
-import lib.state.SyncState;
+import lib.state.StateDir;
 
 /**
  * One watch per repo (SYNC.md, "Autosave: watch"): two would send the same files twice and
@@ -17,7 +17,6 @@ import lib.state.SyncState;
  * pid. Separate from the repo lock, which a watch holds only while it sends.
  */
 final class WatchLock implements AutoCloseable {
-    static final String FILE = "watch.lock";
 
     private final FileChannel channel;
 
@@ -27,10 +26,10 @@ final class WatchLock implements AutoCloseable {
 
     /** Takes the lock, or stops (exit 1) naming the watch that holds it. */
     static WatchLock acquire(Path root) {
-        Path file = SyncState.dir(root).resolve(FILE);
+        Path file = StateDir.watchLock(root);
         FileChannel ch = null;
         try {
-            SyncState.createDir(root);
+            StateDir.create(root);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             String holder = read(ch);
             if (!locked(ch, holder)) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import lib.common.Console;
 import lib.common.Units;
 import lib.local.DataDirs;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.sync.SyncOutcome;
 
@@ -49,8 +50,8 @@ public final class PlanPrinter {
                         + (!i.trash()
                                 ? ""
                                 : plan.direction == SyncPlan.Direction.UPLOAD
-                                        ? " (bucket copy kept in .lambda-sync/trash/)"
-                                        : " [local copy to .lambda-sync/trash/]"));
+                                        ? " (bucket copy kept in " + StateDir.TRASH_SHOWN + ")"
+                                        : " [local copy to " + StateDir.TRASH_SHOWN + "]"));
             }
             if (shown < items.size()) c.info("  … and " + (items.size() - shown) + " more (-v lists all)");
         }

@@ -9,7 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import lib.state.SyncState;
+import lib.state.StateDir;
 
 /**
  * Plans shown by --dry-run, kept under .lambda-sync/plans/ so that a refused --approve can say
@@ -22,7 +22,8 @@ public final class PlanRecord {
 
     public static void save(Path root, SyncPlan plan) {
         try {
-            Path dir = SyncState.createDir(root).resolve("plans");
+            StateDir.create(root);
+            Path dir = StateDir.plans(root);
             Files.createDirectories(dir);
             Files.write(dir.resolve(plan.id + ".tsv"), lines(plan), StandardCharsets.UTF_8);
             try (Stream<Path> old = Files.list(dir)) {
@@ -38,7 +39,7 @@ public final class PlanRecord {
 
     /** Lines saying what the approved plan had that the current one lacks, and the reverse. */
     public static List<String> differences(Path root, String approvedId, SyncPlan now) {
-        Path file = SyncState.dir(root).resolve("plans").resolve(approvedId.replaceAll("[^0-9a-f]", "") + ".tsv");
+        Path file = StateDir.plans(root).resolve(approvedId.replaceAll("[^0-9a-f]", "") + ".tsv");
         List<String> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
             out.add("(plan " + approvedId

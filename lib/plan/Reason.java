@@ -1,5 +1,7 @@
 package lib.plan;
 
+import lib.state.StateDir;
+
 /**
  * Why a path is planned as it is. Decisions (the exit code, what is shielded from deletion)
  * test these values; the words are rendered from them only for people (the plan, --json's
@@ -61,8 +63,9 @@ public sealed interface Reason {
         }
 
         /** Which command keeps which copy of a conflict, and where the other one goes (SYNC.md, "The sync rules"). */
-        static final String KEEP_YOURS = "upload --force keeps yours (the bucket's goes to .lambda-sync/trash/)",
-                TAKE_THE_BUCKETS = "download --force takes the bucket's (yours goes to .lambda-sync/trash/)";
+        static final String
+                KEEP_YOURS = "upload --force keeps yours (the bucket's goes to " + StateDir.TRASH_SHOWN + ")",
+                TAKE_THE_BUCKETS = "download --force takes the bucket's (yours goes to " + StateDir.TRASH_SHOWN + ")";
 
         @Override
         public String words(SyncPlan.Direction d) {

@@ -37,7 +37,7 @@ public final class PartialDownload {
      */
     public static PartialDownload of(Path root, String storeIdentity, String key) {
         if (root == null) return null;
-        Path dir = SyncState.dir(root).resolve("partial");
+        Path dir = StateDir.partial(root);
         if (Files.isSymbolicLink(dir)) return null;
         return new PartialDownload(root, dir, ContentHash.shortId(storeIdentity + "\n" + key, 24));
     }
@@ -75,7 +75,7 @@ public final class PartialDownload {
 
     /** A fresh start for this object: no bytes, no ranges. */
     public void begin(String tag, long size) throws IOException {
-        SyncState.createDir(root);
+        StateDir.create(root);
         Files.createDirectories(journal.getParent());
         Files.deleteIfExists(data); // a symlink planted there goes, not what it points to
         Files.deleteIfExists(journal);

@@ -66,12 +66,12 @@ public final class RepoLock implements AutoCloseable {
 
     /** @param refresh how often the holder touches the file (a test makes it short) */
     public static RepoLock acquire(Path root, Console console, Duration refresh) {
-        Path file = SyncState.dir(root).resolve("lock");
+        Path file = StateDir.lock(root);
         String host = hostName();
         long me = ProcessHandle.current().pid();
         FileChannel ch = null;
         try {
-            SyncState.createDir(root);
+            StateDir.create(root);
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             boolean locked = tryLock(ch, console);
             Holder held = Holder.parse(read(ch), host);

@@ -38,33 +38,13 @@ public final class SyncState {
         this.damage = damage;
     }
 
-    public static Path dir(Path root) {
-        return root.resolve(".lambda-sync");
-    }
-
-    /**
-     * Creates .lambda-sync/ (the one place that does) with a .gitignore of "*", so that its state,
-     * lock and trash never end up in a commit, whatever the repo's own .gitignore says.
-     */
-    public static Path createDir(Path root) throws IOException {
-        Path dir = dir(root);
-        Path ignore = dir.resolve(".gitignore");
-        if (Files.isRegularFile(ignore)) return dir;
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(".gitignore." + ProcessHandle.current().pid() + ".new");
-        Files.writeString(
-                tmp, "# written by lambda-sync: nothing in this folder belongs in git\n*\n", StandardCharsets.UTF_8);
-        LocalTree.replace(tmp, ignore);
-        return dir;
-    }
-
     /**
      * Reads the state for a store. A damaged file is not guessed at: the run treats every path as
      * never synced (so same content is recorded again and different content is a conflict:
      * nothing is overwritten or deleted on its account), and the first save keeps it aside.
      */
     public static SyncState load(Path root, String identity) {
-        Path file = dir(root).resolve("state").resolve(ContentHash.shortId(identity, 16) + ".tsv");
+        Path file = StateDir.state(root).resolve(ContentHash.shortId(identity, 16) + ".tsv");
         Map<String, Entry> entries = new HashMap<>();
         String damage = null;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -76,7 +56,8 @@ public final class SyncState {
                 String[] f = line.split("\t", -1);
                 try {
                     if (f.length != 5) throw new NumberFormatException("expected 5 fields, found " + f.length);
-                    entries.put(unescape(f[0]), new Entry(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], f[4]));
+                    entries.put(
+                            StateDir.unescape(f[0]), new Entry(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], f[4]));
                 } catch (NumberFormatException e) {
                     damage = "line " + lineNo + " is damaged";
                 }
@@ -125,7 +106,7 @@ public final class SyncState {
 
     /** Writes all entries to a temp file, then renames it over the old one. */
     public synchronized void save() throws IOException {
-        createDir(root);
+        StateDir.create(root);
         Files.createDirectories(file.getParent());
         if (damage != null && Files.exists(file) && !Files.exists(aside(file))) Files.move(file, aside(file));
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
@@ -135,7 +116,8 @@ public final class SyncState {
             w.write(HEADER + "\n# store " + identity.replace('\n', ' ') + "\n");
             for (String k : keys) {
                 Entry e = entries.get(k);
-                w.write(escape(k) + "\t" + e.size() + "\t" + e.mtime() + "\t" + e.tag() + "\t" + e.md5() + "\n");
+                w.write(StateDir.escape(k) + "\t" + e.size() + "\t" + e.mtime() + "\t" + e.tag() + "\t" + e.md5()
+                        + "\n");
             }
         }
         LocalTree.replace(tmp, file);
@@ -151,23 +133,5 @@ public final class SyncState {
 
     synchronized Entry get(String rel) {
         return entries.get(rel);
-    }
-
-    public static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
-    }
-
-    public static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length()) {
-                char n = s.charAt(++i);
-                b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

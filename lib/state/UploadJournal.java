@@ -61,9 +61,7 @@ public final class UploadJournal {
                 ? null
                 : new UploadJournal(
                         root,
-                        SyncState.dir(root)
-                                .resolve("uploads")
-                                .resolve(ContentHash.shortId(storeIdentity + "\n" + key, 24) + ".tsv"));
+                        StateDir.uploads(root).resolve(ContentHash.shortId(storeIdentity + "\n" + key, 24) + ".tsv"));
     }
 
     /** The upload an earlier run left, or null. */
@@ -111,7 +109,7 @@ public final class UploadJournal {
     /** A new upload of content {@code md5} from file {@code rel}: replaces whatever was recorded before. */
     public void begin(String uploadId, long partSize, long size, long mtime, String md5, String rel)
             throws IOException {
-        SyncState.createDir(root);
+        StateDir.create(root);
         Files.createDirectories(file.getParent());
         Files.writeString(
                 file,
@@ -122,7 +120,7 @@ public final class UploadJournal {
 
     /** The journals of every store in this repo (each read with {@link #pending}); none without a repo. */
     public static List<UploadJournal> all(Path root) {
-        Path dir = SyncState.dir(root).resolve("uploads");
+        Path dir = StateDir.uploads(root);
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".tsv"))
                     .sorted()

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 import lib.common.ContentHash;
 import lib.common.Units;
 import lib.local.LocalTree;
-import lib.state.SyncState;
+import lib.state.StateDir;
 
 /**
  * What one S3-compatible server really does, learned from evidence rather than assumed (SYNC.md,
@@ -64,12 +64,12 @@ public final class StoreProfile {
         COPY(
                 "copy-object",
                 "CopyObject (a copy made by the server)",
-                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                "a bucket object a run deletes or overwrites is first downloaded into " + StateDir.TRASH_SHOWN + " here"
                         + " (not copied into the bucket's trash)"),
         COPY_METADATA(
                 "copy-metadata",
                 "keeps x-amz-meta-* on a copy",
-                "a bucket object a run deletes or overwrites is first downloaded into .lambda-sync/trash/ here"
+                "a bucket object a run deletes or overwrites is first downloaded into " + StateDir.TRASH_SHOWN + " here"
                         + " (a copy in the bucket's trash would lose its mtime and checksum)");
         final String key, meaning, instead;
 
@@ -107,9 +107,7 @@ public final class StoreProfile {
      */
     public static StoreProfile load(Path root, String identity, Consumer<String> notice) {
         StoreProfile p = new StoreProfile(
-                root,
-                SyncState.dir(root).resolve("profile").resolve(ContentHash.shortId(identity, 16) + ".properties"),
-                notice);
+                root, StateDir.profile(root).resolve(ContentHash.shortId(identity, 16) + ".properties"), notice);
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(p.file, StandardCharsets.UTF_8)) {
             props.load(r);
@@ -192,7 +190,7 @@ public final class StoreProfile {
         for (Feature f : Feature.values()) props.setProperty(f.key, known.get(f).name());
         if (putLimit != Long.MAX_VALUE) props.setProperty(PUT_LIMIT, String.valueOf(putLimit));
         try {
-            SyncState.createDir(root);
+            StateDir.create(root);
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".new");
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

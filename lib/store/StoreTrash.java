@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lib.state.SyncState;
+import lib.state.StateDir;
 
 /**
  * The trash a store keeps itself (SYNC.md, "The trash"): before a run deletes or overwrites an
@@ -70,7 +70,7 @@ public interface StoreTrash {
             String[] p = line.split("\t", -1);
             if (p.length != 2) continue;
             try {
-                why.put(SyncState.unescape(p[0]), Why.valueOf(p[1]));
+                why.put(StateDir.unescape(p[0]), Why.valueOf(p[1]));
             } catch (IllegalArgumentException newerVersion) {
                 // a reason this version does not know: shown as not recorded
             }

@@ -19,6 +19,7 @@ import lib.common.ExitException;
 import lib.common.Units;
 import lib.local.SyncIgnore;
 import lib.plan.PlanPrinter;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreTrash;
 
@@ -37,7 +38,7 @@ public final class BucketTrashCommand {
         try {
             return bucket.list();
         } catch (IOException e) {
-            console.warn("the bucket's trash (.lambda-sync/trash/ in the bucket) could not be read: "
+            console.warn("the bucket's trash (" + StateDir.TRASH_SHOWN + " in the bucket) could not be read: "
                     + Transfer.describe(e) + "; only this machine's trash is shown");
             return List.of();
         }
@@ -60,7 +61,7 @@ public final class BucketTrashCommand {
         StoreTrash bucket = store == null ? null : store.bucketTrash();
         if (bucket == null) return;
         List<StoreTrash.Entry> entries = entries(bucket, console);
-        String where = ".lambda-sync/trash/ in " + store.describe();
+        String where = StateDir.TRASH_SHOWN + " in " + store.describe();
         if (entries.isEmpty()) {
             console.info("bucket trash: empty (" + where + ")");
             return;

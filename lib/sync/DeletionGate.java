@@ -18,7 +18,7 @@ import lib.common.Units;
 import lib.local.LocalTree;
 import lib.plan.Reason;
 import lib.plan.SyncPlan;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreTrash;
 
@@ -164,7 +164,7 @@ public final class DeletionGate {
 
     /** Moves a local file to .lambda-sync/trash/<time>/<rel> instead of deleting it, and says why there. */
     private void toTrash(String rel, StoreTrash.Why why) throws IOException {
-        SyncState.createDir(root);
+        StateDir.create(root);
         Path to = trashDir.resolve(rel);
         Files.createDirectories(to.getParent());
         Files.move(root.resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
@@ -193,7 +193,7 @@ public final class DeletionGate {
 
     /** Downloads the store's copy to .lambda-sync/trash/<time>/<rel> (a temp name, then a rename). */
     private void download(Store.Remote r, StoreTrash.Why why) throws IOException {
-        SyncState.createDir(root);
+        StateDir.create(root);
         Path to = trashDir.resolve(r.rel());
         Files.createDirectories(to.getParent());
         Path tmp = Transfer.tempBeside(to);

@@ -27,6 +27,7 @@ import lib.plan.PlanSummary;
 import lib.plan.Reason;
 import lib.plan.SyncPlan;
 import lib.state.RepoLock;
+import lib.state.StateDir;
 import lib.state.SyncState;
 import lib.store.Store;
 import lib.store.StoreErrors;
@@ -375,8 +376,8 @@ public final class SyncRun {
                 ? "Proceed?"
                 : "Proceed? This DELETES " + Units.files(deletes)
                         + (plan.direction == SyncPlan.Direction.UPLOAD
-                                ? " in the bucket (copies kept in .lambda-sync/trash/)."
-                                : " here (to .lambda-sync/trash/).");
+                                ? " in the bucket (copies kept in " + StateDir.TRASH_SHOWN + ")."
+                                : " here (to " + StateDir.TRASH_SHOWN + ").");
         if (!console.confirm(question))
             throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
     }

@@ -25,7 +25,7 @@ import lib.local.DataDirs;
 import lib.local.SyncIgnore;
 import lib.plan.PlanPrinter;
 import lib.state.RepoLock;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreTrash;
 import lib.store.StoreTrash.Why;
@@ -55,14 +55,14 @@ public final class Trash {
     private Trash() {}
 
     static Path dir(Path root) {
-        return SyncState.dir(root).resolve("trash");
+        return StateDir.trash(root);
     }
 
     /** The hook where files are moved to the trash ({@link DeletionGate}): says why, beside them. */
     static synchronized void record(Path folder, String rel, Why why) throws IOException {
         Files.writeString(
                 folder.resolve(WHY_FILE),
-                SyncState.escape(rel) + "\t" + why.name() + "\n",
+                StateDir.escape(rel) + "\t" + why.name() + "\n",
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
@@ -194,11 +194,11 @@ public final class Trash {
         long files = folders.stream().mapToLong(f -> f.entries().size()).sum(),
                 bytes = folders.stream().mapToLong(Folder::bytes).sum();
         if (files == 0) {
-            console.info("trash: empty (.lambda-sync/trash/)");
+            console.info("trash: empty (" + StateDir.TRASH_SHOWN + ")");
             return;
         }
         console.info("trash: " + Units.files(files) + ", " + Units.bytes(bytes) + " in " + folders.size()
-                + " folder(s) of .lambda-sync/trash/"
+                + " folder(s) of " + StateDir.TRASH_SHOWN
                 + " (trash restore <path or time> puts back; trash prune --older-than 30d empties old folders)");
         for (Folder f : folders) {
             if (f.entries().isEmpty()) continue;

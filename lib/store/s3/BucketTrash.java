@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import lib.common.ContentHash;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
@@ -181,7 +181,7 @@ public final class BucketTrash implements StoreTrash {
     public void record(String folder, List<Kept> kept) throws IOException {
         StringBuilder b = new StringBuilder();
         for (Kept k : kept)
-            b.append(SyncState.escape(k.rel()))
+            b.append(StateDir.escape(k.rel()))
                     .append('\t')
                     .append(k.why().name())
                     .append('\n');

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import lib.common.ContentHash;
-import lib.state.SyncState;
+import lib.state.StateDir;
 import lib.store.Store;
 
 /**
@@ -25,7 +25,7 @@ import lib.store.Store;
  * write to the key changes the ETag, and then the entry says nothing.
  */
 public final class ProofManifest {
-    static final String DIR = ".lambda-sync/manifest/";
+    static final String DIR = S3Store.OWN_DIR + "manifest/";
     public static final String HEADER = "# lambda-sync proofs v1";
 
     public record Entry(String rel, long size, String tag, String md5) {}
@@ -40,7 +40,7 @@ public final class ProofManifest {
             String[] f = line.split("\t", -1);
             if (f.length != 4 || !ContentHash.isPlainMd5(f[3])) continue;
             try {
-                out.add(new Entry(SyncState.unescape(f[0]), Long.parseLong(f[1]), f[2], f[3].toLowerCase()));
+                out.add(new Entry(StateDir.unescape(f[0]), Long.parseLong(f[1]), f[2], f[3].toLowerCase()));
             } catch (NumberFormatException e) {
                 // skip
             }
@@ -53,7 +53,7 @@ public final class ProofManifest {
         sorted.sort((a, b) -> a.rel().compareTo(b.rel()));
         StringBuilder b = new StringBuilder(HEADER).append('\n');
         for (Entry e : sorted)
-            b.append(SyncState.escape(e.rel()))
+            b.append(StateDir.escape(e.rel()))
                     .append('\t')
                     .append(e.size())
                     .append('\t')
@@ -92,13 +92,13 @@ public final class ProofManifest {
      * @param create make one if there is none yet; else null then
      */
     public static String machineId(Path root, boolean create) throws IOException {
-        Path file = SyncState.dir(root).resolve("machine-id");
+        Path file = StateDir.machineId(root);
         if (Files.exists(file)) {
             String id = Files.readString(file, StandardCharsets.UTF_8).trim();
             if (id.matches("[0-9a-f]{12}")) return id;
         }
         if (!create) return null;
-        SyncState.createDir(root);
+        StateDir.create(root);
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
             Files.writeString(

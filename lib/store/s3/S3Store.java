@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import lib.common.BandwidthLimit;
 import lib.common.ContentHash;
 import lib.common.WorkerPool;
+import lib.state.StateDir;
 import lib.store.Store;
 import lib.store.StoreException;
 import lib.store.StoreProfile;
@@ -43,8 +44,11 @@ public final class S3Store implements Store {
     public static final long PART_SIZE = Store.PART_SIZE;
     /** S3's limit for one PUT: beyond it only multipart can store a file. */
     static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
-    /** The tool's own keys (doctor's probe, the proof manifests): never data, never "outside". */
-    public static final String OWN_DIR = ".lambda-sync/";
+    /**
+     * The bucket's folder of the tool's own keys under the prefix (doctor's probe, the proof
+     * manifests, the trash): never data, never "outside". Named as the local state folder is.
+     */
+    public static final String OWN_DIR = StateDir.NAME + "/";
 
     private final S3Context ctx;
     private final S3Session session = new S3Session();
