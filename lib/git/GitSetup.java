@@ -45,15 +45,7 @@ public final class GitSetup {
             boolean offline,
             boolean dryRun) {
         String name = config.gitUserName(), email = config.gitUserEmail(), token = config.githubToken();
-        if (name == null) console.warn(config.file + ": GIT_USER_NAME is not set; git user.name is left as it is");
-        if (email == null) console.warn(config.file + ": GIT_USER_EMAIL is not set; git user.email is left as it is");
-        if (token == null)
-            console.warn(config.file + ": GITHUB_TOKEN is not set; GitHub credentials are left as they are");
-        if (token != null && !token.matches("[\\x21-\\x7e]+")) {
-            throw ExitException.usage(config.file + ": GITHUB_TOKEN " + Secrets.mask(token)
-                    + " contains spaces or control characters (a Windows line ending?); fix the value and rerun setup");
-        }
-
+        checkValues(config, console, name, email, token);
         // The token is checked before anything is written, so a bad one changes nothing.
         GitHubToken.Check check = token == null ? null : offline ? null : checkToken(config, console, apiBase, token);
         if (token != null && offline) console.info("token check: skipped (--offline)");
@@ -67,35 +59,11 @@ public final class GitSetup {
         List<Write> writes = new ArrayList<>();
         List<GitGlobalConfig.UrlSection> removed = List.of();
         if (token != null) {
-            List<String> helpers = global.helpers();
-            boolean addHelper = !helpers.contains("store");
-            if (addHelper) global.addHelper("store");
-            report.add(line("credential.helper", "store", addHelper ? "set" : "unchanged"));
-            List<String> before = addHelper ? helpers : helpers.subList(0, helpers.indexOf("store"));
-            if (!before.isEmpty()) {
-                console.warn("git asks credential.helper " + String.join(", ", before) + " before store; if one of them"
-                        + " answers for github.com, git uses its token, not this one");
-            }
+            report.add(useStoreHelper(global, console));
             removed = global.removeUrlSections(url -> GitCredentials.embedsGitHubCredential(url, token));
-
-            GitCredentials store = GitCredentials.load(home);
-            String user =
-                    check != null && check.login() != null ? check.login() : store.username(GitCredentials.GITHUB);
-            if (user == null || GitHubToken.looksLikeToken(user)) user = FALLBACK_USER;
-            byte[] bytes = store.withEntry(GitCredentials.GITHUB, user, token);
-            boolean same = store.original != null && Arrays.equals(bytes, store.original) && ownerOnly(store.file);
-            if (!same) writes.add(new Write(store.file, bytes, GitLockFile.OWNER_ONLY));
-            report.add(line(
-                    "github.com token",
-                    Secrets.mask(token),
-                    (same ? "unchanged in " : "stored in ") + store.file + " (mode 600) for user " + user));
+            report.add(storeToken(home, token, check, writes));
         } else {
-            for (GitGlobalConfig.UrlSection s :
-                    global.urlSections(url -> GitCredentials.embedsGitHubCredential(url, null))) {
-                console.warn(s.file() + ": url.\"" + GitCredentials.masked(s.base())
-                        + "\" holds a GitHub token in plain text;"
-                        + " set GITHUB_TOKEN and rerun setup to move it into the credential store");
-            }
+            warnPlainTokens(global, console);
         }
         for (GitGlobalConfig.File f : global.changed()) writes.add(new Write(f.path, f.bytes(), null));
 
@@ -111,6 +79,55 @@ public final class GitSetup {
         else if (dryRun) console.info("dry run: nothing written; this is what setup would do");
         console.info("to get HF_API_KEY into your shell, run: source " + config.file);
         return ExitException.OK;
+    }
+
+    /** Warns of each value that is not set (left as it is), and refuses a token no header can carry. */
+    private static void checkValues(SyncConfig config, Console console, String name, String email, String token) {
+        if (name == null) console.warn(config.file + ": GIT_USER_NAME is not set; git user.name is left as it is");
+        if (email == null) console.warn(config.file + ": GIT_USER_EMAIL is not set; git user.email is left as it is");
+        if (token == null)
+            console.warn(config.file + ": GITHUB_TOKEN is not set; GitHub credentials are left as they are");
+        if (token != null && !token.matches("[\\x21-\\x7e]+")) {
+            throw ExitException.usage(config.file + ": GITHUB_TOKEN " + Secrets.mask(token)
+                    + " contains spaces or control characters (a Windows line ending?); fix the value and rerun setup");
+        }
+    }
+
+    /** Puts the credential store among git's helpers; warns if one asked before it may answer instead. */
+    private static String useStoreHelper(GitGlobalConfig global, Console console) {
+        List<String> helpers = global.helpers();
+        boolean addHelper = !helpers.contains("store");
+        if (addHelper) global.addHelper("store");
+        List<String> before = addHelper ? helpers : helpers.subList(0, helpers.indexOf("store"));
+        if (!before.isEmpty()) {
+            console.warn("git asks credential.helper " + String.join(", ", before) + " before store; if one of them"
+                    + " answers for github.com, git uses its token, not this one");
+        }
+        return line("credential.helper", "store", addHelper ? "set" : "unchanged");
+    }
+
+    /** Plans the token's entry in git's credential store (mode 600); returns the line saying so. */
+    private static String storeToken(Path home, String token, GitHubToken.Check check, List<Write> writes) {
+        GitCredentials store = GitCredentials.load(home);
+        String user = check != null && check.login() != null ? check.login() : store.username(GitCredentials.GITHUB);
+        if (user == null || GitHubToken.looksLikeToken(user)) user = FALLBACK_USER;
+        byte[] bytes = store.withEntry(GitCredentials.GITHUB, user, token);
+        boolean same = store.original != null && Arrays.equals(bytes, store.original) && ownerOnly(store.file);
+        if (!same) writes.add(new Write(store.file, bytes, GitLockFile.OWNER_ONLY));
+        return line(
+                "github.com token",
+                Secrets.mask(token),
+                (same ? "unchanged in " : "stored in ") + store.file + " (mode 600) for user " + user);
+    }
+
+    /** Without GITHUB_TOKEN nothing is moved, but a token left in plain text is named. */
+    private static void warnPlainTokens(GitGlobalConfig global, Console console) {
+        for (GitGlobalConfig.UrlSection s :
+                global.urlSections(url -> GitCredentials.embedsGitHubCredential(url, null))) {
+            console.warn(s.file() + ": url.\"" + GitCredentials.masked(s.base())
+                    + "\" holds a GitHub token in plain text;"
+                    + " set GITHUB_TOKEN and rerun setup to move it into the credential store");
+        }
     }
 
     private static GitHubToken.Check checkToken(SyncConfig config, Console console, String apiBase, String token) {

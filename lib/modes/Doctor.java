@@ -185,35 +185,39 @@ public final class Doctor {
                         "bucket",
                         "'" + bucket + "' exists and is listable" + (prefix.isEmpty() ? "" : " under " + prefix)
                                 + "; it " + listed);
-                Path root = repoRoot(workDir);
-                StoreProfile profile = root == null
-                        ? StoreProfile.transientProfile()
-                        : StoreProfile.load(root, store.identity(), m -> {});
-                store.useProfile(profile);
-                try {
-                    store.probeListing(); // reads only: also with --read-only
-                } catch (StoreException e) {
-                    // the listing's failure is the bucket check's to tell; the row stays unknown
-                }
-                // The features first: the round trip below then writes as a sync on this server would,
-                // without probing them a second time on its first write.
-                StoreException featuresFailed = null;
-                if (!readOnly) {
-                    try {
-                        store.probe(true);
-                    } catch (StoreException e) {
-                        featuresFailed = e;
-                    }
-                }
-                if (readOnly) skip("probe", "--read-only: nothing written");
-                else probe(store);
-                checkProfile(profile, root != null, readOnly, featuresFailed);
-                store.useRoot(root);
-                checkUnfinished(store.unfinishedUploads());
-                checkTrash(store);
+                checkUsable(store, readOnly, workDir);
             }
         }
         checkClock(serverDate);
+    }
+
+    /** The checks of a bucket that lists: the features, a round trip, the profile, what earlier runs left. */
+    private void checkUsable(S3Store store, boolean readOnly, Path workDir) {
+        Path root = repoRoot(workDir);
+        StoreProfile profile =
+                root == null ? StoreProfile.transientProfile() : StoreProfile.load(root, store.identity(), m -> {});
+        store.useProfile(profile);
+        try {
+            store.probeListing(); // reads only: also with --read-only
+        } catch (StoreException e) {
+            // the listing's failure is the bucket check's to tell; the row stays unknown
+        }
+        // The features first: the round trip below then writes as a sync on this server would,
+        // without probing them a second time on its first write.
+        StoreException featuresFailed = null;
+        if (!readOnly) {
+            try {
+                store.probe(true);
+            } catch (StoreException e) {
+                featuresFailed = e;
+            }
+        }
+        if (readOnly) skip("probe", "--read-only: nothing written");
+        else probe(store);
+        checkProfile(profile, root != null, readOnly, featuresFailed);
+        store.useRoot(root);
+        checkUnfinished(store.unfinishedUploads());
+        checkTrash(store);
     }
 
     /**
@@ -223,33 +227,41 @@ public final class Doctor {
      * @return the server's Date; {@link Instant#EPOCH} when it answered without one; null when it did not answer
      */
     private Instant checkEndpoint() {
-        String endpoint;
-        URI uri;
+        URI uri = endpointUri();
+        if (uri == null) return null;
+        String address;
         try {
-            endpoint = config.endpoint();
-            uri = URI.create(endpoint);
+            address = InetAddress.getByName(uri.getHost()).getHostAddress();
+        } catch (UnknownHostException e) {
+            fail(
+                    "endpoint",
+                    "cannot resolve " + uri.getHost() + " (DNS)",
+                    "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
+            return null;
+        }
+        return answers(uri, address);
+    }
+
+    /** The endpoint as a URL with a host, or null when it is not one (then the check has failed). */
+    private URI endpointUri() {
+        try {
+            URI uri = URI.create(config.endpoint());
             if (uri.getHost() == null) throw new IllegalArgumentException("no host");
+            return uri;
         } catch (ExitException e) {
             fail("endpoint", e.getMessage(), "fix LAMBDA_ENDPOINT_URL or LAMBDA_REGION");
-            return null;
         } catch (IllegalArgumentException e) {
             fail(
                     "endpoint",
                     "LAMBDA_ENDPOINT_URL in " + config.file + " is not a valid URL",
                     "write it as https://host[:port]");
-            return null;
         }
-        String host = uri.getHost();
-        String address;
-        try {
-            address = InetAddress.getByName(host).getHostAddress();
-        } catch (UnknownHostException e) {
-            fail(
-                    "endpoint",
-                    "cannot resolve " + host + " (DNS)",
-                    "check LAMBDA_ENDPOINT_URL / LAMBDA_REGION and this machine's DNS");
-            return null;
-        }
+        return null;
+    }
+
+    /** An unsigned GET of the endpoint: the server's Date, {@link Instant#EPOCH} without one, null without an answer. */
+    private Instant answers(URI uri, String address) {
+        String endpoint = uri.toString(), host = uri.getHost();
         HttpClient.Builder hb =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
         if (config.caBundle() != null) hb.sslContext(S3Clients.sslContext(config.caBundle()));
@@ -269,35 +281,41 @@ public final class Doctor {
                             + r.statusCode() + " in " + ms + " ms)");
             Instant date = date(r.headers().firstValue("Date").orElse(null));
             return date == null ? Instant.EPOCH : date;
-        } catch (HttpConnectTimeoutException e) {
-            fail(
-                    "endpoint",
-                    "no connection to " + host + ":" + port(uri) + " within 5 s",
-                    "check LAMBDA_ENDPOINT_URL, the port, and firewalls");
-        } catch (HttpTimeoutException e) {
-            fail(
-                    "endpoint",
-                    host + ":" + port(uri) + " accepted a connection but sent no answer within 10 s",
-                    "check that LAMBDA_ENDPOINT_URL is the S3 endpoint");
-        } catch (ConnectException e) {
-            fail(
-                    "endpoint",
-                    "nothing answers at " + host + ":" + port(uri) + " (connection refused)",
-                    "check LAMBDA_ENDPOINT_URL and that the server runs");
         } catch (IOException e) {
-            Throwable c = e;
-            while (c.getCause() != null && !(c instanceof SSLException)) c = c.getCause();
-            if (c instanceof SSLException)
-                fail(
-                        "endpoint",
-                        "TLS handshake with " + host + " failed: " + c.getMessage(),
-                        "check the URL's scheme (http/https) and port");
-            else fail("endpoint", "no HTTP answer from " + endpoint + ": " + e, "check LAMBDA_ENDPOINT_URL");
+            noAnswer(uri, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail("endpoint", "interrupted", "run doctor again");
         }
         return null;
+    }
+
+    /** Says why the endpoint did not answer, and what to check for that cause. */
+    private void noAnswer(URI uri, IOException e) {
+        String host = uri.getHost();
+        Throwable c = e;
+        while (c.getCause() != null && !(c instanceof SSLException)) c = c.getCause();
+        if (e instanceof HttpConnectTimeoutException)
+            fail(
+                    "endpoint",
+                    "no connection to " + host + ":" + port(uri) + " within 5 s",
+                    "check LAMBDA_ENDPOINT_URL, the port, and firewalls");
+        else if (e instanceof HttpTimeoutException)
+            fail(
+                    "endpoint",
+                    host + ":" + port(uri) + " accepted a connection but sent no answer within 10 s",
+                    "check that LAMBDA_ENDPOINT_URL is the S3 endpoint");
+        else if (e instanceof ConnectException)
+            fail(
+                    "endpoint",
+                    "nothing answers at " + host + ":" + port(uri) + " (connection refused)",
+                    "check LAMBDA_ENDPOINT_URL and that the server runs");
+        else if (c instanceof SSLException)
+            fail(
+                    "endpoint",
+                    "TLS handshake with " + host + " failed: " + c.getMessage(),
+                    "check the URL's scheme (http/https) and port");
+        else fail("endpoint", "no HTTP answer from " + uri + ": " + e, "check LAMBDA_ENDPOINT_URL");
     }
 
     /**
@@ -358,6 +376,32 @@ public final class Doctor {
         };
     }
 
+    /** The probe's steps, in order: each names what to do when it fails. */
+    private enum Step {
+        WRITE("write"),
+        READ_BACK("read back"),
+        DELETE("delete"),
+        CONFIRM("confirm the deletion of");
+
+        final String words;
+
+        Step(String words) {
+            this.words = words;
+        }
+
+        String fix(String key) {
+            return switch (this) {
+                case WRITE ->
+                    "the key pair may be read-only; upload needs write access (doctor --read-only skips this)";
+                case READ_BACK -> "delete " + key + " by hand if it stays";
+                case DELETE, CONFIRM -> "delete " + key + " by hand";
+            };
+        }
+    }
+
+    /** Where the probe is, for the line that says where it failed. */
+    private Step step;
+
     /**
      * Writes, reads back and deletes a small object the way syncs do (through the {@link Store}:
      * the same conditional write, verification and error kinds), then lists it to see it gone.
@@ -366,44 +410,16 @@ public final class Doctor {
         String rel = S3Store.OWN_DIR + "doctor-probe-" + random(), key = config.prefix() + rel;
         byte[] body = ("lambda-sync doctor probe " + Instant.now() + " " + random() + "\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String step = "write";
+        step = Step.WRITE;
         Path sent = null, back = null;
         try {
             sent = Files.createTempFile("lambda-sync-doctor-", ".probe");
             back = Files.createTempFile("lambda-sync-doctor-", ".back");
             Files.delete(back); // a download goes into a fresh file
             Files.write(sent, body);
-            Store.Stored stored = store.put(rel, sent, System.currentTimeMillis(), null, null);
-            step = "read back";
-            store.get(stored.remote(), back);
-            byte[] got = Files.readAllBytes(back);
-            step = "delete";
-            store.delete(stored.remote());
-            if (!Arrays.equals(body, got)) {
-                fail(
-                        "probe",
-                        key + " read back different bytes (" + got.length + " instead of " + body.length + ")",
-                        "the server corrupts data; do not sync to it");
-                return;
-            }
-            step = "confirm the deletion of";
-            List<String> still = new java.util.ArrayList<>();
-            store.list(List.of(rel), r -> still.add(r.rel()), o -> {});
-            if (!still.isEmpty()) {
-                fail(
-                        "probe",
-                        key + " is still there after a successful delete",
-                        "delete it by hand; the server may ignore deletes");
-                return;
-            }
-            ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
+            roundTrip(store, rel, key, sent, back, body);
         } catch (IOException e) {
-            String fix = step.equals("write")
-                    ? "the key pair may be read-only; upload needs write access (doctor --read-only skips this)"
-                    : step.equals("read back")
-                            ? "delete " + key + " by hand if it stays"
-                            : "delete " + key + " by hand";
-            fail("probe", "cannot " + step + " " + key + ": " + StoreErrors.explain(e, config), fix);
+            fail("probe", "cannot " + step.words + " " + key + ": " + StoreErrors.explain(e, config), step.fix(key));
         } finally {
             for (Path p : new Path[] {sent, back}) {
                 try {
@@ -413,6 +429,34 @@ public final class Doctor {
                 }
             }
         }
+    }
+
+    /** The probe's steps; says the first that found the server wrong, or that all went right. */
+    private void roundTrip(Store store, String rel, String key, Path sent, Path back, byte[] body) throws IOException {
+        Store.Stored stored = store.put(rel, sent, System.currentTimeMillis(), null, null);
+        step = Step.READ_BACK;
+        store.get(stored.remote(), back);
+        byte[] got = Files.readAllBytes(back);
+        step = Step.DELETE;
+        store.delete(stored.remote());
+        if (!Arrays.equals(body, got)) {
+            fail(
+                    "probe",
+                    key + " read back different bytes (" + got.length + " instead of " + body.length + ")",
+                    "the server corrupts data; do not sync to it");
+            return;
+        }
+        step = Step.CONFIRM;
+        List<String> still = new java.util.ArrayList<>();
+        store.list(List.of(rel), r -> still.add(r.rel()), o -> {});
+        if (!still.isEmpty()) {
+            fail(
+                    "probe",
+                    key + " is still there after a successful delete",
+                    "delete it by hand; the server may ignore deletes");
+            return;
+        }
+        ok("probe", "wrote, read back and deleted " + key + " (" + body.length + " B)");
     }
 
     /** The repo doctor runs in, where the profile is kept; null outside one (printed, not kept). */

@@ -547,6 +547,11 @@ public final class Watch {
         } finally {
             removeCopies(copies);
         }
+        account(p, ready, copied, start);
+    }
+
+    /** Says what the pass did, file by file, and keeps pending what did not reach the bucket. */
+    private void account(SyncRun.Pass p, Set<String> ready, Set<String> copied, long start) {
         Map<String, Transfer.Failure> failed = new HashMap<>(), raced = new HashMap<>();
         failures(p, failed, raced);
         long[] sent = new long[2];
