@@ -34,7 +34,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
+import lib.common.Interrupt;
 import lib.config.Mode;
 import lib.config.SyncConfig;
 import lib.git.GitSetup;
@@ -91,6 +93,28 @@ import picocli.CommandLine.Spec;
         footer = {"", "See SYNC.md for the sync rules, and CLAUDE.md for AI agents."})
 class LambdaSync implements Callable<Integer> {
     static final String VERSION = "0.1.0";
+
+    /**
+     * The exit code of each way a command ends: the one place codes are chosen (SYNC.md, "Exit
+     * codes", and the list in --help above; ExitCodeTableTest holds the three together).
+     */
+    static final Map<Ending, Integer> EXIT_CODES = exitCodes();
+
+    private static Map<Ending, Integer> exitCodes() {
+        Map<Ending, Integer> codes = new java.util.EnumMap<>(Ending.class);
+        codes.put(Ending.DONE, 0);
+        codes.put(Ending.FAILED, 1);
+        codes.put(Ending.USAGE, 2);
+        codes.put(Ending.NOT_CONFIRMED, 3);
+        codes.put(Ending.LEFT_UNTOUCHED, 4);
+        codes.put(Ending.BUCKET_EMPTY, 5);
+        codes.put(Ending.INTERRUPTED, 130); // 128 + SIGINT, what shells report for Ctrl-C
+        return java.util.Collections.unmodifiableMap(codes);
+    }
+
+    static int exitCode(Ending ending) {
+        return EXIT_CODES.get(ending);
+    }
 
     @Spec
     CommandSpec spec;
@@ -212,13 +236,13 @@ class LambdaSync implements Callable<Integer> {
         if (mode == Mode.setup) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
             String api = env.getOrDefault("LAMBDA_SYNC_GITHUB_API", "https://api.github.com");
-            return GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun);
+            return exitCode(GitSetup.run(config, console, Path.of(home), env, api, offline, dryRun));
         }
-        if (mode == Mode.doctor) return Doctor.run(config, console, workDir, env, readOnly);
+        if (mode == Mode.doctor) return exitCode(Doctor.run(config, console, workDir, env, readOnly));
         if (mode == Mode.trash) {
             Path root = DataDirs.gitRoot(workDir);
             SyncConfig c = config;
-            return Trash.run(root, workDir, console, paths, olderThan, java.time.LocalDateTime.now(), () -> {
+            return exitCode(Trash.run(root, workDir, console, paths, olderThan, java.time.LocalDateTime.now(), () -> {
                 if (!c.missingStoreKeys().isEmpty() || c.target() != null) return null; // no bucket: no bucket trash
                 try {
                     Store store = stores.open(c, 4);
@@ -227,7 +251,7 @@ class LambdaSync implements Callable<Integer> {
                 } catch (StoreException e) {
                     throw ExitException.failure(StoreErrors.explain(e, c), e);
                 }
-            });
+            }));
         }
         config.requireStore(mode.name());
         if (config.target() != null) config.checkTarget(DataDirs.gitRoot(workDir), console);
@@ -240,8 +264,15 @@ class LambdaSync implements Callable<Integer> {
                 paths,
                 new SyncRun.Options(dryRun, yes, force, delete, jobs, approve, maxDelete),
                 stores);
-        if (json) JsonReport.print(outcome, out);
-        return TextReport.finish(outcome, console);
+        if (json) JsonReport.print(outcome, exitCode(outcome.ending()), out);
+        return end(outcome.ending(), TextReport.finish(outcome, console), err);
+    }
+
+    /** Says the line that ends the command, if there is one, and gives the exit code of how it ended. */
+    private static int end(Ending ending, String lastLine, PrintWriter err) {
+        if (lastLine != null) err.println("lambda-sync: " + lastLine);
+        err.flush();
+        return exitCode(ending);
     }
 
     /** The modes each option does something for; given to another mode, it is a usage error, never silently ignored. */
@@ -275,11 +306,11 @@ class LambdaSync implements Callable<Integer> {
             spec.commandLine()
                     .getOut()
                     .print(SystemdUnit.text(root, workDir.toAbsolutePath().resolve(configFile), env));
-            return ExitException.OK;
+            return exitCode(Ending.DONE);
         }
         Watch w = new Watch(config, console, root, Watch.Timing.of(settle, maxWait), System::currentTimeMillis);
         w.stores = stores;
-        return w.run(true);
+        return exitCode(w.run(true));
     }
 
     /**
@@ -328,7 +359,7 @@ class LambdaSync implements Callable<Integer> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("lambda-sync: " + ex.getMessage() + " (try --help)");
             c.getErr().flush();
-            return ExitException.USAGE;
+            return exitCode(Ending.USAGE);
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
@@ -336,14 +367,14 @@ class LambdaSync implements Callable<Integer> {
                 if (e.getMessage() != null) c.getErr().println("lambda-sync: " + e.getMessage());
                 if (verbose && e.getCause() != null) e.getCause().printStackTrace(c.getErr());
                 c.getErr().flush();
-                return e.code;
+                return exitCode(e.kind);
             }
             c.getErr()
                     .println("lambda-sync: unexpected error: " + ex
                             + (verbose ? "" : " (rerun with --verbose for details)"));
             if (verbose) ex.printStackTrace(c.getErr());
             c.getErr().flush();
-            return ExitException.FAILURE;
+            return exitCode(Ending.FAILED);
         });
         int code = cl.execute(args);
         out.flush();
@@ -358,6 +389,7 @@ class LambdaSync implements Callable<Integer> {
         }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        Interrupt.onSecondSignal(() -> System.exit(exitCode(Ending.INTERRUPTED)));
         System.exit(execute(new LambdaSync(), out, err, args));
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.config.EnvFile;
 import org.junit.jupiter.api.DynamicTest;
@@ -111,7 +112,7 @@ class EnvFileTest {
                     Matcher m = header.matcher(text.lines().findFirst().orElse(""));
                     assertTrue(m.matches(), f + " must start with '# expect <line>: <text>'");
                     ExitException e = assertThrows(ExitException.class, () -> parse(f, text));
-                    assertEquals(ExitException.USAGE, e.code, e.getMessage());
+                    assertEquals(Ending.USAGE, e.kind, e.getMessage());
                     assertTrue(e.getMessage().startsWith(f + ":" + m.group(1) + ": "), e.getMessage());
                     assertTrue(e.getMessage().contains(m.group(2)), e.getMessage());
                     assertFalse(e.getMessage().contains("\n"), e.getMessage());

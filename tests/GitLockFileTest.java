@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.git.GitLockFile;
 import org.junit.jupiter.api.Tag;
@@ -60,7 +61,7 @@ class GitLockFileTest {
         Path file = Files.writeString(tmp.resolve("config"), "old\n");
         Path lock = Files.writeString(tmp.resolve("config.lock"), "another git's\n");
         ExitException e = assertThrows(ExitException.class, () -> GitLockFile.acquire(file, null));
-        assertEquals(ExitException.FAILURE, e.code);
+        assertEquals(Ending.FAILED, e.kind);
         assertTrue(e.getMessage().contains(lock.toString()), e.getMessage());
         assertEquals("another git's\n", Files.readString(lock), "the other process's lock is left alone");
     }

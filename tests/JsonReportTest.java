@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import lib.common.Ending;
 import lib.local.DataDirs;
 import lib.local.LocalTree;
 import lib.plan.Reason;
@@ -75,11 +76,16 @@ class JsonReportTest {
     }
 
     String planJson() throws Exception {
-        return JsonReport.document(new SyncOutcome(List.of(planned()), null, null, true, List.of()));
+        return json(new SyncOutcome(List.of(planned()), null, null, true, List.of()));
     }
 
     String document(Transfer.Result r, SyncOutcome.Refusal refusal) throws Exception {
-        return JsonReport.document(new SyncOutcome(List.of(planned()), r, refusal, false, List.of()));
+        return json(new SyncOutcome(List.of(planned()), r, refusal, false, List.of()));
+    }
+
+    /** The document as the entry prints it: with the exit code it gives the outcome. */
+    static String json(SyncOutcome o) {
+        return JsonReport.document(o, LambdaSync.exitCode(o.ending()));
     }
 
     static final String PLAN = "{\"direction\":\"upload\",\"planId\":\"ID\",\"store\":\"directory /mnt/shared/team\","
@@ -135,7 +141,7 @@ class JsonReportTest {
         }
         assertEquals(
                 doc.substring(0, doc.length() - 1) + ",\"result\":{\"exitCode\":3}}",
-                document(null, new SyncOutcome.Refusal(3, "aborted: nothing changed")),
+                document(null, new SyncOutcome.Refusal(Ending.NOT_CONFIRMED, "aborted: nothing changed")),
                 "refused before anything ran: the exit code alone");
     }
 
@@ -149,6 +155,6 @@ class JsonReportTest {
     void statusIsBothPlansUnderPlans() throws Exception {
         SyncOutcome.Planned p = planned();
         String one = planJson();
-        assertEquals("{\"plans\":[" + one + "," + one + "]}", JsonReport.document(SyncOutcome.status(List.of(p, p))));
+        assertEquals("{\"plans\":[" + one + "," + one + "]}", json(SyncOutcome.status(List.of(p, p))));
     }
 }

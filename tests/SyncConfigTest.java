@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.config.SyncConfig;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +32,7 @@ class SyncConfigTest {
 
     static String message(Runnable r) {
         ExitException e = assertThrows(ExitException.class, r::run);
-        assertEquals(ExitException.USAGE, e.code);
+        assertEquals(Ending.USAGE, e.kind);
         return e.getMessage();
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import lib.common.Ending;
 import lib.local.DataDirs;
 import lib.local.LocalTree;
 import lib.plan.SyncPlan;
@@ -39,7 +40,7 @@ class SyncOutcomeTest {
     }
 
     static int code(Transfer.Result r, SyncOutcome.Refusal refusal, List<DataDirs.Note> unsynced) {
-        return new SyncOutcome(List.of(planned(Map.of())), r, refusal, false, unsynced).exitCode();
+        return LambdaSync.exitCode(new SyncOutcome(List.of(planned(Map.of())), r, refusal, false, unsynced).ending());
     }
 
     static final Transfer.Failure FAILED = new Transfer.Failure(F.rel(), "connection reset", FailureKind.TRANSIENT);
@@ -63,9 +64,11 @@ class SyncOutcomeTest {
     @Test
     void aConflictLeftInThePlanExits4() {
         SyncOutcome.Planned conflict = planned(Map.of(F.rel(), new Store.Remote(F.rel(), 5, "etag")));
-        assertEquals(4, new SyncOutcome(List.of(conflict), null, null, false, List.of()).exitCode());
+        assertEquals(4, LambdaSync.exitCode(new SyncOutcome(List.of(conflict), null, null, false, List.of()).ending()));
         assertEquals(
-                0, new SyncOutcome(List.of(conflict), null, null, true, List.of()).exitCode(), "a dry run exits 0");
+                0,
+                LambdaSync.exitCode(new SyncOutcome(List.of(conflict), null, null, true, List.of()).ending()),
+                "a dry run exits 0");
     }
 
     @Test
@@ -76,6 +79,11 @@ class SyncOutcomeTest {
                         result(List.of(FAILED), List.of(), new Transfer.Interrupted(3, Set.of(F.rel()))),
                         null,
                         List.of()));
-        assertEquals(3, code(null, new SyncOutcome.Refusal(3, "aborted: nothing changed"), List.of(AT_ROOT)));
+        assertEquals(
+                3,
+                code(
+                        null,
+                        new SyncOutcome.Refusal(Ending.NOT_CONFIRMED, "aborted: nothing changed"),
+                        List.of(AT_ROOT)));
     }
 }

@@ -73,7 +73,7 @@ class WatchTest {
             thread = new Thread(
                     () -> {
                         try {
-                            code.set(watch.run(false));
+                            code.set(LambdaSync.exitCode(watch.run(false)));
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }

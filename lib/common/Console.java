@@ -53,13 +53,9 @@ public final class Console {
         err.flush();
     }
 
-    /** Asks once; only "y" or "yes" proceeds. Without a terminal: exit 3, never block. */
+    /** Asks once; only "y" or "yes" proceeds. Without a terminal ({@link #interactive}): no, never block. */
     public boolean confirm(String question) {
-        if (!interactive) {
-            throw new ExitException(
-                    ExitException.NOT_CONFIRMED,
-                    "not confirmed: no terminal to ask on. Rerun with --yes, or --approve <planId> (see CLAUDE.md)");
-        }
+        if (!interactive) return false;
         err.print(question + " [y/N] ");
         err.flush();
         try {

@@ -10,13 +10,15 @@ import java.util.List;
  * Ctrl-C (SIGINT) and SIGTERM while transfers run (SYNC.md, "Integrity, interruptions,
  * concurrency"): the first one asks the run to stop starting transfers and wind down (its
  * in-flight transfers get {@link #GRACE} to finish); a second one exits at once. Outside a
- * transfer the JVM's own handling applies. Signals are handled through {@code sun.misc.Signal},
+ * transfer the JVM's own handling applies. What "exits at once" does is the entry's to say
+ * ({@link #onSecondSignal}: it chooses the exit code). Signals are handled through {@code sun.misc.Signal},
  * the JDK's only way to let a program decide what a signal does; reached by reflection, because
  * naming it makes javac print nine warnings on every user's first run (JBang compiles there).
  */
 public final class Interrupt implements AutoCloseable {
     static final Duration GRACE = Duration.ofSeconds(5);
-    public static final int EXIT_CODE = 130; // 128 + SIGINT, what shells report for Ctrl-C
+    /** Set by the entry (main): exits at once with the code of an interrupted run. */
+    private static volatile Runnable exitNow = () -> {};
 
     private final List<Object> signals = new ArrayList<>(), previous = new ArrayList<>();
     private volatile long requestedAt; // System.nanoTime() of the first signal, 0 before
@@ -51,10 +53,21 @@ public final class Interrupt implements AutoCloseable {
         return i;
     }
 
+    /**
+     * What a second signal does, on the signal's own thread: the entry exits there (the shutdown
+     * hook still saves the state). Until it is set (an in-process caller), a second signal adds
+     * nothing to the first.
+     */
+    public static void onSecondSignal(Runnable exit) {
+        exitNow = exit;
+    }
+
     private void signalled() {
         // A second Ctrl-C, or one after the transfers (a handler the JVM would not give back): now.
-        // The shutdown hook still saves the state.
-        if (requestedAt != 0 || closed) System.exit(EXIT_CODE);
+        if (requestedAt != 0 || closed) {
+            exitNow.run();
+            return;
+        }
         requestedAt = Math.max(1, System.nanoTime());
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import lib.common.Ending;
 import lib.common.ExitException;
 
 /**
@@ -32,7 +33,7 @@ public final class GitLockFile implements AutoCloseable {
     }
 
     /**
-     * Takes the lock, or stops with exit 1 if another process holds it.
+     * Takes the lock, or stops (FAILED) if another process holds it.
      *
      * @param mode the new file's permissions; null keeps the old file's (or the umask's for a new file)
      */
@@ -49,7 +50,7 @@ public final class GitLockFile implements AutoCloseable {
             lf.held = true;
         } catch (FileAlreadyExistsException e) {
             throw new ExitException(
-                    ExitException.FAILURE,
+                    Ending.FAILED,
                     target + " is locked by another git process (" + lf.lock
                             + " exists). Retry when it has finished; if no git command is running, delete " + lf.lock
                             + " and retry.");

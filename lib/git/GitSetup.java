@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.Secrets;
 import lib.config.SyncConfig;
@@ -34,9 +35,9 @@ public final class GitSetup {
      * @param home   the user's home directory (HOME), where git's global files live
      * @param env    the process environment (XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL)
      * @param apiBase GitHub API base URL, e.g. https://api.github.com (overridable for tests)
-     * @return exit code
+     * @return how it ended
      */
-    public static int run(
+    public static Ending run(
             SyncConfig config,
             Console console,
             Path home,
@@ -78,7 +79,7 @@ public final class GitSetup {
         if (writes.isEmpty()) console.info("nothing to change: git was already set up this way");
         else if (dryRun) console.info("dry run: nothing written; this is what setup would do");
         console.info("to get HF_API_KEY into your shell, run: source " + config.file);
-        return ExitException.OK;
+        return Ending.DONE;
     }
 
     /** Warns of each value that is not set (left as it is), and refuses a token no header can carry. */
@@ -136,14 +137,14 @@ public final class GitSetup {
         switch (check.verdict()) {
             case REJECTED ->
                 throw new ExitException(
-                        ExitException.FAILURE,
+                        Ending.FAILED,
                         "GitHub rejected GITHUB_TOKEN " + Secrets.mask(token)
                                 + " from " + config.file + " (" + check.reason()
                                 + "): token rejected or expired. Create a new classic token"
                                 + " with the 'repo' scope, put it in the file and rerun setup. Nothing was changed.");
             case MISSING_REPO_SCOPE ->
                 throw new ExitException(
-                        ExitException.FAILURE,
+                        Ending.FAILED,
                         "GITHUB_TOKEN " + Secrets.mask(token)
                                 + " from " + config.file + " lacks the 'repo' scope (it has: "
                                 + (check.scopes().isEmpty() ? "none" : String.join(", ", check.scopes()))

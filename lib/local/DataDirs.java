@@ -202,7 +202,7 @@ public final class DataDirs {
 
     /**
      * Prints a warning for each unsynced folder (every run) and returns those that concern this
-     * run: all when no path was given, else those a path argument reaches. They make it exit 4.
+     * run: all when no path was given, else those a path argument reaches. They leave it LEFT_UNTOUCHED.
      */
     public List<Note> warnUnsynced(SyncIgnore ignore, Path target, Console console) {
         List<Note> notes = unsynced(ignore, target);

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.Secrets;
 import lib.config.SyncConfig;
@@ -63,8 +64,9 @@ public final class Doctor {
         this.secret = config.secretAccessKey();
     }
 
-    /** @return exit code: 0 only when no check failed (warnings pass) */
-    public static int run(SyncConfig config, Console console, Path workDir, Map<String, String> env, boolean readOnly) {
+    /** @return {@link Ending#DONE} only when no check failed (warnings pass) */
+    public static Ending run(
+            SyncConfig config, Console console, Path workDir, Map<String, String> env, boolean readOnly) {
         Doctor d = new Doctor(config, console);
         d.checkConfigFile();
         if (d.checkKeys()) {
@@ -79,7 +81,7 @@ public final class Doctor {
         d.checkRepo(workDir);
         console.out.println(d.failures == 0 ? "all checks passed" : d.failures + " check(s) failed");
         console.out.flush();
-        return d.failures == 0 ? ExitException.OK : ExitException.FAILURE;
+        return d.failures == 0 ? Ending.DONE : Ending.FAILED;
     }
 
     // ---- the checks, in order ------------------------------------------------------------

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.Interrupt;
 import lib.common.Units;
@@ -187,12 +188,12 @@ public final class Watch {
     }
 
     /**
-     * Watches until stopped; returns 0 when everything pending at the end was sent, 1 when
-     * something could not be, 4 when a conflict or skip left an edit only here.
+     * Watches until stopped; returns DONE when everything pending at the end was sent, FAILED when
+     * something could not be, LEFT_UNTOUCHED when a conflict or skip left an edit only here.
      */
     @SuppressWarnings("try")
     public // the watch lock is held for the block, never referenced in it
-    int run(boolean handleSignals) throws IOException {
+    Ending run(boolean handleSignals) throws IOException {
         try (WatchLock one = WatchLock.acquire(root)) {
             openLog();
             removeCopies(StateDir.watchCopies(root)); // left by a watch that was killed mid-pass
@@ -205,7 +206,7 @@ public final class Watch {
         }
     }
 
-    private int watch(boolean handleSignals) throws IOException {
+    private Ending watch(boolean handleSignals) throws IOException {
         // SIGTERM and SIGINT (a shutdown, systemctl stop, Ctrl-C) ask the loop to stop; during a pass,
         // Transfer's own Interrupt takes them and the pass says so (see pass).
         try (WatchService w = FileSystems.getDefault().newWatchService();
@@ -238,7 +239,7 @@ public final class Watch {
             return finish();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ExitException.FAILURE;
+            return Ending.FAILED;
         }
     }
 
@@ -250,7 +251,7 @@ public final class Watch {
      * not stored torn: it goes again once it holds still for a moment, until the time to stop
      * ({@link Timing#stopMs}) is spent. Then says what was not sent and why, and what is left only here.
      */
-    private int finish() throws InterruptedException {
+    private Ending finish() throws InterruptedException {
         finalPhase = true;
         retryAt = 0; // the stop tries at once; a server still down backs off as before
         long now = clock.getAsLong(), deadline = now + timing.stopMs();
@@ -313,8 +314,8 @@ public final class Watch {
         return f == null || f.kind().rerunHelps();
     }
 
-    /** The last lines: each file not sent and why, each edit left only here, and the exit code that says which. */
-    private int stopped(long deadline) {
+    /** The last lines: each file not sent and why, each edit left only here, and how the watch ended. */
+    private Ending stopped(long deadline) {
         loadSynced();
         onlyHere.keySet().removeIf(rel -> {
             LocalTree.LocalFile l = LocalTree.stat(root, rel);
@@ -332,8 +333,8 @@ public final class Watch {
                     + " named above): resolve before this machine goes";
         say(end, false);
         console.summary(end);
-        if (!pending.isEmpty()) return ExitException.FAILURE;
-        return onlyHere.isEmpty() ? ExitException.OK : ExitException.INCOMPLETE;
+        if (!pending.isEmpty()) return Ending.FAILED;
+        return onlyHere.isEmpty() ? Ending.DONE : Ending.LEFT_UNTOUCHED;
     }
 
     private String whyNotSent(String rel, long deadline) {

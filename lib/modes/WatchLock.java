@@ -7,6 +7,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.state.StateDir;
 
@@ -24,7 +25,7 @@ final class WatchLock implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Takes the lock, or stops (exit 1) naming the watch that holds it. */
+    /** Takes the lock, or stops (FAILED) naming the watch that holds it. */
     static WatchLock acquire(Path root) {
         Path file = StateDir.watchLock(root);
         FileChannel ch = null;
@@ -35,7 +36,7 @@ final class WatchLock implements AutoCloseable {
             if (!locked(ch, holder)) {
                 ch.close();
                 throw new ExitException(
-                        ExitException.FAILURE,
+                        Ending.FAILED,
                         "another watch (" + (holder.isEmpty() ? "starting" : "pid " + holder)
                                 + ") is already watching this repo; one is enough (to start this one instead, stop"
                                 + " that one first" + (holder.isEmpty() ? "" : ": kill " + holder) + ")");

@@ -3,7 +3,7 @@ package lib.plan;
 import lib.state.StateDir;
 
 /**
- * Why a path is planned as it is. Decisions (the exit code, what is shielded from deletion)
+ * Why a path is planned as it is. Decisions (how the run ends, what is shielded from deletion)
  * test these values; the words are rendered from them only for people (the plan, --json's
  * "reason"), and never parsed back.
  */
@@ -11,7 +11,7 @@ public sealed interface Reason {
     /** The words for a plan in direction {@code d} ("here" and "in bucket" swap with it). */
     String words(SyncPlan.Direction d);
 
-    /** Whether an item with this reason is left for the user to look at: the run then exits 4. */
+    /** Whether an item with this reason is left for the user to look at: the run then ends LEFT_UNTOUCHED. */
     boolean leavesUntouched();
 
     /**

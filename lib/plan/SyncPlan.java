@@ -340,7 +340,7 @@ public final class SyncPlan {
                         i.action().changesSomething() || i.action() == Action.RECORD || i.action() == Action.FORGET);
     }
 
-    /** Conflicts and refused items: the run ends with exit 4 when any are left. */
+    /** Conflicts and refused items: the run ends LEFT_UNTOUCHED when any are left. */
     public long leftUntouched() {
         return items.stream().filter(i -> i.why().leavesUntouched()).count();
     }

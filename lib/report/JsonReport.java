@@ -30,12 +30,13 @@ import lib.sync.Transfer;
 public final class JsonReport {
     private JsonReport() {}
 
-    public static void print(SyncOutcome o, java.io.PrintWriter out) {
-        out.println(document(o));
+    /** @param exitCode the code the entry gives {@link SyncOutcome#ending}, which the document states */
+    public static void print(SyncOutcome o, int exitCode, java.io.PrintWriter out) {
+        out.println(document(o, exitCode));
         out.flush();
     }
 
-    public static String document(SyncOutcome o) {
+    public static String document(SyncOutcome o, int exitCode) {
         JsonStringWriter w = JsonWriter.string().object();
         if (o.plans().size() > 1) { // status: both directions
             w.array("plans");
@@ -45,7 +46,7 @@ public final class JsonReport {
         plan(w, o.planned());
         if (o.refusal() != null || o.result() != null) {
             w.object("result");
-            result(w, o);
+            result(w, o, exitCode);
             w.end();
         }
         return w.end().done();
@@ -78,9 +79,9 @@ public final class JsonReport {
         return p.empty() == null ? w : w.value("keysElsewhere", p.empty().keysElsewhere());
     }
 
-    /** What happened: per item done / failed / conflict / not run, and the exit code. */
-    private static void result(JsonStringWriter w, SyncOutcome o) {
-        w.value("exitCode", o.exitCode());
+    /** What happened: per item done / failed / conflict / not run, and the exit code the entry gave. */
+    private static void result(JsonStringWriter w, SyncOutcome o, int exitCode) {
+        w.value("exitCode", exitCode);
         Transfer.Result r = o.result();
         if (r == null) return; // refused before anything ran
         Map<String, String> failed = new HashMap<>(), raced = new HashMap<>();

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
-import lib.common.ExitException;
 import lib.common.Units;
 import lib.sync.FailureKind;
 import lib.sync.SyncOutcome;
@@ -14,24 +13,23 @@ import lib.sync.Transfer;
 /**
  * A run's outcome in words, for people: what happened, after the transfer or the refusal. (The
  * plan itself is printed by {@link PlanPrinter} as soon as it is made: the user answers the
- * question after reading it.) The exit code comes from {@link SyncOutcome#exitCode}; this only
+ * question after reading it.) How the run ended comes from {@link SyncOutcome#ending}; this only
  * says it.
  */
 public final class TextReport {
     private TextReport() {}
 
     /**
-     * What happened, after the transfer (or the refusal); returns the exit code, or throws the
-     * {@link ExitException} whose one line on stderr ends the run.
+     * What happened, after the transfer (or the refusal); returns the line that ends the run (the
+     * entry says it on stderr, as it says a stopped command's), or null.
      */
-    public static int finish(SyncOutcome o, Console c) {
+    public static String finish(SyncOutcome o, Console c) {
         Transfer.Result r = o.result();
-        if (o.refusal() != null)
-            throw new ExitException(o.refusal().code(), o.refusal().message());
-        if (r == null) return o.exitCode();
+        if (o.refusal() != null) return o.refusal().message();
+        if (r == null) return null;
         if (o.interrupted()) {
             c.err.println(interruptedLine(r));
-            throw new ExitException(o.exitCode(), null);
+            return null;
         }
         String rate = (r.seconds() > 0 ? Units.bytes((long) (r.bytes() / r.seconds())) + "/s" : "")
                 + (r.bwlimit() > 0 ? ", limit " + BandwidthLimit.describe(r.bwlimit()) : "");
@@ -48,7 +46,7 @@ public final class TextReport {
                     + "; left as it is in the bucket (run the command again to see the new plan)");
         }
         unverified(c, r);
-        if (r.failures().isEmpty()) return o.exitCode();
+        if (r.failures().isEmpty()) return null;
         int shown = c.verbose ? r.failures().size() : Math.min(r.failures().size(), 10);
         for (Transfer.Failure f : r.failures().subList(0, shown))
             c.err.println("failed: " + f.rel() + ": " + f.message());
@@ -59,7 +57,7 @@ public final class TextReport {
             // A server error on some files while others went through may be their names: say what to do if it repeats.
             if (!kind.rerunHelps() || kind == FailureKind.SERVER_ERROR && r.done() > 0) c.err.println(advice(kind, n));
         });
-        throw new ExitException(o.exitCode(), lastLine(r.failures().size(), kinds.keySet()));
+        return lastLine(r.failures().size(), kinds.keySet());
     }
 
     /** After Ctrl-C or SIGTERM: "run again" only when something is left to run (the signal may come after the last item). */

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.WorkerPool;
 
@@ -147,7 +148,7 @@ public final class RepoLock implements AutoCloseable {
         public final String holder;
 
         Busy(String message, String holder) {
-            super(ExitException.FAILURE, message);
+            super(Ending.FAILED, message);
             this.holder = holder;
         }
     }

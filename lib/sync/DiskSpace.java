@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import lib.common.ExitException;
 import lib.common.Units;
 import lib.plan.SyncPlan;
 
@@ -19,9 +18,9 @@ import lib.plan.SyncPlan;
 public final class DiskSpace {
     private DiskSpace() {}
 
-    /** Exit 1 naming both numbers and the fix when a download plan does not fit; nothing for uploads. */
-    static void require(Path root, SyncPlan plan) {
-        if (plan.direction != SyncPlan.Direction.DOWNLOAD) return;
+    /** The line naming both numbers and the fix when a download plan does not fit, else null (always for uploads). */
+    static String problem(Path root, SyncPlan plan) {
+        if (plan.direction != SyncPlan.Direction.DOWNLOAD) return null;
         Map<FileStore, long[]> need = new LinkedHashMap<>(); // file system -> {bytes, usable}
         Map<FileStore, Path> where = new LinkedHashMap<>();
         // Looked up once per data dir, not per file: each lookup reads the mount table.
@@ -35,7 +34,7 @@ public final class DiskSpace {
                 try {
                     fs = Files.getFileStore(dir);
                 } catch (IOException e) {
-                    return; // cannot tell: the downloads report a full disk file by file, as before
+                    return null; // cannot tell: the downloads report a full disk file by file, as before
                 }
                 byDataDir.put(dataDir, fs);
                 where.putIfAbsent(fs, dir);
@@ -44,8 +43,9 @@ public final class DiskSpace {
         }
         for (Map.Entry<FileStore, long[]> e : need.entrySet()) {
             String problem = shortfall(e.getValue()[0], e.getValue()[1], where.get(e.getKey()));
-            if (problem != null) throw new ExitException(ExitException.FAILURE, problem);
+            if (problem != null) return problem;
         }
+        return null;
     }
 
     /** The message when {@code bytes} do not fit in {@code usable}, else null. */

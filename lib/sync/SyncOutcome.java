@@ -2,23 +2,23 @@ package lib.sync;
 
 import java.nio.file.Path;
 import java.util.List;
-import lib.common.ExitException;
-import lib.common.Interrupt;
+import lib.common.Ending;
 import lib.local.DataDirs;
 import lib.plan.SyncPlan;
 
 /**
  * What one run of upload, download or status came to, as a value: the plan(s), what the
- * transfer did, and the exit code derived from them. {@link TextReport} and {@link JsonReport}
- * render it; neither decides anything (SYNC.md, "Exit codes" and "JSON output").
+ * transfer did, and how the run ended, derived from them (the entry maps that to an exit code).
+ * {@link TextReport} and {@link JsonReport} render it; neither decides anything (SYNC.md, "Exit
+ * codes" and "JSON output").
  *
  * @param plans    one plan (upload, download) or both directions' (status)
  * @param result   what the transfer did; null when nothing ran (a dry run, nothing to do, a refusal)
  * @param refusal  why the run stopped after the plan and before any byte moved (not confirmed, the
  *                 deletion bound, too little disk space), or null
- * @param changesNothing a dry run or status: it exits 0 whatever the plan holds
+ * @param changesNothing a dry run or status: it is DONE whatever the plan holds
  * @param unsynced folders that look like data but are not synced (SYNC.md, "What is synced"); warned
- *                 about before the plan, and they make the run exit 4
+ *                 about before the plan, and they leave the run LEFT_UNTOUCHED
  */
 public record SyncOutcome(
         List<Planned> plans,
@@ -67,8 +67,8 @@ public record SyncOutcome(
         }
     }
 
-    /** A run stopped between plan and transfer, with its exit code and the one line that says why. */
-    public record Refusal(int code, String message) {}
+    /** A run stopped between plan and transfer: how it ended, and the one line that says why. */
+    public record Refusal(Ending kind, String message) {}
 
     public static SyncOutcome status(List<Planned> plans) {
         return new SyncOutcome(List.copyOf(plans), null, null, true, List.of());
@@ -83,18 +83,18 @@ public record SyncOutcome(
     }
 
     /**
-     * The exit code (SYNC.md, "Exit codes"): a refusal's own; 130 when interrupted; 1 when an
-     * item failed; 4 when conflicts or refused items were left, a write lost a race, or a data
-     * folder is not synced; else 0.
+     * How the run ended (SYNC.md, "Exit codes"): a refusal's own; INTERRUPTED; FAILED when an item
+     * failed; LEFT_UNTOUCHED when conflicts or refused items were left, a write lost a race, or a
+     * data folder is not synced; else DONE.
      */
-    public int exitCode() {
-        if (refusal != null) return refusal.code();
-        if (interrupted()) return Interrupt.EXIT_CODE;
-        if (result != null && !result.failures().isEmpty()) return ExitException.FAILURE;
-        if (changesNothing) return ExitException.OK;
+    public Ending ending() {
+        if (refusal != null) return refusal.kind();
+        if (interrupted()) return Ending.INTERRUPTED;
+        if (result != null && !result.failures().isEmpty()) return Ending.FAILED;
+        if (changesNothing) return Ending.DONE;
         boolean untouched = planned().plan().leftUntouched() > 0
                 || !unsynced.isEmpty()
                 || (result != null && !result.conflicts().isEmpty());
-        return untouched ? ExitException.INCOMPLETE : ExitException.OK;
+        return untouched ? Ending.LEFT_UNTOUCHED : Ending.DONE;
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import lib.common.Console;
 import lib.common.ContentHash;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.Units;
 import lib.common.WorkerPool;
@@ -59,7 +60,7 @@ public final class SyncRun {
     /**
      * Lists, decides, asks and transfers; returns what came of it, for {@link TextReport} and
      * {@link JsonReport} to render. Failures before a plan exists (config, lock, the store's
-     * listing) are thrown as {@link ExitException}s.
+     * listing) are thrown as {@link ExitException}s, whose kind says how the run ended.
      */
     @SuppressWarnings("try")
     public // the repo lock is held for the block, never referenced in it
@@ -74,7 +75,7 @@ public final class SyncRun {
         Path root = DataDirs.gitRoot(workDir);
         DataDirs dirs = DataDirs.find(root, workDir, paths, config.prefix());
         SyncIgnore ignore = SyncIgnore.load(root);
-        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // exit 4
+        List<DataDirs.Note> unsynced = dirs.warnUnsynced(ignore, config.target(), console); // LEFT_UNTOUCHED
         try (Store store = stores.open(config, opt.jobs())) {
             store.open(root, console::warn);
             boolean changes = mode != Mode.status && !opt.dryRun();
@@ -146,15 +147,9 @@ public final class SyncRun {
         boolean housekeeping = dir == SyncPlan.Direction.UPLOAD && !opt.dryRun();
         if (empty != null || !plan.hasWork() || opt.dryRun())
             return untransferred(console, p, store, opt, unsynced, housekeeping);
-        try {
-            DiskSpace.require(root, plan); // up front: before asking, before any byte moves
-            if (bound != null)
-                throw new ExitException(ExitException.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
-            confirm(console, plan, opt, root);
-            if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
-        } catch (ExitException e) {
-            return new SyncOutcome(List.of(p), null, new SyncOutcome.Refusal(e.code, e.getMessage()), false, unsynced);
-        }
+        SyncOutcome.Refusal refusal = refusal(console, plan, opt, root, bound);
+        if (refusal != null) return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
+        if (housekeeping) store.dropStaleUploads(m -> console.info("  " + m));
         for (Path t : sides.local().staleTemps) Files.deleteIfExists(t);
         try {
             Transfer.Result r = new Transfer(
@@ -195,7 +190,7 @@ public final class SyncRun {
         if (p.empty() != null) { // a restore from nothing is not a success; nor is deleting everything here
             store.finish();
             var refusal = new SyncOutcome.Refusal(
-                    ExitException.EMPTY,
+                    Ending.BUCKET_EMPTY,
                     "nothing downloaded, nothing changed: " + p.empty().words());
             return new SyncOutcome(List.of(p), null, refusal, false, unsynced);
         }
@@ -359,18 +354,29 @@ public final class SyncRun {
                     + " (the server offers no checksum for them)");
     }
 
-    private static void confirm(Console console, SyncPlan plan, Options opt, Path root) {
+    /**
+     * Why the plan may not run (too little disk space, the deletion bound, not confirmed), or null:
+     * it may. Checked up front: before asking, before any byte moves.
+     */
+    private static SyncOutcome.Refusal refusal(Console console, SyncPlan plan, Options opt, Path root, String bound) {
+        String disk = DiskSpace.problem(root, plan);
+        if (disk != null) return new SyncOutcome.Refusal(Ending.FAILED, disk);
+        if (bound != null) return new SyncOutcome.Refusal(Ending.NOT_CONFIRMED, "stopped, nothing changed: " + bound);
+        String no = confirm(console, plan, opt, root);
+        return no == null ? null : new SyncOutcome.Refusal(Ending.NOT_CONFIRMED, no);
+    }
+
+    /** The approval (--approve, --yes, or the user's yes); null when given, else the line saying why not. */
+    private static String confirm(Console console, SyncPlan plan, Options opt, Path root) {
         if (opt.approve() != null) {
-            if (!opt.approve().equals(plan.id)) {
-                PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
-                throw new ExitException(
-                        ExitException.NOT_CONFIRMED,
-                        "the plan changed since it was approved (approved " + opt.approve() + ", now " + plan.id
-                                + "); nothing done. Show the new plan and ask again.");
-            }
-            return;
+            if (opt.approve().equals(plan.id)) return null;
+            PlanRecord.differences(root, opt.approve(), plan).forEach(console.err::println);
+            return "the plan changed since it was approved (approved " + opt.approve() + ", now " + plan.id
+                    + "); nothing done. Show the new plan and ask again.";
         }
-        if (opt.yes()) return;
+        if (opt.yes()) return null;
+        if (!console.interactive())
+            return "not confirmed: no terminal to ask on. Rerun with --yes, or --approve <planId> (see CLAUDE.md)";
         long deletes = plan.deletions();
         String question = deletes == 0
                 ? "Proceed?"
@@ -378,8 +384,7 @@ public final class SyncRun {
                         + (plan.direction == SyncPlan.Direction.UPLOAD
                                 ? " in the bucket (copies kept in " + StateDir.TRASH_SHOWN + ")."
                                 : " here (to " + StateDir.TRASH_SHOWN + ").");
-        if (!console.confirm(question))
-            throw new ExitException(ExitException.NOT_CONFIRMED, "aborted: nothing changed");
+        return console.confirm(question) ? null : "aborted: nothing changed";
     }
 
     /**
@@ -548,7 +553,7 @@ public final class SyncRun {
     /**
      * A key that is also a folder of other keys ({@code a} beside {@code a/b}): a disk cannot hold
      * both, so neither is synced, nor read as deleted, nor deleted here: both are shown as refused
-     * (exit 4) until one is deleted in the bucket.
+     * (LEFT_UNTOUCHED) until one is deleted in the bucket.
      */
     private static void fileAndFolder(
             Map<String, Reason.Skip.Kind> shields, Map<String, Store.Remote> remote, LocalTree local) {

@@ -57,7 +57,7 @@ public final class Transfer {
     }
 
     /**
-     * @param conflicts items another writer changed in the store after the plan was made: left alone (exit 4)
+     * @param conflicts items another writer changed in the store after the plan was made: left alone (LEFT_UNTOUCHED)
      * @param unverified downloads the server offered no proof of content for (accepted on length)
      * @param bwlimit the bandwidth limit the run kept to, bytes per second (0: none)
      */

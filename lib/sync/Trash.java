@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import lib.common.Console;
+import lib.common.Ending;
 import lib.common.ExitException;
 import lib.common.Units;
 import lib.local.DataDirs;
@@ -71,11 +72,11 @@ public final class Trash {
     /**
      * {@code trash [list] | restore <path or time>... | prune --older-than <age>}, over this
      * machine's trash and the bucket's ({@code bucket} opens the store, or gives null where there
-     * is no bucket); returns the exit code.
+     * is no bucket); returns how it ended.
      */
     @SuppressWarnings("try")
     public // the repo lock is held for the block, never referenced in it
-    static int run(
+    static Ending run(
             Path root,
             Path workDir,
             Console console,
@@ -110,19 +111,19 @@ public final class Trash {
     }
 
     /** {@code trash} or {@code trash list}: this machine's trash, then the bucket's. */
-    private static int listBoth(Path root, Console console, List<String> rest, Supplier<Store> bucket) {
+    private static Ending listBoth(Path root, Console console, List<String> rest, Supplier<Store> bucket) {
         if (!rest.isEmpty())
             throw ExitException.usage("trash lists everything; to put something back: trash restore " + rest.get(0));
         list(root, console);
         try (Store store = bucket.get()) {
             BucketTrashCommand.list(store, console);
         }
-        return ExitException.OK;
+        return Ending.DONE;
     }
 
     /** {@code trash prune --older-than <age>}: both trashes, under the repo lock. */
     @SuppressWarnings("try") // the repo lock is held for the block, never referenced in it
-    private static int pruneBoth(
+    private static Ending pruneBoth(
             Path root,
             Console console,
             List<String> rest,
@@ -142,7 +143,7 @@ public final class Trash {
                     store,
                     console,
                     before.atZone(java.time.ZoneId.systemDefault()).toInstant());
-            return ExitException.OK;
+            return Ending.DONE;
         }
     }
 
@@ -234,10 +235,10 @@ public final class Trash {
     /**
      * Puts back what each argument names, from either trash: a folder (a time, or the bucket's
      * time-machine), a path (the newest copy of that file, or of each file below that folder),
-     * or folder/path. A file that exists here and differs is left alone and reported (exit 4);
+     * or folder/path. A file that exists here and differs is left alone and reported (LEFT_UNTOUCHED);
      * one with the same content is already back.
      */
-    private static int restore(Path root, Path workDir, Console console, List<String> args, Store store) {
+    private static Ending restore(Path root, Path workDir, Console console, List<String> args, Store store) {
         StoreTrash bucket = store == null ? null : store.bucketTrash();
         List<Copy> copies = copies(root, BucketTrashCommand.entries(bucket, console));
         Map<String, Copy> chosen = new LinkedHashMap<>();
@@ -275,7 +276,7 @@ public final class Trash {
         console.err.flush();
         console.summary("restored " + Units.files(restored)
                 + (refused > 0 ? ", " + refused + " left in the trash (see above)" : ""));
-        return refused > 0 ? ExitException.INCOMPLETE : ExitException.OK;
+        return refused > 0 ? Ending.LEFT_UNTOUCHED : Ending.DONE;
     }
 
     private static Restored restoreLocal(Path root, Console console, Entry e) {

@@ -23,6 +23,7 @@
 //SOURCES ../../lib/store/s3/BandwidthInterceptor.java
 //SOURCES ../../lib/store/s3/BytesMovedInterceptor.java
 //SOURCES ../../lib/store/BytesMoved.java
+//SOURCES ../../lib/common/Ending.java
 //SOURCES ../../lib/common/ExitException.java
 //SOURCES ../../lib/common/Units.java
 //JAVA_OPTIONS -Djava.awt.headless=true
