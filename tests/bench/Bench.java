@@ -8,6 +8,7 @@
 //SOURCES CountingProxy.java
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java
+//SOURCES ClientPaths.java
 //SOURCES Dataset.java
 //SOURCES Proc.java
 //SOURCES Tool.java
@@ -51,7 +52,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@link #HTTPS_MAX_DELAY_MS}).
  * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
  *
- * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https] [--latency 0,2,20] [--hypotheses]
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https|client-paths|jit-https] [--latency 0,2,20] [--hypotheses]
  *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
@@ -126,6 +127,10 @@ public class Bench {
 
     List<Hypotheses.Row> hypothesisRows = List.of();
     double hypothesisSeconds;
+    /** Issue 20's client paths and JIT variants over https (--hypotheses, or --only client-paths / jit-https). */
+    List<ClientPaths.Row> clientPathRows = List.of();
+
+    List<Hypotheses.Row> jitHttpsRows = List.of();
 
     Bench(Path repoRoot, Path work, int runs, boolean quick, Set<String> only) {
         this.repoRoot = repoRoot;
@@ -163,6 +168,7 @@ public class Bench {
                     System.out.println(
                             "usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only "
                                     + String.join(",", Scenario.IDS)
+                                    + "," + ClientPaths.ID + "," + Hypotheses.JIT_HTTPS
                                     + "] [--latency 0,2,20] [--hypotheses] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
                     return;
                 }
@@ -284,7 +290,7 @@ public class Bench {
                 "noop10k",
                 Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
         datasets.put("large", Dataset.large("large", data.resolve("large"), SEED + 2, 2, bigMiB * 1024L * 1024));
-        if (anyLatencyWanted() || hypotheses) {
+        if (anyLatencyWanted() || hypotheses || only.contains(Hypotheses.JIT_HTTPS)) {
             datasets.put(
                     "lat1k", Dataset.small("lat1k", data.resolve("lat1k"), SEED + 4, 1000, 1024, 64 * 1024, 30, false));
         }
@@ -387,6 +393,13 @@ public class Bench {
                 log("hypotheses failed: %s", e);
                 notes.add("the hypotheses' runs failed (" + e + "); their section is from an earlier run");
             }
+        }
+        try {
+            if (hypotheses || only.contains(ClientPaths.ID)) clientPathRows = ClientPaths.measure(this);
+            if (hypotheses || only.contains(Hypotheses.JIT_HTTPS)) jitHttpsRows = Hypotheses.measureHttps(this);
+        } catch (Exception e) {
+            log("client paths failed: %s", e);
+            notes.add("the client-path runs failed (" + e + "); their section is from an earlier run");
         }
         return results;
     }

@@ -99,6 +99,10 @@ record CpuProfile(
         if (cls.startsWith("com.sun.org.apache.xerces") || cls.startsWith("javax.xml") || cls.contains(".xml."))
             return "XML parsing";
         if (cls.startsWith("org.apache.hc.") || cls.contains(".apache5.")) return "HTTP client (Apache 5)";
+        if (cls.startsWith("sun.security.ssl")) return "TLS (Java's)";
+        // The CRT's own TLS and HTTP run in native threads JFR does not sample: this is their Java side.
+        if (cls.startsWith("software.amazon.awssdk.crt.") || cls.contains(".http.crt."))
+            return "HTTP client (CRT, Java side)";
         if (cls.contains("ClientBuilder")
                 || cls.contains("ClientConfiguration")
                 || cls.contains("AttributeMap")

@@ -18,12 +18,19 @@ final class Hypotheses {
      * before its command line, so the launcher's {@code -XX:TieredStopAtLevel=1} would win over
      * it; _JAVA_OPTIONS is read after the command line.
      */
-    record Variant(String name, List<String> args, Map<String, String> env, String shown) {}
+    record Variant(String name, Tool tool, List<String> args, Map<String, String> env, String shown) {
+        Variant(String name, List<String> args, Map<String, String> env, String shown) {
+            this(name, Tool.LAMBDA_SYNC, args, env, shown);
+        }
+    }
 
     /** One case under one variant; samples are the timed runs. */
     record Row(String hypothesis, String scenario, String title, long bytes, Variant variant, List<Sample> samples) {}
 
     static final String JIT = "JIT", JOBS = "jobs";
+
+    /** Issue 20: the JIT variants on the 1,000-file cases over https (`--only jit-https`, or with --hypotheses). */
+    static final String JIT_HTTPS = "jit-https";
 
     static List<Variant> jitVariants() {
         return List.of(
@@ -74,6 +81,39 @@ final class Hypotheses {
         return rows;
     }
 
+    /**
+     * The first three JIT variants (as shipped, full tiered, raised tier-4 thresholds) on the
+     * https 1,000-file download, upload and no-op at 0 ms, with rclone alternating among them as
+     * the reference; then one lambda-sync run of each case under JFR (Bench.profiles).
+     */
+    static List<Row> measureHttps(Bench b) throws Exception {
+        List<Variant> variants = new ArrayList<>(jitVariants().subList(0, 3));
+        variants.add(
+                new Variant("rclone copy (reference)", Tool.RCLONE, List.of(), Map.of(), "rclone as in the tables"));
+        List<Row> rows = new ArrayList<>();
+        for (Scenario http : Scenario.latency(b, b.datasets.get("lat1k"), 0)) {
+            Scenario sc = http.overHttps();
+            rows.addAll(measure(b, JIT_HTTPS, sc, variants));
+            if (b.profile) profile(b, sc);
+        }
+        return rows;
+    }
+
+    private static void profile(Bench b, Scenario sc) throws Exception {
+        java.nio.file.Path jfr = b.work.resolve("logs").resolve(sc.id + ".jfr");
+        Sample s = sc.once(
+                b, Tool.LAMBDA_SYNC, "jfr", List.of(), Map.of("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work)));
+        if (!s.problems().isEmpty() || !java.nio.file.Files.exists(jfr)) {
+            b.log("  profiled run failed: %s", s.problems());
+            return;
+        }
+        CpuProfile p = CpuProfile.read(jfr, 12);
+        b.profiles.put(sc.id, new Bench.Profiled(s, p));
+        b.log(
+                "  profiled run (JFR): %.2f s, %d CPU samples, by activity: %s",
+                s.seconds(), p.samples(), p.categories());
+    }
+
     private static List<Row> measure(Bench b, String hypothesis, Scenario sc, List<Variant> variants) throws Exception {
         b.log("hypothesis %s on %s: %d variants × %d runs", hypothesis, sc.id, variants.size(), b.runs);
         Map<Variant, List<Sample>> samples = new LinkedHashMap<>();
@@ -84,7 +124,7 @@ final class Hypotheses {
             for (Variant v : order) {
                 Sample s = sc.once(
                         b,
-                        Tool.LAMBDA_SYNC,
+                        v.tool(),
                         "hyp-" + hypothesis.toLowerCase(java.util.Locale.ROOT) + "-" + variants.indexOf(v) + "-" + r,
                         v.args(),
                         v.env());

@@ -518,11 +518,76 @@ final class Report {
         o.append('\n');
     }
 
+    static final String CLIENT_PATHS = "Client paths over https";
+
+    /** Issue 20's client paths and the JIT variants over https, when measured in this run; else the previous file's. */
+    private void clientPathsSection(StringBuilder o, String previous) {
+        if (b.clientPathRows.isEmpty() && b.jitHttpsRows.isEmpty()) {
+            if (previous != null) o.append(previous);
+            return;
+        }
+        o.append("## ").append(CLIENT_PATHS).append("\n\n");
+        if (!b.clientPathRows.isEmpty()) {
+            o.append(
+                            "Each cell one fresh JVM doing one thing against S3Proxy's TLS endpoint (`--only client-paths`, tests/bench/ClientPaths.java): ")
+                    .append("wall and CPU (user+sys) of the whole process including its start, median (min–max) of ")
+                    .append(b.runs)
+                    .append(
+                            " rounds, the 12 candidate × JVM pairs alternating, the order moving each round. The JVM gets the tool's `//JAVA_OPTIONS` line, ")
+                    .append(
+                            "the variant in `_JAVA_OPTIONS` as in the hypotheses, and the bench's class path (no CDS archive, unlike the tool's launcher). ")
+                    .append(
+                            "(a)/(b): `S3Clients.create` as the tool builds it; (c)/(d): `AwsV4HttpSigner` and an `SdkHttpClient` called directly ")
+                    .append("(unsigned payload, Content-MD5 on PUT, 16 connections).\n\n");
+            o.append(
+                            "| candidate | JVM | 1,000 GETs: wall | CPU | 1,000 PUTs: wall | CPU | 200 MiB GET: wall | CPU |\n")
+                    .append("|---|---|---|---|---|---|---|---|\n");
+            for (int i = 0; i < b.clientPathRows.size(); i += ClientPaths.Op.values().length) {
+                ClientPaths.Row first = b.clientPathRows.get(i);
+                o.append("| ")
+                        .append(first.candidate().label)
+                        .append(" | ")
+                        .append(first.jvm().name());
+                for (ClientPaths.Row r : b.clientPathRows.subList(i, i + ClientPaths.Op.values().length)) {
+                    o.append(" | ")
+                            .append(medianRange(
+                                    r.runs().stream().map(ClientPaths.Run::wall).toList()));
+                    o.append(" | ")
+                            .append(medianRange(
+                                    r.runs().stream().map(ClientPaths.Run::cpu).toList()));
+                }
+                o.append(" |\n");
+            }
+            o.append('\n');
+        }
+        if (!b.jitHttpsRows.isEmpty()) {
+            o.append(
+                            "The tool itself over https (`--only jit-https`), the 1,000-file cases at 0 ms, the JVM variants and rclone alternating, ")
+                    .append(b.runs)
+                    .append(" run(s) each; ratios to the first variant (the `//JAVA_OPTIONS` line alone):\n\n");
+            hypothesisTable(o, b.jitHttpsRows);
+        }
+    }
+
+    private static String medianRange(List<Double> v) {
+        return String.format(
+                Locale.ROOT,
+                "%.2f s (%.2f–%.2f)",
+                median(v),
+                v.stream().min(Double::compare).orElse(Double.NaN),
+                v.stream().max(Double::compare).orElse(Double.NaN));
+    }
+
     private void hypothesisTable(StringBuilder o, String hypothesis) {
-        List<Hypotheses.Row> rows = b.hypothesisRows.stream()
-                .filter(r -> r.hypothesis().equals(hypothesis))
-                .toList();
-        boolean jobs = hypothesis.equals(Hypotheses.JOBS);
+        hypothesisTable(
+                o,
+                b.hypothesisRows.stream()
+                        .filter(r -> r.hypothesis().equals(hypothesis))
+                        .toList());
+    }
+
+    private void hypothesisTable(StringBuilder o, List<Hypotheses.Row> rows) {
+        boolean jobs = !rows.isEmpty() && rows.get(0).hypothesis().equals(Hypotheses.JOBS);
         o.append("| case | variant | wall | CPU user+sys | wall ÷ first | CPU ÷ first |")
                 .append(jobs ? " floor | most in flight |" : "")
                 .append("\n|---|---|---|---|---|---|")
@@ -724,6 +789,7 @@ final class Report {
                     .append(" |\n");
         o.append('\n');
         hypothesesSection(o, old.get("Hypotheses measured"));
+        clientPathsSection(o, old.get(CLIENT_PATHS));
         // Written by hand for a run: kept as they were; whoever reruns updates them.
         old.forEach((heading, text) -> {
             if (heading.contains("by hand")) o.append(text.endsWith("\n\n") ? text : text + "\n");
