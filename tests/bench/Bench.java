@@ -9,6 +9,7 @@
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java
 //SOURCES ClientPaths.java
+//SOURCES ThreadCpu.java
 //SOURCES Dataset.java
 //SOURCES Proc.java
 //SOURCES Tool.java
@@ -52,7 +53,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@link #HTTPS_MAX_DELAY_MS}).
  * Not a test: it asserts correctness (keys, contents, no-op really no-op), never timing.
  *
- * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https|client-paths|jit-https] [--latency 0,2,20] [--hypotheses]
+ * <pre>./jbang tests/bench/Bench.java [--runs N] [--quick] [--only a,b|https|client-paths|jit-https|profile-https] [--latency 0,2,20] [--hypotheses]
  *                                [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]</pre>
  *
  * Generates the datasets (fixed seed) under a work dir, starts S3Proxy, puts a counting proxy
@@ -115,6 +116,8 @@ public class Bench {
     final Map<String, Scenario> scenarios = new LinkedHashMap<>();
     final Map<String, Double> seedSeconds = new LinkedHashMap<>();
     final Map<String, Profiled> profiles = new LinkedHashMap<>();
+    /** CPU seconds by thread of a profiled run, where measured (ThreadCpu). */
+    final Map<String, Map<String, Double>> threadCpu = new LinkedHashMap<>();
     /** Per scenario, each tool's one run through the counting proxy. */
     final Map<String, Map<Tool, Sample>> counted = new LinkedHashMap<>();
     /** Each seeded bucket as it was right after seeding: key -> ETag and modification time. */
@@ -168,7 +171,7 @@ public class Bench {
                     System.out.println(
                             "usage: ./jbang tests/bench/Bench.java [--runs N] [--quick] [--only "
                                     + String.join(",", Scenario.IDS)
-                                    + "," + ClientPaths.ID + "," + Hypotheses.JIT_HTTPS
+                                    + "," + ClientPaths.ID + "," + Hypotheses.JIT_HTTPS + "," + Hypotheses.PROFILE_HTTPS
                                     + "] [--latency 0,2,20] [--hypotheses] [--noop100k-store dir|s3] [--no-profile] [--tool-rev REV] [--work DIR] [--keep] [--out DIR]");
                     return;
                 }
@@ -290,7 +293,10 @@ public class Bench {
                 "noop10k",
                 Dataset.small("noop10k", data.resolve("noop10k"), SEED + 1, 10_000, 1024, 4 * 1024, 100, false));
         datasets.put("large", Dataset.large("large", data.resolve("large"), SEED + 2, 2, bigMiB * 1024L * 1024));
-        if (anyLatencyWanted() || hypotheses || only.contains(Hypotheses.JIT_HTTPS)) {
+        if (anyLatencyWanted()
+                || hypotheses
+                || only.contains(Hypotheses.JIT_HTTPS)
+                || only.contains(Hypotheses.PROFILE_HTTPS)) {
             datasets.put(
                     "lat1k", Dataset.small("lat1k", data.resolve("lat1k"), SEED + 4, 1000, 1024, 64 * 1024, 30, false));
         }
@@ -397,6 +403,8 @@ public class Bench {
         try {
             if (hypotheses || only.contains(ClientPaths.ID)) clientPathRows = ClientPaths.measure(this);
             if (hypotheses || only.contains(Hypotheses.JIT_HTTPS)) jitHttpsRows = Hypotheses.measureHttps(this);
+            else if (only.contains(Hypotheses.PROFILE_HTTPS)) Hypotheses.profileHttps(this);
+            if (only.contains(Hypotheses.PROFILE_HTTPS)) ClientPaths.profile(this);
         } catch (Exception e) {
             log("client paths failed: %s", e);
             notes.add("the client-path runs failed (" + e + "); their section is from an earlier run");

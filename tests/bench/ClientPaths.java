@@ -98,7 +98,7 @@ final class ClientPaths {
                 Candidate c = (Candidate) cv[0];
                 Hypotheses.Variant v = (Hypotheses.Variant) cv[1];
                 for (Op op : Op.values()) {
-                    Run x = child(b, c, v, op, r);
+                    Run x = child(b, c, v, op, r, Map.of());
                     rows.get(c + "/" + v.name() + "/" + op).runs().add(x);
                     b.log(
                             "  %-38s %-45s %-20s run %d: %6.2f s  CPU %5.2f s  requests %5.2f s",
@@ -109,8 +109,35 @@ final class ClientPaths {
         return new ArrayList<>(rows.values());
     }
 
+    /**
+     * (b) and (d)'s 1,000 GETs once more each under JFR and {@link ThreadCpu} (`--only profile-https`):
+     * where the pipeline's CPU goes. Logged, for the hand-written part of BENCHMARKS.md.
+     */
+    static void profile(Bench b) throws Exception {
+        seed(b);
+        for (Candidate c : List.of(Candidate.B, Candidate.D)) {
+            Path jfr = b.work.resolve("logs").resolve(ID + "-" + c + ".jfr");
+            Hypotheses.Variant v = Hypotheses.jitVariants().get(0);
+            Run x;
+            try (ThreadCpu threads = new ThreadCpu()) {
+                x = child(b, c, v, Op.GET, 0, Map.of("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work)));
+                threads.close();
+                b.log(
+                        "%s %s under JFR: %.2f s, CPU %.2f s; CPU by thread: %s",
+                        ID, c.label, x.wall(), x.cpu(), threads.seconds());
+            }
+            CpuProfile p = CpuProfile.read(jfr, 15);
+            b.log("  by activity (%d samples): %s", p.samples(), p.categories());
+            b.log("  self: %s", p.self());
+        }
+    }
+
     private static void seed(Bench b) throws Exception {
-        b.createBucket(BUCKET);
+        try {
+            if (b.keys(BUCKET).size() > SMALL) return; // seeded earlier in this run
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException first) {
+            b.createBucket(BUCKET);
+        }
         byte[] small = new byte[SMALL_BYTES];
         new Random(Bench.SEED).nextBytes(small);
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -133,7 +160,8 @@ final class ClientPaths {
         b.log("%s: seeded %d objects of 8 KiB and one of %d MiB", ID, SMALL, Files.size(big) >> 20);
     }
 
-    private static Run child(Bench b, Candidate c, Hypotheses.Variant v, Op op, int round) throws Exception {
+    private static Run child(Bench b, Candidate c, Hypotheses.Variant v, Op op, int round, Map<String, String> env)
+            throws Exception {
         Path logs = b.work.resolve("logs");
         Files.createDirectories(logs);
         String name = ID + "-" + c + "-" + Hypotheses.jitVariants().indexOf(v) + "-" + op + "-" + round;
@@ -151,6 +179,7 @@ final class ClientPaths {
                 TestTls.caPem().toString()));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().putAll(v.env());
+        pb.environment().putAll(env);
         Process p = pb.start();
         String said = "";
         if (p.waitFor() != 0 || !(said = Files.readString(out)).contains("requests="))

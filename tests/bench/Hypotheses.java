@@ -30,7 +30,7 @@ final class Hypotheses {
     static final String JIT = "JIT", JOBS = "jobs";
 
     /** Issue 20: the JIT variants on the 1,000-file cases over https (`--only jit-https`, or with --hypotheses). */
-    static final String JIT_HTTPS = "jit-https";
+    static final String JIT_HTTPS = "jit-https", PROFILE_HTTPS = "profile-https";
 
     static List<Variant> jitVariants() {
         return List.of(
@@ -99,10 +99,21 @@ final class Hypotheses {
         return rows;
     }
 
+    /** Only the profiled runs of {@link #measureHttps} (`--only profile-https`). */
+    static void profileHttps(Bench b) throws Exception {
+        for (Scenario http : Scenario.latency(b, b.datasets.get("lat1k"), 0)) profile(b, http.overHttps());
+    }
+
     private static void profile(Bench b, Scenario sc) throws Exception {
         java.nio.file.Path jfr = b.work.resolve("logs").resolve(sc.id + ".jfr");
-        Sample s = sc.once(
-                b, Tool.LAMBDA_SYNC, "jfr", List.of(), Map.of("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work)));
+        Sample s;
+        try (ThreadCpu threads = new ThreadCpu()) {
+            s = sc.once(
+                    b, Tool.LAMBDA_SYNC, "jfr", List.of(), Map.of("JAVA_TOOL_OPTIONS", CpuProfile.option(jfr, b.work)));
+            threads.close();
+            b.threadCpu.put(sc.id, threads.seconds());
+            b.log("  CPU by thread: %s", threads.seconds());
+        }
         if (!s.problems().isEmpty() || !java.nio.file.Files.exists(jfr)) {
             b.log("  profiled run failed: %s", s.problems());
             return;

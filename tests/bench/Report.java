@@ -964,6 +964,16 @@ final class Report {
                                 .limit(6)
                                 .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100 * e.getValue() / n))
                                 .collect(Collectors.joining(", "))));
+                Map<String, Double> threads = b.threadCpu.get(id);
+                if (threads != null)
+                    o.append("  - CPU by thread (from /proc, what the samples miss included): ")
+                            .append(threads.entrySet().stream()
+                                    .filter(e -> e.getValue() >= 0.02)
+                                    .sorted(Map.Entry.<String, Double>comparingByValue()
+                                            .reversed())
+                                    .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue()))
+                                    .collect(Collectors.joining(", ")))
+                            .append('\n');
                 o.append("  - self: ")
                         .append(p.self().stream().limit(8).toList().stream()
                                 .map(e -> String.format(Locale.ROOT, "`%s` %.0f%%", e.getKey(), 100 * e.getValue() / n))
