@@ -82,12 +82,15 @@ final class Hypotheses {
     }
 
     /**
-     * The first three JIT variants (as shipped, full tiered, raised tier-4 thresholds) on the
+     * The first three JIT variants (as shipped, full tiered, raised tier-4 thresholds), and C1 with
+     * the JVM's default thresholds, on the
      * https 1,000-file download, upload and no-op at 0 ms, with rclone alternating among them as
      * the reference; then one lambda-sync run of each case under JFR (Bench.profiles).
      */
     static List<Row> measureHttps(Bench b) throws Exception {
         List<Variant> variants = new ArrayList<>(jitVariants().subList(0, 3));
+        // The profile shows C1 compiling ~1/3 of these runs' CPU: the same JIT with the JVM's own thresholds.
+        variants.add(jit("C1 only, thresholds ×1 (the JVM's default)", "-XX:CompileThresholdScaling=1.0"));
         variants.add(
                 new Variant("rclone copy (reference)", Tool.RCLONE, List.of(), Map.of(), "rclone as in the tables"));
         List<Row> rows = new ArrayList<>();

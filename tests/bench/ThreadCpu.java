@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 final class ThreadCpu implements AutoCloseable {
     private final Map<String, long[]> byThread = new ConcurrentHashMap<>(); // pid/tid -> {ticks}
     private final Map<String, String> names = new ConcurrentHashMap<>();
+    /** Per process, when it was first seen (a run may start an untimed one first: only the last JVM counts). */
+    private final Map<Long, Long> firstSeen = new ConcurrentHashMap<>();
+
     private final Thread poller;
     private volatile boolean done;
 
@@ -37,6 +40,7 @@ final class ThreadCpu implements AutoCloseable {
         ProcessHandle.current().descendants().forEach(p -> {
             String cmd = CpuMeter.cmdline(p.pid());
             if (!cmd.contains("java") || cmd.contains("--properties")) return;
+            firstSeen.putIfAbsent(p.pid(), System.nanoTime());
             try (Stream<Path> tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
                 tasks.forEach(t -> {
                     try {
@@ -55,7 +59,7 @@ final class ThreadCpu implements AutoCloseable {
         });
     }
 
-    /** Stops reading; CPU seconds by thread name, numbers left out ("pool-3-thread-7" -> "pool-thread"). */
+    /** Stops reading. */
     @Override
     public void close() {
         done = true;
@@ -66,10 +70,21 @@ final class ThreadCpu implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU seconds by thread name, numbers left out ("pool-3-thread-7" -> "pool-thread"), of the
+     * last JVM started (one with a compiler thread): not of an untimed run before it.
+     */
     Map<String, Double> seconds() {
+        long jvm = byThread.keySet().stream()
+                .filter(k -> names.getOrDefault(k, "").contains("CompilerThre"))
+                .map(k -> Long.parseLong(k.substring(0, k.indexOf('/'))))
+                .max(java.util.Comparator.comparing(pid -> firstSeen.getOrDefault(pid, 0L)))
+                .orElse(-1L);
         Map<String, Double> m = new TreeMap<>();
-        byThread.forEach((k, t) -> m.merge(
-                names.getOrDefault(k, "?").replaceAll("[-#]?\\d+", "").trim(), t[0] / CpuMeter.HZ, Double::sum));
+        byThread.forEach((k, t) -> {
+            if (k.startsWith(jvm + "/"))
+                m.merge(names.getOrDefault(k, "?").replaceAll("[-#]?\\d+", "").trim(), t[0] / CpuMeter.HZ, Double::sum);
+        });
         return m;
     }
 }
