@@ -675,7 +675,10 @@ final class Report {
                 .append("(the 100,000-file no-op against lambda-sync's directory store instead of S3Proxy); ")
                 .append(
                         "`--latency 0,2,20` (the round trips of the latency scenarios, ms; `--only latency` runs just those, `--only upload-1k` one operation at every round trip); ")
-                .append("`--hypotheses` (also measure issue 16's JIT and `-j` hypotheses, about 8 minutes more); ")
+                .append(
+                        "`--hypotheses` (also measure issue 16's JIT and `-j` hypotheses, and issue 20's client paths and JIT settings over https; ")
+                .append(
+                        "these alone: `--only client-paths`, `--only jit-https`, `--only profile-https` for their JFR runs and CPU by thread); ")
                 .append("`--keep` (keep the work dir with logs, request heads and JFR recordings).\n\n");
         o.append(
                         "It generates the datasets with a fixed seed under a temporary work dir, starts S3Proxy (filesystem storage, loopback), ")
