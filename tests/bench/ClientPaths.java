@@ -351,6 +351,10 @@ final class ClientPaths {
     /** The CRT client trusting the CA, the way NativeHttp gives it LAMBDA_CA_BUNDLE (Java's trust-store properties). */
     private static SdkHttpClient crt(Path ca) throws Exception {
         Path store = Files.createTempFile("client-paths-", ".p12");
+        // Unencrypted, as NativeHttp writes it: the PBE key derivation was a third of this path's
+        // Java samples in the first measurement (BENCHMARKS.md, "Client paths over https").
+        System.setProperty("keystore.pkcs12.certProtectionAlgorithm", "NONE");
+        System.setProperty("keystore.pkcs12.macAlgorithm", "NONE");
         try (OutputStream out = Files.newOutputStream(store)) {
             trust(ca).store(out, "bench".toCharArray());
         }
