@@ -318,6 +318,53 @@ class FaultTest {
         assertNothingToDo(b.run("download", "--yes"));
     }
 
+    /**
+     * A large object lambda-sync uploaded is proven range by range: each range is hashed by the thread
+     * that fetched it, and the MD5s must make up the object's multipart ETag. A range corrupted on the
+     * way breaks that, and the file is fetched again. The state then records that ETag for the file,
+     * which a touched file (same bytes, new mtime) is held to: it is not sent back.
+     */
+    @Test
+    void aRangeCorruptedOnTheWayFailsThePerPartCheckAndIsFetchedAgain() throws IOException {
+        Repo a = Repo.init(tmp.resolve("a"), direct("a"));
+        a.write("exp/data/ckpt.bin", random(BIG, 11));
+        assertExit(0, a.run("upload", "--yes"));
+        String etag = bucket.s3
+                .headObject(h -> h.bucket(bucket.name).key("exp/data/ckpt.bin"))
+                .eTag()
+                .replace("\"", "");
+        assertTrue(etag.endsWith("-3"), etag); // 3 parts of 16 MiB: the ranges a download asks for
+        Repo b = a.cloneTo(tmp.resolve("b")).withConfig(proxied("b"));
+        var rule = proxy.on(FaultProxy.Kind.GET, "ckpt.bin", FaultProxy.Fault.corrupt())
+                .nth(2);
+
+        Repo.Run r = b.run("download", "--yes");
+
+        assertExit(0, r);
+        assertEquals(1, rule.fired(), proxy::journal);
+        assertEquals(6, proxy.count(FaultProxy.Kind.GET, "ckpt.bin"), proxy::journal); // 3 ranges, all again
+        assertEquals(a.dataFiles(), b.dataFiles());
+        assertEquals(List.of(), b.tempFiles());
+        String state;
+        try (var files = Files.list(b.path(".lambda-sync/state"))) {
+            state = files.map(f -> {
+                        try {
+                            return Files.readString(f);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .collect(java.util.stream.Collectors.joining());
+        }
+        assertTrue(state.lines().anyMatch(l -> l.startsWith("exp/data/ckpt.bin\t") && l.endsWith("\t" + etag)), state);
+        b.mtime("exp/data/ckpt.bin", T0 + 60_000);
+        int writes = proxy.count(FaultProxy.Kind.CREATE_MULTIPART) + proxy.count(FaultProxy.Kind.PUT);
+        Repo.Run up = b.run("upload", "--yes");
+        assertExit(0, up);
+        assertTrue(up.out().contains("record as in sync  1 file"), up::toString); // touched, not changed
+        assertEquals(writes, proxy.count(FaultProxy.Kind.CREATE_MULTIPART) + proxy.count(FaultProxy.Kind.PUT));
+    }
+
     /** A multipart object as aws-cli or another tool leaves it: no md5chksum metadata, parts of {@code partSize}. */
     void putMultipartLikeAnotherTool(String key, byte[] body, int partSize) {
         var s3 = bucket.s3;

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import lib.state.PartialDownload;
 import lib.state.StateDir;
 import org.junit.jupiter.api.Tag;
@@ -20,6 +20,8 @@ class PartialDownloadTest {
     @TempDir
     Path root;
 
+    static final String MD5 = "0123456789abcdef0123456789abcdef";
+
     Path journal(PartialDownload d) {
         return d.data.resolveSibling(d.data.getFileName().toString().replace(".part", ".tsv"));
     }
@@ -29,10 +31,10 @@ class PartialDownloadTest {
         Path victim = Files.writeString(root.resolve("victim.txt"), "precious\n");
         PartialDownload d = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
         d.begin("etag", 250);
-        d.finished(0);
+        d.finished(0, "");
         Files.createSymbolicLink(d.data, victim);
 
-        assertEquals(Set.of(), d.finished("etag", 250), "a link is no partial download");
+        assertEquals(Map.of(), d.finished("etag", 250), "a link is no partial download");
         d.begin("etag", 250);
         assertFalse(Files.exists(d.data, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link went");
         Files.delete(journal(d));
@@ -51,17 +53,17 @@ class PartialDownloadTest {
     @Test
     void finishedRangesAreReusedOnlyForTheSameEtagAndSize() throws Exception {
         PartialDownload d = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
-        assertEquals(Set.of(), d.finished("etag", 250));
+        assertEquals(Map.of(), d.finished("etag", 250));
         d.begin("etag", 250);
         Files.write(d.data, new byte[250]);
-        d.finished(100);
-        d.finished(0);
+        d.finished(100, MD5);
+        d.finished(0, "");
 
         PartialDownload again = PartialDownload.of(root, "s3:x", "exp/data/big.bin");
-        assertEquals(Set.of(0L, 100L), again.finished("etag", 250));
+        assertEquals(Map.of(0L, "", 100L, MD5), again.finished("etag", 250), "each range with its MD5, if recorded");
         assertEquals(200, again.bytesDone("etag", 250, 100));
-        assertEquals(Set.of(), again.finished("other-etag", 250), "the object changed: start over");
-        assertEquals(Set.of(), again.finished("etag", 251));
+        assertEquals(Map.of(), again.finished("other-etag", 250), "the object changed: start over");
+        assertEquals(Map.of(), again.finished("etag", 251));
         assertNull(PartialDownload.of(null, "s3:x", "k"));
     }
 
@@ -70,22 +72,34 @@ class PartialDownloadTest {
         PartialDownload d = PartialDownload.of(root, "s3:x", "k");
         d.begin("etag", 3_000_000);
         Files.write(d.data, new byte[10]);
-        d.finished(0);
+        d.finished(0, "");
         // killed mid-append: "1048576\n" got as far as "104"; offset 104 must not count as a finished range
         Files.writeString(journal(d), "104", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        assertEquals(Set.of(0L), d.finished("etag", 3_000_000));
+        assertEquals(Map.of(0L, ""), d.finished("etag", 3_000_000));
     }
 
     @Test
     void withoutItsBytesOrAfterForgetNothingIsReused() throws Exception {
         PartialDownload d = PartialDownload.of(root, "s3:x", "k");
         d.begin("etag", 10);
-        d.finished(0);
-        assertEquals(Set.of(), d.finished("etag", 10), "the .part file is gone");
+        d.finished(0, "");
+        assertEquals(Map.of(), d.finished("etag", 10), "the .part file is gone");
         Files.write(d.data, new byte[10]);
-        assertEquals(Set.of(0L), d.finished("etag", 10));
+        assertEquals(Map.of(0L, ""), d.finished("etag", 10));
         d.forget();
         assertFalse(Files.exists(d.data));
-        assertEquals(Set.of(), d.finished("etag", 10));
+        assertEquals(Map.of(), d.finished("etag", 10));
+    }
+
+    /** A v1 journal recorded no MD5s, which a download checked range by range needs: it starts over. */
+    @Test
+    void aVersion1JournalIsNotTrusted() throws Exception {
+        PartialDownload d = PartialDownload.of(root, "s3:x", "k");
+        d.begin("etag", 10);
+        Files.write(d.data, new byte[10]);
+        Files.writeString(journal(d), "# lambda-sync partial download v1\netag\t10\n0\n");
+        assertEquals(Map.of(), d.finished("etag", 10));
+        Files.writeString(journal(d), "# lambda-sync partial download v2\netag\t10\n0\tnot-an-md5\n");
+        assertEquals(Map.of(), d.finished("etag", 10), "a damaged MD5: that range is fetched again");
     }
 }

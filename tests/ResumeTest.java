@@ -164,7 +164,7 @@ class ResumeTest {
             int max = 0;
             for (Path f : s.filter(f -> f.toString().endsWith(".tsv")).toList()) {
                 max = Math.max(max, (int) Files.readAllLines(f).stream()
-                        .filter(l -> l.matches("\\d+"))
+                        .filter(l -> l.matches("\\d+\t([0-9a-f]{32})?")) // offset, MD5 (PartialDownload v2)
                         .count());
             }
             return max;

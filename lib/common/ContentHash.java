@@ -127,6 +127,17 @@ public final class ContentHash {
         return HexFormat.of().formatHex(all.digest()) + "-" + partMd5s.size();
     }
 
+    /**
+     * Whether a file holds what the last-sync state recorded of it: its MD5 {@code md5}, or, for a
+     * large download that the MD5s of its ranges proved, the multipart ETag of its parts of {@code partSize}.
+     */
+    public static boolean sameAsRecorded(String recorded, Path file, long size, long partSize, String md5)
+            throws IOException {
+        if (recorded.equals(md5)) return true;
+        return multipartCount(recorded) > 0
+                && multipartEtag(file, size, partSize).equalsIgnoreCase(recorded);
+    }
+
     public static boolean isPlainMd5(String etag) {
         return PLAIN_MD5.matcher(etag).matches();
     }

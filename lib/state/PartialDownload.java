@@ -7,19 +7,21 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import lib.common.ContentHash;
 
 /**
  * A large download cut off part way (SYNC.md, "Resuming"): its bytes so far in
  * {@code .lambda-sync/partial/<id>.part} and, beside it, which ranges are complete, pinned to the
  * object's ETag and size. The next run fetches only the missing ranges, if the object is still
- * the same; else it starts over. A range is written down only after its bytes are on disk.
+ * the same; else it starts over. A range is written down only after its bytes are on disk, with the
+ * MD5 of its bytes where the download checks the object range by range (v2; a v1 file, which has no
+ * MD5s, is not trusted: that download starts over).
  */
 public final class PartialDownload {
-    static final String HEADER = "# lambda-sync partial download v1";
+    static final String HEADER = "# lambda-sync partial download v2";
 
     public final Path data;
     private final Path root, journal;
@@ -42,9 +44,12 @@ public final class PartialDownload {
         return new PartialDownload(root, dir, ContentHash.shortId(storeIdentity + "\n" + key, 24));
     }
 
-    /** Offsets of the ranges already here for this exact object (empty: nothing to reuse). */
-    public Set<Long> finished(String tag, long size) {
-        Set<Long> done = new HashSet<>();
+    /**
+     * The ranges already here for this exact object, by offset, each with the MD5 of its bytes ("" where
+     * none was recorded); empty: nothing to reuse.
+     */
+    public Map<Long, String> finished(String tag, long size) {
+        Map<Long, String> done = new HashMap<>();
         List<String> lines;
         try {
             lines = UploadJournal.completeLines(Files.readString(journal, StandardCharsets.UTF_8));
@@ -58,8 +63,10 @@ public final class PartialDownload {
                 || !lines.get(1).equals(tag + "\t" + size)
                 || !Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) return done;
         for (String line : lines.subList(2, lines.size())) {
+            String[] f = line.split("\t", -1);
+            if (f.length != 2 || !(f[1].isEmpty() || ContentHash.isPlainMd5(f[1]))) continue; // damaged: fetched again
             try {
-                done.add(Long.parseLong(line.trim()));
+                done.put(Long.parseLong(f[0]), f[1]);
             } catch (NumberFormatException e) {
                 // not a number: that range is fetched again
             }
@@ -68,7 +75,7 @@ public final class PartialDownload {
     }
 
     public long bytesDone(String tag, long size, long rangeSize) {
-        return finished(tag, size).stream()
+        return finished(tag, size).keySet().stream()
                 .mapToLong(off -> Math.min(rangeSize, size - off))
                 .sum();
     }
@@ -87,10 +94,14 @@ public final class PartialDownload {
                 StandardOpenOption.WRITE);
     }
 
-    /** The range at {@code offset} is on disk (the caller forced it there). */
-    public synchronized void finished(long offset) throws IOException {
+    /** The range at {@code offset} is on disk (the caller forced it there); {@code md5}: its bytes' MD5, or "". */
+    public synchronized void finished(long offset, String md5) throws IOException {
         Files.writeString(
-                journal, offset + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+                journal,
+                offset + "\t" + md5 + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND,
+                LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Done, or not worth keeping: both files go. */

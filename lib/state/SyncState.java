@@ -16,7 +16,8 @@ import lib.local.LocalTree;
 
 /**
  * What both sides held when they were last equal, per file: local size and mtime, the
- * store's tag (ETag) and the content MD5. One versioned text file per store under
+ * store's tag (ETag) and the content MD5 (for a large download proven range by range, the multipart
+ * ETag of its 16 MiB parts' MD5s instead). One versioned text file per store under
  * {@code .lambda-sync/state/}, written new-then-rename so a crash leaves the old one whole.
  */
 public final class SyncState {

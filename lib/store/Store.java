@@ -21,8 +21,10 @@ public interface Store extends AutoCloseable {
     record Remote(String rel, long size, String tag) {}
 
     /**
-     * What a download brought: the object as read, its source mtime (ms) and content MD5 (hex);
-     * {@code verified} is false when the server offered no proof of the content (length only).
+     * What a download brought: the object as read, its source mtime (ms) and content MD5 (hex), or,
+     * for a large object proven by the MD5s of its 16 MiB ranges, the multipart ETag they make up
+     * (no pass over the whole file was needed; see ContentHash#sameAsRecorded); {@code verified} is
+     * false when the server offered no proof of the content (length only).
      */
     record Fetched(Remote remote, long mtime, String md5, boolean verified) {}
 

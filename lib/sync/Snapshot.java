@@ -55,7 +55,10 @@ public final class Snapshot {
         if (before.size() > MAX) return new Taken(Outcome.TOO_BIG, null);
         long n = before.size();
         long prefix = synced == null ? -1 : synced.size();
-        if (prefix > n || (synced != null && synced.md5().isEmpty())) return new Taken(Outcome.REWRITTEN, null);
+        // No MD5 of the bucket's copy (a torn upload's entry, or a large download proven by its parts' MD5s): nothing
+        // to hold the prefix to.
+        if (prefix > n || (synced != null && !ContentHash.isPlainMd5(synced.md5())))
+            return new Taken(Outcome.REWRITTEN, null);
         Files.createDirectories(copy.getParent());
         byte[][] sums;
         try (InputStream in = Files.newInputStream(file);

@@ -685,7 +685,10 @@ public final class SyncRun {
                 return null;
             }
             md5.put(rel, h);
-            if (s != null && l.size() == s.size() && h.equals(s.md5())) touched.add(rel);
+            if (s != null
+                    && l.size() == s.size()
+                    && ContentHash.sameAsRecorded(s.md5(), root.resolve(rel), l.size(), Store.PART_SIZE, h))
+                touched.add(rel);
             if (!touched.contains(rel)
                     && SyncPlan.needsComparison(l, r, s)
                     && store.sameContent(r, root.resolve(rel), h)) {

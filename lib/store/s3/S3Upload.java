@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,29 +134,41 @@ final class S3Upload {
     }
 
     /**
-     * Parts are read once for their MD5s (with the whole file's, in the same pass) and then sent
-     * with those as Content-MD5, so a part that changed in between is refused (or, where the server
-     * does not check, caught by the digest of what was sent). Before completing, the file must
-     * still be as planned; on any change the upload is aborted and the previous object stays.
-     * An upload cut off by a network failure or an interrupt is kept, with its {@link UploadJournal},
-     * so the next run sends only the missing parts (SYNC.md, "Resuming"), but only for exactly the
-     * same content: the upload's metadata (MD5, mtime) was fixed when it was created.
+     * The file is read once for its MD5 (the upload's {@code md5chksum}, fixed when it is created);
+     * each part is then hashed by the thread that sends it, right before it goes, and sent with that
+     * as Content-MD5, so a part that changed in between is refused (or, where the server does not
+     * check, caught by the digest of what was sent). Before completing, the file must still be as
+     * planned; on any change the upload is aborted and the previous object stays. An upload cut off
+     * by a network failure or an interrupt is kept, with its {@link UploadJournal}, so the next run
+     * sends only the missing parts (SYNC.md, "Resuming"), but only for exactly the same content: the
+     * upload's metadata (MD5, mtime) was fixed when it was created.
      *
      * @return null when the server turned out not to support multipart (then a single PUT is used)
      */
     private Store.Stored putMultipart(
             String rel, String key, Path file, long size, long mtime, String md5Hex, Store.Remote planned)
             throws IOException {
-        ContentHash.Parts hashes = ContentHash.parts(file, S3Store.PART_SIZE);
-        if (md5Hex != null && !hashes.md5().equals(md5Hex)) {
+        String md5 = ContentHash.md5Hex(file);
+        if (md5Hex != null && !md5.equals(md5Hex)) {
             throw new StoreException(
                     StoreException.Kind.CHANGED_WHILE_UPLOADING,
                     rel + " changed while it was being uploaded (since it was hashed)");
         }
-        Upload u = new Upload(rel, key, file, size, mtime, hashes, planned);
+        Upload u = new Upload(
+                rel,
+                key,
+                file,
+                size,
+                mtime,
+                md5,
+                new String[S3Store.partRanges(size).size()],
+                planned);
         UploadJournal journal = UploadJournal.of(ctx.root(), ctx.identity(), key);
         UploadJournal.Pending p = journal == null ? null : journal.pending();
-        Map<Integer, String> reuse = p == null ? null : reusable(p, key, size, mtime, hashes);
+        // Only an upload of this very content is worth its parts' MD5s (ListParts is held to them).
+        Map<Integer, String> reuse = p == null || !p.isFor(size, mtime, S3Store.PART_SIZE, md5)
+                ? null
+                : reusable(p, key, size, mtime, hashParts(u));
         if (reuse != null) {
             abortEarlierUploads(key, p.uploadId());
             try {
@@ -168,15 +181,38 @@ final class S3Upload {
             PendingUploads.discard(ctx, journal, key, p.uploadId());
         }
         abortEarlierUploads(key, null);
-        String id = createUpload(rel, key, mtime, hashes.md5());
+        String id = createUpload(rel, key, mtime, md5);
         if (id == null) return null;
-        if (journal != null) journal.begin(id, S3Store.PART_SIZE, size, mtime, hashes.md5(), rel);
+        if (journal != null) journal.begin(id, S3Store.PART_SIZE, size, mtime, md5, rel);
         return send(u, journal, id, Map.of());
     }
 
-    /** One file's multipart upload: what it sends, and what it must still be when it completes. */
+    /**
+     * One file's multipart upload: what it sends, and what it must still be when it completes.
+     * {@code partMd5s} fills in as the parts are hashed (each by the thread that sends it).
+     */
     private record Upload(
-            String rel, String key, Path file, long size, long mtime, ContentHash.Parts hashes, Store.Remote planned) {}
+            String rel,
+            String key,
+            Path file,
+            long size,
+            long mtime,
+            String md5,
+            String[] partMd5s,
+            Store.Remote planned) {}
+
+    /** Every part's MD5, hashed in parallel (to resume an upload: ListParts is held to them). */
+    private ContentHash.Parts hashParts(Upload u) throws IOException {
+        ctx.parallel(S3Store.partRanges(u.size()), r -> partMd5(u, r));
+        return new ContentHash.Parts(u.md5(), List.of(u.partMd5s()));
+    }
+
+    /** The MD5 of part range {@code r}, read from the file (once; then remembered). */
+    private static String partMd5(Upload u, long[] r) throws IOException {
+        int n = (int) (r[0] / S3Store.PART_SIZE);
+        if (u.partMd5s()[n] == null) u.partMd5s()[n] = S3Store.hex(ContentHash.md5Of(u.file(), r[0], r[1]));
+        return u.partMd5s()[n];
+    }
 
     /** Sends the parts not in {@code reuse} into upload {@code id} and completes it. */
     private Store.Stored send(Upload u, UploadJournal journal, String id, Map<Integer, String> reuse)
@@ -192,9 +228,7 @@ final class S3Upload {
                         StoreException.Kind.CHANGED_WHILE_UPLOADING, u.rel() + " changed while it was being uploaded");
             String etag = complete(u, id, done);
             if (journal != null) journal.forget();
-            return new Store.Stored(
-                    new Store.Remote(u.rel(), u.size(), ContentHash.normalizeEtag(etag)),
-                    u.hashes().md5());
+            return new Store.Stored(new Store.Remote(u.rel(), u.size(), ContentHash.normalizeEtag(etag)), u.md5());
         } catch (IOException | RuntimeException e) {
             // A part's failure arrives typed already (ctx.call): its BadDigest is read the same way.
             StoreException se = e instanceof SdkException sdk
@@ -212,7 +246,7 @@ final class S3Upload {
     /** Sends part {@code n} (range {@code r}) and journals it as soon as the server confirms it. */
     private String sendPart(Upload u, UploadJournal journal, String id, int n, long[] r) throws IOException {
         boolean checkSent = !ctx.profile().is(StoreProfile.Feature.CONTENT_MD5);
-        String partMd5 = u.hashes().partMd5s().get(n - 1);
+        String partMd5 = partMd5(u, r);
         AtomicReference<MessageDigest> sent = new AtomicReference<>();
         String etag = ctx.call(
                 u.rel(),
@@ -250,13 +284,8 @@ final class S3Upload {
                     })
                     .eTag();
         } catch (SdkException e) {
-            String md5 = u.hashes().md5();
             String etag = ownWriteLanded(
-                    e,
-                    u.key(),
-                    u.size(),
-                    md5,
-                    ContentHash.multipartEtag(u.hashes().partMd5s()));
+                    e, u.key(), u.size(), u.md5(), ContentHash.multipartEtag(Arrays.asList(u.partMd5s())));
             if (etag == null) throw e;
             return etag;
         }
