@@ -35,8 +35,8 @@ import java.util.concurrent.Callable;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
 import lib.common.Interrupt;
+import lib.common.StopException;
 import lib.config.Mode;
 import lib.config.SyncConfig;
 import lib.git.GitSetup;
@@ -220,10 +220,10 @@ class LambdaSync implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        if (jobs < 1 || jobs > 256) throw ExitException.usage("--jobs must be between 1 and 256, not " + jobs);
+        if (jobs < 1 || jobs > 256) throw StopException.usage("--jobs must be between 1 and 256, not " + jobs);
         if (maxDelete != null && maxDelete < 1)
-            throw ExitException.usage("--max-delete must be a positive number of files, not " + maxDelete);
-        if (quiet && verbose) throw ExitException.usage("--quiet and --verbose cannot be used together");
+            throw StopException.usage("--max-delete must be a positive number of files, not " + maxDelete);
+        if (quiet && verbose) throw StopException.usage("--quiet and --verbose cannot be used together");
         checkOptions();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         // With --json, stdout carries only the JSON document; human text goes to stderr.
@@ -249,7 +249,7 @@ class LambdaSync implements Callable<Integer> {
                     store.open(root, console::warn);
                     return store;
                 } catch (StoreException e) {
-                    throw ExitException.failure(StoreErrors.explain(e, c), e);
+                    throw StopException.failure(StoreErrors.explain(e, c), e);
                 }
             }));
         }
@@ -294,10 +294,10 @@ class LambdaSync implements Callable<Integer> {
     /** watch mode (SYNC.md, "Autosave: watch"): runs until SIGTERM or SIGINT. */
     private int watch(Console console, SyncConfig config) throws java.io.IOException {
         if (settle < 1 || settle > 3600)
-            throw ExitException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
+            throw StopException.usage("--settle must be between 1 and 3600 seconds, not " + settle);
         boolean maxWaitGiven = spec.commandLine().getParseResult().hasMatchedOption("--max-wait");
         if (maxWaitGiven && (maxWait < settle || maxWait > 86_400))
-            throw ExitException.usage(
+            throw StopException.usage(
                     "--max-wait must be between --settle (" + settle + ") and 86400 seconds, not " + maxWait);
         if (!maxWaitGiven) maxWait = Math.max(maxWait, settle); // a long --settle alone: files wait that long
         Path root = DataDirs.gitRoot(workDir);
@@ -323,7 +323,7 @@ class LambdaSync implements Callable<Integer> {
                 ? root.resolve("jbang")
                 : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".jbang", "bin", "lambda-sync");
         if (!java.nio.file.Files.isRegularFile(command))
-            throw ExitException.failure(
+            throw StopException.failure(
                     "the unit would start " + command + ", which is not there: print the unit from the repo that holds"
                             + " lambda-sync.java and ./jbang, or install the tool first (jbang app install --name"
                             + " lambda-sync lambda-sync.java)",
@@ -335,20 +335,20 @@ class LambdaSync implements Callable<Integer> {
         var parsed = spec.commandLine().getParseResult();
         for (var e : OPTION_MODES.entrySet()) {
             if (parsed.hasMatchedOption(e.getKey()) && !e.getValue().contains(mode)) {
-                throw ExitException.usage(e.getKey() + " does nothing for " + mode + " (it is for "
+                throw StopException.usage(e.getKey() + " does nothing for " + mode + " (it is for "
                         + String.join(
                                 ", ", e.getValue().stream().map(Mode::name).toList()) + "); leave it out");
             }
         }
         if (approve != null && !approve.matches("[0-9a-f]{12}")) {
-            throw ExitException.usage(
+            throw StopException.usage(
                     "--approve needs the plan id a dry run printed (12 hex digits, like 63167e67587c), not '" + approve
                             + "'");
         }
         if (configFile.toString().isBlank())
-            throw ExitException.usage("the config file name is empty (an unset shell variable?)");
+            throw StopException.usage("the config file name is empty (an unset shell variable?)");
         for (String p : paths)
-            if (p.isBlank()) throw ExitException.usage("a path argument is empty (an unset shell variable?)");
+            if (p.isBlank()) throw StopException.usage("a path argument is empty (an unset shell variable?)");
     }
 
     /** Runs the command as main would, without exiting; for tests. */
@@ -363,7 +363,7 @@ class LambdaSync implements Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose");
-            if (ex instanceof ExitException e) {
+            if (ex instanceof StopException e) {
                 if (e.getMessage() != null) c.getErr().println("lambda-sync: " + e.getMessage());
                 if (verbose && e.getCause() != null) e.getCause().printStackTrace(c.getErr());
                 c.getErr().flush();

@@ -3,7 +3,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import lib.common.BandwidthLimit;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ class BandwidthLimitTest {
     @Test
     void anythingElseNamesTheAcceptedForms() {
         for (String bad : new String[] {"", "fast", "10 MB", "10MB", "-1M", "1e6", "0", "0.5k", "100b", "10X"}) {
-            ExitException e = assertThrows(ExitException.class, () -> BandwidthLimit.parse(bad, "--bwlimit"), bad);
+            StopException e = assertThrows(StopException.class, () -> BandwidthLimit.parse(bad, "--bwlimit"), bad);
             assertEquals(Ending.USAGE, e.kind, bad);
             assertEquals(true, e.getMessage().contains(BandwidthLimit.FORMS), e.getMessage());
         }

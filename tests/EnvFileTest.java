@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.config.EnvFile;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -111,7 +111,7 @@ class EnvFileTest {
                     String text = Files.readString(f);
                     Matcher m = header.matcher(text.lines().findFirst().orElse(""));
                     assertTrue(m.matches(), f + " must start with '# expect <line>: <text>'");
-                    ExitException e = assertThrows(ExitException.class, () -> parse(f, text));
+                    StopException e = assertThrows(StopException.class, () -> parse(f, text));
                     assertEquals(Ending.USAGE, e.kind, e.getMessage());
                     assertTrue(e.getMessage().startsWith(f + ":" + m.group(1) + ": "), e.getMessage());
                     assertTrue(e.getMessage().contains(m.group(2)), e.getMessage());
@@ -143,7 +143,7 @@ class EnvFileTest {
             EnvFile.Result r;
             try {
                 r = parse(f, text.toString());
-            } catch (ExitException refused) {
+            } catch (StopException refused) {
                 continue; // refusing is always allowed; misreading never is
             }
             accepted++;
@@ -161,8 +161,8 @@ class EnvFileTest {
                 "GITHUB_TOKEN=\"" + token,
                 "GITHUB_TOKEN=" + token + ";",
                 "GITHUB_TOKEN=" + token + "$(x)")) {
-            ExitException e =
-                    assertThrows(ExitException.class, () -> EnvFile.parse("a.env", "A=1\n" + line + "\n", ENV));
+            StopException e =
+                    assertThrows(StopException.class, () -> EnvFile.parse("a.env", "A=1\n" + line + "\n", ENV));
             assertTrue(e.getMessage().startsWith("a.env:2: "), e.getMessage());
             assertFalse(e.getMessage().contains("ThisMustNever"), e.getMessage());
         }

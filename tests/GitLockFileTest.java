@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.git.GitLockFile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class GitLockFileTest {
     void aLockHeldByAnotherProcessStopsWithExit1AndNamesIt() throws Exception {
         Path file = Files.writeString(tmp.resolve("config"), "old\n");
         Path lock = Files.writeString(tmp.resolve("config.lock"), "another git's\n");
-        ExitException e = assertThrows(ExitException.class, () -> GitLockFile.acquire(file, null));
+        StopException e = assertThrows(StopException.class, () -> GitLockFile.acquire(file, null));
         assertEquals(Ending.FAILED, e.kind);
         assertTrue(e.getMessage().contains(lock.toString()), e.getMessage());
         assertEquals("another git's\n", Files.readString(lock), "the other process's lock is left alone");

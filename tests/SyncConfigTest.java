@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.config.SyncConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class SyncConfigTest {
     }
 
     static String message(Runnable r) {
-        ExitException e = assertThrows(ExitException.class, r::run);
+        StopException e = assertThrows(StopException.class, r::run);
         assertEquals(Ending.USAGE, e.kind);
         return e.getMessage();
     }

@@ -63,7 +63,7 @@ public final class BandwidthLimit {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("off")) return 0;
         Matcher m = RATE.matcher(t);
-        if (!m.matches()) throw ExitException.usage(where + " takes " + FORMS + ", not '" + text + "'");
+        if (!m.matches()) throw StopException.usage(where + " takes " + FORMS + ", not '" + text + "'");
         int shift = switch (m.group(2)) {
             case "b" -> 0;
             case "", "k" -> 10;
@@ -73,7 +73,7 @@ public final class BandwidthLimit {
         };
         double rate = Double.parseDouble(m.group(1)) * (1L << shift);
         if (rate < MIN_RATE || rate > Long.MAX_VALUE / 4)
-            throw ExitException.usage(
+            throw StopException.usage(
                     where + " must be at least 1k (1 KiB per second), not '" + text + "'; it takes " + FORMS);
         return (long) rate;
     }

@@ -2,7 +2,7 @@ package lib.common;
 
 /**
  * How a command ended, named by what happened. Lib code says which (thrown in an
- * {@link ExitException}, or returned); only the entry, lambda-sync.java, turns it into an exit
+ * {@link StopException}, or returned); only the entry, lambda-sync.java, turns it into an exit
  * code and its table is SYNC.md's "Exit codes".
  */
 public enum Ending {

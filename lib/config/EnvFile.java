@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import lib.common.ExitException;
+import lib.common.StopException;
 
 /**
  * Reads a shell file of {@code KEY=value} lines exactly as bash's {@code source} would, for a
@@ -105,8 +105,8 @@ public final class EnvFile {
         }
     }
 
-    private ExitException error(String what) {
-        return ExitException.usage(file + ":" + lineNo + ": " + what);
+    private StopException error(String what) {
+        return StopException.usage(file + ":" + lineNo + ": " + what);
     }
 
     private void skipBlanks() {

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
-import lib.common.ExitException;
 import lib.common.Secrets;
+import lib.common.StopException;
 import lib.local.DataDirs;
 import lib.local.SyncIgnore;
 
@@ -68,13 +68,13 @@ public final class SyncConfig {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw ExitException.usage(
+            throw StopException.usage(
                     "config file not found: " + file + " (create it with: cp sync.env.template <your-name>.sync.env)");
         } catch (IOException e) {
             String why = Files.isDirectory(file)
                     ? "it is a directory"
                     : e instanceof AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
-            throw ExitException.usage("cannot read config file " + file + ": " + why);
+            throw StopException.usage("cannot read config file " + file + ": " + why);
         }
         String text;
         try {
@@ -85,7 +85,7 @@ public final class SyncConfig {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw ExitException.usage(file + ": is not UTF-8 text; save it as UTF-8");
+            throw StopException.usage(file + ": is not UTF-8 text; save it as UTF-8");
         }
         SyncConfig config = parse(file, text, env);
         List<String> warnings = new ArrayList<>(config.warnings);
@@ -192,7 +192,7 @@ public final class SyncConfig {
         p = p.replaceAll("^/+", "").replaceAll("/+$", "");
         for (String part : p.split("/")) {
             if (part.isEmpty() || part.equals(".") || part.equals("..") || part.contains("\\")) {
-                throw ExitException.usage(
+                throw StopException.usage(
                         file + ": SYNC_PREFIX must be a plain path like team/repo, without '.', '..', '//' or '\\'");
             }
         }
@@ -217,7 +217,7 @@ public final class SyncConfig {
         if (v == null) return null;
         Path p = file.toAbsolutePath().getParent().resolve(v).normalize();
         if (!Files.isReadable(p))
-            throw ExitException.usage(file + ": LAMBDA_CA_BUNDLE=" + v
+            throw StopException.usage(file + ": LAMBDA_CA_BUNDLE=" + v
                     + " is not a readable file; give the path of a PEM certificate file");
         return p;
     }
@@ -238,11 +238,11 @@ public final class SyncConfig {
         String fix =
                 "; set SYNC_TARGET in " + file + " to a folder outside the repo (e.g. under /lambda/nfs/<filesystem>/)";
         if (rel.isEmpty()) {
-            throw ExitException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root
+            throw StopException.usage("SYNC_TARGET=" + get("SYNC_TARGET") + " is the repo itself (" + root
                     + "): the mirror would overwrite" + " the data dirs it copies" + fix);
         }
         if (parts.length >= 2 && DataDirs.isDataDir(parts[0], parts[1])) {
-            throw ExitException.usage(
+            throw StopException.usage(
                     "SYNC_TARGET=" + get("SYNC_TARGET") + " is inside the data dir " + parts[0] + "/" + parts[1]
                             + "/ of this repo: every upload would copy the mirror into itself, one level deeper each run"
                             + fix);
@@ -273,19 +273,19 @@ public final class SyncConfig {
         if (explicit != null) {
             if (explicit.contains("@")) {
                 // Not echoed: the part before '@' is a credential.
-                throw ExitException.usage(
+                throw StopException.usage(
                         file + ": LAMBDA_ENDPOINT_URL must not contain user:password@; put the key pair in"
                                 + " LAMBDA_ACCESS_KEY_ID and LAMBDA_SECRET_ACCESS_KEY");
             }
             if (!explicit.matches("https?://[^\\s/]+(/.*)?")) {
-                throw ExitException.usage(
+                throw StopException.usage(
                         file + ": LAMBDA_ENDPOINT_URL must look like https://host[:port], not '" + explicit + "'");
             }
             return explicit.replaceAll("/+$", "");
         }
         String ep = REGION_ENDPOINTS.get(region());
         if (ep == null) {
-            throw ExitException.usage(file + ": LAMBDA_REGION=" + region() + " is not one of "
+            throw StopException.usage(file + ": LAMBDA_REGION=" + region() + " is not one of "
                     + String.join(
                             ", ", REGION_ENDPOINTS.keySet().stream().sorted().toList())
                     + "; set LAMBDA_ENDPOINT_URL for other regions");
@@ -306,7 +306,7 @@ public final class SyncConfig {
     public void requireStore(String mode) {
         List<String> missing = missingStoreKeys();
         if (!missing.isEmpty()) {
-            throw ExitException.usage(file + ": " + missing.get(0) + " is missing or empty; '" + mode
+            throw StopException.usage(file + ": " + missing.get(0) + " is missing or empty; '" + mode
                     + "' needs it (or SYNC_TARGET for a mounted directory)");
         }
         endpoint();

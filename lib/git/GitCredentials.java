@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import lib.common.ExitException;
 import lib.common.Secrets;
+import lib.common.StopException;
 
 /**
  * git's credential store file, {@code ~/.git-credentials}, in the format {@code git
@@ -48,7 +48,7 @@ public final class GitCredentials {
         } catch (NoSuchFileException e) {
             return new GitCredentials(file, null);
         } catch (IOException e) {
-            throw ExitException.failure("cannot read " + file + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

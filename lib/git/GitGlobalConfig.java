@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import lib.common.ExitException;
+import lib.common.StopException;
 import org.eclipse.jgit.errors.ConfigInvalidException;
 import org.eclipse.jgit.lib.Config;
 
@@ -41,14 +41,14 @@ final class GitGlobalConfig {
             } catch (NoSuchFileException e) {
                 bytes = new byte[0];
             } catch (IOException e) {
-                throw ExitException.failure("cannot read " + path + ": " + e.getMessage(), e);
+                throw StopException.failure("cannot read " + path + ": " + e.getMessage(), e);
             }
             bom = bytes.length >= 3 && Arrays.equals(Arrays.copyOf(bytes, 3), BOM);
             String text = new String(bytes, bom ? 3 : 0, bytes.length - (bom ? 3 : 0), StandardCharsets.UTF_8);
             try {
                 config.fromText(text);
             } catch (ConfigInvalidException e) {
-                throw ExitException.usage(path + ": cannot parse this git config file ("
+                throw StopException.usage(path + ": cannot parse this git config file ("
                         + GitHubToken.scrub(String.valueOf(e.getMessage())) + "); fix it (see: git config --file "
                         + path + " --list) and rerun setup");
             }

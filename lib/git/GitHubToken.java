@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import lib.common.ExitException;
 import lib.common.Secrets;
+import lib.common.StopException;
 
 /**
  * What GitHub says about a token: {@code GET /user} answers who it belongs to and, for a
@@ -54,7 +54,7 @@ final class GitHubToken {
             uri = URI.create(apiBase.replaceAll("/+$", "") + "/user");
             if (uri.getHost() == null) throw new IllegalArgumentException();
         } catch (IllegalArgumentException e) {
-            throw ExitException.usage(
+            throw StopException.usage(
                     "LAMBDA_SYNC_GITHUB_API must be a URL like https://api.github.com, not '" + apiBase + "'");
         }
         // Never follow redirects: the token must go to the API host and nowhere else.

@@ -12,7 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 
 /**
  * Replaces a file the way git and JGit do, so the three never write over each other: the
@@ -42,20 +42,20 @@ public final class GitLockFile implements AutoCloseable {
         try {
             if (Files.isSymbolicLink(file)) target = file.toRealPath();
         } catch (IOException e) {
-            throw ExitException.failure("cannot follow the symlink " + file + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot follow the symlink " + file + ": " + e.getMessage(), e);
         }
         GitLockFile lf = new GitLockFile(target, target.resolveSibling(target.getFileName() + ".lock"));
         try {
             Files.createFile(lf.lock);
             lf.held = true;
         } catch (FileAlreadyExistsException e) {
-            throw new ExitException(
+            throw new StopException(
                     Ending.FAILED,
                     target + " is locked by another git process (" + lf.lock
                             + " exists). Retry when it has finished; if no git command is running, delete " + lf.lock
                             + " and retry.");
         } catch (IOException e) {
-            throw ExitException.failure("cannot create " + lf.lock + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot create " + lf.lock + ": " + e.getMessage(), e);
         }
         try {
             // Set while the lock file is still empty, so a secret is never readable by others.
@@ -66,7 +66,7 @@ public final class GitLockFile implements AutoCloseable {
             // Not a POSIX file system: permissions are the file system's business.
         } catch (IOException e) {
             lf.close();
-            throw ExitException.failure("cannot set the permissions of " + lf.lock + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot set the permissions of " + lf.lock + ": " + e.getMessage(), e);
         }
         return lf;
     }
@@ -78,7 +78,7 @@ public final class GitLockFile implements AutoCloseable {
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         } catch (IOException e) {
-            throw ExitException.failure("cannot write " + lock + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot write " + lock + ": " + e.getMessage(), e);
         }
     }
 
@@ -88,7 +88,7 @@ public final class GitLockFile implements AutoCloseable {
             Files.move(lock, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             held = false;
         } catch (IOException e) {
-            throw ExitException.failure("cannot replace " + file + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot replace " + file + ": " + e.getMessage(), e);
         }
     }
 

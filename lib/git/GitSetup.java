@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
 import lib.common.Secrets;
+import lib.common.StopException;
 import lib.config.SyncConfig;
 
 /**
@@ -89,7 +89,7 @@ public final class GitSetup {
         if (token == null)
             console.warn(config.file + ": GITHUB_TOKEN is not set; GitHub credentials are left as they are");
         if (token != null && !token.matches("[\\x21-\\x7e]+")) {
-            throw ExitException.usage(config.file + ": GITHUB_TOKEN " + Secrets.mask(token)
+            throw StopException.usage(config.file + ": GITHUB_TOKEN " + Secrets.mask(token)
                     + " contains spaces or control characters (a Windows line ending?); fix the value and rerun setup");
         }
     }
@@ -136,14 +136,14 @@ public final class GitSetup {
         String who = check.login() == null ? "" : " for GitHub user " + check.login();
         switch (check.verdict()) {
             case REJECTED ->
-                throw new ExitException(
+                throw new StopException(
                         Ending.FAILED,
                         "GitHub rejected GITHUB_TOKEN " + Secrets.mask(token)
                                 + " from " + config.file + " (" + check.reason()
                                 + "): token rejected or expired. Create a new classic token"
                                 + " with the 'repo' scope, put it in the file and rerun setup. Nothing was changed.");
             case MISSING_REPO_SCOPE ->
-                throw new ExitException(
+                throw new StopException(
                         Ending.FAILED,
                         "GITHUB_TOKEN " + Secrets.mask(token)
                                 + " from " + config.file + " lacks the 'repo' scope (it has: "

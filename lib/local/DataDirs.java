@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import lib.common.Console;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.sync.SyncRun;
 
 /**
@@ -57,7 +57,7 @@ public final class DataDirs {
         for (Path p = workDir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.exists(p.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) return p;
         }
-        throw ExitException.usage("not inside a git repository: " + workDir.toAbsolutePath()
+        throw StopException.usage("not inside a git repository: " + workDir.toAbsolutePath()
                 + " (run lambda-sync from your repo, where */data/ and */reports/ live)");
     }
 
@@ -85,7 +85,7 @@ public final class DataDirs {
                 }
             }
         } catch (IOException e) {
-            throw ExitException.failure("cannot list the repo root " + root + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot list the repo root " + root + ": " + e.getMessage(), e);
         }
         dirs.sort(null);
         List<String> scopes = new ArrayList<>();
@@ -96,11 +96,11 @@ public final class DataDirs {
     /** A path argument as a repo-relative scope: a local dir ends in '/', anything else is a file or a dir not here yet. */
     private static String scope(Path root, Path workDir, String arg) {
         Path abs = workDir.resolve(arg).toAbsolutePath().normalize();
-        if (!abs.startsWith(root)) throw ExitException.usage("path " + arg + " is outside the repo " + root);
+        if (!abs.startsWith(root)) throw StopException.usage("path " + arg + " is outside the repo " + root);
         String rel = rel(root, abs);
         String[] parts = rel.split("/");
         if (parts.length < 2 || !isDataDir(parts[0], parts[1])) {
-            throw ExitException.usage(
+            throw StopException.usage(
                     "path " + arg + " is not inside a */data/ or */reports/ directory; only those are synced");
         }
         if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) return rel + "/";
@@ -290,9 +290,9 @@ public final class DataDirs {
             SyncIgnore.Match m = ignore.match(rel, dir);
             if (m == null && !dir) m = ignore.match(rel, true); // not here: a folder in the store, perhaps
             if (m != null)
-                throw ExitException.usage(arg + " is excluded by " + m.describe() + "; nothing to sync there");
+                throw StopException.usage(arg + " is excluded by " + m.describe() + "; nothing to sync there");
             if (SyncIgnore.builtin(rel, dir) || (!dir && SyncIgnore.builtin(rel, true))) {
-                throw ExitException.usage(
+                throw StopException.usage(
                         arg + " is among the built-in excludes (SYNC.md \"What is synced\"); nothing to sync there");
             }
             if (Files.exists(root.resolve(rel), LinkOption.NOFOLLOW_LINKS)) continue;
@@ -300,7 +300,7 @@ public final class DataDirs {
                     || sides.remote().keySet().stream().anyMatch(r -> within(scope, r))
                     || sides.state().keySet().stream().anyMatch(r -> within(scope, r))
                     || sides.skipped().stream().anyMatch(s -> within(scope, s.rel()));
-            if (!named) throw ExitException.usage("no such file or folder here or in the bucket: " + arg);
+            if (!named) throw StopException.usage("no such file or folder here or in the bucket: " + arg);
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.plan.Reason;
 
 /**
@@ -73,7 +73,7 @@ public final class LocalTree {
                 }
             });
         } catch (IOException e) {
-            throw ExitException.failure("cannot read " + start + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot read " + start + ": " + e.getMessage(), e);
         }
     }
 

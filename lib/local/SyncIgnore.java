@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import lib.common.Console;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.common.Units;
 import lib.plan.PlanPrinter;
 import org.eclipse.jgit.ignore.FastIgnoreRule;
@@ -78,7 +78,7 @@ public final class SyncIgnore {
         try {
             return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw ExitException.usage("cannot read " + file + ": " + e.getMessage());
+            throw StopException.usage("cannot read " + file + ": " + e.getMessage());
         }
     }
 
@@ -94,7 +94,7 @@ public final class SyncIgnore {
             try {
                 rule = new FastIgnoreRule(line);
             } catch (IllegalArgumentException e) {
-                throw ExitException.usage(name + ":" + (i + 1) + ": not a valid .gitignore pattern: " + line);
+                throw StopException.usage(name + ":" + (i + 1) + ": not a valid .gitignore pattern: " + line);
             }
             if (!rule.isEmpty()) rules.add(new Rule(i + 1, line.strip(), rule));
         }
@@ -163,7 +163,7 @@ public final class SyncIgnore {
             return Files.isRegularFile(file)
                     ? parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8))
                     : none();
-        } catch (IOException | ExitException e) {
+        } catch (IOException | StopException e) {
             return none();
         }
     }

@@ -28,8 +28,8 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
 import lib.common.Secrets;
+import lib.common.StopException;
 import lib.config.SyncConfig;
 import lib.local.DataDirs;
 import lib.local.SyncIgnore;
@@ -116,13 +116,13 @@ public final class Doctor {
     private boolean checkKeys() {
         try {
             config.prefix();
-        } catch (ExitException e) {
+        } catch (StopException e) {
             fail("keys", e.getMessage(), "fix SYNC_PREFIX");
             return false;
         }
         try {
             config.bwlimit(); // a sync would stop on it: say so here
-        } catch (ExitException e) {
+        } catch (StopException e) {
             fail("keys", e.getMessage(), "fix SYNC_BWLIMIT");
             return false;
         }
@@ -250,7 +250,7 @@ public final class Doctor {
             URI uri = URI.create(config.endpoint());
             if (uri.getHost() == null) throw new IllegalArgumentException("no host");
             return uri;
-        } catch (ExitException e) {
+        } catch (StopException e) {
             fail("endpoint", e.getMessage(), "fix LAMBDA_ENDPOINT_URL or LAMBDA_REGION");
         } catch (IllegalArgumentException e) {
             fail(
@@ -465,7 +465,7 @@ public final class Doctor {
     private static Path repoRoot(Path workDir) {
         try {
             return DataDirs.gitRoot(workDir);
-        } catch (ExitException notInRepo) {
+        } catch (StopException notInRepo) {
             return null;
         }
     }
@@ -603,7 +603,7 @@ public final class Doctor {
         Path root;
         try {
             root = DataDirs.gitRoot(workDir);
-        } catch (ExitException e) {
+        } catch (StopException e) {
             fail(
                     "repo",
                     "not inside a git repository: " + workDir.toAbsolutePath(),
@@ -621,7 +621,7 @@ public final class Doctor {
                             ? "none here yet (*/data/ and */reports/ directly under the repo root; download brings them)"
                             : dirs.size() + " found: " + String.join(", ", dirs));
             found.unsynced(SyncIgnore.load(root), config.target()).forEach(n -> warn("data dirs", n.text()));
-        } catch (ExitException e) {
+        } catch (StopException e) {
             fail("data dirs", e.getMessage(), "check the repo root's permissions");
         }
     }

@@ -36,8 +36,8 @@ import java.util.function.LongSupplier;
 import lib.common.BandwidthLimit;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
 import lib.common.Interrupt;
+import lib.common.StopException;
 import lib.common.Units;
 import lib.config.SyncConfig;
 import lib.local.DataDirs;
@@ -420,7 +420,7 @@ public final class Watch {
             LocalTree tree = LocalTree.scan(dirs, ignore);
             watched = tree.files.size();
             for (LocalTree.LocalFile l : tree.files.values()) consider(l, now);
-        } catch (ExitException e) {
+        } catch (StopException e) {
             say("rescan failed: " + e.getMessage(), true);
         }
     }
@@ -539,7 +539,7 @@ public final class Watch {
         } catch (RepoLock.Busy e) {
             lockWait(e.holder);
             return;
-        } catch (ExitException e) {
+        } catch (StopException e) {
             backoff(e.getMessage());
             return;
         } catch (RuntimeException e) {
@@ -694,7 +694,7 @@ public final class Watch {
     private void loadSynced() {
         try {
             synced = SyncState.load(root, identity).entries;
-        } catch (ExitException e) {
+        } catch (StopException e) {
             say("cannot read the last-sync state: " + e.getMessage(), true); // the passes say the same and send nothing
         }
     }

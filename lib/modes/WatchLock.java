@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.state.StateDir;
 
 /**
@@ -35,7 +35,7 @@ final class WatchLock implements AutoCloseable {
             String holder = read(ch);
             if (!locked(ch, holder)) {
                 ch.close();
-                throw new ExitException(
+                throw new StopException(
                         Ending.FAILED,
                         "another watch (" + (holder.isEmpty() ? "starting" : "pid " + holder)
                                 + ") is already watching this repo; one is enough (to start this one instead, stop"
@@ -46,7 +46,7 @@ final class WatchLock implements AutoCloseable {
             return new WatchLock(ch);
         } catch (IOException e) {
             close(ch);
-            throw ExitException.failure("cannot write " + file + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.common.WorkerPool;
 
 /**
@@ -85,7 +85,7 @@ public final class RepoLock implements AutoCloseable {
             return new RepoLock(file, ch, refresh);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw ExitException.failure("cannot write " + file + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot write " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(ch);
             throw e;
@@ -143,7 +143,7 @@ public final class RepoLock implements AutoCloseable {
     /** The lock is held by another run: a wait, not a failure, for a caller that tries again (watch). */
     @SuppressWarnings("serial")
     public // never serialized: a failure lives and dies within one run
-    static final class Busy extends ExitException {
+    static final class Busy extends StopException {
         /** Who holds it: "pid 123", "pid 123 on host b", or "starting". */
         public final String holder;
 
@@ -165,7 +165,7 @@ public final class RepoLock implements AutoCloseable {
                 .orElse(true);
     }
 
-    private static ExitException busy(Path file, Holder held, String host, String detail) {
+    private static StopException busy(Path file, Holder held, String host, String detail) {
         String who = held == null ? "starting" : held.who(host);
         return new Busy(
                 "another lambda-sync (" + who + ") is syncing this repo" + detail

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import lib.common.Console;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.common.Units;
 import lib.local.SyncIgnore;
 import lib.plan.PlanPrinter;
@@ -126,7 +126,7 @@ public final class BucketTrashCommand {
                     + ")");
             return Trash.Restored.BACK;
         } catch (IOException x) {
-            throw ExitException.failure(
+            throw StopException.failure(
                     "could not restore " + e.rel() + " from the bucket's trash: " + Transfer.describe(x), x);
         } finally {
             try {
@@ -169,7 +169,7 @@ public final class BucketTrashCommand {
         try {
             entries = bucket.list();
         } catch (IOException e) {
-            throw ExitException.failure(
+            throw StopException.failure(
                     "could not list the bucket's trash to prune it: " + Transfer.describe(e)
                             + " (this machine's trash was pruned; run the same command again)",
                     e);
@@ -185,7 +185,7 @@ public final class BucketTrashCommand {
                 for (StoreTrash.Entry e : f.getValue()) bucket.delete(e.key());
                 bucket.delete(bucket.whyKey(f.getKey()));
             } catch (IOException e) {
-                throw ExitException.failure(
+                throw StopException.failure(
                         "could not prune " + f.getKey() + " in the bucket's trash: " + Transfer.describe(e)
                                 + " (run the same command again)",
                         e);

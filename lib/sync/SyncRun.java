@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import lib.common.Console;
 import lib.common.ContentHash;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.common.Units;
 import lib.common.WorkerPool;
 import lib.config.Mode;
@@ -60,7 +60,7 @@ public final class SyncRun {
     /**
      * Lists, decides, asks and transfers; returns what came of it, for {@link TextReport} and
      * {@link JsonReport} to render. Failures before a plan exists (config, lock, the store's
-     * listing) are thrown as {@link ExitException}s, whose kind says how the run ended.
+     * listing) are thrown as {@link StopException}s, whose kind says how the run ended.
      */
     @SuppressWarnings("try")
     public // the repo lock is held for the block, never referenced in it
@@ -102,7 +102,7 @@ public final class SyncRun {
                 return sync(console, dir, sides, state, store, ignore, opt, unsynced, empty);
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.failure(StoreErrors.explain(e, config), e);
+            throw StopException.failure(StoreErrors.explain(e, config), e);
         }
     }
 
@@ -261,7 +261,7 @@ public final class SyncRun {
                 store.finish();
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.failure(StoreErrors.explain(e, config, false), e); // watch tries again itself
+            throw StopException.failure(StoreErrors.explain(e, config, false), e); // watch tries again itself
         }
     }
 

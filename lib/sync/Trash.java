@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import lib.common.Console;
 import lib.common.Ending;
-import lib.common.ExitException;
+import lib.common.StopException;
 import lib.common.Units;
 import lib.local.DataDirs;
 import lib.local.SyncIgnore;
@@ -87,14 +87,14 @@ public final class Trash {
         String sub = args.isEmpty() ? "list" : args.get(0);
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
         if (!sub.equals("prune") && olderThan != null)
-            throw ExitException.usage("--older-than is for trash prune; leave it out");
+            throw StopException.usage("--older-than is for trash prune; leave it out");
         switch (sub) {
             case "list" -> {
                 return listBoth(root, console, rest, bucket);
             }
             case "restore" -> {
                 if (rest.isEmpty())
-                    throw ExitException.usage(
+                    throw StopException.usage(
                             "trash restore needs a path or a time (as trash lists them), e.g. trash restore exp/data/x.csv");
                 try (RepoLock lock = RepoLock.acquire(root, console);
                         Store store = bucket.get()) {
@@ -105,7 +105,7 @@ public final class Trash {
                 return pruneBoth(root, console, rest, olderThan, now, bucket);
             }
             default ->
-                throw ExitException.usage(
+                throw StopException.usage(
                         "trash takes list, restore <path or time> or prune --older-than <age>, not '" + sub + "'");
         }
     }
@@ -113,7 +113,7 @@ public final class Trash {
     /** {@code trash} or {@code trash list}: this machine's trash, then the bucket's. */
     private static Ending listBoth(Path root, Console console, List<String> rest, Supplier<Store> bucket) {
         if (!rest.isEmpty())
-            throw ExitException.usage("trash lists everything; to put something back: trash restore " + rest.get(0));
+            throw StopException.usage("trash lists everything; to put something back: trash restore " + rest.get(0));
         list(root, console);
         try (Store store = bucket.get()) {
             BucketTrashCommand.list(store, console);
@@ -131,9 +131,9 @@ public final class Trash {
             LocalDateTime now,
             Supplier<Store> bucket) {
         if (!rest.isEmpty())
-            throw ExitException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
+            throw StopException.usage("trash prune takes no paths, only --older-than <age> (e.g. 30d)");
         if (olderThan == null)
-            throw ExitException.usage(
+            throw StopException.usage(
                     "trash prune needs --older-than <age> (e.g. 30d or 12h): nothing is pruned without it");
         LocalDateTime before = now.minus(age(olderThan));
         try (RepoLock lock = RepoLock.acquire(root, console);
@@ -153,7 +153,7 @@ public final class Trash {
             long n = Long.parseLong(s.substring(0, s.length() - 1));
             return s.endsWith("d") ? Duration.ofDays(n) : Duration.ofHours(n);
         }
-        throw ExitException.usage("--older-than takes days or hours, like 30d or 12h, not '" + s + "'");
+        throw StopException.usage("--older-than takes days or hours, like 30d or 12h, not '" + s + "'");
     }
 
     /** Every trash folder, oldest first, with what it holds (temp files of an unfinished copy left out). */
@@ -180,7 +180,7 @@ public final class Trash {
                 out.add(new Folder(time, d, entries));
             }
         } catch (IOException e) {
-            throw ExitException.failure("cannot read the trash " + trash + ": " + e.getMessage(), e);
+            throw StopException.failure("cannot read the trash " + trash + ": " + e.getMessage(), e);
         }
         return out;
     }
@@ -245,7 +245,7 @@ public final class Trash {
         for (String arg : args) {
             List<Copy> matched = match(copies, root, workDir, arg);
             if (matched.isEmpty())
-                throw ExitException.usage("nothing in the trash matches " + arg + " (trash lists what it holds)");
+                throw StopException.usage("nothing in the trash matches " + arg + " (trash lists what it holds)");
             for (Copy c : matched) chosen.put(c.rel(), c); // newer copies come later and win
         }
         int refused = 0, restored = 0;
@@ -299,7 +299,7 @@ public final class Trash {
                     + e.time() + ")");
             return Restored.BACK;
         } catch (IOException x) {
-            throw ExitException.failure("could not restore " + e.rel() + ": " + Transfer.describe(x), x);
+            throw StopException.failure("could not restore " + e.rel() + ": " + Transfer.describe(x), x);
         }
     }
 
@@ -382,7 +382,7 @@ public final class Trash {
             try {
                 delete(f.dir());
             } catch (IOException e) {
-                throw ExitException.failure("could not prune " + f.dir() + ": " + Transfer.describe(e), e);
+                throw StopException.failure("could not prune " + f.dir() + ": " + Transfer.describe(e), e);
             }
             files += f.entries().size();
             bytes += f.bytes();

@@ -26,7 +26,7 @@
 //SOURCES ../../lib/store/s3/BytesMovedInterceptor.java
 //SOURCES ../../lib/store/BytesMoved.java
 //SOURCES ../../lib/common/Ending.java
-//SOURCES ../../lib/common/ExitException.java
+//SOURCES ../../lib/common/StopException.java
 //SOURCES ../../lib/common/Units.java
 //JAVA_OPTIONS -Djava.awt.headless=true
 

@@ -6,25 +6,25 @@ package lib.common;
  */
 @SuppressWarnings("serial")
 public // never serialized: a failure lives and dies within one run
-class ExitException extends RuntimeException {
+class StopException extends RuntimeException {
     public final Ending kind;
 
-    public ExitException(Ending kind, String message) {
+    public StopException(Ending kind, String message) {
         super(message, null, false, false);
         this.kind = kind;
     }
 
-    ExitException(Ending kind, String message, Throwable cause) {
+    StopException(Ending kind, String message, Throwable cause) {
         super(message, cause, false, false);
         this.kind = kind;
     }
 
     /** A flag, argument or setting the command cannot take ({@link Ending#USAGE}); the message names which. */
-    public static ExitException usage(String message) {
-        return new ExitException(Ending.USAGE, message);
+    public static StopException usage(String message) {
+        return new StopException(Ending.USAGE, message);
     }
 
-    public static ExitException failure(String message, Throwable cause) {
-        return new ExitException(Ending.FAILED, message, cause);
+    public static StopException failure(String message, Throwable cause) {
+        return new StopException(Ending.FAILED, message, cause);
     }
 }
