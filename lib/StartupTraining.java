@@ -43,8 +43,7 @@ final class StartupTraining {
             Files.writeString(dir, "SYNC_TARGET=target\n");
             // Real endpoints are https, which the stand-in is not: build (never use) such a
             // client too, so the TLS classes are in the archive as well.
-            S3Clients.create("https://127.0.0.1:1", "us-east-1", "k", "training-secret", 1)
-                    .close();
+            S3Clients.close(S3Clients.create("https://127.0.0.1:1", "us-east-1", "k", "training-secret", 1));
             for (String[] args : new String[][] {
                 {"--help"},
                 {s3.toString(), "upload", "--yes"},

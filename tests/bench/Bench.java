@@ -5,6 +5,9 @@
 //SOURCES ../support/TestTls.java
 //SOURCES ../../lib/store/s3/S3Clients.java
 //SOURCES ../../lib/store/s3/NativeHttp.java
+//SOURCES ../../lib/store/s3/DirectGet.java
+//SOURCES ../../lib/store/s3/S3Failures.java
+//SOURCES ../../lib/store/StoreException.java
 //SOURCES CountingProxy.java
 //SOURCES DelayProxy.java
 //SOURCES Hypotheses.java

@@ -268,7 +268,7 @@ final class ClientPaths {
 
             @Override
             public void close() {
-                s3.close();
+                S3Clients.close(s3);
             }
         };
     }

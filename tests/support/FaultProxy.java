@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -216,9 +217,21 @@ final class FaultProxy implements AutoCloseable {
      * A request as seen: its kind, method, decoded target, its x-amz-content-sha256 header (what
      * the signature says of the body), and the fault applied (or null).
      */
-    record Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault, long length) {
+    record Request(
+            Kind kind,
+            String method,
+            String target,
+            String payloadHash,
+            Fault.Type fault,
+            long length,
+            Map<String, String> headers) {
         Request(Kind kind, String method, String target, String payloadHash, Fault.Type fault) {
-            this(kind, method, target, payloadHash, fault, 0);
+            this(kind, method, target, payloadHash, fault, 0, Map.of());
+        }
+
+        /** A header as the tool sent it (the first of its name, any case), or null. */
+        String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
         }
 
         /** A request about the tool's own objects under .lambda-sync/ (server probe, proof manifests), not data. */
@@ -545,7 +558,8 @@ final class FaultProxy implements AutoCloseable {
                         decode(head.target()),
                         head.header("x-amz-content-sha256"),
                         null,
-                        Math.max(0, head.contentLength()));
+                        Math.max(0, head.contentLength()),
+                        headers(head));
                 Fault fault = match(req);
                 if (!handle(head, fault, in, out, client)) return;
             }
@@ -563,8 +577,28 @@ final class FaultProxy implements AutoCloseable {
             if (r.take(req) && f == null) f = r.fault;
         }
         journal.add(new Request(
-                req.kind, req.method, req.target, req.payloadHash, f == null ? null : f.type(), req.length));
+                req.kind,
+                req.method,
+                req.target,
+                req.payloadHash,
+                f == null ? null : f.type(),
+                req.length,
+                req.headers));
         return f;
+    }
+
+    /** A request's headers by lower-case name, the first of each. */
+    private static Map<String, String> headers(Head head) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String[] h : head.headers()) m.putIfAbsent(h[0].toLowerCase(java.util.Locale.ROOT), h[1]);
+        return m;
+    }
+
+    /** The requests of this kind whose decoded target contains {@code part} (null: any), in order. */
+    synchronized List<Request> requests(Kind kind, String part) {
+        return journal.stream()
+                .filter(r -> (kind == null || r.kind == kind) && (part == null || r.target.contains(part)))
+                .toList();
     }
 
     /** Serves one request; false when the client connection is finished. */

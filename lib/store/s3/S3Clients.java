@@ -17,7 +17,10 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -128,8 +131,12 @@ public final class S3Clients {
             BandwidthLimit limit) {
         SdkHttpClient.Builder<?> http =
                 NativeHttp.wanted(endpoint) ? NativeHttp.builder(maxConnections, connect, socket, caBundle) : null;
+        // Where the native client carries the requests (https), whole-object GETs skip the S3Client's
+        // pipeline (DirectGet) on the same HTTP client, built here to be shared.
+        SdkHttpClient shared = http != null && retries ? http.build() : null;
         if (http == null) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
-        return S3Client.builder()
+        ServerSilence silence = new ServerSilence(endpoint, socket);
+        var builder = S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
                 // Credentials come only from the config file, never from ~/.aws or the environment.
@@ -156,11 +163,37 @@ public final class S3Clients {
                     o.apiCallAttemptTimeout(attempt);
                     o.addExecutionInterceptor(new LastModifiedAsText());
                     o.addExecutionInterceptor(new BytesMovedInterceptor()); // progress while a file is in flight
-                    o.addExecutionInterceptor(new ServerSilence(endpoint, socket));
+                    o.addExecutionInterceptor(silence);
                     if (limit != null) o.addExecutionInterceptor(new BandwidthInterceptor(limit));
-                })
-                .httpClientBuilder(http)
-                .build();
+                });
+        if (shared == null) return builder.httpClientBuilder(http).build();
+        S3Client s3 = builder.httpClient(shared).build();
+        DIRECT.put(
+                s3,
+                new DirectGet(
+                        shared,
+                        endpoint,
+                        region,
+                        AwsCredentialsIdentity.create(accessKeyId, secretAccessKey),
+                        silence,
+                        attempt,
+                        limit));
+        return s3;
+    }
+
+    /** Each client's {@link DirectGet}, where it has one (https); the client is the key, held weakly. */
+    private static final Map<S3Client, DirectGet> DIRECT = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The direct GET path that shares this client's HTTP client, or null (plain http, or checks). */
+    static DirectGet direct(S3Client s3) {
+        return DIRECT.get(s3);
+    }
+
+    /** Closes a client built here, and the HTTP client it shares with its {@link DirectGet}, if any. */
+    public static void close(S3Client s3) {
+        s3.close();
+        DirectGet direct = DIRECT.remove(s3);
+        if (direct != null) direct.close();
     }
 
     /** The pure-Java client: Apache 5 with Java's TLS. */

@@ -22,10 +22,12 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * client and where in the bucket, the pool that moves parts, and the run's mutable state, each in
  * a small object of its own ({@link S3Session}, {@link ProofLedger}). Built once by S3Store.
  *
+ * @param direct whole-object GETs without the S3Client's pipeline (https), or null: through {@code s3}
  * @param firstPageKeys keys asked for in a data dir's first listing page
  */
 record S3Context(
         S3Client s3,
+        DirectGet direct,
         String endpoint,
         String bucket,
         String prefix,

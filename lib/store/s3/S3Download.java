@@ -94,6 +94,7 @@ final class S3Download {
 
     private Answer getWhole(String key, Store.Remote remote, Path dest, MessageDigest md) throws IOException {
         boolean ifMatch = !ctx.profile().isNot(StoreProfile.Feature.IF_MATCH_GET);
+        if (ctx.direct() != null) return getDirect(key, remote, dest, md, ifMatch);
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
                     b.bucket(bucket).key(key);
                     if (ifMatch) b.ifMatch(S3Store.quoted(remote.tag()));
@@ -118,9 +119,36 @@ final class S3Download {
         }
     }
 
+    /** {@link #getWhole} without the S3Client's pipeline (https): the same request, the same rules. */
+    private Answer getDirect(String key, Store.Remote remote, Path dest, MessageDigest md, boolean ifMatch)
+            throws IOException {
+        DirectGet.Response r;
+        try {
+            r = ctx.direct().get(bucket, key, ifMatch ? S3Store.quoted(remote.tag()) : null, remote.rel());
+        } catch (StoreException e) {
+            if (ifMatch && S3Failures.unsupported(e.status, e.code)) {
+                ctx.profile().learn(StoreProfile.Feature.IF_MATCH_GET, false);
+                return getDirect(key, remote, dest, md, false);
+            }
+            throw raced(e, remote);
+        }
+        try (r;
+                var out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] buf = BUFFER.get();
+            for (int n; (n = r.body().read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        }
+        return new Answer(r.etag(), r.metadata(), r::lastModified);
+    }
+
     /** A GET pinned to the planned ETag that failed: an object gone or changed since the plan is a lost race, not an error. */
     static StoreException failure(SdkException e, Store.Remote remote) {
-        StoreException se = S3Failures.of(e, remote.rel());
+        return raced(S3Failures.of(e, remote.rel()), remote);
+    }
+
+    static StoreException raced(StoreException se, Store.Remote remote) {
         return se.kind == StoreException.Kind.PRECONDITION || se.kind == StoreException.Kind.NOT_FOUND
                 ? S3Store.raced(remote.rel())
                 : se;

@@ -37,14 +37,7 @@ public final class S3Failures {
 
     /** The typed form of an SDK failure; {@code what} names the object or request ("x/data/a.bin"). */
     public static StoreException of(SdkException e, String what) {
-        if (e instanceof AwsServiceException s) {
-            String code = code(s);
-            int status = s.statusCode();
-            Kind kind = kindOf(status, code);
-            String msg = (what == null ? "" : what + ": ") + "the server answered " + status
-                    + (code.isEmpty() ? "" : " " + code);
-            return new StoreException(kind, msg, status, code, e).serverDate(serverDate(s));
-        }
+        if (e instanceof AwsServiceException s) return answered(what, s.statusCode(), code(s), serverDate(s), e);
         if (e instanceof ServerSilence.NoAnswer) // says the endpoint and the time waited already
         return new StoreException(Kind.UNREACHABLE, (what == null ? "" : what + ": ") + e.getMessage(), 0, "", e);
         // Anything the SDK's client side throws is the network's (refused, resets, timeouts, cut
@@ -59,6 +52,13 @@ public final class S3Failures {
                 0,
                 "",
                 e);
+    }
+
+    /** The server's error answer as a typed failure (the S3Client's and {@link DirectGet}'s alike). */
+    static StoreException answered(String what, int status, String code, Instant date, Throwable cause) {
+        String msg = (what == null ? "" : what + ": ") + "the server answered " + status
+                + (code.isEmpty() ? "" : " " + code);
+        return new StoreException(kindOf(status, code), msg, status, code, cause).serverDate(date);
     }
 
     public static Kind kindOf(int status, String code) {
@@ -89,10 +89,12 @@ public final class S3Failures {
      * NotImplemented), which servers that do not know a header give. Never a 400 about content.
      */
     public static boolean unsupported(SdkException e) {
-        if (!(e instanceof AwsServiceException s)) return false;
-        String code = code(s);
-        if (s.statusCode() == 501 || code.equals("NotImplemented")) return true;
-        return s.statusCode() == 400
+        return e instanceof AwsServiceException s && unsupported(s.statusCode(), code(s));
+    }
+
+    static boolean unsupported(int status, String code) {
+        if (status == 501 || code.equals("NotImplemented")) return true;
+        return status == 400
                 && (code.isEmpty()
                         || code.equals("InvalidArgument")
                         || code.equals("InvalidRequest")

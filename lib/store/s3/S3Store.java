@@ -83,7 +83,8 @@ public final class S3Store implements Store {
             int firstPageKeys,
             BandwidthLimit limit) {
         ExecutorService parts = Executors.newFixedThreadPool(partJobs, WorkerPool.daemon("part"));
-        this.ctx = new S3Context(s3, endpoint, bucket, prefix, parts, firstPageKeys, session, proofs);
+        this.ctx = new S3Context(
+                s3, S3Clients.direct(s3), endpoint, bucket, prefix, parts, firstPageKeys, session, proofs);
         this.limit = limit;
         this.listing = new S3Listing(ctx);
         this.manifests = new ManifestReader(ctx, listing);
@@ -391,6 +392,6 @@ public final class S3Store implements Store {
     @Override
     public void close() {
         ctx.parts().shutdownNow();
-        ctx.s3().close();
+        S3Clients.close(ctx.s3());
     }
 }

@@ -47,11 +47,10 @@ final class ServerSilence implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         // Called again for the same request only when its previous attempt failed.
-        if (Boolean.FALSE.equals(attributes.getAttribute(ANSWERED))) unanswered = true;
+        if (Boolean.FALSE.equals(attributes.getAttribute(ANSWERED))) unanswered();
         attributes.putAttribute(ANSWERED, false);
-        if (unanswered && System.nanoTime() - lastAnswer.get() >= giveUpAfter.toNanos()) {
-            String why = "no answer from " + endpoint + " for " + said(giveUpAfter)
-                    + ": gave up (check the network and the server, then run the same command again)";
+        String why = givenUp();
+        if (why != null) {
             attributes.putAttribute(GAVE_UP, why);
             throw new NoAnswer(why, null);
         }
@@ -60,18 +59,39 @@ final class ServerSilence implements ExecutionInterceptor {
     @Override
     public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
         attributes.putAttribute(ANSWERED, true);
+        answered();
+    }
+
+    /** An attempt failed without any answer ({@link DirectGet} says so too: one rule for both paths). */
+    void unanswered() {
+        unanswered = true;
+    }
+
+    /** The server answered something, even an error. */
+    void answered() {
         lastAnswer.set(System.nanoTime());
         unanswered = false;
+    }
+
+    /** Why a new attempt is given up before it is sent, or null: it may go. */
+    String givenUp() {
+        if (!unanswered || System.nanoTime() - lastAnswer.get() < giveUpAfter.toNanos()) return null;
+        return "no answer from " + endpoint + " for " + said(giveUpAfter)
+                + ": gave up (check the network and the server, then run the same command again)";
+    }
+
+    /** What an attempt that ran out of its time limit is told. */
+    String timedOut() {
+        return endpoint + " did not finish a request within its time limit";
     }
 
     @Override
     public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
         Throwable e = context.exception();
-        if (!Boolean.TRUE.equals(attributes.getAttribute(ANSWERED))) unanswered = true;
+        if (!Boolean.TRUE.equals(attributes.getAttribute(ANSWERED))) unanswered();
         String gaveUp = attributes.getAttribute(GAVE_UP);
         if (gaveUp != null) return new NoAnswer(gaveUp, null);
-        if (e instanceof ApiCallAttemptTimeoutException)
-            return new NoAnswer(endpoint + " did not finish a request within its time limit", e);
+        if (e instanceof ApiCallAttemptTimeoutException) return new NoAnswer(timedOut(), e);
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException)
                 return new NoAnswer(
