@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Over https, small files come down without the S3Client's pipeline (lib/store/s3/DirectGet.java,
  * SYNC.md "Speed"), through the fault proxy speaking TLS: the GETs carry none of the pipeline's
  * headers, keys that need encoding arrive byte for byte, a 503 is retried, and a server that
- * refuses If-Match is learned and asked again without it.
+ * refuses If-Match is learned and asked again without it; the HEAD that compares a file goes the
+ * same way.
  */
 class DirectGetTest {
     static final long T0 = 1_700_000_000_000L;
@@ -97,5 +98,23 @@ class DirectGetTest {
         assertNotNull(y.get(0).header("if-match"), proxy::journal);
         assertNull(y.get(1).header("if-match"), proxy::journal);
         assertFalse(r.both().contains(bucket.server.secretKey), r::toString);
+    }
+
+    @Test
+    void aHeadThatComparesAFileGoesWithoutThePipelineToo() {
+        // Another tool's object, with no proof manifest, and an ETag that is not its MD5: only its
+        // metadata (a HEAD) or its bytes can say the local copy is the same.
+        proxy.quirks(java.util.EnumSet.of(ServerQuirks.Quirk.OPAQUE_ETAGS));
+        bucket.put("exp/data/h.txt", "same\n");
+        Repo b = Repo.init(tmp.resolve("b"), config("b", true));
+        b.write("exp/data/h.txt", "same\n", T0);
+
+        Repo.assertExit(0, b.run("download", "--yes"));
+
+        assertEquals("same\n", bucket.text("exp/data/h.txt"));
+        List<FaultProxy.Request> heads = proxy.requests(FaultProxy.Kind.HEAD, "exp/data/h.txt");
+        assertEquals(1, heads.size(), proxy::journal);
+        assertNull(heads.get(0).header("amz-sdk-invocation-id"), proxy::journal);
+        assertNotNull(heads.get(0).header("authorization"), proxy::journal);
     }
 }

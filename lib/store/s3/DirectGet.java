@@ -38,7 +38,7 @@ import software.amazon.awssdk.utils.DateUtils;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * A whole-object GET signed by the SDK's own SigV4 signer and sent by the same HTTP client as the
+ * A whole-object GET (or a HEAD) signed by the SDK's own SigV4 signer and sent by the same HTTP client as the
  * S3Client, without the S3Client's request pipeline (endpoint rules, interceptors, marshalling):
  * half the CPU of a small file's download over https (BENCHMARKS.md, "The direct path"). It keeps
  * what the pipeline gives a GET: the STANDARD retries, the attempt time limit, {@link
@@ -127,8 +127,18 @@ public final class DirectGet implements Closeable {
      * @throws StoreException typed as {@link S3Failures} types the S3Client's failures
      */
     Response get(String bucket, String key, String ifMatch, String what) throws IOException {
+        return send(SdkHttpMethod.GET, bucket, key, ifMatch, what);
+    }
+
+    /** A HEAD of an object, as {@link #get} (its answer has an empty body). */
+    Response head(String bucket, String key, String what) throws IOException {
+        return send(SdkHttpMethod.HEAD, bucket, key, null, what);
+    }
+
+    private Response send(SdkHttpMethod method, String bucket, String key, String ifMatch, String what)
+            throws IOException {
         SdkHttpRequest.Builder request = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.GET)
+                .method(method)
                 .uri(endpoint)
                 .encodedPath(path(endpoint.getRawPath(), bucket, key));
         if (ifMatch != null) request.putHeader("If-Match", ifMatch);
@@ -198,6 +208,7 @@ public final class DirectGet implements Closeable {
         InputStream body = r.responseBody().map(InputStream.class::cast).orElse(InputStream.nullInputStream());
         SdkHttpResponse h = r.httpResponse();
         if (h.isSuccessful()) {
+            if (unsigned.method() == SdkHttpMethod.HEAD) return new Response(h, body); // no data
             InputStream in = limit == null ? body : limit.throttled(body);
             return new Response(h, BytesMoved.counted(in));
         }

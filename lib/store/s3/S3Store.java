@@ -29,7 +29,6 @@ import lib.store.StoreProfile;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * A bucket on an S3-compatible server. Object key = prefix + repo-relative path, so a bucket
@@ -370,10 +369,7 @@ public final class S3Store implements Store {
         if (proof != null) return proof.md5().equals(localMd5);
         if (etagsMayProve && ContentHash.multipartMatches(tag, local, remote.size(), PART_SIZE)) return true;
         if (!profile.isNot(StoreProfile.Feature.METADATA)) {
-            HeadObjectResponse head = ctx.call(
-                    remote.rel(),
-                    () -> ctx.s3().headObject(b -> b.bucket(ctx.bucket()).key(key)));
-            String meta = head.metadata().get("md5chksum");
+            String meta = metadata(remote.rel(), key).get("md5chksum");
             if (meta != null && ContentHash.base64ToHex(meta) != null)
                 return localMd5.equals(ContentHash.base64ToHex(meta));
         }
@@ -387,6 +383,19 @@ public final class S3Store implements Store {
             profile.learn(StoreProfile.Feature.ETAG_MD5, false);
         }
         return md5.equals(localMd5);
+    }
+
+    /** An object's x-amz-meta-* from a HEAD: without the S3Client's pipeline where there is a direct path (https). */
+    private Map<String, String> metadata(String rel, String key) throws IOException {
+        if (ctx.direct() == null)
+            return ctx.call(
+                            rel,
+                            () -> ctx.s3()
+                                    .headObject(b -> b.bucket(ctx.bucket()).key(key)))
+                    .metadata();
+        try (DirectGet.Response head = ctx.direct().head(ctx.bucket(), key, rel)) {
+            return head.metadata();
+        }
     }
 
     @Override
