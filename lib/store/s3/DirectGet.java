@@ -40,7 +40,7 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
 /**
  * A whole-object GET (or a HEAD) signed by the SDK's own SigV4 signer and sent by the same HTTP client as the
  * S3Client, without the S3Client's request pipeline (endpoint rules, interceptors, marshalling):
- * half the CPU of a small file's download over https (BENCHMARKS.md, "The direct path"). It keeps
+ * half the CPU of a small file's download over https (BENCHMARKS.md, "Adopted: the direct path"). It keeps
  * what the pipeline gives a GET: the STANDARD retries, the attempt time limit, {@link
  * ServerSilence}'s give-up rule (the same instance as the S3Client's), --bwlimit and progress on
  * the body, and failures typed as {@link S3Failures} types the S3Client's.
