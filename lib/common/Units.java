@@ -19,4 +19,15 @@ public final class Units {
     public static String files(long n) {
         return n + (n == 1 ? " file" : " files");
     }
+
+    /** An HTTP Date header (RFC 1123) as an instant, or null where there is none that parses. */
+    public static java.time.Instant httpDate(String header) {
+        if (header == null) return null;
+        try {
+            return java.time.ZonedDateTime.parse(header, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
 }

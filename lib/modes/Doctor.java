@@ -18,8 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,6 +28,7 @@ import lib.common.Console;
 import lib.common.Ending;
 import lib.common.Secrets;
 import lib.common.StopException;
+import lib.common.Units;
 import lib.config.SyncConfig;
 import lib.local.DataDirs;
 import lib.local.SyncIgnore;
@@ -281,7 +280,7 @@ public final class Doctor {
                     "endpoint",
                     endpoint + " (" + (address.equals(host) ? "" : host + " = " + address + ", ") + "answers HTTP "
                             + r.statusCode() + " in " + ms + " ms)");
-            Instant date = date(r.headers().firstValue("Date").orElse(null));
+            Instant date = Units.httpDate(r.headers().firstValue("Date").orElse(null));
             return date == null ? Instant.EPOCH : date;
         } catch (IOException e) {
             noAnswer(uri, e);
@@ -661,16 +660,6 @@ public final class Doctor {
 
     private static Duration skew(Instant serverDate) {
         return Duration.between(serverDate, Instant.now()).abs();
-    }
-
-    private static Instant date(String header) {
-        if (header == null) return null;
-        try {
-            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private static int port(URI uri) {

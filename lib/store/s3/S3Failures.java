@@ -2,8 +2,6 @@ package lib.store.s3;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.function.Supplier;
 import lib.store.StoreException;
 import lib.store.StoreException.Kind;
@@ -113,14 +111,7 @@ public final class S3Failures {
     }
 
     static Instant date(SdkHttpResponse response) {
-        String header =
-                response == null ? null : response.firstMatchingHeader("Date").orElse(null);
-        if (header == null) return null;
-        try {
-            return ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return lib.common.Units.httpDate(
+                response == null ? null : response.firstMatchingHeader("Date").orElse(null));
     }
 }
