@@ -136,7 +136,33 @@ public final class S3Clients {
         SdkHttpClient shared = http != null && retries ? http.build() : null;
         if (http == null) http = javaHttp(endpoint, maxConnections, connect, socket, caBundle);
         ServerSilence silence = new ServerSilence(endpoint, socket);
-        var builder = S3Client.builder()
+        var builder = configured(endpoint, region, accessKeyId, secretAccessKey, retries, attempt, silence, limit);
+        if (shared == null) return builder.httpClientBuilder(http).build();
+        S3Client s3 = builder.httpClient(shared).build();
+        DIRECT.put(
+                s3,
+                new DirectGet(
+                        shared,
+                        endpoint,
+                        region,
+                        AwsCredentialsIdentity.create(accessKeyId, secretAccessKey),
+                        silence,
+                        attempt,
+                        limit));
+        return s3;
+    }
+
+    /** The S3Client's settings but its HTTP client: addressing, signing, checksums, retries and hooks. */
+    private static software.amazon.awssdk.services.s3.S3ClientBuilder configured(
+            String endpoint,
+            String region,
+            String accessKeyId,
+            String secretAccessKey,
+            boolean retries,
+            Duration attempt,
+            ServerSilence silence,
+            BandwidthLimit limit) {
+        return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(region))
                 // Credentials come only from the config file, never from ~/.aws or the environment.
@@ -166,19 +192,6 @@ public final class S3Clients {
                     o.addExecutionInterceptor(silence);
                     if (limit != null) o.addExecutionInterceptor(new BandwidthInterceptor(limit));
                 });
-        if (shared == null) return builder.httpClientBuilder(http).build();
-        S3Client s3 = builder.httpClient(shared).build();
-        DIRECT.put(
-                s3,
-                new DirectGet(
-                        shared,
-                        endpoint,
-                        region,
-                        AwsCredentialsIdentity.create(accessKeyId, secretAccessKey),
-                        silence,
-                        attempt,
-                        limit));
-        return s3;
     }
 
     /** Each client's {@link DirectGet}, where it has one (https); the client is the key, held weakly. */
