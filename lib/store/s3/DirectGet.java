@@ -239,13 +239,8 @@ public final class DirectGet implements Closeable {
     /** A failure given up on, in the store's terms (a network error is UNREACHABLE, as S3Failures says it). */
     private static StoreException typed(IOException e, String what) {
         if (e instanceof StoreException s) return s;
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new StoreException(
-                StoreException.Kind.UNREACHABLE,
-                what + ": " + m.lines().findFirst().orElse(m),
-                0,
-                "",
-                e);
+        return S3Failures.unreachable(
+                what, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
     }
 
     private static void pause(Duration d, IOException failure) throws IOException {

@@ -44,12 +44,17 @@ public final class S3Failures {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof IOException && t.getMessage() != null) m = t.getMessage();
         }
+        return unreachable(what, m, e);
+    }
+
+    /** A network failure (no answer from the server) in the store's terms: its first line, the object named. */
+    static StoreException unreachable(String what, String message, Throwable cause) {
         return new StoreException(
                 Kind.UNREACHABLE,
-                (what == null ? "" : what + ": ") + m.lines().findFirst().orElse(m),
+                (what == null ? "" : what + ": ") + message.lines().findFirst().orElse(message),
                 0,
                 "",
-                e);
+                cause);
     }
 
     /** The server's error answer as a typed failure (the S3Client's and {@link DirectGet}'s alike). */
